@@ -1,0 +1,129 @@
+package io.bayesvlm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bayesvlm.core.BayesVlmModel;
+import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.ImageLimits;
+import io.bayesvlm.core.Prediction;
+import io.bayesvlm.core.Predictive;
+import io.bayesvlm.core.ScoreResult;
+import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.UncertaintyScore;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bayesvlm score}: JSON Lines predictions with uncertainty for image files. */
+@Command(
+        name = "score",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Scores image files and writes one JSON object per file to stdout, in input order.",
+            "A file that cannot be scored gives {\"image\", \"error\", \"error_code\"}; the others are still scored;"
+                    + " the exit status is 1 if any file failed."
+        })
+final class ScoreCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (format v1).")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "D",
+            description = "auto | cpu | gpu | gpu:<i> (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--batch-size", defaultValue = "" + ScoringOptions.DEFAULT_BATCH_SIZE, paramLabel = "N",
+            description = "Images per encoder call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--predictive", defaultValue = "probit", paramLabel = "MODE",
+            description = "probit | mc: how probs are computed (default: ${DEFAULT-VALUE}).")
+    Predictive.Mode predictive;
+
+    @Option(names = "--mc-samples", defaultValue = "" + Predictive.DEFAULT_MC_SAMPLES, paramLabel = "S",
+            description = "Monte Carlo draws for the mc predictive and for mutual_info (default: ${DEFAULT-VALUE}).")
+    int mcSamples;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the Monte Carlo draws (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--max-bytes", paramLabel = "BYTES",
+            description = "Largest accepted file (default: 16777216).")
+    long maxBytes = ImageLimits.DEFAULTS.maxBytes();
+
+    @Option(names = "--max-pixels", paramLabel = "PIXELS",
+            description = "Largest accepted width x height, checked from the header before decoding (default: 40000000).")
+    long maxPixels = ImageLimits.DEFAULTS.maxPixels();
+
+    @Option(names = "--max-side", paramLabel = "PIXELS",
+            description = "Largest accepted width or height (default: 16384).")
+    int maxSide = ImageLimits.DEFAULTS.maxSide();
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "Image files (PNG, JPEG, GIF, BMP, WebP).")
+    List<String> files;
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Override
+    public Integer call() throws Exception {
+        ScoringOptions options = new ScoringOptions(DeviceSpec.parse(device), batchSize, predictive, mcSamples, seed,
+                new ImageLimits(maxBytes, maxPixels, maxSide));
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        int failed = 0;
+        try (BayesVlmModel m = BayesVlmModel.load(model, options)) {
+            List<String> ids = m.spec().classIds();
+            // Score in chunks so that memory stays bounded however many files are given.
+            int chunk = Math.max(batchSize, 64);
+            for (int start = 0; start < files.size(); start += chunk) {
+                List<String> names = files.subList(start, Math.min(files.size(), start + chunk));
+                List<ScoreResult> results = m.scoreFiles(names.stream().map(Path::of).toList());
+                for (int i = 0; i < names.size(); i++) {
+                    ScoreResult r = results.get(i);
+                    if (r instanceof ScoreResult.Rejected) {
+                        failed++;
+                    }
+                    out.println(json.writeValueAsString(toJson(names.get(i), r, ids)));
+                }
+                out.flush();
+            }
+        }
+        if (failed > 0) {
+            System.err.println(failed + " of " + files.size() + " file(s) could not be scored");
+        }
+        return failed > 0 ? 1 : 0;
+    }
+
+    ObjectNode toJson(String image, ScoreResult result, List<String> classIds) {
+        ObjectNode o = json.createObjectNode();
+        o.put("image", image);
+        if (result instanceof ScoreResult.Rejected r) {
+            o.put("error", r.message());
+            o.put("error_code", r.code().name());
+            return o;
+        }
+        Prediction p = ((ScoreResult.Scored) result).prediction();
+        o.put("prediction", classIds.get(p.predicted()));
+        array(o.putArray("probs"), p.probs());
+        array(o.putArray("map_probs"), p.mapProbs());
+        array(o.putArray("logits_mean"), p.logitsMean());
+        array(o.putArray("logits_var"), p.logitsVar());
+        ObjectNode u = o.putObject("uncertainty");
+        for (UncertaintyScore s : UncertaintyScore.values()) {
+            u.put(s.jsonName(), p.uncertainty().get(s));
+        }
+        return o;
+    }
+
+    private static void array(ArrayNode node, double[] values) {
+        for (double v : values) {
+            node.add(v);
+        }
+    }
+
+}

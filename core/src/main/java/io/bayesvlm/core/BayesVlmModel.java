@@ -1,0 +1,169 @@
+package io.bayesvlm.core;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A loaded BayesVLM model (format v1): the library's entry point.
+ *
+ * <pre>{@code
+ * try (BayesVlmModel model = BayesVlmModel.load(dir, ScoringOptions.DEFAULTS)) {
+ *     List<ScoreResult> results = model.scoreEncoded(listOfImageBytes);
+ * }
+ * }</pre>
+ *
+ * <p><b>Threading:</b> an instance holds one DJL predictor and is safe to use from one thread at a time. Use one
+ * instance per thread (in Flink: one per subtask). {@link #spec()}, {@link #head()} and {@link #loader()} are
+ * immutable and may be shared.
+ */
+public final class BayesVlmModel implements AutoCloseable {
+
+    private final ModelSpec spec;
+    private final ScoringOptions options;
+    private final LaplaceHead head;
+    private final ImageLoader loader;
+    private final ImageEncoder encoder;
+
+    private BayesVlmModel(ModelSpec spec, ScoringOptions options, LaplaceHead head, ImageEncoder encoder) {
+        this.spec = spec;
+        this.options = options;
+        this.head = head;
+        this.loader = new ImageLoader(spec.image(), options.limits());
+        this.encoder = encoder;
+    }
+
+    /** Loads model.json, head.npz and the TorchScript image encoder on the requested device. */
+    public static BayesVlmModel load(Path dir, ScoringOptions options) throws IOException {
+        ModelSpec spec = ModelSpec.load(dir);
+        LaplaceHead head = loadHead(spec, options);
+        ModelSpec.ImageSpec img = spec.image();
+        ImageEncoder encoder = new ImageEncoder(spec.file("image_encoder"), options.device().resolve(),
+                img.channels(), img.height(), img.width());
+        try {
+            BayesVlmModel model = new BayesVlmModel(spec, options, head, encoder);
+            model.checkActivationDim();
+            return model;
+        } catch (RuntimeException e) {
+            encoder.close();
+            throw e;
+        }
+    }
+
+    /** Loads only the Laplace head of a model directory (no encoder): for scoring precomputed activations. */
+    public static LaplaceHead loadHead(ModelSpec spec, ScoringOptions options) throws IOException {
+        Predictive predictive = new Predictive(options.mode(), options.mcSamples(), options.seed(), spec.numClasses());
+        return LaplaceHead.load(spec.file("head"), spec.logitScale(), spec.numClasses(), predictive);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public LaplaceHead head() {
+        return head;
+    }
+
+    public ImageLoader loader() {
+        return loader;
+    }
+
+    public ScoringOptions options() {
+        return options;
+    }
+
+    /** Scores encoded images (PNG, JPEG, GIF, BMP, WebP bytes), one result per input, in input order. */
+    public List<ScoreResult> scoreEncoded(List<byte[]> images) {
+        List<Object> prepared = new ArrayList<>(images.size());
+        for (byte[] bytes : images) {
+            prepared.add(prepare(() -> loader.load(bytes)));
+        }
+        return scorePrepared(prepared);
+    }
+
+    /** Scores image files, one result per file, in input order. */
+    public List<ScoreResult> scoreFiles(List<Path> files) {
+        List<Object> prepared = new ArrayList<>(files.size());
+        for (Path file : files) {
+            prepared.add(prepare(() -> loader.load(file)));
+        }
+        return scorePrepared(prepared);
+    }
+
+    /**
+     * Scores preprocessed tensors (each {@link ImageLoader#tensorSize()} floats), batching encoder calls by the
+     * configured batch size.
+     */
+    public List<Prediction> scoreTensors(List<float[]> tensors) {
+        List<Prediction> out = new ArrayList<>(tensors.size());
+        int per = loader.tensorSize();
+        int batchSize = options.batchSize();
+        for (int start = 0; start < tensors.size(); start += batchSize) {
+            int n = Math.min(batchSize, tensors.size() - start);
+            float[] batch = new float[n * per];
+            for (int i = 0; i < n; i++) {
+                float[] t = tensors.get(start + i);
+                if (t.length != per) {
+                    throw new IllegalArgumentException("tensor " + (start + i) + " has " + t.length
+                            + " floats; this model takes " + per);
+                }
+                System.arraycopy(t, 0, batch, i * per, per);
+            }
+            for (float[] activation : encoder.encode(batch, n)) {
+                out.add(head.predict(activation));
+            }
+        }
+        return out;
+    }
+
+    /** Pre-projection activations for preprocessed tensors (one encoder call). */
+    public float[][] activations(float[] pixels, int batch) {
+        return encoder.encode(pixels, batch);
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+    }
+
+    private interface Load {
+        float[] get() throws ImageRejectedException;
+    }
+
+    /** A tensor, or the Rejected result explaining why there is none. */
+    private static Object prepare(Load load) {
+        try {
+            return load.get();
+        } catch (ImageRejectedException e) {
+            return ScoreResult.Rejected.of(e);
+        }
+    }
+
+    private List<ScoreResult> scorePrepared(List<Object> prepared) {
+        List<float[]> tensors = new ArrayList<>();
+        for (Object p : prepared) {
+            if (p instanceof float[] t) {
+                tensors.add(t);
+            }
+        }
+        List<Prediction> predictions = scoreTensors(tensors);
+        List<ScoreResult> results = new ArrayList<>(prepared.size());
+        int next = 0;
+        for (Object p : prepared) {
+            results.add(p instanceof ScoreResult.Rejected r ? r : new ScoreResult.Scored(predictions.get(next++)));
+        }
+        return results;
+    }
+
+    /** Fails at load, not at the first image, if the encoder and head.npz disagree on Dv. */
+    private void checkActivationDim() {
+        ModelSpec.ImageSpec img = spec.image();
+        float[][] act = encoder.encode(new float[loader.tensorSize()], 1);
+        if (act[0].length != head.activationDim()) {
+            throw new ModelFormatException(spec.dir() + ": the image encoder outputs " + act[0].length
+                    + " activations but head.npz image_projection expects " + head.activationDim()
+                    + " (input " + img.channels() + "x" + img.height() + "x" + img.width() + ")");
+        }
+    }
+}

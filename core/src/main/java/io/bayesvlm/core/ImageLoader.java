@@ -1,0 +1,53 @@
+package io.bayesvlm.core;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Encoded bytes or a file to the model's input tensor: limits, decoding ({@link ImageDecoder}) and
+ * preprocessing ({@link ImagePreprocessor}). Needs no model weights, so a decode stage can run apart from
+ * inference. Stateless and thread-safe.
+ */
+public final class ImageLoader {
+
+    private final ImageDecoder decoder;
+    private final ImagePreprocessor preprocessor;
+
+    public ImageLoader(ModelSpec.ImageSpec image, ImageLimits limits) {
+        this.decoder = new ImageDecoder(limits);
+        this.preprocessor = new ImagePreprocessor(image);
+    }
+
+    public int tensorSize() {
+        return preprocessor.tensorSize();
+    }
+
+    /** Decodes, validates and preprocesses encoded image bytes. */
+    public float[] load(byte[] encoded) throws ImageRejectedException {
+        BufferedImage image = decoder.decode(encoded);
+        return preprocessor.toTensor(image);
+    }
+
+    /** Reads a file (refusing one over the byte limit before reading it) and loads it. */
+    public float[] load(Path file) throws ImageRejectedException {
+        return load(readBounded(file));
+    }
+
+    /** Reads a file's bytes, refusing a directory, a missing file or one over the byte limit. */
+    public byte[] readBounded(Path file) throws ImageRejectedException {
+        try {
+            if (Files.isDirectory(file)) {
+                throw new ImageRejectedException(ErrorCode.UNREADABLE, file + " is a directory");
+            }
+            decoder.checkByteCount(Files.size(file));
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ImageRejectedException(ErrorCode.UNREADABLE, "no such file: " + file, e);
+        } catch (IOException e) {
+            throw new ImageRejectedException(ErrorCode.UNREADABLE, "cannot read " + file + ": " + e, e);
+        }
+    }
+}
