@@ -189,9 +189,16 @@ public final class ImageDecoder {
 
         @Override
         public void warningOccurred(ImageReader source, String warning) {
-            if (first == null) {
+            if (first == null && !isBenign(warning)) {
                 first = warning;
             }
+        }
+
+        /** Colour-management notes (missing or odd ICC profiles) say nothing about damaged pixel data. */
+        private static boolean isBenign(String warning) {
+            String w = warning.toLowerCase(java.util.Locale.ROOT);
+            return w.contains("icc") || w.contains("color profile") || w.contains("colour profile")
+                    || w.contains("colors may look");
         }
     }
 }
