@@ -1,5 +1,8 @@
 package io.bayesvlm.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +21,22 @@ public final class BayesVlmCli {
 
     /** Runs a command line and returns its exit status (0 ok, 1 some input failed, 2 usage error). */
     public static int run(String... args) {
-        return new CommandLine(new BayesVlmCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return run(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true), args);
+    }
+
+    /** Runs a command line writing results to {@code out} and diagnostics to {@code err}. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new BayesVlmCli())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setOut(out)
+                .setErr(err)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // A bad model or option value is the user's to fix: one clear line, no stack trace.
+                    cmd.getErr().println("bayesvlm " + cmd.getCommandName() + ": " + e.getMessage());
+                    cmd.getErr().flush();
+                    return 2;
+                });
+        return cli.execute(args);
     }
 }

@@ -11,14 +11,15 @@ import io.bayesvlm.core.Predictive;
 import io.bayesvlm.core.ScoreResult;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.UncertaintyScore;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code bayesvlm score}: JSON Lines predictions with uncertainty for image files. */
 @Command(
@@ -68,13 +69,16 @@ final class ScoreCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Image files (PNG, JPEG, GIF, BMP, WebP).")
     List<String> files;
 
+    @Spec
+    CommandSpec spec;
+
     private final ObjectMapper json = new ObjectMapper();
 
     @Override
     public Integer call() throws Exception {
         ScoringOptions options = new ScoringOptions(DeviceSpec.parse(device), batchSize, predictive, mcSamples, seed,
                 new ImageLimits(maxBytes, maxPixels, maxSide));
-        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        PrintWriter out = spec.commandLine().getOut();
         int failed = 0;
         try (BayesVlmModel m = BayesVlmModel.load(model, options)) {
             List<String> ids = m.spec().classIds();
@@ -94,7 +98,8 @@ final class ScoreCommand implements Callable<Integer> {
             }
         }
         if (failed > 0) {
-            System.err.println(failed + " of " + files.size() + " file(s) could not be scored");
+            spec.commandLine().getErr().println(failed + " of " + files.size() + " file(s) could not be scored");
+            spec.commandLine().getErr().flush();
         }
         return failed > 0 ? 1 : 0;
     }

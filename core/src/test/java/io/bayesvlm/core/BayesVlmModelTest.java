@@ -96,7 +96,7 @@ class BayesVlmModelTest {
         byte[] good = Files.readAllBytes(Fixture.image("rgb1.png"));
         List<ScoreResult> r = model.scoreEncoded(List.of(
                 good, new byte[0], "hello".getBytes(), java.util.Arrays.copyOf(good, 40),
-                ImageDecoderTest.pngHeader(60_000, 60_000), good));
+                TestImages.pngHeader(60_000, 60_000), good));
         assertThat(r).hasSize(6);
         assertThat(r.get(0)).isInstanceOf(ScoreResult.Scored.class);
         assertThat(((ScoreResult.Rejected) r.get(1)).code()).isEqualTo(ErrorCode.EMPTY_INPUT);

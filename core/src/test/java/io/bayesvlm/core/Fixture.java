@@ -8,10 +8,15 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 
 /** The committed test fixture (made by fixture/make_fixture.py): a tiny model, images and reference values. */
-final class Fixture {
+public final class Fixture {
     private Fixture() {}
 
-    static Path dir() {
+    /** The fixture folder: the {@code fixture.dir} system property, else this module's test resources. */
+    public static Path dir() {
+        String prop = System.getProperty("fixture.dir");
+        if (prop != null) {
+            return Path.of(prop);
+        }
         try {
             return Path.of(Fixture.class.getResource("/fixture").toURI());
         } catch (URISyntaxException e) {
@@ -19,11 +24,11 @@ final class Fixture {
         }
     }
 
-    static Path model() {
+    public static Path model() {
         return dir().resolve("tiny-model");
     }
 
-    static Path image(String name) {
+    public static Path image(String name) {
         return dir().resolve("images").resolve(name);
     }
 

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,9 +54,9 @@ class ImageDecoderTest {
     @Test
     void decompressionBombIsRefusedFromItsHeader() {
         // A 60000 x 60000 PNG header: 3.6 gigapixels, refused before any pixel is inflated.
-        assertRejected(pngHeader(60_000, 60_000), ErrorCode.TOO_MANY_PIXELS, "60000x60000");
+        assertRejected(TestImages.pngHeader(60_000, 60_000), ErrorCode.TOO_MANY_PIXELS, "60000x60000");
         // Within the pixel budget but absurdly long on one side.
-        assertRejected(pngHeader(100_000, 2), ErrorCode.TOO_MANY_PIXELS, "per side");
+        assertRejected(TestImages.pngHeader(100_000, 2), ErrorCode.TOO_MANY_PIXELS, "per side");
     }
 
     @Test
@@ -77,27 +74,5 @@ class ImageDecoderTest {
                     assertThat(e.code()).isEqualTo(code);
                     assertThat(e.getMessage()).containsPattern(messageRegex);
                 });
-    }
-
-    /** A PNG signature, an IHDR chunk declaring width × height (8-bit RGB) and a tiny IDAT + IEND. */
-    static byte[] pngHeader(int width, int height) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
-                .put((byte) 0).put((byte) 0).put((byte) 0).array());
-        chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        out.writeBytes(t);
-        out.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 }
