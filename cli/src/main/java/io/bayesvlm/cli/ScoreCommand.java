@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.DeviceSpec;
-import io.bayesvlm.core.ImageLimits;
 import io.bayesvlm.core.Prediction;
 import io.bayesvlm.core.Predictive;
 import io.bayesvlm.core.ScoreResult;
@@ -16,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,39 +31,12 @@ import picocli.CommandLine.Spec;
         })
 final class ScoreCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (format v1).")
-    Path model;
-
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "D",
-            description = "auto | cpu | gpu | gpu:<i> (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--batch-size", defaultValue = "" + ScoringOptions.DEFAULT_BATCH_SIZE, paramLabel = "N",
-            description = "Images per encoder call (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--predictive", defaultValue = "probit", paramLabel = "MODE",
             description = "probit | mc: how probs are computed (default: ${DEFAULT-VALUE}).")
     Predictive.Mode predictive;
-
-    @Option(names = "--mc-samples", defaultValue = "" + Predictive.DEFAULT_MC_SAMPLES, paramLabel = "S",
-            description = "Monte Carlo draws for the mc predictive and for mutual_info (default: ${DEFAULT-VALUE}).")
-    int mcSamples;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the Monte Carlo draws (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--max-bytes", paramLabel = "BYTES",
-            description = "Largest accepted file (default: 16777216).")
-    long maxBytes = ImageLimits.DEFAULTS.maxBytes();
-
-    @Option(names = "--max-pixels", paramLabel = "PIXELS",
-            description = "Largest accepted width x height, checked from the header before decoding (default: 40000000).")
-    long maxPixels = ImageLimits.DEFAULTS.maxPixels();
-
-    @Option(names = "--max-side", paramLabel = "PIXELS",
-            description = "Largest accepted width or height (default: 16384).")
-    int maxSide = ImageLimits.DEFAULTS.maxSide();
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Image files (PNG, JPEG, GIF, BMP, WebP).")
     List<String> files;
@@ -76,14 +48,13 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ScoringOptions options = new ScoringOptions(DeviceSpec.parse(device), batchSize, predictive, mcSamples, seed,
-                new ImageLimits(maxBytes, maxPixels, maxSide));
+        ScoringOptions options = model.scoring(predictive);
         PrintWriter out = spec.commandLine().getOut();
         int failed = 0;
-        try (BayesVlmModel m = BayesVlmModel.load(model, options)) {
+        try (BayesVlmModel m = BayesVlmModel.load(model.model, options)) {
             List<String> ids = m.spec().classIds();
             // Score in chunks so that memory stays bounded however many files are given.
-            int chunk = Math.max(batchSize, 64);
+            int chunk = Math.max(options.batchSize(), 64);
             for (int start = 0; start < files.size(); start += chunk) {
                 List<String> names = files.subList(start, Math.min(files.size(), start + chunk));
                 List<ScoreResult> results = m.scoreFiles(names.stream().map(Path::of).toList());

@@ -5,6 +5,9 @@ import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -126,7 +129,24 @@ public final class ImageDecoder {
         }
     }
 
-    /** Refuses an encoded size over the limit (used before reading a file, too). */
+    /** Reads and decodes a file, refusing a directory, a missing file or one over the byte limit before reading it. */
+    public BufferedImage decode(Path file) throws ImageRejectedException {
+        byte[] bytes;
+        try {
+            if (Files.isDirectory(file)) {
+                throw new ImageRejectedException(ErrorCode.UNREADABLE, file + " is a directory");
+            }
+            checkByteCount(Files.size(file));
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ImageRejectedException(ErrorCode.UNREADABLE, "no such file: " + file, e);
+        } catch (IOException e) {
+            throw new ImageRejectedException(ErrorCode.UNREADABLE, "cannot read " + file + ": " + e, e);
+        }
+        return decode(bytes);
+    }
+
+    /** Refuses an encoded size over the limit. */
     public void checkByteCount(long length) throws ImageRejectedException {
         if (length > limits.maxBytes()) {
             throw new ImageRejectedException(ErrorCode.TOO_MANY_BYTES,

@@ -1,9 +1,6 @@
 package io.bayesvlm.core;
 
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -33,21 +30,6 @@ public final class ImageLoader {
 
     /** Reads a file (refusing one over the byte limit before reading it) and loads it. */
     public float[] load(Path file) throws ImageRejectedException {
-        return load(readBounded(file));
-    }
-
-    /** Reads a file's bytes, refusing a directory, a missing file or one over the byte limit. */
-    public byte[] readBounded(Path file) throws ImageRejectedException {
-        try {
-            if (Files.isDirectory(file)) {
-                throw new ImageRejectedException(ErrorCode.UNREADABLE, file + " is a directory");
-            }
-            decoder.checkByteCount(Files.size(file));
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new ImageRejectedException(ErrorCode.UNREADABLE, "no such file: " + file, e);
-        } catch (IOException e) {
-            throw new ImageRejectedException(ErrorCode.UNREADABLE, "cannot read " + file + ": " + e, e);
-        }
+        return preprocessor.toTensor(decoder.decode(file));
     }
 }

@@ -34,40 +34,49 @@ public final class ImagePreprocessor {
 
     /** Preprocesses into {@code out} starting at {@code offset} (for building a batch in place). */
     public void toTensor(BufferedImage image, float[] out, int offset) {
+        toTensor(channelPlanes(image, spec.channels()), image.getWidth(), image.getHeight(), out, offset);
+    }
+
+    /**
+     * Preprocesses planes already in the model's channels (values 0..255, row-major srcW × srcH), as
+     * {@link #channelPlanes} returns them, into {@code out} at {@code offset}.
+     */
+    public void toTensor(float[][] planes, int srcW, int srcH, float[] out, int offset) {
         int h = spec.height();
         int w = spec.width();
-        float[][] planes = channelPlanes(image, spec.channels());
-        int srcW = image.getWidth();
-        int srcH = image.getHeight();
+        if (planes.length != spec.channels()) {
+            throw new IllegalArgumentException(planes.length + " planes for a " + spec.channels() + "-channel model");
+        }
+        float[][] p = planes.clone();
         int newW = srcW;
         int newH = srcH;
         if (srcW != w || srcH != h) {
             double scale = Math.max((double) h / srcH, (double) w / srcW);
             newW = Math.max(w, (int) (srcW * scale));
             newH = Math.max(h, (int) (srcH * scale));
-            for (int c = 0; c < planes.length; c++) {
-                planes[c] = Bicubic.resize(planes[c], srcW, srcH, newW, newH);
+            for (int c = 0; c < p.length; c++) {
+                p[c] = Bicubic.resize(p[c], srcW, srcH, newW, newH);
             }
         }
         // Centre crop; torchvision rounds the offset half-to-even.
         int top = (int) Math.rint((newH - h) / 2.0);
         int left = (int) Math.rint((newW - w) / 2.0);
-        for (int c = 0; c < planes.length; c++) {
+        for (int c = 0; c < p.length; c++) {
             float mean = spec.mean()[c];
             float std = spec.std()[c];
-            float[] p = planes[c];
+            float[] plane = p[c];
             int base = offset + c * h * w;
             for (int y = 0; y < h; y++) {
                 int row = (y + top) * newW + left;
                 for (int x = 0; x < w; x++) {
-                    out[base + y * w + x] = (p[row + x] / 255f - mean) / std;
+                    out[base + y * w + x] = (plane[row + x] / 255f - mean) / std;
                 }
             }
         }
     }
 
     /** The image as {@code channels} planes of 8-bit values (0..255 as floats), row-major. */
-    static float[][] channelPlanes(BufferedImage image, int channels) {
+    public static float[][] channelPlanes(BufferedImage image, int channels) {
         int w = image.getWidth();
         int h = image.getHeight();
         int n = w * h;

@@ -56,4 +56,17 @@ public final class Fixture {
         }
         return f;
     }
+
+    /** A folder of class folders (cat, dog, car, tree) made of fixture images: 9 labelled images. */
+    public static Path classFolders(Path root) throws IOException {
+        String[][] layout = {{"cat", "rgb0.png", "rgb1.png", "rgb0.jpg"}, {"dog", "rgb2.png", "rgb3.png"},
+            {"car", "large.png", "grey.png"}, {"tree", "rgba.png", "rgb0.webp"}};
+        for (String[] cls : layout) {
+            Path d = java.nio.file.Files.createDirectories(root.resolve(cls[0]));
+            for (int i = 1; i < cls.length; i++) {
+                java.nio.file.Files.copy(image(cls[i]), d.resolve(cls[i]));
+            }
+        }
+        return root;
+    }
 }

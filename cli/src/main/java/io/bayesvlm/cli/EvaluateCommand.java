@@ -1,0 +1,171 @@
+package io.bayesvlm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.bayesvlm.core.BayesVlmModel;
+import io.bayesvlm.core.ModelSpec;
+import io.bayesvlm.core.Predictive;
+import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.data.Activations;
+import io.bayesvlm.core.data.DataSets;
+import io.bayesvlm.core.data.ImageShift;
+import io.bayesvlm.core.data.LabelledImages;
+import io.bayesvlm.core.metrics.Calibration;
+import io.bayesvlm.core.metrics.Evaluation;
+import io.bayesvlm.core.metrics.FailurePrediction;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bayesvlm evaluate}: calibration and failure prediction of MAP CLIP vs BayesVLM, clean and shifted. */
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Evaluates MAP CLIP, BayesVLM probit and BayesVLM Monte Carlo on labelled images, clean and under shifts:",
+            "accuracy, NLL, Brier, ECE, MCE, adaptive ECE, and per uncertainty score the failure-prediction AUROC,",
+            "FPR at 95% TPR and AURC (definitions: docs/metrics.md). Prints Markdown tables; with --out also writes",
+            "metrics.json, report.md and reliability-<shift>.png (MAP and BayesVLM side by side)."
+        })
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--data", required = true, paramLabel = "PATH",
+            description = "Labelled images: an IDX directory (Fashion-MNIST) or a folder of class folders.")
+    Path data;
+
+    @Option(names = "--split", defaultValue = "test", description = "IDX split (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--range", paramLabel = "FROM:TO", description = "Part of the data to evaluate on.")
+    String range;
+
+    @Option(names = "--shift", split = ",", defaultValue = "none", paramLabel = "SHIFT",
+            description = "Comma-separated: none, rotate, noise, contrast, blur, invert, or all (default: ${DEFAULT-VALUE}).")
+    List<String> shifts;
+
+    @Option(names = "--severity", defaultValue = "3", description = "Shift severity 1..5 (default: ${DEFAULT-VALUE}).")
+    int severity;
+
+    @Option(names = "--bins", defaultValue = "" + Calibration.DEFAULT_BINS,
+            description = "Calibration bins (default: ${DEFAULT-VALUE}; the BayesVLM paper uses 20).")
+    int bins;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Write metrics.json, report.md and PNG diagrams here.")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        List<ImageShift> list = new ArrayList<>();
+        for (String s : shifts) {
+            if (s.equalsIgnoreCase("all")) {
+                list.addAll(List.of(ImageShift.values()));
+            } else {
+                list.add(ImageShift.fromId(s));
+            }
+        }
+        if (out != null) {
+            Files.createDirectories(out);
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        StringBuilder report = new StringBuilder();
+        try (BayesVlmModel m = BayesVlmModel.load(model.model, model.scoring(Predictive.Mode.PROBIT))) {
+            ModelSpec ms = m.spec();
+            LabelledImages images = DataSets.open(data, split, range, ms.classIds(), model.limits());
+            Predictive mc = new Predictive(Predictive.Mode.MC, model.mcSamples, model.seed, ms.numClasses());
+            json.put("model", Map.of("name", ms.name(), "version", ms.version(), "dir", model.model.toString()));
+            json.put("data", Map.of("path", data.toString(), "split", split, "range", range == null ? "" : range,
+                    "items", images.size()));
+            json.put("bins", bins);
+            json.put("severity", severity);
+            report.append(String.format("Model `%s` (%s) on %s (%s%s, %,d images), %d bins, severity %d.%n%n", ms.name(),
+                    ms.version(), data, split, range == null ? "" : " " + range, images.size(), bins, severity));
+            Map<String, Object> perShift = new LinkedHashMap<>();
+            for (ImageShift shift : list) {
+                Activations.Result act = Activations.all(m, images, shift, severity, model.seed,
+                        new Progress(err, "evaluate " + shift.id()));
+                Map<Evaluation.Method, Evaluation.MethodResult> results =
+                        Evaluation.run(m.head(), mc, act.activations(), act.labels(), bins);
+                String section = section(shift, act, results);
+                report.append(section);
+                stdout.print(section);
+                stdout.flush();
+                perShift.put(shift.id(), toJson(act, results));
+                if (out != null) {
+                    ReliabilityDiagram.write(out.resolve("reliability-" + shift.id() + ".png"),
+                            ms.name() + ": " + shift.id() + (shift == ImageShift.NONE ? "" : " (severity " + severity + ")"),
+                            List.of(Evaluation.Method.MAP.label(), Evaluation.Method.PROBIT.label()),
+                            List.of(results.get(Evaluation.Method.MAP).calibration(),
+                                    results.get(Evaluation.Method.PROBIT).calibration()));
+                }
+            }
+            json.put("shifts", perShift);
+        }
+        if (out != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("metrics.json").toFile(), json);
+            Files.writeString(out.resolve("report.md"), report.toString());
+            err.println("evaluate: wrote " + out.resolve("metrics.json") + ", report.md and reliability-*.png");
+        }
+        return 0;
+    }
+
+    private static String section(ImageShift shift, Activations.Result act,
+            Map<Evaluation.Method, Evaluation.MethodResult> results) {
+        StringBuilder s = new StringBuilder();
+        s.append("### ").append(shift.id()).append(act.skipped() > 0 ? " (" + act.skipped() + " images skipped)" : "")
+                .append("\n\n| method | accuracy | NLL | Brier | ECE | MCE | adaptive ECE |\n")
+                .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        results.forEach((method, r) -> {
+            Calibration.Report c = r.calibration();
+            s.append(String.format("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |%n", method.label(), c.accuracy(),
+                    c.nll(), c.brier(), c.ece(), c.mce(), c.adaptiveEce()));
+        });
+        s.append("\n| method | score | AUROC | FPR@95%TPR | AURC |\n| --- | --- | ---: | ---: | ---: |\n");
+        results.forEach((method, r) -> r.failure().forEach((score, f) -> s.append(String.format(
+                "| %s | %s | %.4f | %.4f | %.4f |%n", method.label(), score.jsonName(), f.auroc(), f.fprAt95Tpr(), f.aurc()))));
+        return s.append('\n').toString();
+    }
+
+    private static Map<String, Object> toJson(Activations.Result act, Map<Evaluation.Method, Evaluation.MethodResult> results) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("items", act.labels().length);
+        out.put("skipped", act.skipped());
+        results.forEach((method, r) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            Calibration.Report c = r.calibration();
+            m.put("accuracy", c.accuracy());
+            m.put("nll", c.nll());
+            m.put("brier", c.brier());
+            m.put("ece", c.ece());
+            m.put("mce", c.mce());
+            m.put("adaptive_ece", c.adaptiveEce());
+            m.put("mean_confidence", c.meanConfidence());
+            m.put("bins", c.bins());
+            Map<String, Object> f = new LinkedHashMap<>();
+            for (Map.Entry<UncertaintyScore, FailurePrediction.Result> e : r.failure().entrySet()) {
+                f.put(e.getKey().jsonName(), Map.of("auroc", e.getValue().auroc(), "fpr_at_95_tpr",
+                        e.getValue().fprAt95Tpr(), "aurc", e.getValue().aurc()));
+            }
+            m.put("failure_prediction", f);
+            out.put(method.name().toLowerCase(java.util.Locale.ROOT), m);
+        });
+        return out;
+    }
+}

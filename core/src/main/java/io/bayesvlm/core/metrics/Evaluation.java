@@ -1,0 +1,93 @@
+package io.bayesvlm.core.metrics;
+
+import io.bayesvlm.core.LaplaceHead;
+import io.bayesvlm.core.Prediction;
+import io.bayesvlm.core.Predictive;
+import io.bayesvlm.core.Uncertainty;
+import io.bayesvlm.core.UncertaintyScore;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores activations with MAP CLIP, BayesVLM (probit) and BayesVLM (Monte Carlo) and summarises each with
+ * {@link Calibration} and, per uncertainty score, {@link FailurePrediction}.
+ */
+public final class Evaluation {
+
+    /** The three ways of turning logits into probabilities that are compared. */
+    public enum Method {
+        MAP("MAP (CLIP)"), PROBIT("BayesVLM probit"), MC("BayesVLM MC");
+
+        private final String label;
+
+        Method(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** Metrics of one method. Failure prediction is keyed by score; MAP has no variance-based scores. */
+    public record MethodResult(Calibration.Report calibration, Map<UncertaintyScore, FailurePrediction.Result> failure) {}
+
+    private Evaluation() {}
+
+    /**
+     * @param head the model's Laplace head (any predictive mode; probit and MC are both computed here)
+     * @param mc Monte Carlo predictive used for the MC method and mutual information
+     */
+    public static Map<Method, MethodResult> run(LaplaceHead head, Predictive mc, float[][] activations, int[] labels, int bins) {
+        int n = activations.length;
+        Map<Method, List<double[]>> probs = new EnumMap<>(Method.class);
+        Map<Method, List<Uncertainty>> scores = new EnumMap<>(Method.class);
+        for (Method m : Method.values()) {
+            probs.put(m, new ArrayList<>(n));
+            scores.put(m, new ArrayList<>(n));
+        }
+        for (float[] a : activations) {
+            Prediction p = head.predict(a);
+            double[] zero = new double[p.logitsVar().length];
+            Predictive.McResult mcResult = mc.monteCarlo(p.logitsMean(), p.logitsVar());
+            double[] probit = Predictive.probit(p.logitsMean(), p.logitsVar());
+            add(probs, scores, Method.MAP, p.mapProbs(), zero, new Predictive.McResult(p.mapProbs(), 0));
+            add(probs, scores, Method.PROBIT, probit, p.logitsVar(), mcResult);
+            add(probs, scores, Method.MC, mcResult.meanProbs(), p.logitsVar(), mcResult);
+        }
+        Map<Method, MethodResult> out = new LinkedHashMap<>();
+        for (Method m : Method.values()) {
+            Calibration.Report report = Calibration.evaluate(probs.get(m), labels, bins);
+            Map<UncertaintyScore, FailurePrediction.Result> failure = new EnumMap<>(UncertaintyScore.class);
+            boolean[] correct = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                correct[i] = Calibration.argmax(probs.get(m).get(i)) == labels[i];
+            }
+            for (UncertaintyScore s : scoresFor(m)) {
+                double[] confidence = new double[n];
+                for (int i = 0; i < n; i++) {
+                    confidence[i] = -s.uncertainty(scores.get(m).get(i).get(s));
+                }
+                failure.put(s, FailurePrediction.evaluate(confidence, correct));
+            }
+            out.put(m, new MethodResult(report, failure));
+        }
+        return out;
+    }
+
+    /** The uncertainty scores that make sense for a method (MAP has no logit variances). */
+    public static List<UncertaintyScore> scoresFor(Method m) {
+        return m == Method.MAP
+                ? List.of(UncertaintyScore.MAX_PROB, UncertaintyScore.ENTROPY, UncertaintyScore.MARGIN, UncertaintyScore.DOCTOR)
+                : List.of(UncertaintyScore.values());
+    }
+
+    private static void add(Map<Method, List<double[]>> probs, Map<Method, List<Uncertainty>> scores, Method m,
+            double[] p, double[] var, Predictive.McResult mc) {
+        probs.get(m).add(p);
+        scores.get(m).add(Uncertainty.of(p, var, mc));
+    }
+}
