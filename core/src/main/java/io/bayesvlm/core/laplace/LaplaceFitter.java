@@ -168,6 +168,10 @@ public final class LaplaceFitter {
 
     /** Log-spaced pseudo-counts 1, 2, 5, 10, 20, 50, ... up to and including N. */
     public static double[] defaultGrid(long n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("the number of training pairs N is unknown (factors imported from"
+                    + " elsewhere); give the candidate pseudo-counts explicitly (--pseudo-counts)");
+        }
         List<Double> grid = new ArrayList<>();
         for (double decade = 1; decade < n; decade *= 10) {
             for (double m : new double[] {1, 2, 5}) {

@@ -90,6 +90,7 @@ class LaplaceFitterTest {
     void defaultGridIsLogSpacedUpToN() {
         assertThat(LaplaceFitter.defaultGrid(120)).containsExactly(1, 2, 5, 10, 20, 50, 100, 120);
         assertThat(LaplaceFitter.defaultGrid(1)).containsExactly(1);
+        assertThatThrownBy(() -> LaplaceFitter.defaultGrid(0)).hasMessageContaining("--pseudo-counts");
     }
 
     @Test
