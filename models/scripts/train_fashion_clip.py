@@ -168,6 +168,7 @@ def main():
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.1)
 
     def accuracy(x, y):
+        was_training = model.training
         model.eval()
         with torch.no_grad():
             t = model.embed_texts(prompt_ids)
@@ -175,7 +176,7 @@ def main():
             for i in range(0, len(x), 1000):
                 correct += (model.embed_images(tensor(x[i:i + 1000])) @ t.T).argmax(1).eq(
                     torch.from_numpy(y[i:i + 1000])).sum().item()
-        model.train()
+        model.train(was_training)
         return correct / len(x)
 
     for epoch in range(args.epochs):
@@ -201,10 +202,14 @@ def main():
         print(f"epoch {epoch + 1}/{args.epochs}: loss {total / (step + 1):.4f} "
               f"scale {model.scale().item():.1f} val acc {accuracy(val_x, val_y):.4f}", flush=True)
 
-    export(model.eval(), tokenizer, prompt_ids, args.out, accuracy(val_x, val_y))
+    val_acc = accuracy(val_x, val_y)
+    export(model.eval(), tokenizer, prompt_ids, args.out, val_acc)
 
 
 def export(model, tokenizer, prompt_ids, out, val_acc):
+    # BatchNorm must be in inference mode when traced, or the TorchScript would normalise with each batch's
+    # own statistics and its outputs would depend on what else is in the batch.
+    assert not model.training
     os.makedirs(out, exist_ok=True)
     with torch.no_grad():
         torch.jit.trace(model.image, torch.zeros(2, 1, 28, 28)).save(os.path.join(out, "image_encoder.pt"))
@@ -212,6 +217,11 @@ def export(model, tokenizer, prompt_ids, out, val_acc):
         text_act = model.text(prompt_ids).numpy().astype(np.float32)
         w_img = model.image_projection.weight.numpy().astype(np.float32)
         w_txt = model.text_projection.weight.numpy().astype(np.float32)
+        traced = torch.jit.load(os.path.join(out, "image_encoder.pt"))
+        probe = (torch.rand(4, 1, 28, 28) - MEAN) / STD
+        batched = traced(probe)
+        single = torch.cat([traced(probe[i:i + 1]) for i in range(4)])
+        assert torch.allclose(batched, single, atol=1e-5), "exported image encoder depends on the batch"
     with open(os.path.join(out, "tokenizer.json"), "w") as f:
         json.dump(tokenizer.to_json(), f, indent=1, sort_keys=True)
     np.savez(os.path.join(out, "head.npz"),

@@ -81,7 +81,10 @@ final class ReliabilityDiagram {
             g.drawString(String.format("%.2f", v), x0 - 30, y0 + PANEL - (int) (v * PANEL) + 4);
             g.drawString(String.format("%.2f", v), x0 + (int) (v * PANEL) - 12, y0 + PANEL + 14);
         }
-        g.drawString("accuracy", x0 - 50, y0 - 8 + PANEL / 2 - PANEL / 2 + 14 + PANEL / 2);
+        java.awt.geom.AffineTransform saved = g.getTransform();
+        g.rotate(-Math.PI / 2, x0 - 36, y0 + PANEL / 2.0 + 24);
+        g.drawString("accuracy", x0 - 36, y0 + PANEL / 2 + 24);
+        g.setTransform(saved);
         g.drawString("confidence", x0 + PANEL / 2 - 28, y0 + PANEL + 28);
 
         // count histogram under the panel

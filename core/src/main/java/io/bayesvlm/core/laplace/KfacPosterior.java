@@ -1,9 +1,5 @@
 package io.bayesvlm.core.laplace;
 
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.RealMatrix;
-
 /**
  * Turns raw KFAC factors into posterior factors for a given pseudo-count n:
  * A_inv = (√n·A + √λ·I)⁻¹, B_inv = (√n·B + √λ·I)⁻¹, with λ from {@link PriorPrecision}. Each factor is
@@ -59,20 +55,12 @@ public final class KfacPosterior {
 
     private record Eigen(double[] values, double[][] vectors) {
         static Eigen of(double[] m, int n) {
-            double[][] rows = new double[n][n];
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    rows[i][j] = 0.5 * (m[i * n + j] + m[j * n + i]);
-                }
-            }
-            RealMatrix sym = new Array2DRowRealMatrix(rows, false);
-            EigenDecomposition e = new EigenDecomposition(sym);
-            double[] values = e.getRealEigenvalues();
+            SymmetricEigen e = SymmetricEigen.of(m, n);
             double[][] vectors = new double[n][];
             for (int k = 0; k < n; k++) {
-                vectors[k] = e.getEigenvector(k).toArray();
+                vectors[k] = e.vector(k);
             }
-            return new Eigen(values, vectors);
+            return new Eigen(e.values(), vectors);
         }
 
         /** (√n·M + √λ·I)⁻¹ = Σ_k v_k v_kᵀ / (√n·μ_k + √λ). */

@@ -166,17 +166,21 @@ public final class LaplaceFitter {
         return new Raw(factors(head.get(IMAGE_A), head.get(IMAGE_B), n), factors(head.get(TEXT_A), head.get(TEXT_B), n));
     }
 
-    /** Log-spaced pseudo-counts 1, 2, 5, 10, 20, 50, ... up to and including N. */
+    /**
+     * Log-spaced pseudo-counts 1e-4, 2e-4, 5e-4, 1e-3, ... up to and including N. Values below one matter:
+     * they widen the posterior beyond what the data term alone implies, and validation often prefers them.
+     */
     public static double[] defaultGrid(long n) {
         if (n < 1) {
             throw new IllegalArgumentException("the number of training pairs N is unknown (factors imported from"
                     + " elsewhere); give the candidate pseudo-counts explicitly (--pseudo-counts)");
         }
         List<Double> grid = new ArrayList<>();
-        for (double decade = 1; decade < n; decade *= 10) {
-            for (double m : new double[] {1, 2, 5}) {
-                if (decade * m < n) {
-                    grid.add(decade * m);
+        for (int exponent = -4; Math.pow(10, exponent) < n; exponent++) {
+            for (int m : new int[] {1, 2, 5}) {
+                double v = Double.parseDouble(m + "e" + exponent);
+                if (v < n) {
+                    grid.add(v);
                 }
             }
         }

@@ -132,6 +132,40 @@ class LaplaceFitMathTest {
         assertIdentity(multiply(r.bInv(), damped(b, 3, Math.sqrt(r.priorPrecision())), q), q);
     }
 
+    @Test
+    void eigendecompositionReconstructsRankDeficientAndDegenerateMatrices() {
+        int n = 30;
+        // Rank 3 (like a text-side A from a few prompts) plus exactly repeated eigenvalues.
+        double[][] basis = matrix(3, n);
+        double[] m = new double[n * n];
+        for (double[] b : basis) {
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    m[i * n + j] += b[i] * b[j];
+                }
+            }
+        }
+        SymmetricEigen e = SymmetricEigen.of(m, n);
+        double[] rebuilt = new double[n * n];
+        int nonZero = 0;
+        for (int k = 0; k < n; k++) {
+            if (Math.abs(e.values()[k]) > 1e-9) {
+                nonZero++;
+            }
+            double[] v = e.vector(k);
+            assertThat(dot(v, v)).isCloseTo(1, within(1e-12));
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    rebuilt[i * n + j] += e.values()[k] * v[i] * v[j];
+                }
+            }
+        }
+        assertThat(nonZero).isEqualTo(3);
+        for (int i = 0; i < m.length; i++) {
+            assertThat(rebuilt[i]).isCloseTo(m[i], within(1e-10));
+        }
+    }
+
     // ---- helpers ----
 
     private double[][] naiveGgn(double[] g, double[][] y, double s) {

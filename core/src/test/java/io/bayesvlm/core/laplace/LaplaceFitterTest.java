@@ -88,8 +88,10 @@ class LaplaceFitterTest {
 
     @Test
     void defaultGridIsLogSpacedUpToN() {
-        assertThat(LaplaceFitter.defaultGrid(120)).containsExactly(1, 2, 5, 10, 20, 50, 100, 120);
-        assertThat(LaplaceFitter.defaultGrid(1)).containsExactly(1);
+        assertThat(LaplaceFitter.defaultGrid(120)).containsExactly(1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05,
+                0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 120);
+        assertThat(LaplaceFitter.defaultGrid(1)).containsExactly(1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05,
+                0.1, 0.2, 0.5, 1);
         assertThatThrownBy(() -> LaplaceFitter.defaultGrid(0)).hasMessageContaining("--pseudo-counts");
     }
 

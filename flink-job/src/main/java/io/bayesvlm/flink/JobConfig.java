@@ -1,0 +1,265 @@
+package io.bayesvlm.flink;
+
+import static io.bayesvlm.flink.JobOptions.*;
+
+import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.ImageLimits;
+import io.bayesvlm.core.Predictive;
+import io.bayesvlm.core.UncertaintyScore;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * The job's configuration, typed and validated once at startup: an invalid value fails with a message that
+ * names the option. Built from one file ({@code key: value} lines) plus {@code --key value} overrides.
+ */
+public record JobConfig(
+        String bootstrapServers,
+        String groupId,
+        String startingOffsets,
+        String transactionalIdPrefix,
+        Duration transactionTimeout,
+        Topics topics,
+        String modelDir,
+        String device,
+        int batchSize,
+        Duration maxWait,
+        Predictive.Mode predictive,
+        int mcSamples,
+        int inferenceParallelism,
+        ImageLimits limits,
+        Routing routing,
+        int reviewTopK,
+        boolean reviewIncludeImage,
+        Calibration calibration,
+        Duration outOfOrderness,
+        Duration sourceIdleness,
+        Duration checkpointInterval,
+        int parallelism) implements Serializable {
+
+    /** Topic names. */
+    public record Topics(String images, String decisions, String reviews, String labels, String calibration,
+            String deadLetters) implements Serializable {
+        public List<String> all() {
+            return List.of(images, decisions, reviews, labels, calibration, deadLetters);
+        }
+    }
+
+    /** Routing policy. */
+    public record Routing(UncertaintyScore score, boolean targetRate, double threshold, double targetReviewRate,
+            int quantileWindow, double auditFraction) implements Serializable {}
+
+    /** Label join and rolling calibration windows. */
+    public record Calibration(Duration labelTtl, Duration maxLabelDelay, Duration windowSize, Duration windowSlide,
+            int bins, double alertEce, int alertWindows) implements Serializable {}
+
+    public static JobConfig defaults() {
+        return from(new Configuration());
+    }
+
+    /** Validates and types a Flink configuration. */
+    public static JobConfig from(Configuration c) {
+        Set<String> known = ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
+        for (String k : c.keySet()) {
+            if (!known.contains(k) && !k.contains(".flink.") && !isFlinkKey(k)) {
+                throw new IllegalArgumentException("unknown option '" + k + "' (see the option table in flink-job/README.md)");
+            }
+        }
+        String offsets = get(c, STARTING_OFFSETS);
+        oneOf(STARTING_OFFSETS, offsets, "earliest", "latest", "committed-or-earliest");
+        String predictive = get(c, PREDICTIVE);
+        oneOf(PREDICTIVE, predictive, "probit", "mc");
+        String mode = get(c, ROUTING_MODE);
+        oneOf(ROUTING_MODE, mode, "threshold", "target-rate");
+        UncertaintyScore score;
+        try {
+            score = UncertaintyScore.fromName(get(c, ROUTING_SCORE));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ROUTING_SCORE.key() + ": " + e.getMessage());
+        }
+        String device = get(c, DEVICE);
+        try {
+            DeviceSpec.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(DEVICE.key() + ": " + e.getMessage());
+        }
+        Duration checkpoint = positive(c, CHECKPOINT_INTERVAL);
+        Duration txTimeout = positive(c, TRANSACTION_TIMEOUT);
+        if (txTimeout.compareTo(checkpoint) <= 0) {
+            throw new IllegalArgumentException(TRANSACTION_TIMEOUT.key() + " (" + txTimeout + ") must be longer than "
+                    + CHECKPOINT_INTERVAL.key() + " (" + checkpoint + ")");
+        }
+        Duration size = positive(c, WINDOW_SIZE);
+        Duration slide = positive(c, WINDOW_SLIDE);
+        if (slide.compareTo(size) > 0) {
+            throw new IllegalArgumentException(WINDOW_SLIDE.key() + " (" + slide + ") must not exceed " + WINDOW_SIZE.key()
+                    + " (" + size + ")");
+        }
+        Topics topics = new Topics(nonBlank(c, TOPIC_IMAGES), nonBlank(c, TOPIC_DECISIONS), nonBlank(c, TOPIC_REVIEWS),
+                nonBlank(c, TOPIC_LABELS), nonBlank(c, TOPIC_CALIBRATION), nonBlank(c, TOPIC_DEAD_LETTERS));
+        if (Set.copyOf(topics.all()).size() != topics.all().size()) {
+            throw new IllegalArgumentException("topics.* must name six different topics, got " + topics.all());
+        }
+        int inferenceParallelism = get(c, INFERENCE_PARALLELISM);
+        if (inferenceParallelism == 0 || inferenceParallelism < -1) {
+            throw new IllegalArgumentException(INFERENCE_PARALLELISM.key() + " must be -1 or positive, got " + inferenceParallelism);
+        }
+        return new JobConfig(
+                nonBlank(c, BOOTSTRAP_SERVERS), nonBlank(c, GROUP_ID), offsets, nonBlank(c, TRANSACTIONAL_ID_PREFIX),
+                txTimeout, topics, nonBlank(c, MODEL_DIR), device, atLeast(c, BATCH_SIZE, 1),
+                positive(c, MAX_WAIT), predictive.equals("mc") ? Predictive.Mode.MC : Predictive.Mode.PROBIT,
+                atLeast(c, MC_SAMPLES, 1), inferenceParallelism,
+                new ImageLimits(atLeastLong(c, MAX_BYTES, 1), atLeastLong(c, MAX_PIXELS, 1), atLeast(c, MAX_SIDE, 1)),
+                new Routing(score, mode.equals("target-rate"), finite(c, ROUTING_THRESHOLD),
+                        fraction(c, TARGET_REVIEW_RATE), atLeast(c, QUANTILE_WINDOW, 10), fraction(c, AUDIT_FRACTION)),
+                atLeast(c, REVIEW_TOP_K, 1), get(c, REVIEW_INCLUDE_IMAGE),
+                new Calibration(positive(c, LABEL_TTL), nonNegative(c, LABEL_DELAY), size, slide, atLeast(c, BINS, 1),
+                        fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1)),
+                nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, atLeast(c, PARALLELISM, 1));
+    }
+
+    /**
+     * Reads an optional config file and {@code --key value} / {@code --key=value} overrides (later wins).
+     * {@code --config FILE} names the file.
+     */
+    public static Configuration parseArgs(String[] args) throws IOException {
+        Map<String, String> overrides = new HashMap<>();
+        Path file = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "'; options are --key value");
+            }
+            String k = a.substring(2);
+            String v;
+            int eq = k.indexOf('=');
+            if (eq >= 0) {
+                v = k.substring(eq + 1);
+                k = k.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                v = args[++i];
+            } else {
+                throw new IllegalArgumentException("option --" + k + " needs a value");
+            }
+            if (k.equals("config")) {
+                file = Path.of(v);
+            } else {
+                overrides.put(k, v);
+            }
+        }
+        Map<String, String> values = new HashMap<>();
+        if (file != null) {
+            values.putAll(readFile(file));
+        }
+        values.putAll(overrides);
+        return Configuration.fromMap(values);
+    }
+
+    /** {@code key: value} or {@code key=value} lines; {@code #} starts a comment. */
+    static Map<String, String> readFile(Path file) throws IOException {
+        Map<String, String> out = new HashMap<>();
+        int n = 0;
+        for (String line : Files.readAllLines(file)) {
+            n++;
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            int sep = t.indexOf(':');
+            int eq = t.indexOf('=');
+            int at = sep < 0 ? eq : eq < 0 ? sep : Math.min(sep, eq);
+            if (at <= 0) {
+                throw new IllegalArgumentException(file + ":" + n + ": expected 'key: value', got '" + t + "'");
+            }
+            out.put(t.substring(0, at).strip(), t.substring(at + 1).strip());
+        }
+        return out;
+    }
+
+    private static boolean isFlinkKey(String k) {
+        return k.startsWith("execution.") || k.startsWith("state.") || k.startsWith("taskmanager.")
+                || k.startsWith("jobmanager.") || k.startsWith("rest.") || k.startsWith("pipeline.")
+                || k.startsWith("external-resource") || k.startsWith("restart-strategy") || k.startsWith("classloader.")
+                || k.startsWith("metrics.");
+    }
+
+    private static <T> T get(Configuration c, ConfigOption<T> o) {
+        try {
+            return c.get(o);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(o.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String nonBlank(Configuration c, ConfigOption<String> o) {
+        String v = get(c, o);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException(o.key() + " must not be empty");
+        }
+        return v.strip();
+    }
+
+    private static void oneOf(ConfigOption<String> o, String v, String... allowed) {
+        if (!List.of(allowed).contains(v)) {
+            throw new IllegalArgumentException(o.key() + " must be one of " + List.of(allowed) + ", got '" + v + "'");
+        }
+    }
+
+    private static int atLeast(Configuration c, ConfigOption<Integer> o, int min) {
+        int v = get(c, o);
+        if (v < min) {
+            throw new IllegalArgumentException(o.key() + " must be at least " + min + ", got " + v);
+        }
+        return v;
+    }
+
+    private static long atLeastLong(Configuration c, ConfigOption<Long> o, long min) {
+        long v = get(c, o);
+        if (v < min) {
+            throw new IllegalArgumentException(o.key() + " must be at least " + min + ", got " + v);
+        }
+        return v;
+    }
+
+    private static double fraction(Configuration c, ConfigOption<Double> o) {
+        double v = get(c, o);
+        if (!(v >= 0 && v <= 1)) {
+            throw new IllegalArgumentException(o.key() + " must be in [0, 1], got " + v);
+        }
+        return v;
+    }
+
+    private static double finite(Configuration c, ConfigOption<Double> o) {
+        double v = get(c, o);
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException(o.key() + " must be a finite number, got " + v);
+        }
+        return v;
+    }
+
+    private static Duration positive(Configuration c, ConfigOption<Duration> o) {
+        Duration d = get(c, o);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(o.key() + " must be positive, got " + d);
+        }
+        return d;
+    }
+
+    private static Duration nonNegative(Configuration c, ConfigOption<Duration> o) {
+        Duration d = get(c, o);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(o.key() + " must not be negative, got " + d);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,104 @@
+package io.bayesvlm.flink;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/** Every option of the moderation job, with its default. The README's option table mirrors this file. */
+public final class JobOptions {
+
+    private JobOptions() {}
+
+    // Kafka
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers").stringType()
+            .defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
+    public static final ConfigOption<String> GROUP_ID = key("kafka.group-id").stringType()
+            .defaultValue("bayesvlm-moderation").withDescription("Consumer group of the sources.");
+    public static final ConfigOption<String> STARTING_OFFSETS = key("kafka.starting-offsets").stringType()
+            .defaultValue("committed-or-earliest")
+            .withDescription("earliest | latest | committed-or-earliest: where the sources start without a checkpoint.");
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("kafka.transactional-id-prefix").stringType()
+            .defaultValue("bayesvlm-moderation").withDescription("Prefix of the exactly-once sinks' transactional ids; unique per job.");
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("kafka.transaction-timeout").durationType()
+            .defaultValue(Duration.ofMinutes(5))
+            .withDescription("Kafka transaction timeout; must exceed the checkpoint interval and stay below the broker's transaction.max.timeout.ms.");
+
+    // Topics
+    public static final ConfigOption<String> TOPIC_IMAGES = key("topics.image-events").stringType().defaultValue("image-events");
+    public static final ConfigOption<String> TOPIC_DECISIONS = key("topics.decisions").stringType().defaultValue("decisions");
+    public static final ConfigOption<String> TOPIC_REVIEWS = key("topics.review-requests").stringType().defaultValue("review-requests");
+    public static final ConfigOption<String> TOPIC_LABELS = key("topics.labels").stringType().defaultValue("labels");
+    public static final ConfigOption<String> TOPIC_CALIBRATION = key("topics.calibration").stringType().defaultValue("calibration");
+    public static final ConfigOption<String> TOPIC_DEAD_LETTERS = key("topics.dead-letters").stringType().defaultValue("dead-letters");
+
+    // Model and inference
+    public static final ConfigOption<String> MODEL_DIR = key("model.dir").stringType().defaultValue("models/fashion-clip")
+            .withDescription("Model directory in format bayesvlm-model/1.");
+    public static final ConfigOption<String> DEVICE = key("model.device").stringType().defaultValue("auto")
+            .withDescription("auto | cpu | gpu | gpu:<i>; with Flink's external resource 'gpu' declared, auto/gpu bind each subtask to an assigned GPU.");
+    public static final ConfigOption<Integer> BATCH_SIZE = key("inference.batch-size").intType().defaultValue(32)
+            .withDescription("Most images per encoder call.");
+    public static final ConfigOption<Duration> MAX_WAIT = key("inference.max-wait").durationType()
+            .defaultValue(Duration.ofMillis(20)).withDescription("Longest an image waits for its batch to fill.");
+    public static final ConfigOption<String> PREDICTIVE = key("inference.predictive").stringType().defaultValue("probit")
+            .withDescription("probit | mc.");
+    public static final ConfigOption<Integer> MC_SAMPLES = key("inference.mc-samples").intType().defaultValue(256);
+    public static final ConfigOption<Integer> INFERENCE_PARALLELISM = key("inference.parallelism").intType().defaultValue(-1)
+            .withDescription("Parallelism of the inference operator (-1: the job's).");
+    public static final ConfigOption<Long> MAX_BYTES = key("images.max-bytes").longType().defaultValue(16L << 20);
+    public static final ConfigOption<Long> MAX_PIXELS = key("images.max-pixels").longType().defaultValue(40_000_000L);
+    public static final ConfigOption<Integer> MAX_SIDE = key("images.max-side").intType().defaultValue(16_384);
+
+    // Routing
+    public static final ConfigOption<String> ROUTING_SCORE = key("routing.score").stringType().defaultValue("max_prob")
+            .withDescription("max_prob | entropy | mutual_info | top_logit_std | margin | doctor.");
+    public static final ConfigOption<String> ROUTING_MODE = key("routing.mode").stringType().defaultValue("target-rate")
+            .withDescription("threshold | target-rate.");
+    public static final ConfigOption<Double> ROUTING_THRESHOLD = key("routing.threshold").doubleType().defaultValue(0.8)
+            .withDescription("threshold mode: review when the score is on the uncertain side of this value (for max_prob: below it).");
+    public static final ConfigOption<Double> TARGET_REVIEW_RATE = key("routing.target-review-rate").doubleType().defaultValue(0.1)
+            .withDescription("target-rate mode: fraction of items to review; the threshold is that quantile of recent scores.");
+    public static final ConfigOption<Integer> QUANTILE_WINDOW = key("routing.quantile-window").intType().defaultValue(2000)
+            .withDescription("target-rate mode: how many recent scores (per subtask) the quantile is tracked over.");
+    public static final ConfigOption<Double> AUDIT_FRACTION = key("routing.audit-fraction").doubleType().defaultValue(0.02)
+            .withDescription("Fraction of confident items also sent to review as audits, chosen by a hash of the event id.");
+    public static final ConfigOption<Integer> REVIEW_TOP_K = key("review.top-k").intType().defaultValue(3);
+    public static final ConfigOption<Boolean> REVIEW_INCLUDE_IMAGE = key("review.include-image").booleanType().defaultValue(true)
+            .withDescription("Put the image bytes into review requests (else only the event id).");
+
+    // Calibration
+    public static final ConfigOption<Duration> LABEL_TTL = key("calibration.label-join-ttl").durationType()
+            .defaultValue(Duration.ofHours(1)).withDescription("How long a decision waits for its label, and a label for its decision.");
+    public static final ConfigOption<Duration> LABEL_DELAY = key("calibration.max-label-delay").durationType()
+            .defaultValue(Duration.ofMinutes(5))
+            .withDescription("Labelled pairs may arrive this much later than newer ones (event time) and still count in their window.");
+    public static final ConfigOption<Duration> WINDOW_SIZE = key("calibration.window-size").durationType()
+            .defaultValue(Duration.ofMinutes(10));
+    public static final ConfigOption<Duration> WINDOW_SLIDE = key("calibration.window-slide").durationType()
+            .defaultValue(Duration.ofMinutes(1));
+    public static final ConfigOption<Integer> BINS = key("calibration.bins").intType().defaultValue(15);
+    public static final ConfigOption<Double> ALERT_ECE = key("calibration.alert-ece").doubleType().defaultValue(0.1)
+            .withDescription("Alert when BayesVLM ECE exceeds this ...");
+    public static final ConfigOption<Integer> ALERT_WINDOWS = key("calibration.alert-windows").intType().defaultValue(3)
+            .withDescription("... for this many consecutive windows.");
+
+    // Events and runtime
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("events.max-out-of-orderness").durationType()
+            .defaultValue(Duration.ofSeconds(5)).withDescription("Watermark bound on image events' event time.");
+    public static final ConfigOption<Duration> SOURCE_IDLENESS = key("events.source-idleness").durationType()
+            .defaultValue(Duration.ofSeconds(30)).withDescription("A partition without events this long stops holding back watermarks.");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint.interval").durationType()
+            .defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once output becomes visible at each checkpoint.");
+    public static final ConfigOption<Integer> PARALLELISM = key("parallelism").intType().defaultValue(1);
+
+    /** All options, for validation of unknown keys and for the README table. */
+    public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, GROUP_ID, STARTING_OFFSETS,
+            TRANSACTIONAL_ID_PREFIX, TRANSACTION_TIMEOUT, TOPIC_IMAGES, TOPIC_DECISIONS, TOPIC_REVIEWS, TOPIC_LABELS,
+            TOPIC_CALIBRATION, TOPIC_DEAD_LETTERS, MODEL_DIR, DEVICE, BATCH_SIZE, MAX_WAIT, PREDICTIVE, MC_SAMPLES,
+            INFERENCE_PARALLELISM, MAX_BYTES, MAX_PIXELS, MAX_SIDE, ROUTING_SCORE, ROUTING_MODE, ROUTING_THRESHOLD,
+            TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,
+            LABEL_DELAY, WINDOW_SIZE, WINDOW_SLIDE, BINS, ALERT_ECE, ALERT_WINDOWS, OUT_OF_ORDERNESS, SOURCE_IDLENESS,
+            CHECKPOINT_INTERVAL, PARALLELISM);
+}

@@ -1,0 +1,16 @@
+package io.bayesvlm.flink.model;
+
+/** An image event that decoded and passed validation, with its preprocessed tensor. A Flink POJO. */
+public class DecodedImage {
+    public String eventId;
+    public long eventTime;
+    public String source;
+    /** The original encoded bytes, kept for review requests. */
+    public byte[] image;
+    /** CHW floats in the model's input layout. */
+    public float[] tensor;
+    /** Wall-clock time the record was read, for the processing-latency figure. */
+    public long readAtMillis;
+
+    public DecodedImage() {}
+}

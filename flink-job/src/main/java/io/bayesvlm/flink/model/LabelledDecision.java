@@ -1,0 +1,18 @@
+package io.bayesvlm.flink.model;
+
+/** A decision joined with its true label: the input of the rolling calibration windows. A Flink POJO. */
+public class LabelledDecision {
+    public String eventId;
+    public long eventTime;
+    public String modelName;
+    public String modelVersion;
+    public double[] probs;
+    public double[] mapProbs;
+    public int label;
+    /** REVIEWER, AUDIT or GROUND_TRUTH. */
+    public String labelSource;
+    /** AUTO, REVIEW or AUDIT. */
+    public String routing;
+
+    public LabelledDecision() {}
+}

@@ -1,0 +1,19 @@
+package io.bayesvlm.flink.model;
+
+/** A decoded image with its BayesVLM prediction, before routing. A Flink POJO. */
+public class ScoredImage {
+    public String eventId;
+    public long eventTime;
+    public String source;
+    public byte[] image;
+    public long readAtMillis;
+    public int predicted;
+    public double[] probs;
+    public double[] mapProbs;
+    public double[] logitsMean;
+    public double[] logitsVar;
+    /** The six uncertainty scores in {@link io.bayesvlm.core.UncertaintyScore} order. */
+    public double[] uncertainty;
+
+    public ScoredImage() {}
+}
