@@ -8,7 +8,7 @@ import java.util.Locale;
  * Where to run the encoders: {@code auto} (a GPU when DJL sees one, else CPU), {@code cpu}, {@code gpu}
  * (GPU 0) or {@code gpu:i}.
  */
-public record DeviceSpec(Kind kind, int gpuIndex) {
+public record DeviceSpec(Kind kind, int gpuIndex) implements java.io.Serializable {
 
     public enum Kind { AUTO, CPU, GPU }
 

@@ -7,7 +7,7 @@ package io.bayesvlm.core;
  * @param maxPixels largest accepted width × height, read from the header (decompression-bomb guard)
  * @param maxSide largest accepted width or height, read from the header
  */
-public record ImageLimits(long maxBytes, long maxPixels, int maxSide) {
+public record ImageLimits(long maxBytes, long maxPixels, int maxSide) implements java.io.Serializable {
 
     /** 16 MiB, 40 megapixels, 16384 px per side: above any real photo, far below what exhausts a heap. */
     public static final ImageLimits DEFAULTS = new ImageLimits(16L << 20, 40_000_000L, 16_384);

@@ -11,7 +11,8 @@ package io.bayesvlm.core;
  * @param limits input limits
  */
 public record ScoringOptions(
-        DeviceSpec device, int batchSize, Predictive.Mode mode, int mcSamples, long seed, ImageLimits limits) {
+        DeviceSpec device, int batchSize, Predictive.Mode mode, int mcSamples, long seed, ImageLimits limits)
+        implements java.io.Serializable {
 
     public static final int DEFAULT_BATCH_SIZE = 32;
 

@@ -1,0 +1,194 @@
+package io.bayesvlm.flink;
+
+import io.bayesvlm.avro.CalibrationReport;
+import io.bayesvlm.avro.DeadLetter;
+import io.bayesvlm.avro.Decision;
+import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.avro.ReviewRequest;
+import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.flink.kafka.AvroRecordSerializer;
+import io.bayesvlm.flink.kafka.RawRecordDeserializer;
+import io.bayesvlm.flink.model.DecodedImage;
+import io.bayesvlm.flink.model.LabelledDecision;
+import io.bayesvlm.flink.model.RawRecord;
+import io.bayesvlm.flink.model.ScoredImage;
+import io.bayesvlm.flink.operators.BatchedBayesInference;
+import io.bayesvlm.flink.operators.DeadLetters;
+import io.bayesvlm.flink.operators.DecodeImage;
+import io.bayesvlm.flink.operators.EceAlert;
+import io.bayesvlm.flink.operators.JoinLabels;
+import io.bayesvlm.flink.operators.ParseLabel;
+import io.bayesvlm.flink.operators.RollingCalibration;
+import io.bayesvlm.flink.operators.RouteByUncertainty;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The moderation job: image events from Kafka → decode and validate → batched BayesVLM inference → routing by
+ * uncertainty → decisions and review requests (exactly-once); labels joined with decisions → rolling
+ * calibration reports with ECE alerts; everything unprocessable → dead letters.
+ */
+public final class ModerationJob {
+
+    /** Where the job reads. Kafka in production; tests pass bounded Kafka sources. */
+    public record Sources(Source<RawRecord, ?, ?> images, Source<RawRecord, ?, ?> labels) {}
+
+    /** Where the job writes. */
+    public record Sinks(Sink<Decision> decisions, Sink<ReviewRequest> reviews, Sink<CalibrationReport> calibration,
+            Sink<DeadLetter> deadLetters) {}
+
+    private ModerationJob() {}
+
+    public static void main(String[] args) throws Exception {
+        JobConfig config = JobConfig.from(JobConfig.parseArgs(args));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, config);
+        buildPipeline(env, kafkaSources(config, false), kafkaSinks(config), config);
+        env.execute("bayesvlm-moderation");
+    }
+
+    /** Checkpointing (exactly-once output is committed at each checkpoint) and parallelism. */
+    public static void configure(StreamExecutionEnvironment env, JobConfig config) {
+        env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.setParallelism(config.parallelism());
+    }
+
+    /** Builds the whole graph; every source, operator and sink is named. */
+    public static void buildPipeline(StreamExecutionEnvironment env, Sources sources, Sinks sinks, JobConfig config) {
+        ScoringOptions scoring = new ScoringOptions(DeviceSpec.parse(config.device()), config.batchSize(),
+                config.predictive(), config.mcSamples(), 0L, config.limits());
+
+        DataStream<RawRecord> rawImages = env
+                .fromSource(sources.images(), WatermarkStrategy.noWatermarks(), "image-events source")
+                .uid("image-events-source");
+
+        SingleOutputStreamOperator<DecodedImage> decoded = rawImages
+                .process(new DecodeImage(config.modelDir(), config.limits()))
+                .name("decode and validate").uid("decode-image");
+
+        DataStream<DecodedImage> timed = decoded.assignTimestampsAndWatermarks(
+                WatermarkStrategy.<DecodedImage>forBoundedOutOfOrderness(config.outOfOrderness())
+                        .withTimestampAssigner((e, ts) -> e.eventTime)
+                        .withIdleness(config.sourceIdleness()))
+                .name("event-time watermarks").uid("image-watermarks");
+
+        SingleOutputStreamOperator<ScoredImage> scored = timed
+                .transform("batched BayesVLM inference", TypeInformation.of(ScoredImage.class),
+                        new BatchedBayesInference(config.modelDir(), scoring, config.maxWait().toMillis()))
+                .uid("batched-inference");
+        if (config.inferenceParallelism() > 0) {
+            scored.setParallelism(config.inferenceParallelism());
+        }
+
+        SingleOutputStreamOperator<Decision> decisions = scored
+                .process(new RouteByUncertainty(config.modelDir(), config.routing(), config.reviewTopK(),
+                        config.reviewIncludeImage()))
+                .name("route by uncertainty").uid("route-by-uncertainty");
+
+        decisions.sinkTo(sinks.decisions()).name("decisions sink").uid("decisions-sink");
+        decisions.getSideOutput(RouteByUncertainty.REVIEWS).sinkTo(sinks.reviews())
+                .name("review-requests sink").uid("review-requests-sink");
+
+        SingleOutputStreamOperator<LabelEvent> labels = env
+                .fromSource(sources.labels(), WatermarkStrategy.noWatermarks(), "labels source")
+                .uid("labels-source")
+                .process(new ParseLabel()).name("parse labels").uid("parse-labels");
+
+        SingleOutputStreamOperator<LabelledDecision> joined = decisions
+                .keyBy(Decision::getEventId)
+                .connect(labels.keyBy(LabelEvent::getEventId))
+                .process(new JoinLabels(config.calibration().labelTtl()))
+                .name("join labels").uid("join-labels");
+
+        joined.assignTimestampsAndWatermarks(
+                        WatermarkStrategy.<LabelledDecision>forBoundedOutOfOrderness(config.calibration().maxLabelDelay())
+                                .withTimestampAssigner((d, ts) -> d.eventTime)
+                                .withIdleness(config.sourceIdleness()))
+                .name("labelled-pair watermarks").uid("labelled-watermarks")
+                .keyBy(ModerationJob::modelKey)
+                .window(SlidingEventTimeWindows.of(config.calibration().windowSize(), config.calibration().windowSlide()))
+                .process(new RollingCalibration(config.calibration().bins()))
+                .name("rolling calibration").uid("rolling-calibration")
+                .keyBy(r -> r.getModelName() + "/" + r.getModelVersion())
+                .process(new EceAlert(config.calibration().alertEce(), config.calibration().alertWindows()))
+                .name("ECE alert").uid("ece-alert")
+                .sinkTo(sinks.calibration()).name("calibration sink").uid("calibration-sink");
+
+        decoded.getSideOutput(DeadLetters.TAG)
+                .union(labels.getSideOutput(DeadLetters.TAG), joined.getSideOutput(DeadLetters.TAG))
+                .sinkTo(sinks.deadLetters()).name("dead-letters sink").uid("dead-letters-sink");
+    }
+
+    static String modelKey(LabelledDecision d) {
+        return d.modelName + "/" + d.modelVersion;
+    }
+
+    /** Kafka sources for image events and labels; bounded ones stop at the offsets current at start. */
+    public static Sources kafkaSources(JobConfig c, boolean bounded) {
+        return new Sources(kafkaSource(c, c.topics().images(), bounded), kafkaSource(c, c.topics().labels(), bounded));
+    }
+
+    static KafkaSource<RawRecord> kafkaSource(JobConfig c, String topic, boolean bounded) {
+        return kafkaSource(c, topic, bounded, new RawRecordDeserializer());
+    }
+
+    /** A Kafka source of raw records with a given deserializer (tests wrap it to inject failures). */
+    public static KafkaSource<RawRecord> kafkaSource(JobConfig c, String topic, boolean bounded,
+            org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema<RawRecord> deserializer) {
+        OffsetsInitializer start = switch (c.startingOffsets()) {
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+        var builder = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(c.bootstrapServers())
+                .setTopics(topic)
+                .setGroupId(c.groupId())
+                .setStartingOffsets(start)
+                .setDeserializer(deserializer)
+                // Only committed records of transactional producers.
+                .setProperty("isolation.level", "read_committed");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** Exactly-once Kafka sinks, one transactional-id prefix each. */
+    public static Sinks kafkaSinks(JobConfig c) {
+        return new Sinks(
+                sink(c, "decisions", new AvroRecordSerializer<>(c.topics().decisions(), Decision.class, Decision::getEventId)),
+                sink(c, "reviews", new AvroRecordSerializer<>(c.topics().reviews(), ReviewRequest.class, ReviewRequest::getEventId)),
+                sink(c, "calibration", new AvroRecordSerializer<>(c.topics().calibration(), CalibrationReport.class,
+                        r -> r.getModelName() + "/" + r.getModelVersion())),
+                sink(c, "dead-letters", new AvroRecordSerializer<>(c.topics().deadLetters(), DeadLetter.class,
+                        DeadLetter::getEventId)));
+    }
+
+    private static <T> KafkaSink<T> sink(JobConfig c, String name,
+            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> schema) {
+        Properties props = new Properties();
+        props.setProperty("transaction.timeout.ms", String.valueOf(c.transactionTimeout().toMillis()));
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(c.bootstrapServers())
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-" + name)
+                .setKafkaProducerConfig(props)
+                .build();
+    }
+}

@@ -1,0 +1,29 @@
+package io.bayesvlm.flink.kafka;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Writes Avro records to one topic, keyed by a string (the event id, so an event's records share a partition). */
+public class AvroRecordSerializer<T extends SpecificRecordBase> implements KafkaRecordSerializationSchema<T> {
+    private static final long serialVersionUID = 1L;
+
+    private final String topic;
+    private final AvroCodec<T> codec;
+    private final SerializableFunction<T, String> key;
+
+    public AvroRecordSerializer(String topic, Class<T> type, SerializableFunction<T, String> key) {
+        this.topic = topic;
+        this.codec = new AvroCodec<>(type);
+        this.key = key;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+        String k = key.apply(element);
+        return new ProducerRecord<>(topic, null, timestamp, k == null ? null : k.getBytes(StandardCharsets.UTF_8),
+                codec.encode(element));
+    }
+}

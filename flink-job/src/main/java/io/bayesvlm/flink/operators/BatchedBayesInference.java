@@ -1,0 +1,161 @@
+package io.bayesvlm.flink.operators;
+
+import io.bayesvlm.core.BayesVlmModel;
+import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.Prediction;
+import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.flink.model.DecodedImage;
+import io.bayesvlm.flink.model.ScoredImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.Meter;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores decoded images with the BayesVLM model in batches: a batch is run when it reaches the maximum size
+ * or when its oldest image has waited the maximum time. The model is loaded once per subtask in
+ * {@link #open()}, on the GPU Flink assigned to it if any ({@link GpuSelection}).
+ *
+ * <p>Exactly-once without state: the buffer is flushed before every checkpoint barrier
+ * ({@link #prepareSnapshotPreBarrier}) and before every watermark is forwarded (so no buffered image becomes late),
+ * hence a checkpoint never holds buffered images.
+ */
+public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
+        implements OneInputStreamOperator<DecodedImage, ScoredImage>, ProcessingTimeCallback {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(BatchedBayesInference.class);
+
+    private final String modelDir;
+    private final ScoringOptions options;
+    private final long maxWaitMillis;
+
+    private transient BayesVlmModel model;
+    private transient List<StreamRecord<DecodedImage>> buffer;
+    private transient long timerAt;
+    private transient Histogram batchSizes;
+    private transient Histogram inferenceMillis;
+    private transient Meter throughput;
+
+    public BatchedBayesInference(String modelDir, ScoringOptions options, long maxWaitMillis) {
+        this.modelDir = modelDir;
+        this.options = options;
+        this.maxWaitMillis = maxWaitMillis;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        Set<String> gpus = getRuntimeContext().getExternalResourceInfos("gpu").stream()
+                .map(info -> info.getProperty("index").orElse(""))
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toSet());
+        DeviceSpec device = GpuSelection.choose(options.device(), gpus, subtask);
+        model = BayesVlmModel.load(Path.of(modelDir), options.withDevice(device));
+        LOG.info("subtask {} loaded model {} ({}) on {} (assigned GPUs: {})", subtask, model.spec().name(),
+                model.spec().version(), device, gpus);
+        buffer = new ArrayList<>(options.batchSize());
+        timerAt = -1;
+        batchSizes = getMetricGroup().histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
+        inferenceMillis = getMetricGroup().histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(1000));
+        throughput = getMetricGroup().meter("imagesPerSecond", new MeterView(10));
+    }
+
+    @Override
+    public void processElement(StreamRecord<DecodedImage> element) throws Exception {
+        buffer.add(element);
+        if (buffer.size() >= options.batchSize()) {
+            flush();
+        } else if (timerAt < 0) {
+            timerAt = getProcessingTimeService().getCurrentProcessingTime() + maxWaitMillis;
+            getProcessingTimeService().registerTimer(timerAt, this);
+        }
+    }
+
+    @Override
+    public void onProcessingTime(long time) throws Exception {
+        if (time >= timerAt) {
+            timerAt = -1;
+            flush();
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        flush();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (model != null) {
+            model.close();
+        }
+        super.close();
+    }
+
+    private void flush() {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        List<float[]> tensors = new ArrayList<>(buffer.size());
+        for (StreamRecord<DecodedImage> r : buffer) {
+            tensors.add(r.getValue().tensor);
+        }
+        long start = System.nanoTime();
+        List<Prediction> predictions = model.scoreTensors(tensors);
+        inferenceMillis.update((System.nanoTime() - start) / 1_000_000);
+        batchSizes.update(buffer.size());
+        throughput.markEvent(buffer.size());
+        for (int i = 0; i < buffer.size(); i++) {
+            StreamRecord<DecodedImage> in = buffer.get(i);
+            output.collect(in.replace(scored(in.getValue(), predictions.get(i))));
+        }
+        buffer.clear();
+        timerAt = -1;
+    }
+
+    static ScoredImage scored(DecodedImage d, Prediction p) {
+        ScoredImage s = new ScoredImage();
+        s.eventId = d.eventId;
+        s.eventTime = d.eventTime;
+        s.source = d.source;
+        s.image = d.image;
+        s.readAtMillis = d.readAtMillis;
+        s.predicted = p.predicted();
+        s.probs = p.probs();
+        s.mapProbs = p.mapProbs();
+        s.logitsMean = p.logitsMean();
+        s.logitsVar = p.logitsVar();
+        UncertaintyScore[] scores = UncertaintyScore.values();
+        s.uncertainty = new double[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            s.uncertainty[i] = p.uncertainty().get(scores[i]);
+        }
+        return s;
+    }
+}

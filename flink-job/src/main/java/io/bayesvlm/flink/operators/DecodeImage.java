@@ -1,0 +1,91 @@
+package io.bayesvlm.flink.operators;
+
+import io.bayesvlm.avro.ImageEvent;
+import io.bayesvlm.core.ImageLimits;
+import io.bayesvlm.core.ImageLoader;
+import io.bayesvlm.core.ImageRejectedException;
+import io.bayesvlm.core.ModelSpec;
+import io.bayesvlm.flink.kafka.AvroCodec;
+import io.bayesvlm.flink.model.DecodedImage;
+import io.bayesvlm.flink.model.RawRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Parses an ImageEvent and decodes, validates and preprocesses its image for the model. Anything that fails
+ * (undecodable Avro, missing event id, empty, oversized, corrupt or unsupported image, decompression bomb) goes
+ * to the dead-letter side output with a code and a message; nothing is dropped and the job keeps running.
+ */
+public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
+    private static final long serialVersionUID = 1L;
+
+    private final String modelDir;
+    private final ImageLimits limits;
+    private final AvroCodec<ImageEvent> codec = new AvroCodec<>(ImageEvent.class);
+
+    private transient ImageLoader loader;
+    private transient Counter decoded;
+    private transient Counter rejected;
+
+    public DecodeImage(String modelDir, ImageLimits limits) {
+        this.modelDir = modelDir;
+        this.limits = limits;
+    }
+
+    @Override
+    public void open(OpenContext context) throws Exception {
+        // Only model.json is needed here: decoding runs apart from the (heavier) inference operator.
+        loader = new ImageLoader(ModelSpec.load(Path.of(modelDir)).image(), limits);
+        decoded = getRuntimeContext().getMetricGroup().counter("imagesDecoded");
+        rejected = getRuntimeContext().getMetricGroup().counter("imagesDeadLettered");
+    }
+
+    @Override
+    public void processElement(RawRecord record, Context ctx, Collector<DecodedImage> out) {
+        long readAt = System.currentTimeMillis();
+        ImageEvent event;
+        try {
+            event = codec.decode(record.value);
+        } catch (IOException e) {
+            reject(ctx, record, null, DeadLetters.UNDECODABLE_RECORD, e.getMessage());
+            return;
+        }
+        String eventId = event.getEventId();
+        if (eventId == null || eventId.isBlank()) {
+            reject(ctx, record, null, DeadLetters.INVALID_EVENT, "event_id is empty");
+            return;
+        }
+        byte[] bytes = toArray(event.getImage());
+        DecodedImage d = new DecodedImage();
+        try {
+            d.tensor = loader.load(bytes);
+        } catch (ImageRejectedException e) {
+            reject(ctx, record, eventId, e.code().name(), e.getMessage());
+            return;
+        }
+        d.eventId = eventId;
+        d.eventTime = event.getEventTime().toEpochMilli();
+        d.source = event.getSource();
+        d.image = bytes;
+        d.readAtMillis = readAt;
+        decoded.inc();
+        out.collect(d);
+    }
+
+    private void reject(Context ctx, RawRecord record, String eventId, String code, String message) {
+        rejected.inc();
+        ctx.output(DeadLetters.TAG, DeadLetters.of(record, eventId, code, message));
+    }
+
+    static byte[] toArray(ByteBuffer b) {
+        ByteBuffer dup = b.duplicate();
+        byte[] out = new byte[dup.remaining()];
+        dup.get(out);
+        return out;
+    }
+}

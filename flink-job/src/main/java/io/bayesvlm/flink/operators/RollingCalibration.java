@@ -1,0 +1,27 @@
+package io.bayesvlm.flink.operators;
+
+import io.bayesvlm.avro.CalibrationReport;
+import io.bayesvlm.flink.model.LabelledDecision;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.Collector;
+
+/**
+ * One CalibrationReport per sliding event-time window of labelled decisions (keyed by model), MAP and BayesVLM
+ * side by side. The window keeps its items, and the report is computed from them with the core library, so the
+ * emitted ECE equals an offline recomputation from the same decisions and labels.
+ */
+public class RollingCalibration extends ProcessWindowFunction<LabelledDecision, CalibrationReport, String, TimeWindow> {
+    private static final long serialVersionUID = 1L;
+
+    private final int bins;
+
+    public RollingCalibration(int bins) {
+        this.bins = bins;
+    }
+
+    @Override
+    public void process(String key, Context ctx, Iterable<LabelledDecision> items, Collector<CalibrationReport> out) {
+        out.collect(CalibrationReports.build(items, bins, ctx.window().getStart(), ctx.window().getEnd()));
+    }
+}

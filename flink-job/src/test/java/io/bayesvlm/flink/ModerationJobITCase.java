@@ -1,0 +1,287 @@
+package io.bayesvlm.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.bayesvlm.avro.CalibrationReport;
+import io.bayesvlm.avro.DeadLetter;
+import io.bayesvlm.avro.Decision;
+import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.avro.ReviewReason;
+import io.bayesvlm.avro.ReviewRequest;
+import io.bayesvlm.avro.Routing;
+import io.bayesvlm.core.metrics.Calibration;
+import io.bayesvlm.flink.embedded.EmbeddedKafka;
+import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.flink.kafka.AvroCodec;
+import io.bayesvlm.flink.kafka.RawRecordDeserializer;
+import io.bayesvlm.flink.model.RawRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The job end to end: a real KRaft broker in this JVM, a Flink MiniCluster, the default model through DJL, and
+ * exactly-once Kafka sinks read back with read_committed consumers. One fresh set of topics per test.
+ */
+class ModerationJobITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+    static final Path ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    static JobConfig config(String suffix, Map<String, String> extra) throws Exception {
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        m.put("kafka.group-id", "it-" + suffix);
+        m.put("kafka.starting-offsets", "earliest");
+        m.put("kafka.transactional-id-prefix", "it-" + suffix);
+        m.put("kafka.transaction-timeout", "60 s");
+        for (String t : List.of("image-events", "decisions", "review-requests", "labels", "calibration", "dead-letters")) {
+            m.put("topics." + t, t + "-" + suffix);
+        }
+        m.put("model.dir", ROOT.resolve("models/fashion-clip").toString());
+        m.put("model.device", "cpu");
+        m.put("checkpoint.interval", "500 ms");
+        m.put("inference.batch-size", "8");
+        m.put("routing.mode", "threshold");
+        m.put("routing.threshold", "0.9");
+        m.put("routing.audit-fraction", "0.25");
+        m.put("calibration.window-size", "20 s");
+        m.put("calibration.window-slide", "10 s");
+        m.put("calibration.max-label-delay", "1 h");
+        m.put("images.max-bytes", "100000");
+        m.putAll(extra);
+        JobConfig c = JobConfig.from(Configuration.fromMap(m));
+        kafka.createTopics(c.topics().all(), 2);
+        return c;
+    }
+
+    record Produced(Map<String, String> truth, List<String> badIds) {}
+
+    /** n sample images as events 1 s apart, plus one of each kind of bad input; labels for every good event. */
+    static Produced produce(JobConfig c, int n, boolean withBad) throws IOException {
+        AvroCodec<io.bayesvlm.avro.ImageEvent> images = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
+        AvroCodec<LabelEvent> labels = new AvroCodec<>(LabelEvent.class);
+        List<ImageEvents.Item> items = ImageEvents.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, n);
+        Map<String, String> truth = new HashMap<>();
+        List<String> bad = new ArrayList<>();
+        long t0 = 1_700_000_000_000L;
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+            // Half of the labels arrive before their decision exists: written before the images.
+            for (int i = 0; i < n; i += 2) {
+                String id = "e-" + i;
+                KafkaTestUtil.send(p, c.topics().labels(), id, labels.encode(label(id, items.get(i).label(), i % 4 == 0)));
+            }
+            for (int i = 0; i < n; i++) {
+                String id = "e-" + i;
+                truth.put(id, items.get(i).label());
+                KafkaTestUtil.send(p, c.topics().images(), id,
+                        images.encode(ImageEvents.event(id, t0 + 1000L * i, "it", Files.readAllBytes(items.get(i).file()))));
+            }
+            if (withBad) {
+                byte[] corrupt = new byte[300];
+                new java.util.Random(1).nextBytes(corrupt);
+                System.arraycopy(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, 0, corrupt, 0, 8);
+                byte[] big = new byte[150_000];
+                big[0] = (byte) 0x89;
+                Map<String, byte[]> badImages = Map.of(
+                        "bad-corrupt", corrupt,
+                        "bad-empty", new byte[0],
+                        "bad-bomb", io.bayesvlm.core.TestImages.pngHeader(60_000, 60_000),
+                        "bad-oversized", big);
+                for (var e : badImages.entrySet()) {
+                    bad.add(e.getKey());
+                    KafkaTestUtil.send(p, c.topics().images(), e.getKey(), images.encode(ImageEvents.event(e.getKey(), t0, "it", e.getValue())));
+                }
+                KafkaTestUtil.send(p, c.topics().images(), "bad-avro", "definitely not avro".getBytes());
+                bad.add("bad-avro");
+            }
+            for (int i = 1; i < n; i += 2) {
+                String id = "e-" + i;
+                KafkaTestUtil.send(p, c.topics().labels(), id, labels.encode(label(id, items.get(i).label(), i % 4 == 1)));
+            }
+        }
+        return new Produced(truth, bad);
+    }
+
+    static LabelEvent label(String id, String label, boolean audit) {
+        return LabelEvent.newBuilder().setEventId(id).setLabel(label)
+                .setLabelSource(audit ? LabelSource.AUDIT : LabelSource.GROUND_TRUTH)
+                .setLabelTime(Instant.now()).build();
+    }
+
+    @Test
+    void everyInputIsAccountedForBadInputIsDeadLetteredAndCalibrationMatchesOffline() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        JobConfig c = config(suffix, Map.of());
+        Produced in = produce(c, 48, true);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ModerationJob.configure(env, c);
+        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
+        env.execute("it-accounting");
+
+        String bs = kafka.bootstrapServers();
+        List<Decision> decisions = KafkaTestUtil.readAll(bs, c.topics().decisions(), Decision.class);
+        List<DeadLetter> dead = KafkaTestUtil.readAll(bs, c.topics().deadLetters(), DeadLetter.class);
+        List<ReviewRequest> reviews = KafkaTestUtil.readAll(bs, c.topics().reviews(), ReviewRequest.class);
+        List<CalibrationReport> reports = KafkaTestUtil.readAll(bs, c.topics().calibration(), CalibrationReport.class);
+
+        // Every event in is accounted for: decisions + dead letters from the image topic = events in.
+        List<DeadLetter> imageDead = dead.stream().filter(d -> d.getTopic().equals(c.topics().images())).toList();
+        assertThat(decisions.size() + imageDead.size()).isEqualTo(in.truth().size() + in.badIds().size());
+        assertThat(decisions.stream().map(Decision::getEventId)).containsExactlyInAnyOrderElementsOf(in.truth().keySet());
+
+        Map<String, String> codes = imageDead.stream().collect(Collectors.toMap(
+                d -> d.getEventId() == null ? "bad-avro" : d.getEventId(), DeadLetter::getErrorCode));
+        assertThat(codes).containsEntry("bad-corrupt", "CORRUPT_IMAGE").containsEntry("bad-empty", "EMPTY_INPUT")
+                .containsEntry("bad-bomb", "TOO_MANY_PIXELS").containsEntry("bad-oversized", "TOO_MANY_BYTES")
+                .containsEntry("bad-avro", "UNDECODABLE_RECORD");
+        DeadLetter avro = imageDead.stream().filter(d -> d.getEventId() == null).findFirst().orElseThrow();
+        assertThat(new String(avro.getValue().array())).isEqualTo("definitely not avro"); // original bytes kept
+
+        // Routed decisions appear in review requests, exactly once, with the matching reason.
+        Map<String, Routing> routing = decisions.stream().collect(Collectors.toMap(Decision::getEventId, Decision::getRouting));
+        assertThat(reviews.stream().map(ReviewRequest::getEventId)).containsExactlyInAnyOrderElementsOf(
+                routing.entrySet().stream().filter(e -> e.getValue() != Routing.AUTO).map(Map.Entry::getKey).toList());
+        for (ReviewRequest r : reviews) {
+            assertThat(r.getReason()).isEqualTo(routing.get(r.getEventId()) == Routing.REVIEW ? ReviewReason.UNCERTAIN : ReviewReason.AUDIT);
+        }
+        assertThat(routing.values()).contains(Routing.AUTO);
+        for (Decision d : decisions) {
+            boolean uncertain = d.getUncertainty().getMaxProb() < 0.9;
+            assertThat(d.getRouting() == Routing.REVIEW).isEqualTo(uncertain);
+        }
+
+        // Calibration reports equal an offline recomputation from the same decisions and labels.
+        assertThat(reports).isNotEmpty();
+        Map<String, Decision> byId = decisions.stream().collect(Collectors.toMap(Decision::getEventId, Function.identity()));
+        for (CalibrationReport r : reports) {
+            long start = r.getWindowStart().toEpochMilli();
+            long end = r.getWindowEnd().toEpochMilli();
+            List<double[]> bayes = new ArrayList<>();
+            List<double[]> map = new ArrayList<>();
+            List<Integer> y = new ArrayList<>();
+            for (Decision d : byId.values()) {
+                long t = d.getEventTime().toEpochMilli();
+                if (t >= start && t < end) {
+                    bayes.add(d.getProbs().stream().mapToDouble(Double::doubleValue).toArray());
+                    map.add(d.getMapProbs().stream().mapToDouble(Double::doubleValue).toArray());
+                    y.add(d.getClasses().indexOf(in.truth().get(d.getEventId())));
+                }
+            }
+            int[] labels = y.stream().mapToInt(Integer::intValue).toArray();
+            Calibration.Report b = Calibration.evaluate(bayes, labels, 15);
+            Calibration.Report m = Calibration.evaluate(map, labels, 15);
+            assertThat(r.getLabelled()).isEqualTo(labels.length);
+            assertThat(r.getBayes().getEce()).isCloseTo(b.ece(), within(1e-12));
+            assertThat(r.getMap().getEce()).isCloseTo(m.ece(), within(1e-12));
+            assertThat(r.getBayes().getNll()).isCloseTo(b.nll(), within(1e-12));
+            assertThat(r.getBayes().getAccuracy()).isCloseTo(b.accuracy(), within(1e-12));
+        }
+        long windowsWithAll = reports.stream().mapToLong(CalibrationReport::getLabelled).sum();
+        assertThat(windowsWithAll).isGreaterThanOrEqualTo(48); // each pair lies in two 20 s windows sliding by 10 s
+    }
+
+    /** Throws once, mid-stream, and slows reading so that checkpoints complete before the failure. */
+    static class FailOnce implements KafkaRecordDeserializationSchema<RawRecord> {
+        static final AtomicInteger SEEN = new AtomicInteger();
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+        private final RawRecordDeserializer delegate = new RawRecordDeserializer();
+        private final int failAt;
+
+        FailOnce(int failAt) {
+            this.failAt = failAt;
+        }
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) throws IOException {
+            try {
+                Thread.sleep(15);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (SEEN.incrementAndGet() >= failAt && FAILED.compareAndSet(false, true)) {
+                throw new IOException("injected failure at record " + SEEN.get());
+            }
+            delegate.deserialize(record, out);
+        }
+
+        @Override
+        public org.apache.flink.api.common.typeinfo.TypeInformation<RawRecord> getProducedType() {
+            return delegate.getProducedType();
+        }
+    }
+
+    @Test
+    void exactlyOnceAcrossAnInjectedTaskFailure() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        JobConfig c = config(suffix, Map.of("checkpoint.interval", "300 ms"));
+        int n = 160;
+        Produced in = produce(c, n, false);
+        FailOnce.SEEN.set(0);
+        FailOnce.FAILED.set(false);
+
+        Configuration restart = new Configuration();
+        restart.setString("restart-strategy.type", "fixed-delay");
+        restart.setString("restart-strategy.fixed-delay.attempts", "3");
+        restart.setString("restart-strategy.fixed-delay.delay", "200 ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restart);
+        ModerationJob.configure(env, c);
+        ModerationJob.Sources sources = new ModerationJob.Sources(
+                ModerationJob.kafkaSource(c, c.topics().images(), true, new FailOnce(n * 2 / 3)),
+                ModerationJob.kafkaSource(c, c.topics().labels(), true, new RawRecordDeserializer()));
+        ModerationJob.buildPipeline(env, sources, ModerationJob.kafkaSinks(c), c);
+        env.execute("it-exactly-once");
+        assertThat(FailOnce.FAILED).isTrue();
+
+        String bs = kafka.bootstrapServers();
+        List<Decision> decisions = KafkaTestUtil.readAll(bs, c.topics().decisions(), Decision.class);
+        Map<String, Long> counts = decisions.stream().collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
+        assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(in.truth().keySet());
+        assertThat(counts.values()).allMatch(v -> v == 1);
+
+        List<ReviewRequest> reviews = KafkaTestUtil.readAll(bs, c.topics().reviews(), ReviewRequest.class);
+        Map<String, Long> reviewCounts = reviews.stream().collect(Collectors.groupingBy(ReviewRequest::getEventId, Collectors.counting()));
+        assertThat(reviewCounts.values()).allMatch(v -> v == 1);
+        assertThat(reviewCounts.keySet()).containsExactlyInAnyOrderElementsOf(decisions.stream()
+                .filter(d -> d.getRouting() != Routing.AUTO).map(Decision::getEventId).toList());
+    }
+}
