@@ -17,7 +17,7 @@ import java.util.List;
  *   <li>Target-rate mode: the threshold is the (1 − rate) quantile of the last {@code quantile-window} scores
  *       (oriented so that higher = more uncertain), so about that fraction of items is reviewed however the
  *       score's scale drifts. Until 50 scores have been seen, the fixed threshold applies.</li>
- *   <li>Audits: a confident item is audited when a 64-bit FNV-1a hash of its event id, mapped to [0, 1), is below
+ *   <li>Audits: a confident item is audited when a hash of its event id (FNV-1a with a Murmur3 finaliser), mapped to [0, 1), is below
  *       {@code audit-fraction}: deterministic, so a replay audits the same items, and independent of the score.</li>
  * </ul>
  * The recent scores are the policy's only state ({@link #snapshot()} / {@link #restore}).
@@ -83,13 +83,21 @@ public final class RoutingPolicy implements Serializable {
         size = Math.min(size + 1, ring.length);
     }
 
-    /** The event id mapped to [0, 1) by 64-bit FNV-1a. */
+    /**
+     * The event id mapped to [0, 1): 64-bit FNV-1a, then MurmurHash3's fmix64 finaliser. FNV alone leaves the
+     * high bits of similar short ids ("ev1", "ev2", ...) clustered, which would bias the audit sample.
+     */
     public static double auditDraw(String eventId) {
         long h = 0xcbf29ce484222325L;
         for (byte b : eventId.getBytes(StandardCharsets.UTF_8)) {
             h ^= b & 0xff;
             h *= 0x100000001b3L;
         }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
         return (h >>> 11) * 0x1.0p-53;
     }
 

@@ -1,0 +1,59 @@
+package io.bayesvlm.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bayesvlm.core.UncertaintyScore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+
+    @Test
+    void defaultsAreValid() {
+        JobConfig c = JobConfig.defaults();
+        assertThat(c.topics().images()).isEqualTo("image-events");
+        assertThat(c.routing().score()).isEqualTo(UncertaintyScore.MAX_PROB);
+        assertThat(c.routing().targetRate()).isTrue();
+        assertThat(c.calibration().bins()).isEqualTo(15);
+    }
+
+    @Test
+    void fileThenCommandLineOverrides(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("job.yaml"), """
+                # comment
+                routing.score: entropy
+                inference.batch-size: 16
+                calibration.window-size: 5 min
+                """);
+        JobConfig c = JobConfig.from(JobConfig.parseArgs(new String[] {"--config", file.toString(),
+                "--inference.batch-size", "64", "--routing.mode=threshold"}));
+        assertThat(c.routing().score()).isEqualTo(UncertaintyScore.ENTROPY);
+        assertThat(c.batchSize()).isEqualTo(64);
+        assertThat(c.routing().targetRate()).isFalse();
+        assertThat(c.calibration().windowSize()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void invalidValuesNameTheOption() {
+        assertInvalid(Map.of("inference.batch-size", "0"), "inference.batch-size must be at least 1");
+        assertInvalid(Map.of("routing.score", "confidence"), "routing.score");
+        assertInvalid(Map.of("routing.mode", "sometimes"), "routing.mode must be one of");
+        assertInvalid(Map.of("routing.audit-fraction", "1.5"), "routing.audit-fraction must be in [0, 1]");
+        assertInvalid(Map.of("model.device", "tpu"), "model.device");
+        assertInvalid(Map.of("calibration.window-slide", "20 min"), "calibration.window-slide");
+        assertInvalid(Map.of("kafka.transaction-timeout", "5 s"), "kafka.transaction-timeout");
+        assertInvalid(Map.of("topics.decisions", "image-events"), "six different topics");
+        assertInvalid(Map.of("routing.treshold", "0.5"), "unknown option 'routing.treshold'");
+        assertInvalid(Map.of("inference.batch-size", "many"), "inference.batch-size");
+    }
+
+    private static void assertInvalid(Map<String, String> values, String message) {
+        assertThatThrownBy(() -> JobConfig.from(Configuration.fromMap(values))).hasMessageContaining(message);
+    }
+}

@@ -1,0 +1,106 @@
+package io.bayesvlm.flink.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.ImageLimits;
+import io.bayesvlm.core.Predictive;
+import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.flink.model.DecodedImage;
+import io.bayesvlm.flink.model.ScoredImage;
+import java.util.List;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Batching rules of the inference operator, with the real default model on CPU. */
+class BatchedBayesInferenceHarnessTest {
+
+    private OneInputStreamOperatorTestHarness<DecodedImage, ScoredImage> h;
+
+    @BeforeEach
+    void open() throws Exception {
+        ScoringOptions options = new ScoringOptions(DeviceSpec.CPU, 4, Predictive.Mode.PROBIT, 32, 0, ImageLimits.DEFAULTS);
+        h = new OneInputStreamOperatorTestHarness<>(
+                new BatchedBayesInference(RouteByUncertaintyHarnessTest.MODEL, options, 50));
+        h.setProcessingTime(0);
+        h.open();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        h.close();
+    }
+
+    static DecodedImage image(String id, float value) {
+        DecodedImage d = new DecodedImage();
+        d.eventId = id;
+        d.eventTime = 1;
+        d.source = "t";
+        d.image = new byte[0];
+        d.tensor = new float[28 * 28];
+        java.util.Arrays.fill(d.tensor, value);
+        return d;
+    }
+
+    private List<ScoredImage> out() {
+        return h.extractOutputValues();
+    }
+
+    @Test
+    void aFullBatchRunsAtOnce() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            h.processElement(new StreamRecord<>(image("i" + i, i * 0.3f), 100 + i));
+        }
+        assertThat(out()).extracting(s -> s.eventId).containsExactly("i0", "i1", "i2", "i3");
+        assertThat(out().get(0).probs).hasSize(10);
+        assertThat(h.getOutput()).filteredOn(o -> o instanceof StreamRecord<?>)
+                .extracting(o -> ((StreamRecord<?>) o).getTimestamp()).containsExactly(100L, 101L, 102L, 103L);
+    }
+
+    @Test
+    void aPartialBatchWaitsAtMostMaxWait() throws Exception {
+        h.processElement(new StreamRecord<>(image("a", 0.1f), 1));
+        h.processElement(new StreamRecord<>(image("b", 0.2f), 2));
+        h.setProcessingTime(49);
+        assertThat(out()).isEmpty();
+        h.setProcessingTime(50);
+        assertThat(out()).extracting(s -> s.eventId).containsExactly("a", "b");
+    }
+
+    @Test
+    void watermarksAndCheckpointsFlushTheBufferFirst() throws Exception {
+        h.processElement(new StreamRecord<>(image("a", 0.1f), 1));
+        h.processWatermark(new Watermark(10));
+        // The image is emitted before the watermark, so it cannot become late downstream.
+        assertThat(h.getOutput()).hasSize(2);
+        assertThat(h.getOutput().poll()).isInstanceOf(StreamRecord.class);
+        assertThat(h.getOutput().poll()).isEqualTo(new Watermark(10));
+
+        h.processElement(new StreamRecord<>(image("b", 0.2f), 11));
+        h.prepareSnapshotPreBarrier(1);
+        assertThat(out()).extracting(s -> s.eventId).containsExactly("b");
+    }
+
+    @Test
+    void batchedScoresEqualSingleScores() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            h.processElement(new StreamRecord<>(image("i" + i, i * 0.3f - 0.5f), i));
+        }
+        List<ScoredImage> batched = out();
+        h.getOutput().clear();
+        for (int i = 0; i < 4; i++) {
+            h.processElement(new StreamRecord<>(image("i" + i, i * 0.3f - 0.5f), i));
+            h.prepareSnapshotPreBarrier(i);
+        }
+        List<ScoredImage> single = out();
+        for (int i = 0; i < 4; i++) {
+            for (int c = 0; c < 10; c++) {
+                assertThat(batched.get(i).probs[c]).isCloseTo(single.get(i).probs[c], org.assertj.core.api.Assertions.within(1e-5));
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.bayesvlm.flink.operators;
+
+import io.bayesvlm.avro.Decision;
+import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.avro.Routing;
+import io.bayesvlm.avro.UncertaintyScores;
+import java.time.Instant;
+import java.util.List;
+
+/** Small Avro records for operator tests. */
+final class TestRecords {
+    static final List<String> CLASSES = List.of("cat", "dog", "car");
+
+    private TestRecords() {}
+
+    static Decision decision(String id, long eventTime, double... probs) {
+        List<Double> p = java.util.Arrays.stream(probs).boxed().toList();
+        return Decision.newBuilder()
+                .setEventId(id).setEventTime(Instant.ofEpochMilli(eventTime)).setSource("test")
+                .setModelName("m").setModelVersion("1").setClasses(CLASSES).setPredictedClass("cat")
+                .setProbs(p).setMapProbs(p).setLogitsMean(p).setLogitsVar(p)
+                .setUncertainty(new UncertaintyScores(0.5, 0.5, 0.1, 1.0, 0.1, 0.5))
+                .setRouting(Routing.AUTO).setRoutingScore("max_prob").setRoutingValue(0.5).setRoutingThreshold(0.8)
+                .setProcessingLatencyMs(1)
+                .build();
+    }
+
+    static LabelEvent label(String id, String label) {
+        return LabelEvent.newBuilder().setEventId(id).setLabel(label).setLabelSource(LabelSource.REVIEWER)
+                .setLabelTime(Instant.ofEpochMilli(0)).build();
+    }
+}
