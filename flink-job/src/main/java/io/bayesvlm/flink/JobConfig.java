@@ -45,6 +45,7 @@ public record JobConfig(
         Duration outOfOrderness,
         Duration sourceIdleness,
         Duration checkpointInterval,
+        String checkpointDir,
         int parallelism) implements Serializable {
 
     /** Topic names. */
@@ -61,7 +62,7 @@ public record JobConfig(
 
     /** Label join and rolling calibration windows. */
     public record Calibration(Duration labelTtl, Duration maxLabelDelay, Duration windowSize, Duration windowSlide,
-            int bins, double alertEce, int alertWindows) implements Serializable {}
+            int bins, boolean joinAllDecisions, double alertEce, int alertWindows) implements Serializable {}
 
     public static JobConfig defaults() {
         return from(new Configuration());
@@ -79,6 +80,8 @@ public record JobConfig(
         oneOf(STARTING_OFFSETS, offsets, "earliest", "latest", "committed-or-earliest");
         String predictive = get(c, PREDICTIVE);
         oneOf(PREDICTIVE, predictive, "probit", "mc");
+        String join = get(c, JOIN_DECISIONS);
+        oneOf(JOIN_DECISIONS, join, "routed", "all");
         String mode = get(c, ROUTING_MODE);
         oneOf(ROUTING_MODE, mode, "threshold", "target-rate");
         UncertaintyScore score;
@@ -124,8 +127,9 @@ public record JobConfig(
                         fraction(c, TARGET_REVIEW_RATE), atLeast(c, QUANTILE_WINDOW, 10), fraction(c, AUDIT_FRACTION)),
                 atLeast(c, REVIEW_TOP_K, 1), get(c, REVIEW_INCLUDE_IMAGE),
                 new Calibration(positive(c, LABEL_TTL), nonNegative(c, LABEL_DELAY), size, slide, atLeast(c, BINS, 1),
-                        fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1)),
-                nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, atLeast(c, PARALLELISM, 1));
+                        join.equals("all"), fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1)),
+                nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, get(c, CHECKPOINT_DIR).strip(),
+                atLeast(c, PARALLELISM, 1));
     }
 
     /**

@@ -81,6 +81,10 @@ public final class JobOptions {
     public static final ConfigOption<Integer> BINS = key("calibration.bins").intType().defaultValue(15);
     public static final ConfigOption<Double> ALERT_ECE = key("calibration.alert-ece").doubleType().defaultValue(0.1)
             .withDescription("Alert when BayesVLM ECE exceeds this ...");
+    public static final ConfigOption<String> JOIN_DECISIONS = key("calibration.join-decisions").stringType()
+            .defaultValue("routed")
+            .withDescription("routed | all: which decisions wait in state for a label. 'routed' (review and audit items) keeps"
+                    + " state proportional to the review rate; 'all' also joins ground-truth labels for automatic decisions.");
     public static final ConfigOption<Integer> ALERT_WINDOWS = key("calibration.alert-windows").intType().defaultValue(3)
             .withDescription("... for this many consecutive windows.");
 
@@ -91,6 +95,9 @@ public final class JobOptions {
             .defaultValue(Duration.ofSeconds(30)).withDescription("A partition without events this long stops holding back watermarks.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint.interval").durationType()
             .defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once output becomes visible at each checkpoint.");
+    public static final ConfigOption<String> CHECKPOINT_DIR = key("checkpoint.dir").stringType().defaultValue("")
+            .withDescription("Checkpoint storage directory (file:// or a distributed file system); empty: Flink's own"
+                    + " configuration. The JobManager's in-memory storage is limited to 5 MB of state.");
     public static final ConfigOption<Integer> PARALLELISM = key("parallelism").intType().defaultValue(1);
 
     /** All options, for validation of unknown keys and for the README table. */
@@ -99,6 +106,6 @@ public final class JobOptions {
             TOPIC_CALIBRATION, TOPIC_DEAD_LETTERS, MODEL_DIR, DEVICE, BATCH_SIZE, MAX_WAIT, PREDICTIVE, MC_SAMPLES,
             INFERENCE_PARALLELISM, MAX_BYTES, MAX_PIXELS, MAX_SIDE, ROUTING_SCORE, ROUTING_MODE, ROUTING_THRESHOLD,
             TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,
-            LABEL_DELAY, WINDOW_SIZE, WINDOW_SLIDE, BINS, ALERT_ECE, ALERT_WINDOWS, OUT_OF_ORDERNESS, SOURCE_IDLENESS,
-            CHECKPOINT_INTERVAL, PARALLELISM);
+            LABEL_DELAY, WINDOW_SIZE, WINDOW_SLIDE, BINS, JOIN_DECISIONS, ALERT_ECE, ALERT_WINDOWS, OUT_OF_ORDERNESS,
+            SOURCE_IDLENESS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, PARALLELISM);
 }

@@ -65,6 +65,12 @@ public final class ModerationJob {
     public static void configure(StreamExecutionEnvironment env, JobConfig config) {
         env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         env.setParallelism(config.parallelism());
+        if (!config.checkpointDir().isEmpty()) {
+            org.apache.flink.configuration.Configuration storage = new org.apache.flink.configuration.Configuration();
+            storage.setString("execution.checkpointing.storage", "filesystem");
+            storage.setString("execution.checkpointing.dir", config.checkpointDir());
+            env.configure(storage);
+        }
     }
 
     /** Builds the whole graph; every source, operator and sink is named. */
@@ -89,7 +95,9 @@ public final class ModerationJob {
         SingleOutputStreamOperator<ScoredImage> scored = timed
                 .transform("batched BayesVLM inference", TypeInformation.of(ScoredImage.class),
                         new BatchedBayesInference(config.modelDir(), scoring, config.maxWait().toMillis()))
-                .uid("batched-inference");
+                .uid("batched-inference")
+                // Its own thread: reading, parsing and decoding the next images overlaps with the encoder's forward pass.
+                .startNewChain();
         if (config.inferenceParallelism() > 0) {
             scored.setParallelism(config.inferenceParallelism());
         }
@@ -108,7 +116,12 @@ public final class ModerationJob {
                 .uid("labels-source")
                 .process(new ParseLabel()).name("parse labels").uid("parse-labels");
 
+        // Only decisions that may receive a label wait in state (by default the routed ones): the state then grows
+        // with the review rate, not with the whole stream.
+        boolean joinAll = config.calibration().joinAllDecisions();
         SingleOutputStreamOperator<LabelledDecision> joined = decisions
+                .filter(d -> joinAll || d.getRouting() != io.bayesvlm.avro.Routing.AUTO)
+                .name("decisions awaiting labels").uid("decisions-awaiting-labels")
                 .keyBy(Decision::getEventId)
                 .connect(labels.keyBy(LabelEvent::getEventId))
                 .process(new JoinLabels(config.calibration().labelTtl()))

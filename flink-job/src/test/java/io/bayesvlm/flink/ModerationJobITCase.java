@@ -87,6 +87,8 @@ class ModerationJobITCase {
         m.put("calibration.window-slide", "10 s");
         m.put("calibration.max-label-delay", "1 h");
         m.put("images.max-bytes", "100000");
+        m.put("calibration.join-decisions", "all"); // every event gets a ground-truth label here
+        m.put("checkpoint.dir", java.nio.file.Files.createTempDirectory("it-checkpoints").toUri().toString());
         m.putAll(extra);
         JobConfig c = JobConfig.from(Configuration.fromMap(m));
         kafka.createTopics(c.topics().all(), 2);

@@ -214,6 +214,7 @@ public final class DemoMain {
         m.put("kafka.transactional-id-prefix", "demo-" + UUID.randomUUID().toString().substring(0, 8));
         m.put("kafka.starting-offsets", "earliest");
         m.put("model.dir", root.resolve("models/fashion-clip").toString());
+        m.put("checkpoint.dir", java.nio.file.Files.createTempDirectory("bayesvlm-checkpoints").toUri().toString());
         m.put("checkpoint.interval", "2 s");
         m.put("inference.max-wait", "20 ms");
         m.put("routing.mode", "threshold");

@@ -1,0 +1,228 @@
+package io.bayesvlm.flink.bench;
+
+import io.bayesvlm.avro.Decision;
+import io.bayesvlm.core.BayesVlmModel;
+import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.data.ImageShift;
+import io.bayesvlm.flink.JobConfig;
+import io.bayesvlm.flink.ModerationJob;
+import io.bayesvlm.flink.embedded.EmbeddedKafka;
+import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.flink.kafka.AvroCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code bin/bayesvlm bench}: the demo pipeline's throughput and latency with exactly-once on, against the bare
+ * batched model's throughput, measured in the same run on the same machine.
+ *
+ * <ol>
+ *   <li>Bare model: preprocessed tensors through {@link BayesVlmModel#scoreTensors} in batches (encoder + Laplace
+ *       head), after a warm-up.</li>
+ *   <li>Pipeline throughput: a backlog of image events in Kafka, the job (bounded sources, exactly-once sinks) run
+ *       over it; rate = decisions after the first committed batch / time from that batch to the last one, as seen
+ *       by a read_committed consumer (so job start-up is excluded, commit cadence included).</li>
+ *   <li>Latency: events produced at half the measured pipeline rate; per event, the time from production to the
+ *       decision being visible to a read_committed consumer (p50/p99), which includes waiting for the checkpoint
+ *       that commits it; and the job's own read-to-decision latency.</li>
+ * </ol>
+ */
+public final class PipelineBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        int backlog = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int latencySeconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        Path root = Path.of(System.getProperty("bayesvlm.home", ".")).toAbsolutePath().normalize();
+        Path model = root.resolve("models/fashion-clip");
+        List<ImageEvents.Item> items = ImageEvents.items(root.resolve("models/fashion-mnist-sample"));
+        System.out.printf("machine: %d cores, Java %s; model %s; batch size 32%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), model);
+
+        double bare = bareModel(model, items);
+        System.out.printf("bare batched model: %.0f images/s%n", bare);
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            double pipeline = pipelineThroughput(kafka, model, items, backlog);
+            System.out.printf("pipeline (exactly-once, checkpoint 1 s): %.0f events/s = %.0f%% of the bare model%n",
+                    pipeline, 100 * pipeline / bare);
+            latency(kafka, model, items, pipeline / 2, latencySeconds);
+        }
+        System.exit(0);
+    }
+
+    static double bareModel(Path model, List<ImageEvents.Item> items) throws Exception {
+        try (BayesVlmModel m = BayesVlmModel.load(model, ScoringOptions.DEFAULTS.withDevice(DeviceSpec.AUTO))) {
+            List<float[]> tensors = new ArrayList<>();
+            for (ImageEvents.Item item : items) {
+                tensors.add(m.loader().load(item.file()));
+            }
+            for (int i = 0; i < 3; i++) {
+                m.scoreTensors(tensors); // warm-up
+            }
+            int rounds = 5;
+            long start = System.nanoTime();
+            for (int i = 0; i < rounds; i++) {
+                m.scoreTensors(tensors);
+            }
+            return rounds * tensors.size() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    static JobConfig config(EmbeddedKafka kafka, Path model) throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        m.put("kafka.group-id", "bench-" + suffix);
+        m.put("kafka.starting-offsets", "earliest");
+        m.put("kafka.transactional-id-prefix", "bench-" + suffix);
+        for (String t : List.of("image-events", "decisions", "review-requests", "labels", "calibration", "dead-letters")) {
+            m.put("topics." + t, t + "-" + suffix);
+        }
+        m.put("model.dir", model.toString());
+        m.put("checkpoint.dir", java.nio.file.Files.createTempDirectory("bayesvlm-checkpoints").toUri().toString());
+        m.put("checkpoint.interval", "1 s");
+        m.put("inference.batch-size", "32");
+        JobConfig c = JobConfig.from(Configuration.fromMap(m));
+        kafka.createTopics(c.topics().all(), 1);
+        return c;
+    }
+
+    static double pipelineThroughput(EmbeddedKafka kafka, Path model, List<ImageEvents.Item> items, int n) throws Exception {
+        JobConfig c = config(kafka, model);
+        AvroCodec<io.bayesvlm.avro.ImageEvent> codec = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
+        try (KafkaProducer<byte[], byte[]> p = producer(kafka.bootstrapServers())) {
+            for (int i = 0; i < n; i++) {
+                ImageEvents.Item item = items.get(i % items.size());
+                byte[] v = codec.encode(ImageEvents.event("b" + i, System.currentTimeMillis(), "bench",
+                        ImageEvents.png(item.file(), ImageShift.NONE, 1, i)));
+                p.send(new ProducerRecord<>(c.topics().images(), ("b" + i).getBytes(StandardCharsets.UTF_8), v));
+            }
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+        ModerationJob.configure(env, c);
+        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
+        JobClient job = env.executeAsync("bench-throughput");
+        long firstAt = -1;
+        long firstCount = 0;
+        long lastAt = -1;
+        long seen = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka.bootstrapServers(), c.topics().decisions())) {
+            long deadline = System.currentTimeMillis() + 600_000;
+            while (seen < n && System.currentTimeMillis() < deadline) {
+                int got = consumer.poll(Duration.ofMillis(50)).count();
+                if (got > 0) {
+                    long now = System.nanoTime();
+                    if (firstAt < 0) {
+                        firstAt = now;
+                        firstCount = got;
+                    }
+                    lastAt = now;
+                    seen += got;
+                }
+            }
+        }
+        job.getJobExecutionResult().get();
+        return (seen - firstCount) / ((lastAt - firstAt) / 1e9);
+    }
+
+    static void latency(EmbeddedKafka kafka, Path model, List<ImageEvents.Item> items, double rate, int seconds)
+            throws Exception {
+        JobConfig c = config(kafka, model);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+        ModerationJob.configure(env, c);
+        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, false), ModerationJob.kafkaSinks(c), c);
+        JobClient job = env.executeAsync("bench-latency");
+        AtomicBoolean done = new AtomicBoolean();
+        List<Long> endToEnd = new ArrayList<>();
+        List<Long> processing = new ArrayList<>();
+        Thread reader = new Thread(() -> {
+            AvroCodec<Decision> codec = new AvroCodec<>(Decision.class);
+            try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka.bootstrapServers(), c.topics().decisions())) {
+                while (!done.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                        Decision d = codec.decode(r.value());
+                        endToEnd.add(System.currentTimeMillis() - d.getEventTime().toEpochMilli());
+                        processing.add(d.getProcessingLatencyMs());
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        reader.start();
+        Thread.sleep(8000); // job start-up and model load, before measuring
+        AvroCodec<io.bayesvlm.avro.ImageEvent> codec = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
+        long start = System.currentTimeMillis();
+        int count = 0;
+        try (KafkaProducer<byte[], byte[]> p = producer(kafka.bootstrapServers())) {
+            while (System.currentTimeMillis() < start + seconds * 1000L) {
+                long due = start + (long) (count * 1000 / rate);
+                long wait = due - System.currentTimeMillis();
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                }
+                ImageEvents.Item item = items.get(count % items.size());
+                byte[] v = codec.encode(ImageEvents.event("l" + count, System.currentTimeMillis(), "bench",
+                        ImageEvents.png(item.file(), ImageShift.NONE, 1, count)));
+                p.send(new ProducerRecord<>(c.topics().images(), ("l" + count).getBytes(StandardCharsets.UTF_8), v));
+                count++;
+            }
+        }
+        Thread.sleep(4000);
+        done.set(true);
+        reader.join();
+        job.cancel().get();
+        System.out.printf("latency at %.0f events/s (%d events): produce-to-visible decision p50 %d ms, p99 %d ms;"
+                        + " read-to-decision in the job p50 %d ms, p99 %d ms%n",
+                rate, endToEnd.size(), pct(endToEnd, 50), pct(endToEnd, 99), pct(processing, 50), pct(processing, 99));
+    }
+
+    static long pct(List<Long> v, int p) {
+        if (v.isEmpty()) {
+            return -1;
+        }
+        List<Long> s = new ArrayList<>(v);
+        s.sort(null);
+        return s.get(Math.min(s.size() - 1, (int) Math.ceil(p / 100.0 * s.size()) - 1));
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("linger.ms", "2");
+        return new KafkaProducer<>(p);
+    }
+
+    static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", "bench-" + UUID.randomUUID());
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("isolation.level", "read_committed");
+        p.put("auto.offset.reset", "earliest");
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
+        c.subscribe(List.of(topic));
+        return c;
+    }
+}
