@@ -1,32 +1,24 @@
 package io.bayesvlm.flink;
 
+import io.bayesvlm.flink.embedded.KafkaClients;
 import io.bayesvlm.flink.kafka.AvroCodec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Plain Kafka clients for tests: produce bytes, read everything committed on a topic. */
 final class KafkaTestUtil {
     private KafkaTestUtil() {}
 
     static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("acks", "all");
-        return new KafkaProducer<>(p);
+        return KafkaClients.producer(bootstrap);
     }
 
     static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) {
@@ -39,15 +31,8 @@ final class KafkaTestUtil {
 
     /** Every record on the topic visible to a read_committed consumer now (reads to the end offsets). */
     static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("group.id", "test-" + UUID.randomUUID());
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("isolation.level", "read_committed");
-        p.put("auto.offset.reset", "earliest");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.readCommitted(bootstrap)) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(parts);

@@ -85,24 +85,14 @@ public final class InfoNceGgn {
 
     static double[] softmaxOfScaledDots(double[] u, double[][] targets, double scale) {
         double[] z = new double[targets.length];
-        double max = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < targets.length; k++) {
             double s = 0;
             for (int i = 0; i < u.length; i++) {
                 s += targets[k][i] * u[i];
             }
             z[k] = scale * s;
-            max = Math.max(max, z[k]);
         }
-        double sum = 0;
-        for (int k = 0; k < z.length; k++) {
-            z[k] = Math.exp(z[k] - max);
-            sum += z[k];
-        }
-        for (int k = 0; k < z.length; k++) {
-            z[k] /= sum;
-        }
-        return z;
+        return io.bayesvlm.core.Predictive.softmax(z);
     }
 
     /** Rows scaled to unit length. */

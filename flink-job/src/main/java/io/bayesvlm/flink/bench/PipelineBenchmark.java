@@ -9,6 +9,7 @@ import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
 import io.bayesvlm.flink.embedded.EmbeddedKafka;
 import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.flink.embedded.KafkaClients;
 import io.bayesvlm.flink.kafka.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
@@ -27,8 +27,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code bin/bayesvlm bench}: the demo pipeline's throughput and latency with exactly-once on, against the bare
@@ -108,7 +106,7 @@ public final class PipelineBenchmark {
     static double pipelineThroughput(EmbeddedKafka kafka, Path model, List<ImageEvents.Item> items, int n) throws Exception {
         JobConfig c = config(kafka, model);
         AvroCodec<io.bayesvlm.avro.ImageEvent> codec = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
-        try (KafkaProducer<byte[], byte[]> p = producer(kafka.bootstrapServers())) {
+        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers())) {
             for (int i = 0; i < n; i++) {
                 ImageEvents.Item item = items.get(i % items.size());
                 byte[] v = codec.encode(ImageEvents.event("b" + i, System.currentTimeMillis(), "bench",
@@ -124,7 +122,7 @@ public final class PipelineBenchmark {
         long firstCount = 0;
         long lastAt = -1;
         long seen = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka.bootstrapServers(), c.topics().decisions())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(kafka.bootstrapServers(), c.topics().decisions())) {
             long deadline = System.currentTimeMillis() + 600_000;
             while (seen < n && System.currentTimeMillis() < deadline) {
                 int got = consumer.poll(Duration.ofMillis(50)).count();
@@ -155,7 +153,7 @@ public final class PipelineBenchmark {
         List<Long> processing = new ArrayList<>();
         Thread reader = new Thread(() -> {
             AvroCodec<Decision> codec = new AvroCodec<>(Decision.class);
-            try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka.bootstrapServers(), c.topics().decisions())) {
+            try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(kafka.bootstrapServers(), c.topics().decisions())) {
                 while (!done.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
                         Decision d = codec.decode(r.value());
@@ -172,7 +170,7 @@ public final class PipelineBenchmark {
         AvroCodec<io.bayesvlm.avro.ImageEvent> codec = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
         long start = System.currentTimeMillis();
         int count = 0;
-        try (KafkaProducer<byte[], byte[]> p = producer(kafka.bootstrapServers())) {
+        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers())) {
             while (System.currentTimeMillis() < start + seconds * 1000L) {
                 long due = start + (long) (count * 1000 / rate);
                 long wait = due - System.currentTimeMillis();
@@ -202,27 +200,5 @@ public final class PipelineBenchmark {
         List<Long> s = new ArrayList<>(v);
         s.sort(null);
         return s.get(Math.min(s.size() - 1, (int) Math.ceil(p / 100.0 * s.size()) - 1));
-    }
-
-    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("linger.ms", "2");
-        return new KafkaProducer<>(p);
-    }
-
-    static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("group.id", "bench-" + UUID.randomUUID());
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("isolation.level", "read_committed");
-        p.put("auto.offset.reset", "earliest");
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
-        c.subscribe(List.of(topic));
-        return c;
     }
 }

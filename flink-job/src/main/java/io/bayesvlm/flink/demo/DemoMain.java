@@ -14,6 +14,7 @@ import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
 import io.bayesvlm.flink.embedded.EmbeddedKafka;
 import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.flink.embedded.KafkaClients;
 import io.bayesvlm.flink.kafka.AvroCodec;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -40,8 +40,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code bin/bayesvlm demo}: the whole system on one machine. Starts a real Kafka broker (KRaft, in this JVM),
@@ -179,7 +177,7 @@ public final class DemoMain {
                 t.setDaemon(true);
                 return t;
             });
-            try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
+            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
                 Thread monitor = new Thread(() -> monitor(kafka.bootstrapServers(), config), "demo-monitor");
                 Thread reviewer = new Thread(() -> reviewer(kafka.bootstrapServers(), config, producer, pool), "demo-reviewer");
                 monitor.start();
@@ -281,7 +279,7 @@ public final class DemoMain {
     void reviewer(String bootstrap, JobConfig config, KafkaProducer<byte[], byte[]> producer, ScheduledExecutorService pool) {
         AvroCodec<ReviewRequest> in = new AvroCodec<>(ReviewRequest.class);
         AvroCodec<LabelEvent> out = new AvroCodec<>(LabelEvent.class);
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, config.topics().reviews())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(bootstrap, config.topics().reviews())) {
             while (!stopping.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     ReviewRequest req = in.decode(r.value());
@@ -311,7 +309,7 @@ public final class DemoMain {
         AvroCodec<Decision> decisions = new AvroCodec<>(Decision.class);
         AvroCodec<CalibrationReport> reports = new AvroCodec<>(CalibrationReport.class);
         AvroCodec<DeadLetter> dead = new AvroCodec<>(DeadLetter.class);
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap,
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(bootstrap,
                 config.topics().decisions(), config.topics().calibration(), config.topics().deadLetters())) {
             while (!stopping.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -411,27 +409,5 @@ public final class DemoMain {
 
     private static double[] toArray(List<Double> v) {
         return v.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("linger.ms", "5");
-        return new KafkaProducer<>(p);
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String... topics) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("group.id", "demo-" + UUID.randomUUID());
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("isolation.level", "read_committed");
-        p.put("auto.offset.reset", "earliest");
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
-        c.subscribe(List.of(topics));
-        return c;
     }
 }

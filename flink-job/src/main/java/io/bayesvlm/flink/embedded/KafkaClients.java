@@ -1,0 +1,44 @@
+package io.bayesvlm.flink.embedded;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Byte-array Kafka clients for the demo, the benchmark and the tests. */
+public final class KafkaClients {
+
+    private KafkaClients() {}
+
+    public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("acks", "all");
+        p.put("linger.ms", "2");
+        return new KafkaProducer<>(p);
+    }
+
+    /**
+     * A consumer in a fresh group that sees only committed records (the job writes transactionally), from the
+     * beginning; subscribed to the topics if any are given, else to be assigned by the caller.
+     */
+    public static KafkaConsumer<byte[], byte[]> readCommitted(String bootstrap, String... topics) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", "reader-" + UUID.randomUUID());
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("isolation.level", "read_committed");
+        p.put("auto.offset.reset", "earliest");
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
+        if (topics.length > 0) {
+            c.subscribe(List.of(topics));
+        }
+        return c;
+    }
+}
