@@ -54,7 +54,19 @@ public final class ModerationJob {
     private ModerationJob() {}
 
     public static void main(String[] args) throws Exception {
-        JobConfig config = JobConfig.from(JobConfig.parseArgs(args));
+        JobConfig config;
+        try {
+            config = JobConfig.from(JobConfig.parseArgs(args));
+        } catch (IllegalArgumentException e) {
+            // A configuration mistake: one line naming the option, no stack trace.
+            System.err.println("bayesvlm job: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (java.io.IOException e) {
+            System.err.println("bayesvlm job: cannot read the configuration file: " + e);
+            System.exit(2);
+            return;
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, config);
         buildPipeline(env, kafkaSources(config, false), kafkaSinks(config), config);
