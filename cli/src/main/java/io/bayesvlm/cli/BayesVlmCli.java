@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "bayesvlm 0.1.0",
         description = "Calibrated CLIP-style image classification with BayesVLM uncertainty.",
-        subcommands = {ScoreCommand.class, FitCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ScoreCommand.class, FitCommand.class, EvaluateCommand.class, RelabelCommand.class,
+            CommandLine.HelpCommand.class})
 public final class BayesVlmCli {
 
     public static void main(String[] args) {
