@@ -67,6 +67,15 @@ public final class ModerationJob {
             System.exit(2);
             return;
         }
+        try {
+            // Fail fast on a bad model here rather than in every subtask's open(), restarting forever.
+            io.bayesvlm.core.ModelSpec spec = io.bayesvlm.core.ModelSpec.load(java.nio.file.Path.of(config.modelDir()));
+            io.bayesvlm.core.BayesVlmModel.loadHead(spec, io.bayesvlm.core.ScoringOptions.DEFAULTS);
+        } catch (RuntimeException | java.io.IOException e) {
+            System.err.println("bayesvlm job: model.dir '" + config.modelDir() + "' is not a usable model: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, config);
         buildPipeline(env, kafkaSources(config, false), kafkaSinks(config), config);
