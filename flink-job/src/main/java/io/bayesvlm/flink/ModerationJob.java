@@ -126,7 +126,10 @@ public final class ModerationJob {
         SingleOutputStreamOperator<Decision> decisions = scored
                 .process(new RouteByUncertainty(config.modelDir(), config.routing(), config.reviewTopK(),
                         config.reviewIncludeImage()))
-                .name("route by uncertainty").uid("route-by-uncertainty");
+                .name("route by uncertainty").uid("route-by-uncertainty")
+                // Routing, Avro encoding and the sinks run in their own thread too, leaving the inference thread
+                // to the model.
+                .startNewChain();
 
         decisions.sinkTo(sinks.decisions()).name("decisions sink").uid("decisions-sink");
         decisions.getSideOutput(RouteByUncertainty.REVIEWS).sinkTo(sinks.reviews())
