@@ -56,36 +56,17 @@ public final class DemoMain {
     record Options(int durationSeconds, double rate, ImageShift drift, int severity, long reviewDelayMillis,
             double badFraction, Map<String, String> jobOverrides) {
 
-        static Options parse(String[] args) {
-            int duration = 60;
-            double rate = 60;
-            ImageShift drift = ImageShift.BLUR;
-            int severity = 2;
-            long delay = 1500;
-            double bad = 0.01;
-            Map<String, String> job = new HashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                String key = a.startsWith("--") ? a.substring(2) : a;
-                String value;
-                int eq = key.indexOf('=');
-                if (eq >= 0) {
-                    value = key.substring(eq + 1);
-                    key = key.substring(0, eq);
-                } else if (i + 1 < args.length) {
-                    value = args[++i];
-                } else {
-                    throw new IllegalArgumentException("option --" + key + " needs a value");
-                }
-                switch (key) {
-                    case "duration" -> duration = Integer.parseInt(value);
-                    case "rate" -> rate = Double.parseDouble(value);
-                    case "drift" -> drift = ImageShift.fromId(value);
-                    case "severity" -> severity = Integer.parseInt(value);
-                    case "review-delay-ms" -> delay = Long.parseLong(value);
-                    case "bad-fraction" -> bad = Double.parseDouble(value);
-                    default -> job.put(key, value);
-                }
+        static Options parse(String[] args) throws java.io.IOException {
+            // Same syntax as the job's own options; the demo's keys are taken out, the rest go to the job.
+            Map<String, String> job = new HashMap<>(JobConfig.parseArgs(args).toMap());
+            int duration = Integer.parseInt(job.getOrDefault("duration", "60"));
+            double rate = Double.parseDouble(job.getOrDefault("rate", "60"));
+            ImageShift drift = ImageShift.fromId(job.getOrDefault("drift", "blur"));
+            int severity = Integer.parseInt(job.getOrDefault("severity", "2"));
+            long delay = Long.parseLong(job.getOrDefault("review-delay-ms", "1500"));
+            double bad = Double.parseDouble(job.getOrDefault("bad-fraction", "0.01"));
+            for (String k : List.of("duration", "rate", "drift", "severity", "review-delay-ms", "bad-fraction")) {
+                job.remove(k);
             }
             if (duration < 10) {
                 throw new IllegalArgumentException("--duration must be at least 10 seconds");
@@ -128,7 +109,7 @@ public final class DemoMain {
         Options options;
         try {
             options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("bayesvlm demo: " + e.getMessage());
             System.exit(2);
             return;
