@@ -93,7 +93,11 @@ public final class Predictive {
     /** Result of a Monte Carlo pass: E[p] over draws and E[H[p]] (for the mutual information). */
     public record McResult(double[] meanProbs, double meanEntropy) {}
 
-    /** Averages softmax(μ + sqrt(v) ⊙ ε) and its entropy over the fixed draws. */
+    /**
+     * Averages softmax(μ + sqrt(v) ⊙ ε) and its entropy over the fixed draws. This runs for every image (for the
+     * mutual information), so it works in place: with z shifted by its maximum and Z = Σ exp(z), the entropy of
+     * softmax(z) is ln Z − Σ p_c z_c, one logarithm per draw instead of one per class.
+     */
     public McResult monteCarlo(double[] mean, double[] var) {
         int k = mean.length;
         if (eps[0].length != k) {
@@ -104,17 +108,27 @@ public final class Predictive {
             std[c] = Math.sqrt(var[c]);
         }
         double[] acc = new double[k];
-        double entropy = 0;
         double[] z = new double[k];
+        double entropy = 0;
         for (double[] e : eps) {
+            double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < k; c++) {
                 z[c] = mean[c] + std[c] * e[c];
+                max = Math.max(max, z[c]);
             }
-            double[] p = softmax(z);
+            double sum = 0;
+            double weighted = 0;
             for (int c = 0; c < k; c++) {
-                acc[c] += p[c];
+                double shifted = z[c] - max;
+                double w = Math.exp(shifted);
+                sum += w;
+                weighted += w * shifted;
+                z[c] = w;
             }
-            entropy += entropy(p);
+            entropy += Math.log(sum) - weighted / sum;
+            for (int c = 0; c < k; c++) {
+                acc[c] += z[c] / sum;
+            }
         }
         for (int c = 0; c < k; c++) {
             acc[c] /= eps.length;

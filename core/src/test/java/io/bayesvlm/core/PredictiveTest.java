@@ -71,6 +71,18 @@ class PredictiveTest {
     }
 
     @Test
+    void monteCarloEntropyUsesTheLogSumExpIdentityCorrectly() {
+        // With zero variance every draw is softmax(μ): the mean entropy must equal its entropy, computed directly.
+        Predictive mc = new Predictive(Predictive.Mode.MC, 7, 1, 4);
+        for (double[] mu : new double[][] {{0.3, -1, 2, 0.5}, {1000, 1001, 999, 1000.5}, {-50, 0, 0, -50}}) {
+            Predictive.McResult r = mc.monteCarlo(mu, new double[4]);
+            double[] p = Predictive.softmax(mu);
+            assertThat(r.meanEntropy()).isCloseTo(Predictive.entropy(p), within(1e-12));
+            assertThat(r.meanProbs()).containsExactly(p, within(1e-12));
+        }
+    }
+
+    @Test
     void uncertaintyScoresMatchHandValues() {
         double[] p = {0.2, 0.5, 0.3};
         double[] v = {1, 9, 4};
