@@ -93,6 +93,9 @@ final class FitCommand implements Callable<Integer> {
                 err.printf("fit: %,d training pairs from %s%n", train.size(), data);
                 err.flush();
                 raw = LaplaceFitter.accumulate(m, head, train, contrastiveBatch, new Progress(err, "fit: training pass"));
+                if (raw.skipped() > 0) {
+                    err.printf("fit: warning: %d training image(s) did not decode and were skipped%n", raw.skipped());
+                }
             }
 
             Activations.Result validation = null;

@@ -75,7 +75,7 @@ public final class BayesVlmModel implements AutoCloseable {
 
     /** Scores encoded images (PNG, JPEG, GIF, BMP, WebP bytes), one result per input, in input order. */
     public List<ScoreResult> scoreEncoded(List<byte[]> images) {
-        List<Object> prepared = new ArrayList<>(images.size());
+        List<Prepared> prepared = new ArrayList<>(images.size());
         for (byte[] bytes : images) {
             prepared.add(prepare(() -> loader.load(bytes)));
         }
@@ -84,7 +84,7 @@ public final class BayesVlmModel implements AutoCloseable {
 
     /** Scores image files, one result per file, in input order. */
     public List<ScoreResult> scoreFiles(List<Path> files) {
-        List<Object> prepared = new ArrayList<>(files.size());
+        List<Prepared> prepared = new ArrayList<>(files.size());
         for (Path file : files) {
             prepared.add(prepare(() -> loader.load(file)));
         }
@@ -131,27 +131,29 @@ public final class BayesVlmModel implements AutoCloseable {
         float[] get() throws ImageRejectedException;
     }
 
-    /** A tensor, or the Rejected result explaining why there is none. */
-    private static Object prepare(Load load) {
+    /** An input after decoding: its tensor, or why there is none. */
+    private record Prepared(float[] tensor, ScoreResult.Rejected rejected) {}
+
+    private static Prepared prepare(Load load) {
         try {
-            return load.get();
+            return new Prepared(load.get(), null);
         } catch (ImageRejectedException e) {
-            return ScoreResult.Rejected.of(e);
+            return new Prepared(null, ScoreResult.Rejected.of(e));
         }
     }
 
-    private List<ScoreResult> scorePrepared(List<Object> prepared) {
+    private List<ScoreResult> scorePrepared(List<Prepared> prepared) {
         List<float[]> tensors = new ArrayList<>();
-        for (Object p : prepared) {
-            if (p instanceof float[] t) {
-                tensors.add(t);
+        for (Prepared p : prepared) {
+            if (p.tensor() != null) {
+                tensors.add(p.tensor());
             }
         }
         List<Prediction> predictions = scoreTensors(tensors);
         List<ScoreResult> results = new ArrayList<>(prepared.size());
         int next = 0;
-        for (Object p : prepared) {
-            results.add(p instanceof ScoreResult.Rejected r ? r : new ScoreResult.Scored(predictions.get(next++)));
+        for (Prepared p : prepared) {
+            results.add(p.tensor() == null ? p.rejected() : new ScoreResult.Scored(predictions.get(next++)));
         }
         return results;
     }

@@ -72,7 +72,7 @@ public record JobConfig(
     public static JobConfig from(Configuration c) {
         Set<String> known = ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
         for (String k : c.keySet()) {
-            if (!known.contains(k) && !k.contains(".flink.") && !isFlinkKey(k)) {
+            if (!known.contains(k) && !isFlinkKey(k)) {
                 throw new IllegalArgumentException("unknown option '" + k + "' (see the option table in flink-job/README.md)");
             }
         }

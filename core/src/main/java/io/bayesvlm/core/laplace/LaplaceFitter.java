@@ -39,8 +39,12 @@ public final class LaplaceFitter {
     public static final String IMAGE_PRIOR = "image_prior_precision";
     public static final String TEXT_PRIOR = "text_prior_precision";
 
-    /** Raw factors of both projections. */
-    public record Raw(KfacFactors image, KfacFactors text) {}
+    /** Raw factors of both projections, and how many training images were skipped because they did not decode. */
+    public record Raw(KfacFactors image, KfacFactors text, int skipped) {
+        public Raw(KfacFactors image, KfacFactors text) {
+            this(image, text, 0);
+        }
+    }
 
     /** The posterior for one n, with its validation scores (NaN when there is no validation set). */
     public record Candidate(double pseudoCount, KfacPosterior.Result image, KfacPosterior.Result text,
@@ -67,7 +71,7 @@ public final class LaplaceFitter {
 
         KfacAccumulator image = new KfacAccumulator(wImg.cols(), d);
         KfacAccumulator text = new KfacAccumulator(wTxt.cols(), d);
-        Activations.forEachBatch(model, data, ImageShift.NONE, 1, 0, contrastiveBatch, batch -> {
+        int skipped = Activations.forEachBatch(model, data, ImageShift.NONE, 1, 0, contrastiveBatch, batch -> {
             int b = batch.labels().length;
             double[][] embeddings = new double[b][];
             for (int i = 0; i < b; i++) {
@@ -88,7 +92,7 @@ public final class LaplaceFitter {
                 }
             }
         }, progress, null);
-        return new Raw(image.finish(), text.finish());
+        return new Raw(image.finish(), text.finish(), skipped);
     }
 
     /**
