@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
         name = "evaluate",
         mixinStandardHelpOptions = true,
         description = {
+            "Calibration and failure-prediction report, MAP CLIP vs BayesVLM, clean and shifted.",
+            "",
             "Evaluates MAP CLIP, BayesVLM probit and BayesVLM Monte Carlo on labelled images, clean and under shifts:",
             "accuracy, NLL, Brier, ECE, MCE, adaptive ECE, and per uncertainty score the failure-prediction AUROC,",
             "FPR at 95% TPR and AURC (definitions: docs/metrics.md). Prints Markdown tables; with --out also writes",

@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
         name = "fit",
         mixinStandardHelpOptions = true,
         description = {
+            "Fits the Laplace posterior of a model's projections on labelled images.",
+            "",
             "Fits the KFAC Laplace posterior of the image and text projections on labelled images (each image's",
             "text is its class prompt) and writes it into the model's head.npz, atomically.",
             "--data is an IDX directory (Fashion-MNIST) or a folder with one sub-folder per class id.",

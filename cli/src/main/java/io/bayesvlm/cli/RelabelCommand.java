@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
         name = "relabel",
         mixinStandardHelpOptions = true,
         description = {
+            "Copies a model with a new label set (prompts embedded by its text encoder).",
+            "",
             "Writes a copy of a model with a new label set: the prompts are embedded with the model's own text encoder",
             "and tokenizer (files.text_encoder, files.tokenizer). The Laplace posterior is over the projections, not the",
             "prompts, so it stays valid. --classes is a JSON list of {\"id\", \"prompt\"}."

@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
         name = "score",
         mixinStandardHelpOptions = true,
         description = {
-            "Scores image files and writes one JSON object per file to stdout, in input order.",
+            "Scores image files: JSON Lines with predictions and uncertainty.",
+            "",
+            "Writes one JSON object per file to stdout, in input order.",
             "A file that cannot be scored gives {\"image\", \"error\", \"error_code\"}; the others are still scored;"
                     + " the exit status is 1 if any file failed."
         })
