@@ -84,11 +84,6 @@ public final class LaplaceHead {
         return imageProjection.cols();
     }
 
-    /** D, the embedding dimension. */
-    public int embeddingDim() {
-        return imageProjection.rows();
-    }
-
     public int numClasses() {
         return classEmbeddings.length;
     }

@@ -35,12 +35,4 @@ public record ScoringOptions(
     public ScoringOptions withBatchSize(int b) {
         return new ScoringOptions(device, b, mode, mcSamples, seed, limits);
     }
-
-    public ScoringOptions withPredictive(Predictive.Mode m, int samples, long s) {
-        return new ScoringOptions(device, batchSize, m, samples, s, limits);
-    }
-
-    public ScoringOptions withLimits(ImageLimits l) {
-        return new ScoringOptions(device, batchSize, mode, mcSamples, seed, l);
-    }
 }

@@ -8,7 +8,6 @@ package io.bayesvlm.core.laplace;
  */
 public final class KfacPosterior {
 
-    private final KfacFactors raw;
     private final Eigen eigA;
     private final Eigen eigB;
     private final double weightNormSq;
@@ -21,22 +20,9 @@ public final class KfacPosterior {
      * @param weightNormSq ‖W‖² of the MAP projection (Frobenius)
      */
     public KfacPosterior(KfacFactors raw, double weightNormSq) {
-        this.raw = raw;
         this.eigA = Eigen.of(raw.a(), raw.p());
         this.eigB = Eigen.of(raw.b(), raw.q());
         this.weightNormSq = weightNormSq;
-    }
-
-    public KfacFactors raw() {
-        return raw;
-    }
-
-    public double[] eigenvaluesA() {
-        return eigA.values.clone();
-    }
-
-    public double[] eigenvaluesB() {
-        return eigB.values.clone();
     }
 
     /** Posterior factors for pseudo-count n with λ maximising the marginal likelihood. */

@@ -80,22 +80,19 @@ public final class Calibration {
                 adaptiveEce(conf, correct, bins));
     }
 
-    /**
-     * Per-bin sums from which a report is built; mergeable, so that windows can be summed in a stream.
-     * Adaptive ECE needs the individual confidences and is computed by {@link #evaluate} only.
-     */
-    public static final class Totals {
+    /** Per-bin sums from which the equal-width part of a report is built. */
+    private static final class Totals {
         final long[] count;
         final long[] correct;
         final double[] confidence;
 
-        public Totals(int bins) {
+        Totals(int bins) {
             count = new long[bins];
             correct = new long[bins];
             confidence = new double[bins];
         }
 
-        public void add(int bin, double conf, boolean isCorrect) {
+        void add(int bin, double conf, boolean isCorrect) {
             count[bin]++;
             confidence[bin] += conf;
             if (isCorrect) {

@@ -1,7 +1,6 @@
 package io.bayesvlm.flink.embedded;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -65,11 +64,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return Admin.create(p);
-    }
-
-    /** Client properties pointing at this broker. */
-    public Map<String, Object> clientConfig() {
-        return Map.of("bootstrap.servers", bootstrapServers());
     }
 
     @Override
