@@ -25,6 +25,35 @@ public final class JobOptions {
             .defaultValue(Duration.ofMinutes(5))
             .withDescription("Kafka transaction timeout; must exceed the checkpoint interval and stay below the broker's transaction.max.timeout.ms.");
 
+    // Schema registry
+    public static final ConfigOption<String> REGISTRY_URL = key("registry.url").stringType().defaultValue("")
+            .withDescription("Schema registry base URL; empty: plain Avro binary without a registry. Confluent API:"
+                    + " http://host:8081 (Confluent) or http://host:8080/apis/ccompat/v7 (Apicurio); Apicurio API:"
+                    + " http://host:8080/apis/registry/v3.");
+    public static final ConfigOption<String> REGISTRY_API = key("registry.api").stringType().defaultValue("confluent")
+            .withDescription("confluent | apicurio: the registry's REST dialect. Both write the Confluent wire format.");
+    public static final ConfigOption<String> REGISTRY_AUTH = key("registry.auth").stringType().defaultValue("none")
+            .withDescription("none | basic | bearer.");
+    public static final ConfigOption<String> REGISTRY_USERNAME = key("registry.username").stringType().defaultValue("")
+            .withDescription("basic auth user.");
+    public static final ConfigOption<String> REGISTRY_PASSWORD = key("registry.password").stringType().defaultValue("")
+            .withDescription("basic auth password; empty: from the environment variable BAYESVLM_REGISTRY_PASSWORD.");
+    public static final ConfigOption<String> REGISTRY_TOKEN = key("registry.bearer-token").stringType().defaultValue("")
+            .withDescription("bearer token sent as is (registry.api=confluent); empty: from BAYESVLM_REGISTRY_TOKEN.");
+    public static final ConfigOption<String> REGISTRY_SUBJECT_STRATEGY = key("registry.subject-strategy").stringType()
+            .defaultValue("topic").withDescription("topic (<topic>-value) | record (<record full name>) |"
+                    + " topic-record (<topic>-<record full name>): Confluent's subject name strategies.");
+    public static final ConfigOption<Boolean> REGISTRY_AUTO_REGISTER = key("registry.auto-register").booleanType()
+            .defaultValue(false).withDescription("Register the output schemas if missing (else they must be registered"
+                    + " beforehand; checked at startup).");
+    public static final ConfigOption<Duration> REGISTRY_RETRY_BACKOFF = key("registry.retry-backoff").durationType()
+            .defaultValue(Duration.ofMillis(200)).withDescription("First wait before retrying an unreachable registry;"
+                    + " doubles per retry. Records wait (backpressure), none is dropped.");
+    public static final ConfigOption<Duration> REGISTRY_RETRY_BACKOFF_MAX = key("registry.retry-backoff-max").durationType()
+            .defaultValue(Duration.ofSeconds(30)).withDescription("Longest wait between retries.");
+    public static final ConfigOption<Duration> REGISTRY_REQUEST_TIMEOUT = key("registry.request-timeout").durationType()
+            .defaultValue(Duration.ofSeconds(10)).withDescription("Connect and request timeout of registry calls (registry.api=confluent).");
+
     // Topics
     public static final ConfigOption<String> TOPIC_IMAGES = key("topics.image-events").stringType().defaultValue("image-events");
     public static final ConfigOption<String> TOPIC_DECISIONS = key("topics.decisions").stringType().defaultValue("decisions");
@@ -102,7 +131,9 @@ public final class JobOptions {
 
     /** All options, for validation of unknown keys and for the README table. */
     public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, GROUP_ID, STARTING_OFFSETS,
-            TRANSACTIONAL_ID_PREFIX, TRANSACTION_TIMEOUT, TOPIC_IMAGES, TOPIC_DECISIONS, TOPIC_REVIEWS, TOPIC_LABELS,
+            TRANSACTIONAL_ID_PREFIX, TRANSACTION_TIMEOUT, REGISTRY_URL, REGISTRY_API, REGISTRY_AUTH, REGISTRY_USERNAME,
+            REGISTRY_PASSWORD, REGISTRY_TOKEN, REGISTRY_SUBJECT_STRATEGY, REGISTRY_AUTO_REGISTER, REGISTRY_RETRY_BACKOFF,
+            REGISTRY_RETRY_BACKOFF_MAX, REGISTRY_REQUEST_TIMEOUT, TOPIC_IMAGES, TOPIC_DECISIONS, TOPIC_REVIEWS, TOPIC_LABELS,
             TOPIC_CALIBRATION, TOPIC_DEAD_LETTERS, MODEL_DIR, DEVICE, BATCH_SIZE, MAX_WAIT, PREDICTIVE, MC_SAMPLES,
             INFERENCE_PARALLELISM, MAX_BYTES, MAX_PIXELS, MAX_SIDE, ROUTING_SCORE, ROUTING_MODE, ROUTING_THRESHOLD,
             TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,

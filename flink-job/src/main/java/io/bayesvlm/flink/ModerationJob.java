@@ -8,6 +8,7 @@ import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.core.DeviceSpec;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.flink.kafka.AvroRecordSerializer;
+import io.bayesvlm.flink.kafka.RecordCodec;
 import io.bayesvlm.flink.kafka.RawRecordDeserializer;
 import io.bayesvlm.flink.model.DecodedImage;
 import io.bayesvlm.flink.model.LabelledDecision;
@@ -21,6 +22,8 @@ import io.bayesvlm.flink.operators.JoinLabels;
 import io.bayesvlm.flink.operators.ParseLabel;
 import io.bayesvlm.flink.operators.RollingCalibration;
 import io.bayesvlm.flink.operators.RouteByUncertainty;
+import io.bayesvlm.flink.registry.RegistryPreflight;
+import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -76,10 +79,30 @@ public final class ModerationJob {
             System.exit(2);
             return;
         }
+        if (config.registry().enabled()) {
+            try {
+                System.err.println("bayesvlm job: schema registry ok, output subjects " + checkRegistry(config));
+            } catch (IllegalStateException e) {
+                System.err.println("bayesvlm job: " + e.getMessage());
+                System.exit(2);
+                return;
+            }
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, config);
         buildPipeline(env, kafkaSources(config, false), kafkaSinks(config), config);
         env.execute("bayesvlm-moderation");
+    }
+
+    /**
+     * Fails fast if the schema registry is unreachable, or refuses or lacks an output schema (see
+     * {@link RegistryPreflight}); returns subject → schema id.
+     */
+    public static java.util.Map<String, Long> checkRegistry(JobConfig c) {
+        return RegistryPreflight.check(c.registry(), RegistryPreflight.outputs(
+                List.of(c.topics().decisions(), c.topics().reviews(), c.topics().calibration(), c.topics().deadLetters()),
+                List.of(Decision.getClassSchema(), ReviewRequest.getClassSchema(), CalibrationReport.getClassSchema(),
+                        DeadLetter.getClassSchema())));
     }
 
     /** Checkpointing (exactly-once output is committed at each checkpoint) and parallelism. */
@@ -104,7 +127,8 @@ public final class ModerationJob {
                 .uid("image-events-source");
 
         SingleOutputStreamOperator<DecodedImage> decoded = rawImages
-                .process(new DecodeImage(config.modelDir(), config.limits()))
+                .process(new DecodeImage(config.modelDir(), config.limits(),
+                        RecordCodec.of(io.bayesvlm.avro.ImageEvent.class, config.registry())))
                 .name("decode and validate").uid("decode-image");
 
         DataStream<DecodedImage> timed = decoded.assignTimestampsAndWatermarks(
@@ -138,7 +162,7 @@ public final class ModerationJob {
         SingleOutputStreamOperator<LabelEvent> labels = env
                 .fromSource(sources.labels(), WatermarkStrategy.noWatermarks(), "labels source")
                 .uid("labels-source")
-                .process(new ParseLabel()).name("parse labels").uid("parse-labels");
+                .process(new ParseLabel(RecordCodec.of(LabelEvent.class, config.registry()))).name("parse labels").uid("parse-labels");
 
         // Only decisions that may receive a label wait in state (by default the routed ones): the state then grows
         // with the review rate, not with the whole stream.
@@ -208,12 +232,14 @@ public final class ModerationJob {
     /** Exactly-once Kafka sinks, one transactional-id prefix each. */
     public static Sinks kafkaSinks(JobConfig c) {
         return new Sinks(
-                sink(c, "decisions", new AvroRecordSerializer<>(c.topics().decisions(), Decision.class, Decision::getEventId)),
-                sink(c, "reviews", new AvroRecordSerializer<>(c.topics().reviews(), ReviewRequest.class, ReviewRequest::getEventId)),
-                sink(c, "calibration", new AvroRecordSerializer<>(c.topics().calibration(), CalibrationReport.class,
-                        r -> r.getModelName() + "/" + r.getModelVersion())),
-                sink(c, "dead-letters", new AvroRecordSerializer<>(c.topics().deadLetters(), DeadLetter.class,
-                        DeadLetter::getEventId)));
+                sink(c, "decisions", new AvroRecordSerializer<>(c.topics().decisions(),
+                        RecordCodec.of(Decision.class, c.registry()), Decision::getEventId)),
+                sink(c, "reviews", new AvroRecordSerializer<>(c.topics().reviews(),
+                        RecordCodec.of(ReviewRequest.class, c.registry()), ReviewRequest::getEventId)),
+                sink(c, "calibration", new AvroRecordSerializer<>(c.topics().calibration(),
+                        RecordCodec.of(CalibrationReport.class, c.registry()), r -> r.getModelName() + "/" + r.getModelVersion())),
+                sink(c, "dead-letters", new AvroRecordSerializer<>(c.topics().deadLetters(),
+                        RecordCodec.of(DeadLetter.class, c.registry()), DeadLetter::getEventId)));
     }
 
     private static <T> KafkaSink<T> sink(JobConfig c, String name,

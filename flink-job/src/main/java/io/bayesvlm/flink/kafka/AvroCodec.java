@@ -2,7 +2,6 @@ package io.bayesvlm.flink.kafka;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.Serializable;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -15,7 +14,7 @@ import org.apache.avro.specific.SpecificRecordBase;
  * Avro binary encoding of one generated record type. Decoding is strict: the bytes must hold exactly one
  * record, so a record written with another schema is refused rather than misread.
  */
-public final class AvroCodec<T extends SpecificRecordBase> implements Serializable {
+public final class AvroCodec<T extends SpecificRecordBase> implements RecordCodec<T> {
     private static final long serialVersionUID = 1L;
 
     private final Class<T> type;
@@ -28,6 +27,16 @@ public final class AvroCodec<T extends SpecificRecordBase> implements Serializab
 
     public Class<T> type() {
         return type;
+    }
+
+    @Override
+    public byte[] encode(String topic, T record) {
+        return encode(record);
+    }
+
+    @Override
+    public T decode(String topic, byte[] value) throws IOException {
+        return decode(value);
     }
 
     public byte[] encode(T record) {

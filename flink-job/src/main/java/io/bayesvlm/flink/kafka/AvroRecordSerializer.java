@@ -6,17 +6,17 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Writes Avro records to one topic, keyed by a string (the event id, so an event's records share a partition). */
+/** Writes Avro records (plain or through the schema registry) to one topic, keyed by a string (the event id, so an event's records share a partition). */
 public class AvroRecordSerializer<T extends SpecificRecordBase> implements KafkaRecordSerializationSchema<T> {
     private static final long serialVersionUID = 1L;
 
     private final String topic;
-    private final AvroCodec<T> codec;
+    private final RecordCodec<T> codec;
     private final SerializableFunction<T, String> key;
 
-    public AvroRecordSerializer(String topic, Class<T> type, SerializableFunction<T, String> key) {
+    public AvroRecordSerializer(String topic, RecordCodec<T> codec, SerializableFunction<T, String> key) {
         this.topic = topic;
-        this.codec = new AvroCodec<>(type);
+        this.codec = codec;
         this.key = key;
     }
 
@@ -24,6 +24,6 @@ public class AvroRecordSerializer<T extends SpecificRecordBase> implements Kafka
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
         String k = key.apply(element);
         return new ProducerRecord<>(topic, null, timestamp, k == null ? null : k.getBytes(StandardCharsets.UTF_8),
-                codec.encode(element));
+                codec.encode(topic, element));
     }
 }

@@ -16,6 +16,8 @@ public final class DeadLetters {
     public static final String UNDECODABLE_RECORD = "UNDECODABLE_RECORD";
     public static final String INVALID_EVENT = "INVALID_EVENT";
     public static final String UNKNOWN_LABEL = "UNKNOWN_LABEL";
+    /** The record's Confluent header names a schema id the registry does not know. */
+    public static final String UNKNOWN_SCHEMA_ID = "UNKNOWN_SCHEMA_ID";
 
     private DeadLetters() {}
 

@@ -5,7 +5,8 @@ import io.bayesvlm.core.ImageLimits;
 import io.bayesvlm.core.ImageLoader;
 import io.bayesvlm.core.ImageRejectedException;
 import io.bayesvlm.core.ModelSpec;
-import io.bayesvlm.flink.kafka.AvroCodec;
+import io.bayesvlm.flink.kafka.RecordCodec;
+import io.bayesvlm.flink.kafka.UnknownSchemaException;
 import io.bayesvlm.flink.model.DecodedImage;
 import io.bayesvlm.flink.model.RawRecord;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * Parses an ImageEvent and decodes, validates and preprocesses its image for the model. Anything that fails
- * (undecodable Avro, missing event id, empty, oversized, corrupt or unsupported image, decompression bomb) goes
+ * (undecodable Avro, unknown schema id, missing event id, empty, oversized, corrupt or unsupported image, decompression bomb) goes
  * to the dead-letter side output with a code and a message; nothing is dropped and the job keeps running.
  */
 public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
@@ -26,15 +27,16 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
 
     private final String modelDir;
     private final ImageLimits limits;
-    private final AvroCodec<ImageEvent> codec = new AvroCodec<>(ImageEvent.class);
+    private final RecordCodec<ImageEvent> codec;
 
     private transient ImageLoader loader;
     private transient Counter decoded;
     private transient Counter rejected;
 
-    public DecodeImage(String modelDir, ImageLimits limits) {
+    public DecodeImage(String modelDir, ImageLimits limits, RecordCodec<ImageEvent> codec) {
         this.modelDir = modelDir;
         this.limits = limits;
+        this.codec = codec;
     }
 
     @Override
@@ -43,6 +45,7 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
         loader = new ImageLoader(ModelSpec.load(Path.of(modelDir)).image(), limits);
         decoded = getRuntimeContext().getMetricGroup().counter("imagesDecoded");
         rejected = getRuntimeContext().getMetricGroup().counter("imagesDeadLettered");
+        io.bayesvlm.flink.kafka.RegistryAvroCodec.exposeRetries(getRuntimeContext().getMetricGroup(), codec);
     }
 
     @Override
@@ -50,7 +53,10 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
         long readAt = System.currentTimeMillis();
         ImageEvent event;
         try {
-            event = codec.decode(record.value);
+            event = codec.decode(record.topic, record.value);
+        } catch (UnknownSchemaException e) {
+            reject(ctx, record, null, DeadLetters.UNKNOWN_SCHEMA_ID, e.getMessage());
+            return;
         } catch (IOException e) {
             reject(ctx, record, null, DeadLetters.UNDECODABLE_RECORD, e.getMessage());
             return;

@@ -1,7 +1,8 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.LabelEvent;
-import io.bayesvlm.flink.kafka.AvroCodec;
+import io.bayesvlm.flink.kafka.RecordCodec;
+import io.bayesvlm.flink.kafka.UnknownSchemaException;
 import io.bayesvlm.flink.model.RawRecord;
 import java.io.IOException;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -11,17 +12,28 @@ import org.apache.flink.util.Collector;
 public class ParseLabel extends ProcessFunction<RawRecord, LabelEvent> {
     private static final long serialVersionUID = 1L;
 
-    private final AvroCodec<LabelEvent> codec = new AvroCodec<>(LabelEvent.class);
+    private final RecordCodec<LabelEvent> codec;
+
+    public ParseLabel(RecordCodec<LabelEvent> codec) {
+        this.codec = codec;
+    }
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext context) {
+        io.bayesvlm.flink.kafka.RegistryAvroCodec.exposeRetries(getRuntimeContext().getMetricGroup(), codec);
+    }
 
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<LabelEvent> out) {
         try {
-            LabelEvent label = codec.decode(record.value);
+            LabelEvent label = codec.decode(record.topic, record.value);
             if (label.getEventId() == null || label.getEventId().isBlank()) {
                 ctx.output(DeadLetters.TAG, DeadLetters.of(record, null, DeadLetters.INVALID_EVENT, "label without event_id"));
                 return;
             }
             out.collect(label);
+        } catch (UnknownSchemaException e) {
+            ctx.output(DeadLetters.TAG, DeadLetters.of(record, null, DeadLetters.UNKNOWN_SCHEMA_ID, e.getMessage()));
         } catch (IOException e) {
             ctx.output(DeadLetters.TAG, DeadLetters.of(record, null, DeadLetters.UNDECODABLE_RECORD, e.getMessage()));
         }

@@ -9,12 +9,12 @@ import java.time.Instant;
 import java.util.List;
 
 /** Small Avro records for operator tests. */
-final class TestRecords {
+public final class TestRecords {
     static final List<String> CLASSES = List.of("cat", "dog", "car");
 
     private TestRecords() {}
 
-    static Decision decision(String id, long eventTime, double... probs) {
+    public static Decision decision(String id, long eventTime, double... probs) {
         List<Double> p = java.util.Arrays.stream(probs).boxed().toList();
         return Decision.newBuilder()
                 .setEventId(id).setEventTime(Instant.ofEpochMilli(eventTime)).setSource("test")
