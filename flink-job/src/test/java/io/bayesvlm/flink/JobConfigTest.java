@@ -53,6 +53,31 @@ class JobConfigTest {
         assertInvalid(Map.of("inference.batch-size", "many"), "inference.batch-size");
     }
 
+    @Test
+    void registryOptions() {
+        assertThat(JobConfig.defaults().registry().enabled()).isFalse();
+        JobConfig c = JobConfig.from(Configuration.fromMap(Map.of("registry.url", "http://sr:8081/",
+                "registry.auth", "basic", "registry.username", "svc", "registry.password", "pw",
+                "registry.subject-strategy", "topic-record", "registry.auto-register", "true")));
+        assertThat(c.registry().displayUrl()).isEqualTo("http://sr:8081");
+        assertThat(c.registry().auth()).isEqualTo(io.bayesvlm.flink.registry.RegistryConfig.Auth.BASIC);
+        assertThat(c.registry().subjectStrategy().subject("t", "a.B")).isEqualTo("t-a.B");
+        assertThat(c.registry().autoRegister()).isTrue();
+        assertThat(c.registry().toString()).doesNotContain("pw"); // secrets stay out of logs
+
+        assertInvalid(Map.of("registry.url", "sr:8081"), "registry.url must be an http:// or https:// URL");
+        assertInvalid(Map.of("registry.api", "karapace"), "registry.api must be one of");
+        assertInvalid(Map.of("registry.auth", "basic"), "registry.auth=basic needs registry.username");
+        assertInvalid(Map.of("registry.subject-strategy", "latest"), "registry.subject-strategy must be one of");
+        assertInvalid(Map.of("registry.retry-backoff", "1 min", "registry.retry-backoff-max", "1 s"),
+                "registry.retry-backoff-max");
+        if (System.getenv("BAYESVLM_REGISTRY_TOKEN") == null) {
+            assertInvalid(Map.of("registry.auth", "bearer"), "registry.auth=bearer needs registry.bearer-token");
+        }
+        assertInvalid(Map.of("registry.auth", "bearer", "registry.bearer-token", "t", "registry.api", "apicurio"),
+                "registry.auth=bearer needs registry.api=confluent");
+    }
+
     private static void assertInvalid(Map<String, String> values, String message) {
         assertThatThrownBy(() -> JobConfig.from(Configuration.fromMap(values))).hasMessageContaining(message);
     }

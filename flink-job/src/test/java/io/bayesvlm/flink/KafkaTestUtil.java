@@ -14,14 +14,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /** Plain Kafka clients for tests: produce bytes, read everything committed on a topic. */
-final class KafkaTestUtil {
+public final class KafkaTestUtil {
     private KafkaTestUtil() {}
 
-    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         return KafkaClients.producer(bootstrap);
     }
 
-    static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) {
+    public static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) {
         try {
             producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(), value)).get();
         } catch (Exception e) {
@@ -30,7 +30,7 @@ final class KafkaTestUtil {
     }
 
     /** Every record on the topic visible to a read_committed consumer now (reads to the end offsets). */
-    static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = KafkaClients.readCommitted(bootstrap)) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream()
@@ -50,7 +50,7 @@ final class KafkaTestUtil {
         return out;
     }
 
-    static <T extends SpecificRecordBase> List<T> readAll(String bootstrap, String topic, Class<T> type) {
+    public static <T extends SpecificRecordBase> List<T> readAll(String bootstrap, String topic, Class<T> type) {
         AvroCodec<T> codec = new AvroCodec<>(type);
         List<T> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, topic)) {

@@ -67,32 +67,7 @@ class ModerationJobITCase {
     }
 
     static JobConfig config(String suffix, Map<String, String> extra) throws Exception {
-        Map<String, String> m = new HashMap<>();
-        m.put("kafka.bootstrap-servers", kafka.bootstrapServers());
-        m.put("kafka.group-id", "it-" + suffix);
-        m.put("kafka.starting-offsets", "earliest");
-        m.put("kafka.transactional-id-prefix", "it-" + suffix);
-        m.put("kafka.transaction-timeout", "60 s");
-        for (String t : List.of("image-events", "decisions", "review-requests", "labels", "calibration", "dead-letters")) {
-            m.put("topics." + t, t + "-" + suffix);
-        }
-        m.put("model.dir", ROOT.resolve("models/fashion-clip").toString());
-        m.put("model.device", "cpu");
-        m.put("checkpoint.interval", "500 ms");
-        m.put("inference.batch-size", "8");
-        m.put("routing.mode", "threshold");
-        m.put("routing.threshold", "0.9");
-        m.put("routing.audit-fraction", "0.25");
-        m.put("calibration.window-size", "20 s");
-        m.put("calibration.window-slide", "10 s");
-        m.put("calibration.max-label-delay", "1 h");
-        m.put("images.max-bytes", "100000");
-        m.put("calibration.join-decisions", "all"); // every event gets a ground-truth label here
-        m.put("checkpoint.dir", java.nio.file.Files.createTempDirectory("it-checkpoints").toUri().toString());
-        m.putAll(extra);
-        JobConfig c = JobConfig.from(Configuration.fromMap(m));
-        kafka.createTopics(c.topics().all(), 2);
-        return c;
+        return ItConfig.of(kafka, suffix, extra);
     }
 
     record Produced(Map<String, String> truth, List<String> badIds) {}

@@ -15,7 +15,8 @@ import io.bayesvlm.flink.ModerationJob;
 import io.bayesvlm.flink.embedded.EmbeddedKafka;
 import io.bayesvlm.flink.embedded.ImageEvents;
 import io.bayesvlm.flink.embedded.KafkaClients;
-import io.bayesvlm.flink.kafka.AvroCodec;
+import io.bayesvlm.flink.embedded.EmbeddedRegistry;
+import io.bayesvlm.flink.kafka.RecordCodec;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ public final class DemoMain {
 
     /** Demo options; everything else is a job option ({@code --key value}, see the README). */
     record Options(int durationSeconds, double rate, ImageShift drift, int severity, long reviewDelayMillis,
-            double badFraction, Map<String, String> jobOverrides) {
+            double badFraction, boolean registry, Map<String, String> jobOverrides) {
 
         static Options parse(String[] args) throws java.io.IOException {
             // Same syntax as the job's own options; the demo's keys are taken out, the rest go to the job.
@@ -65,7 +66,11 @@ public final class DemoMain {
             int severity = Integer.parseInt(job.getOrDefault("severity", "2"));
             long delay = Long.parseLong(job.getOrDefault("review-delay-ms", "1500"));
             double bad = Double.parseDouble(job.getOrDefault("bad-fraction", "0.01"));
-            for (String k : List.of("duration", "rate", "drift", "severity", "review-delay-ms", "bad-fraction")) {
+            String registry = job.getOrDefault("registry", "true");
+            if (!registry.equals("true") && !registry.equals("false")) {
+                throw new IllegalArgumentException("--registry must be true or false, got '" + registry + "'");
+            }
+            for (String k : List.of("duration", "rate", "drift", "severity", "review-delay-ms", "bad-fraction", "registry")) {
                 job.remove(k);
             }
             if (duration < 10) {
@@ -74,7 +79,9 @@ public final class DemoMain {
             if (!(rate > 0)) {
                 throw new IllegalArgumentException("--rate must be positive");
             }
-            return new Options(duration, rate, drift, severity, delay, bad, job);
+            // A registry of your own (--registry.url ...) replaces the embedded one.
+            boolean embedded = registry.equals("true") && !job.containsKey("registry.url");
+            return new Options(duration, rate, drift, severity, delay, bad, embedded, job);
         }
     }
 
@@ -99,6 +106,7 @@ public final class DemoMain {
     private final AtomicReference<CalibrationReport> lastReport = new AtomicReference<>();
     private final AtomicLong alerts = new AtomicLong();
     private volatile String phase = "clean";
+    private Path checkpoints;
 
     DemoMain(Options options, Path root) {
         this.options = options;
@@ -128,6 +136,10 @@ public final class DemoMain {
         int exit = 0;
         try {
             demo.run();
+        } catch (IllegalStateException e) {
+            // A setup problem with a message for the user (e.g. no Java 21+ for the registry): no stack trace.
+            System.err.println("bayesvlm demo: " + e.getMessage());
+            exit = 1;
         } catch (Exception e) {
             System.err.println("bayesvlm demo failed: " + e);
             e.printStackTrace();
@@ -139,11 +151,38 @@ public final class DemoMain {
     }
 
     void run() throws Exception {
+        EmbeddedRegistry registry = null;
+        if (options.registry()) {
+            OUT.println("Starting the schema registry (Apicurio Registry, child process) ...");
+            try {
+                registry = EmbeddedRegistry.start();
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(e.getMessage() + "\n(Or run the demo without a registry, with plain"
+                        + " Avro on every topic: bin/bayesvlm demo --registry false)", e);
+            }
+            OUT.printf("Schema registry at %s (Confluent-compatible API), compatibility BACKWARD%n", registry.confluentUrl());
+        }
+        try (EmbeddedRegistry closeRegistry = registry) {
+            run(registry == null ? null : registry.confluentUrl());
+            if (closeRegistry != null) {
+                OUT.println("Stopping the schema registry ...");
+            }
+        }
+        OUT.println("Done; nothing is left running.");
+    }
+
+    private void run(String registryUrl) throws Exception {
         OUT.println("Starting Kafka (KRaft, in-process) ...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            JobConfig config = config(kafka.bootstrapServers());
+            JobConfig config = config(kafka.bootstrapServers(), registryUrl);
             kafka.createTopics(config.topics().all(), 2);
             OUT.printf("Kafka at %s; topics %s%n", kafka.bootstrapServers(), config.topics().all());
+            if (config.registry().enabled()) {
+                OUT.printf("Output schemas registered (subject=id): %s; records use the Confluent wire format%n",
+                        ModerationJob.checkRegistry(config));
+            } else {
+                OUT.println("No schema registry: plain Avro binary on every topic");
+            }
 
             Configuration flinkConf = new Configuration();
             flinkConf.setString("rest.bind-address", "127.0.0.1");
@@ -182,18 +221,35 @@ public final class DemoMain {
             }
             summary(config);
             OUT.println("Stopping Kafka ...");
+        } finally {
+            deleteRecursively(checkpoints);
         }
-        OUT.println("Done; nothing is left running.");
     }
 
-    JobConfig config(String bootstrap) throws Exception {
+    private static void deleteRecursively(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a temporary directory: leaving it is harmless
+        }
+    }
+
+    JobConfig config(String bootstrap, String registryUrl) throws Exception {
         Map<String, String> m = new HashMap<>();
+        if (registryUrl != null) {
+            m.put("registry.url", registryUrl);
+            m.put("registry.auto-register", "true");
+        }
         m.put("kafka.bootstrap-servers", bootstrap);
         m.put("kafka.group-id", "demo-" + UUID.randomUUID());
         m.put("kafka.transactional-id-prefix", "demo-" + UUID.randomUUID().toString().substring(0, 8));
         m.put("kafka.starting-offsets", "earliest");
         m.put("model.dir", root.resolve("models/fashion-clip").toString());
-        m.put("checkpoint.dir", java.nio.file.Files.createTempDirectory("bayesvlm-checkpoints").toUri().toString());
+        checkpoints = java.nio.file.Files.createTempDirectory("bayesvlm-checkpoints");
+        m.put("checkpoint.dir", checkpoints.toUri().toString());
         m.put("checkpoint.interval", "2 s");
         m.put("inference.max-wait", "20 ms");
         m.put("routing.mode", "threshold");
@@ -214,7 +270,7 @@ public final class DemoMain {
     /** Replays the sample at the given rate: clean for the first half, drifted for the second. */
     void replay(KafkaProducer<byte[], byte[]> producer, JobConfig config, long start) throws Exception {
         List<ImageEvents.Item> items = ImageEvents.items(root.resolve("models/fashion-mnist-sample"));
-        AvroCodec<io.bayesvlm.avro.ImageEvent> codec = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
+        RecordCodec<io.bayesvlm.avro.ImageEvent> codec = RecordCodec.of(io.bayesvlm.avro.ImageEvent.class, config.registry());
         long end = start + options.durationSeconds() * 1000L;
         long half = start + options.durationSeconds() * 500L;
         java.util.Random rng = new java.util.Random(42);
@@ -239,7 +295,7 @@ public final class DemoMain {
                 image = ImageEvents.png(item.file(), drifted ? options.drift() : ImageShift.NONE, options.severity(), n);
                 truth.put(id, new Truth(item.label(), phase));
             }
-            byte[] value = codec.encode(ImageEvents.event(id, System.currentTimeMillis(), "demo", image));
+            byte[] value = codec.encode(config.topics().images(), ImageEvents.event(id, System.currentTimeMillis(), "demo", image));
             producer.send(new ProducerRecord<>(config.topics().images(), id.getBytes(StandardCharsets.UTF_8), value));
             produced.incrementAndGet();
         }
@@ -258,12 +314,12 @@ public final class DemoMain {
 
     /** Simulated reviewers and auditors: answer each review request with the true label after a delay. */
     void reviewer(String bootstrap, JobConfig config, KafkaProducer<byte[], byte[]> producer, ScheduledExecutorService pool) {
-        AvroCodec<ReviewRequest> in = new AvroCodec<>(ReviewRequest.class);
-        AvroCodec<LabelEvent> out = new AvroCodec<>(LabelEvent.class);
+        RecordCodec<ReviewRequest> in = RecordCodec.of(ReviewRequest.class, config.registry());
+        RecordCodec<LabelEvent> out = RecordCodec.of(LabelEvent.class, config.registry());
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(bootstrap, config.topics().reviews())) {
             while (!stopping.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    ReviewRequest req = in.decode(r.value());
+                    ReviewRequest req = in.decode(r.topic(), r.value());
                     Truth t = truth.get(req.getEventId());
                     if (t == null) {
                         continue;
@@ -273,7 +329,7 @@ public final class DemoMain {
                             .setLabelTime(java.time.Instant.now()).build();
                     pool.schedule(() -> {
                         producer.send(new ProducerRecord<>(config.topics().labels(),
-                                req.getEventId().getBytes(StandardCharsets.UTF_8), out.encode(label)));
+                                req.getEventId().getBytes(StandardCharsets.UTF_8), out.encode(config.topics().labels(), label)));
                         labelsSent.incrementAndGet();
                     }, options.reviewDelayMillis(), TimeUnit.MILLISECONDS);
                 }
@@ -287,15 +343,15 @@ public final class DemoMain {
 
     /** Reads decisions, dead letters and calibration reports as they are committed. */
     void monitor(String bootstrap, JobConfig config) {
-        AvroCodec<Decision> decisions = new AvroCodec<>(Decision.class);
-        AvroCodec<CalibrationReport> reports = new AvroCodec<>(CalibrationReport.class);
-        AvroCodec<DeadLetter> dead = new AvroCodec<>(DeadLetter.class);
+        RecordCodec<Decision> decisions = RecordCodec.of(Decision.class, config.registry());
+        RecordCodec<CalibrationReport> reports = RecordCodec.of(CalibrationReport.class, config.registry());
+        RecordCodec<DeadLetter> dead = RecordCodec.of(DeadLetter.class, config.registry());
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(bootstrap,
                 config.topics().decisions(), config.topics().calibration(), config.topics().deadLetters())) {
             while (!stopping.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.topic().equals(config.topics().decisions())) {
-                        Decision d = decisions.decode(r.value());
+                        Decision d = decisions.decode(r.topic(), r.value());
                         decided.incrementAndGet();
                         if (d.getRouting() == Routing.REVIEW) {
                             reviewed.incrementAndGet();
@@ -308,13 +364,13 @@ public final class DemoMain {
                                     d.getClasses().indexOf(t.label()), d.getRouting()));
                         }
                     } else if (r.topic().equals(config.topics().calibration())) {
-                        CalibrationReport report = reports.decode(r.value());
+                        CalibrationReport report = reports.decode(r.topic(), r.value());
                         lastReport.set(report);
                         if (report.getAlert()) {
                             alerts.incrementAndGet();
                         }
                     } else {
-                        dead.decode(r.value());
+                        dead.decode(r.topic(), r.value());
                         deadLettered.incrementAndGet();
                     }
                 }

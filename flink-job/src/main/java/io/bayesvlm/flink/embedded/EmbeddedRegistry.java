@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 /**
  * A real schema registry for the demo and the integration tests: Apicurio Registry's server (from Maven Central,
  * unpacked by the build into {@code flink-job/target/apicurio-registry}) as a child process with in-memory
- * storage, both its HTTP and management ports bound to loopback. It serves the Confluent-compatible API at
+ * storage, both its HTTP and management ports bound to loopback, and global compatibility BACKWARD. It serves the Confluent-compatible API at
  * {@link #confluentUrl()} and Apicurio's own at {@link #apicurioUrl()}.
  *
  * <p>Apicurio Registry 3.x needs Java 21 or newer, newer than this project's Java 17; {@link #findJava()} looks for
@@ -65,6 +65,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         EmbeddedRegistry r = new EmbeddedRegistry(p, port, log);
         try {
             r.awaitReady(Duration.ofSeconds(90));
+            r.requireBackwardCompatibility();
         } catch (IOException | InterruptedException | RuntimeException e) {
             r.close();
             throw e;
@@ -110,6 +111,20 @@ public final class EmbeddedRegistry implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new IllegalStateException("schema registry did not answer within " + timeout + "; log (" + log + ") ends:\n" + tail());
+    }
+
+    /**
+     * Sets the global compatibility rule to BACKWARD, as production registries do (Apicurio's default is none):
+     * new schemas must read what the previous version wrote.
+     */
+    private void requireBackwardCompatibility() throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(confluentUrl() + "/config"))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("cannot set the registry's compatibility rule: HTTP " + r.statusCode() + " " + r.body());
+        }
     }
 
     private String tail() {

@@ -1,0 +1,46 @@
+package io.bayesvlm.flink;
+
+import io.bayesvlm.flink.embedded.EmbeddedKafka;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+
+/** The integration tests' job configuration: small batches, fast checkpoints, one fresh set of topics per test. */
+public final class ItConfig {
+    public static final Path ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+
+    private ItConfig() {}
+
+    /** A job configuration on fresh topics (created here) named after the suffix; extra entries override. */
+    public static JobConfig of(EmbeddedKafka kafka, String suffix, Map<String, String> extra) throws Exception {
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        m.put("kafka.group-id", "it-" + suffix);
+        m.put("kafka.starting-offsets", "earliest");
+        m.put("kafka.transactional-id-prefix", "it-" + suffix);
+        m.put("kafka.transaction-timeout", "60 s");
+        for (String t : List.of("image-events", "decisions", "review-requests", "labels", "calibration", "dead-letters")) {
+            m.put("topics." + t, t + "-" + suffix);
+        }
+        m.put("model.dir", ROOT.resolve("models/fashion-clip").toString());
+        m.put("model.device", "cpu");
+        m.put("checkpoint.interval", "500 ms");
+        m.put("inference.batch-size", "8");
+        m.put("routing.mode", "threshold");
+        m.put("routing.threshold", "0.9");
+        m.put("routing.audit-fraction", "0.25");
+        m.put("calibration.window-size", "20 s");
+        m.put("calibration.window-slide", "10 s");
+        m.put("calibration.max-label-delay", "1 h");
+        m.put("images.max-bytes", "100000");
+        m.put("calibration.join-decisions", "all"); // every event gets a ground-truth label here
+        m.put("checkpoint.dir", java.nio.file.Files.createTempDirectory("it-checkpoints").toUri().toString());
+        m.putAll(extra);
+        JobConfig c = JobConfig.from(Configuration.fromMap(m));
+        kafka.createTopics(c.topics().all(), 2);
+        return c;
+    }
+
+}

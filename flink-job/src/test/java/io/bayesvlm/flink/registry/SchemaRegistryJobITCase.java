@@ -1,0 +1,232 @@
+package io.bayesvlm.flink.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bayesvlm.avro.DeadLetter;
+import io.bayesvlm.avro.ImageEvent;
+import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.flink.ItConfig;
+import io.bayesvlm.flink.JobConfig;
+import io.bayesvlm.flink.KafkaTestUtil;
+import io.bayesvlm.flink.ModerationJob;
+import io.bayesvlm.flink.embedded.EmbeddedKafka;
+import io.bayesvlm.flink.embedded.EmbeddedRegistry;
+import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.flink.kafka.RecordCodec;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The job with a real schema registry (Apicurio, as a child process), a real broker and a MiniCluster. Producers
+ * here are "foreign": their bytes are built only from the registry's Confluent-compatible REST API and plain Avro.
+ */
+class SchemaRegistryJobITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+    static EmbeddedKafka kafka;
+    static EmbeddedRegistry registry;
+    static RegistryRest rest;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        registry = EmbeddedRegistry.start();
+        rest = new RegistryRest(registry.confluentUrl());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        registry.close();
+        kafka.close();
+    }
+
+    static Schema v1() throws java.io.IOException {
+        return new Schema.Parser().parse(ItConfig.ROOT.resolve("schemas/history/ImageEvent-v1.avsc").toFile());
+    }
+
+    static GenericRecord event(Schema schema, String id, long time, byte[] image) {
+        GenericRecordBuilder b = new GenericRecordBuilder(schema).set("event_id", id).set("event_time", time)
+                .set("source", "foreign-producer").set("image", ByteBuffer.wrap(image));
+        if (schema.getField("uploader_id") != null) {
+            b.set("uploader_id", "uploader-" + id);
+        }
+        return b.build();
+    }
+
+    /** Sends sample images as foreign producers do; returns their event ids. */
+    static List<String> sendImages(KafkaProducer<byte[], byte[]> p, JobConfig c, Schema schema, int id, int from, int n)
+            throws Exception {
+        List<ImageEvents.Item> items = ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
+        List<String> ids = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            String eventId = "e-" + i;
+            byte[] image = Files.readAllBytes(items.get(i).file());
+            KafkaTestUtil.send(p, c.topics().images(), eventId,
+                    RegistryRest.confluentBytes(id, event(schema, eventId, 1_700_000_000_000L + 1000L * i, image)));
+            ids.add(eventId);
+        }
+        return ids;
+    }
+
+    /** The true class of sample event e-i. */
+    static String label(String eventId) throws java.io.IOException {
+        int i = Integer.parseInt(eventId.substring(2));
+        return ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample")).get(i).label();
+    }
+
+    static JobConfig config(String registryUrl) throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        return ItConfig.of(kafka, suffix, Map.of("registry.url", registryUrl, "registry.auto-register", "true"));
+    }
+
+    @Test
+    void readsForeignProducersOldAndNewSchemasAndWritesTheConfluentLayout() throws Exception {
+        JobConfig c = config(registry.confluentUrl());
+        String subject = c.topics().images() + "-value";
+        int v1 = rest.register(subject, v1());
+        int v2 = rest.register(subject, ImageEvent.getClassSchema());
+        Map<String, Long> outputs = ModerationJob.checkRegistry(c);
+        assertThat(outputs).containsKey(c.topics().decisions() + "-value");
+
+        List<String> good = new ArrayList<>();
+        RecordCodec<LabelEvent> labels = RecordCodec.of(LabelEvent.class, c.registry());
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+            good.addAll(sendImages(p, c, v1(), v1, 0, 8));                        // an old producer
+            good.addAll(sendImages(p, c, ImageEvent.getClassSchema(), v2, 8, 8)); // a producer on v2
+            KafkaTestUtil.send(p, c.topics().images(), "bad-id",
+                    RegistryRest.confluentBytes(987_654, event(v1(), "bad-id", 0L, new byte[] {1})));
+            KafkaTestUtil.send(p, c.topics().images(), "bad-plain", new io.bayesvlm.flink.kafka.AvroCodec<>(ImageEvent.class)
+                    .encode(ImageEvents.event("bad-plain", 0L, "plain-avro-producer", new byte[] {1})));
+            for (String id : good) {
+                KafkaTestUtil.send(p, c.topics().labels(), id, labels.encode(c.topics().labels(), LabelEvent.newBuilder()
+                        .setEventId(id).setLabel(label(id)).setLabelSource(LabelSource.AUDIT)
+                        .setLabelTime(Instant.now()).build()));
+            }
+        }
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ModerationJob.configure(env, c);
+        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
+        env.execute("it-registry");
+
+        String bs = kafka.bootstrapServers();
+        // Decisions: Confluent layout, id of the registered Decision schema, readable with the schema fetched by id.
+        List<ConsumerRecord<byte[], byte[]>> decisions = KafkaTestUtil.readAll(bs, c.topics().decisions());
+        Set<String> decided = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : decisions) {
+            assertThat(r.value()[0]).isZero();
+            assertThat((long) RegistryRest.id(r.value())).isEqualTo(outputs.get(c.topics().decisions() + "-value"));
+            GenericRecord d = rest.decode(r.value());
+            assertThat(d.getSchema().getFullName()).isEqualTo("io.bayesvlm.avro.Decision");
+            decided.add(d.get("event_id").toString());
+        }
+        assertThat(decided).containsExactlyInAnyOrderElementsOf(good);
+        assertThat(decisions).hasSize(good.size());
+
+        // Every output topic is in the Confluent layout.
+        for (String topic : List.of(c.topics().reviews(), c.topics().calibration(), c.topics().deadLetters())) {
+            List<ConsumerRecord<byte[], byte[]>> records = KafkaTestUtil.readAll(bs, topic);
+            assertThat(records).as(topic).isNotEmpty();
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                assertThat(rest.decode(r.value()).getSchema().getFullName()).startsWith("io.bayesvlm.avro.");
+            }
+        }
+
+        // Unknown schema id and a record without the Confluent header: dead letters with their reasons.
+        RecordCodec<DeadLetter> deadCodec = RecordCodec.of(DeadLetter.class, c.registry());
+        Map<String, DeadLetter> dead = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readAll(bs, c.topics().deadLetters())) {
+            DeadLetter d = deadCodec.decode(c.topics().deadLetters(), r.value());
+            dead.put(new String(d.getKey().array()), d);
+        }
+        assertThat(dead.keySet()).containsExactlyInAnyOrder("bad-id", "bad-plain");
+        assertThat(dead.get("bad-id").getErrorCode()).isEqualTo("UNKNOWN_SCHEMA_ID");
+        assertThat(dead.get("bad-id").getErrorMessage()).contains("schema id 987654");
+        assertThat(dead.get("bad-plain").getErrorCode()).isEqualTo("UNDECODABLE_RECORD");
+        assertThat(dead.get("bad-plain").getErrorMessage()).contains("Confluent wire format");
+    }
+
+    @Test
+    void aRegistryOutageMidStreamDelaysRecordsButLosesNone() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(registry.port())) {
+            JobConfig c = config("http://127.0.0.1:" + proxy.port() + "/apis/ccompat/v7");
+            String subject = c.topics().images() + "-value";
+            int v1 = rest.register(subject, v1());
+            ModerationJob.checkRegistry(c);
+
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            ModerationJob.configure(env, c);
+            ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, false), ModerationJob.kafkaSinks(c), c);
+            JobClient job = env.executeAsync("it-registry-outage");
+            try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+                List<String> ids = new ArrayList<>(sendImages(p, c, v1(), v1, 0, 6));
+                awaitDecisions(c, n -> n >= 6, 90);
+
+                proxy.down();
+                // Producers move to v2 while the job cannot reach the registry: it has never seen that id.
+                int v2 = rest.register(subject, ImageEvent.getClassSchema());
+                ids.addAll(sendImages(p, c, ImageEvent.getClassSchema(), v2, 6, 6));
+                Thread.sleep(5_000);
+                assertThat(decisionIds(c)).hasSize(6);
+                assertThat(KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().deadLetters())).isEmpty();
+                assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+
+                proxy.up();
+                awaitDecisions(c, n -> n >= 12, 90);
+                assertThat(decisionIds(c)).containsExactlyInAnyOrderElementsOf(ids);
+                assertThat(KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().deadLetters())).isEmpty();
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    static List<String> decisionIds(JobConfig c) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().decisions())) {
+            ids.add(rest.decode(r.value()).get("event_id").toString());
+        }
+        return ids;
+    }
+
+    static void awaitDecisions(JobConfig c, Predicate<Integer> done, int seconds) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        int n = 0;
+        while (System.currentTimeMillis() < deadline) {
+            n = KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().decisions()).size();
+            if (done.test(n)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("decisions did not arrive in time: " + n + " visible; ids " + decisionIds(c).stream()
+                .sorted().collect(Collectors.joining(",")));
+    }
+}
