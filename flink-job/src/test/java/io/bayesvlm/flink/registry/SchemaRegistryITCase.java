@@ -190,6 +190,36 @@ class SchemaRegistryITCase {
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(10);
     }
 
+    /** {@code bin/bayesvlm job} as a user runs it: a registry problem stops it before submission, exit status 2. */
+    @Test
+    void theLauncherRefusesToStartTheJobOnARegistryProblem(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        int closed;
+        try (var s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        String down = "http://127.0.0.1:" + closed;
+        assertThat(launchJob(dir, "--registry.url", down)).contains(
+                "bayesvlm job: schema registry at registry.url " + down + " is unreachable");
+
+        String topic = topic();
+        assertThat(launchJob(dir, "--registry.url", registry.confluentUrl(), "--topics.decisions", topic)).contains(
+                "bayesvlm job: the Decision schema is not registered under subject '" + topic + "-value'",
+                "registry.auto-register");
+    }
+
+    /** Runs the job launcher, expects exit status 2 within two minutes, returns its stderr. */
+    static String launchJob(Path dir, String... options) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(ROOT.resolve("bin/bayesvlm").toString(), "job"));
+        cmd.addAll(java.util.List.of(options));
+        Path err = dir.resolve("stderr-" + System.nanoTime() + ".txt");
+        Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String stderr = java.nio.file.Files.readString(err);
+        assertThat(p.exitValue()).as(stderr).isEqualTo(2);
+        return stderr;
+    }
+
     @ParameterizedTest
     @EnumSource(RegistryConfig.Api.class)
     void aRecordWithANewSchemaIdWaitsOutARegistryOutage(RegistryConfig.Api api) throws Exception {
