@@ -1,55 +1,101 @@
 package io.bayesvlm.flink.embedded;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * A real single-node Kafka broker (KRaft, combined broker + controller) in this JVM, from Apache Kafka's own
- * test kit: for the embedded demo and the integration tests, where no Docker engine is available. Listens on
- * loopback only; its data lives in a temporary directory removed on close.
+ * server classes, formatted with its storage tool as {@code kafka-storage.sh format} would: for the embedded
+ * demo and the integration tests, where no Docker engine is available. Both listeners are bound to 127.0.0.1
+ * (Kafka's test kit binds all interfaces); its data lives in a temporary directory removed on close.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-    private final KafkaClusterTestKit cluster;
+    private final KafkaRaftServer server;
+    private final Path dir;
+    private final String bootstrap;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster) {
-        this.cluster = cluster;
+    private EmbeddedKafka(KafkaRaftServer server, Path dir, String bootstrap) {
+        this.server = server;
+        this.dir = dir;
+        this.bootstrap = bootstrap;
     }
 
     /** Starts a broker and waits until it accepts clients (a few seconds). */
     public static EmbeddedKafka start() throws Exception {
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        .build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("transaction.max.timeout.ms", String.valueOf(TimeUnit.MINUTES.toMillis(15)))
-                .build();
+        Path dir = Files.createTempDirectory("bayesvlm-kafka");
+        int brokerPort = freePort();
+        int controllerPort = freePort();
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", dir.resolve("data").toString());
+        // One node: internal topics with one replica and one partition, no rebalance delay.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("transaction.max.timeout.ms", String.valueOf(TimeUnit.MINUTES.toMillis(15)));
+        Path properties = dir.resolve("server.properties");
+        try (var w = Files.newBufferedWriter(properties)) {
+            p.store(w, "embedded broker");
+        }
+        KafkaRaftServer server = null;
         try {
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
-        } catch (Exception e) {
-            cluster.close();
+            int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+                    properties.toString()}, new PrintStream(OutputStream.nullOutputStream()));
+            if (rc != 0) {
+                throw new IllegalStateException("formatting the embedded broker's storage failed (status " + rc + ")");
+            }
+            server = new KafkaRaftServer(KafkaConfig.fromProps(p), Time.SYSTEM);
+            server.startup();
+            EmbeddedKafka kafka = new EmbeddedKafka(server, dir, "127.0.0.1:" + brokerPort);
+            kafka.awaitReady();
+            return kafka;
+        } catch (Exception | Error e) {
+            if (server != null) {
+                server.shutdown();
+                server.awaitShutdown();
+            }
+            deleteRecursively(dir);
             throw e;
         }
-        return new EmbeddedKafka(cluster);
+    }
+
+    private void awaitReady() throws Exception {
+        try (Admin admin = admin()) {
+            // Answers once the broker has registered with the controller and serves metadata.
+            admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
+        }
     }
 
     public String bootstrapServers() {
-        return cluster.bootstrapServers();
+        return bootstrap;
     }
 
     /** Creates topics (replication factor 1); existing ones are an error. */
@@ -67,7 +113,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        cluster.close();
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+        deleteRecursively(dir);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory: leaving it is harmless
+        }
     }
 }
