@@ -10,6 +10,7 @@ import io.bayesvlm.flink.ModerationJob;
 import io.bayesvlm.flink.embedded.EmbeddedKafka;
 import io.bayesvlm.flink.embedded.ImageEvents;
 import io.bayesvlm.flink.embedded.KafkaClients;
+import io.bayesvlm.flink.embedded.LocalFlink;
 import io.bayesvlm.flink.kafka.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -120,7 +121,7 @@ public final class PipelineBenchmark {
                 p.send(new ProducerRecord<>(c.topics().images(), ("b" + i).getBytes(StandardCharsets.UTF_8), v));
             }
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+        StreamExecutionEnvironment env = LocalFlink.environment(1);
         ModerationJob.configure(env, c);
         ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
         JobClient job = env.executeAsync("bench-throughput");
@@ -152,7 +153,7 @@ public final class PipelineBenchmark {
     static void latency(EmbeddedKafka kafka, Path model, List<ImageEvents.Item> items, double rate, int seconds)
             throws Exception {
         JobConfig c = config(kafka, model);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+        StreamExecutionEnvironment env = LocalFlink.environment(1);
         ModerationJob.configure(env, c);
         ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, false), ModerationJob.kafkaSinks(c), c);
         JobClient job = env.executeAsync("bench-latency");

@@ -16,6 +16,7 @@ import io.bayesvlm.flink.embedded.EmbeddedKafka;
 import io.bayesvlm.flink.embedded.ImageEvents;
 import io.bayesvlm.flink.embedded.KafkaClients;
 import io.bayesvlm.flink.embedded.EmbeddedRegistry;
+import io.bayesvlm.flink.embedded.LocalFlink;
 import io.bayesvlm.flink.kafka.RecordCodec;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -184,9 +185,7 @@ public final class DemoMain {
                 OUT.println("No schema registry: plain Avro binary on every topic");
             }
 
-            Configuration flinkConf = new Configuration();
-            flinkConf.setString("rest.bind-address", "127.0.0.1");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), flinkConf);
+            StreamExecutionEnvironment env = LocalFlink.environment(config.parallelism());
             ModerationJob.configure(env, config);
             ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(config, false), ModerationJob.kafkaSinks(config), config);
             OUT.printf("Starting the moderation job on a local Flink MiniCluster with model %s ...%n", config.modelDir());
