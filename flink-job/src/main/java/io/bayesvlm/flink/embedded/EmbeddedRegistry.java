@@ -30,12 +30,14 @@ public final class EmbeddedRegistry implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private final Thread shutdownHook;
 
-    private EmbeddedRegistry(Process process, int port, Path log) {
+    private EmbeddedRegistry(Process process, int port, int managementPort, Path log) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
         // Ctrl-C on the demo must not leave the registry running.
         this.shutdownHook = new Thread(process::destroy, "stop-embedded-registry");
@@ -62,7 +64,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 "-jar", "quarkus-run.jar"));
         Process p = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        EmbeddedRegistry r = new EmbeddedRegistry(p, port, log);
+        EmbeddedRegistry r = new EmbeddedRegistry(p, port, management, log);
         try {
             r.awaitReady(Duration.ofSeconds(90));
             r.requireBackwardCompatibility();
@@ -89,6 +91,11 @@ public final class EmbeddedRegistry implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Quarkus' management interface (health, metrics), also on loopback. */
+    public int managementPort() {
+        return managementPort;
     }
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {

@@ -208,6 +208,22 @@ class SchemaRegistryJobITCase {
         }
     }
 
+    @Test
+    void embeddedServicesListenOnLoopbackOnly() throws Exception {
+        java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this machine has no non-loopback address to try");
+        int kafkaPort = Integer.parseInt(kafka.bootstrapServers().substring(kafka.bootstrapServers().lastIndexOf(':') + 1));
+        for (int port : new int[] {registry.port(), registry.managementPort(), kafkaPort}) {
+            try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                assertThat(s.isConnected()).isTrue();
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket(external, port).close())
+                    .as("port %d on %s", port, external).isInstanceOf(java.net.ConnectException.class);
+        }
+    }
+
     static List<String> decisionIds(JobConfig c) throws Exception {
         List<String> ids = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().decisions())) {
