@@ -18,6 +18,9 @@ public interface RecordCodec<T> extends Serializable {
      */
     T decode(String topic, byte[] value) throws IOException;
 
+    /** Releases registry clients, if any. */
+    default void close() {}
+
     /** The codec the configuration asks for: plain Avro without a registry URL, else the registry's serde. */
     static <T extends SpecificRecordBase> RecordCodec<T> of(Class<T> type, RegistryConfig registry) {
         return registry.enabled() ? new RegistryAvroCodec<>(type, registry) : new AvroCodec<>(type);

@@ -60,6 +60,18 @@ public final class RegistryAvroCodec<T extends SpecificRecordBase> implements Re
     }
 
     @Override
+    public void close() {
+        if (serializer != null) {
+            serializer.close();
+            serializer = null;
+        }
+        if (deserializer != null) {
+            deserializer.close();
+            deserializer = null;
+        }
+    }
+
+    @Override
     public T decode(String topic, byte[] value) throws IOException {
         if (value == null || value.length == 0) {
             throw new IOException("empty record value");

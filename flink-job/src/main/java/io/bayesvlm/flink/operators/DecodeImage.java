@@ -49,6 +49,11 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
     }
 
     @Override
+    public void close() {
+        codec.close();
+    }
+
+    @Override
     public void processElement(RawRecord record, Context ctx, Collector<DecodedImage> out) {
         long readAt = System.currentTimeMillis();
         ImageEvent event;

@@ -24,6 +24,11 @@ public class ParseLabel extends ProcessFunction<RawRecord, LabelEvent> {
     }
 
     @Override
+    public void close() {
+        codec.close();
+    }
+
+    @Override
     public void processElement(RawRecord record, Context ctx, Collector<LabelEvent> out) {
         try {
             LabelEvent label = codec.decode(record.topic, record.value);

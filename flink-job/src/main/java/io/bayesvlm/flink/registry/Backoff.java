@@ -14,7 +14,7 @@ public final class Backoff {
 
     private final long initialMillis;
     private final long maxMillis;
-    private long retries;
+    private volatile long retries; // read by the metrics thread
 
     public Backoff(RegistryConfig c) {
         this.initialMillis = Math.max(1, c.retryBackoff().toMillis());

@@ -139,6 +139,12 @@ class SchemaRegistryITCase {
         assertThatThrownBy(() -> codec.decode("t", "plain text".getBytes())).isInstanceOf(IOException.class)
                 .isNotInstanceOf(UnknownSchemaException.class).hasMessageContaining("Confluent wire format");
 
+        // A registered schema of another record type (a Decision on the image topic) is not an ImageEvent.
+        byte[] decision = RecordCodec.of(Decision.class, config(registry.confluentUrl(), RegistryConfig.Api.CONFLUENT, true))
+                .encode(topic(), io.bayesvlm.flink.operators.TestRecords.decision("d", 0L, 0.7, 0.2, 0.1));
+        assertThatThrownBy(() -> codec.decode("t", decision)).isInstanceOf(IOException.class)
+                .isNotInstanceOf(UnknownSchemaException.class).hasMessageContaining("is not a ImageEvent schema");
+
         RecordCodec<ImageEvent> apicurio = RecordCodec.of(ImageEvent.class,
                 config(registry.apicurioUrl(), RegistryConfig.Api.APICURIO, false));
         assertThatThrownBy(() -> apicurio.decode("t", unknown)).isInstanceOf(UnknownSchemaException.class);
