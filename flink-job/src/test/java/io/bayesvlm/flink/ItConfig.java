@@ -36,7 +36,9 @@ public final class ItConfig {
         m.put("calibration.max-label-delay", "1 h");
         m.put("images.max-bytes", "100000");
         m.put("calibration.join-decisions", "all"); // every event gets a ground-truth label here
-        m.put("checkpoint.dir", java.nio.file.Files.createTempDirectory("it-checkpoints").toUri().toString());
+        Path checkpoints = java.nio.file.Files.createTempDirectory("it-checkpoints");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> io.bayesvlm.flink.embedded.TempDirs.deleteRecursively(checkpoints)));
+        m.put("checkpoint.dir", checkpoints.toUri().toString());
         m.putAll(extra);
         JobConfig c = JobConfig.from(Configuration.fromMap(m));
         kafka.createTopics(c.topics().all(), 2);

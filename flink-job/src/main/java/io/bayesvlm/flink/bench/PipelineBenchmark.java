@@ -11,6 +11,7 @@ import io.bayesvlm.flink.embedded.EmbeddedKafka;
 import io.bayesvlm.flink.embedded.ImageEvents;
 import io.bayesvlm.flink.embedded.KafkaClients;
 import io.bayesvlm.flink.embedded.LocalFlink;
+import io.bayesvlm.flink.embedded.TempDirs;
 import io.bayesvlm.flink.kafka.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,6 +47,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class PipelineBenchmark {
 
+    /** Checkpoint directories of this run's jobs, removed at the end. */
+    private static final List<Path> CHECKPOINT_DIRS = new ArrayList<>();
+
     public static void main(String[] args) throws Exception {
         int backlog = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int latencySeconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
@@ -69,6 +73,8 @@ public final class PipelineBenchmark {
             System.out.printf("bare batched model again: %.0f images/s; pipeline = %.0f%% of the bare model's mean"
                     + " (%.0f images/s)%n", bareAfter, 100 * pipeline / bare, bare);
             latency(kafka, model, items, pipeline / 2, latencySeconds);
+        } finally {
+            CHECKPOINT_DIRS.forEach(TempDirs::deleteRecursively);
         }
         System.exit(0);
     }
@@ -102,7 +108,9 @@ public final class PipelineBenchmark {
             m.put("topics." + t, t + "-" + suffix);
         }
         m.put("model.dir", model.toString());
-        m.put("checkpoint.dir", java.nio.file.Files.createTempDirectory("bayesvlm-checkpoints").toUri().toString());
+        Path checkpoints = java.nio.file.Files.createTempDirectory("bayesvlm-checkpoints");
+        CHECKPOINT_DIRS.add(checkpoints);
+        m.put("checkpoint.dir", checkpoints.toUri().toString());
         m.put("checkpoint.interval", "1 s");
         m.put("inference.batch-size", "32");
         JobConfig c = JobConfig.from(Configuration.fromMap(m));

@@ -221,18 +221,7 @@ public final class DemoMain {
             summary(config);
             OUT.println("Stopping Kafka ...");
         } finally {
-            deleteRecursively(checkpoints);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var files = java.nio.file.Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (java.io.IOException e) {
-            // a temporary directory: leaving it is harmless
+            io.bayesvlm.flink.embedded.TempDirs.deleteRecursively(checkpoints);
         }
     }
 

@@ -3,15 +3,11 @@ package io.bayesvlm.flink.embedded;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -42,8 +38,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Starts a broker and waits until it accepts clients (a few seconds). */
     public static EmbeddedKafka start() throws Exception {
         Path dir = Files.createTempDirectory("bayesvlm-kafka");
-        int brokerPort = freePort();
-        int controllerPort = freePort();
+        int brokerPort = Loopback.freePort();
+        int controllerPort = Loopback.freePort();
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -82,7 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 server.shutdown();
                 server.awaitShutdown();
             }
-            deleteRecursively(dir);
+            TempDirs.deleteRecursively(dir);
             throw e;
         }
     }
@@ -116,20 +112,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void close() {
         server.shutdown();
         server.awaitShutdown();
-        deleteRecursively(dir);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory: leaving it is harmless
-        }
+        TempDirs.deleteRecursively(dir);
     }
 }

@@ -1,7 +1,6 @@
 package io.bayesvlm.flink.embedded;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,8 +54,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 "the embedded schema registry (Apicurio Registry 3.x) needs Java " + REQUIRED_JAVA
                         + "+, and none was found (looked at $BAYESVLM_REGISTRY_JAVA, this JVM, $JAVA_HOME and /usr/lib/jvm/*)."
                         + " Install a JDK/JRE " + REQUIRED_JAVA + "+ and set BAYESVLM_REGISTRY_JAVA to its home or its bin/java."));
-        int port = freePort();
-        int management = freePort();
+        int port = Loopback.freePort();
+        int management = Loopback.freePort();
         Path log = Files.createTempFile("bayesvlm-registry", ".log");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx512m", "-XX:+UseSerialGC",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
@@ -219,11 +218,5 @@ public final class EmbeddedRegistry implements AutoCloseable {
             // not a JDK home
         }
         return 0;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
