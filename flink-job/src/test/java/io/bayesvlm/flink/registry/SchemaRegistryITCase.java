@@ -254,6 +254,18 @@ class SchemaRegistryITCase {
             proxy.up();
             assertThat(decoded.get(30, TimeUnit.SECONDS).getEventId()).isEqualTo("during");
             assertThat(codec.registryRetries()).isPositive();
+
+            // The writing side: a sink that (re)starts during an outage waits for its schema too.
+            RegistryAvroCodec<Decision> writer = new RegistryAvroCodec<>(Decision.class, config(url, api, true));
+            proxy.down();
+            CompletableFuture<byte[]> written = CompletableFuture.supplyAsync(() -> writer.encode(topic + "-out",
+                    io.bayesvlm.flink.operators.TestRecords.decision("w", 0L, 0.7, 0.2, 0.1)));
+            Thread.sleep(1_500);
+            assertThat(written).isNotDone();
+            proxy.up();
+            byte[] bytes2 = written.get(30, TimeUnit.SECONDS);
+            assertThat(RegistryRest.id(bytes2)).isEqualTo(rest.latestId(topic + "-out-value"));
+            assertThat(writer.registryRetries()).isPositive();
         }
     }
 }
