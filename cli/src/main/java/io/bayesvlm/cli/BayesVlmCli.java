@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "bayesvlm 0.1.0",
         description = "Calibrated CLIP-style image classification with BayesVLM uncertainty.",
         footer = {"", "Also through bin/bayesvlm:",
-            "  demo      Kafka + Flink + the default model on this machine",
+            "  demo      Kafka + schema registry + Flink + the default model on this machine",
             "  job       the moderation job on a local MiniCluster (--config FILE)",
             "  bench     pipeline throughput and latency against the bare model"},
         subcommands = {ScoreCommand.class, FitCommand.class, EvaluateCommand.class, RelabelCommand.class,

@@ -44,7 +44,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * {@code bin/bayesvlm demo}: the whole system on one machine. Starts a real Kafka broker (KRaft, in this JVM),
+ * {@code bin/bayesvlm demo}: the whole system on one machine. Starts a real schema registry (Apicurio, a child
+ * process; {@code --registry false} skips it) and a real Kafka broker (KRaft, in this JVM),
  * runs the moderation job on a local Flink MiniCluster with the default model, replays the committed
  * Fashion-MNIST sample as image events (a clean phase, then a drifted one), answers review requests with the
  * true label after a delay (a simulated reviewer; audits likewise), prints a live status line and ends with a
