@@ -57,6 +57,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("transaction.state.log.num.partitions", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("transaction.max.timeout.ms", String.valueOf(TimeUnit.MINUTES.toMillis(15)));
+        // One local client set: the production defaults (3 network, 8 I/O threads) only add threads that
+        // compete for the cores the model and the job run on.
+        p.put("num.network.threads", "1");
+        p.put("num.io.threads", "2");
+        p.put("background.threads", "2");
         Path properties = dir.resolve("server.properties");
         try (var w = Files.newBufferedWriter(properties)) {
             p.store(w, "embedded broker");
