@@ -23,7 +23,8 @@ import io.bayesvlm.flink.operators.ParseLabel;
 import io.bayesvlm.flink.operators.RollingCalibration;
 import io.bayesvlm.flink.operators.RouteByUncertainty;
 import io.bayesvlm.flink.registry.RegistryPreflight;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -98,11 +99,13 @@ public final class ModerationJob {
      * Fails fast if the schema registry is unreachable, or refuses or lacks an output schema (see
      * {@link RegistryPreflight}); returns subject → schema id.
      */
-    public static java.util.Map<String, Long> checkRegistry(JobConfig c) {
-        return RegistryPreflight.check(c.registry(), RegistryPreflight.outputs(
-                List.of(c.topics().decisions(), c.topics().reviews(), c.topics().calibration(), c.topics().deadLetters()),
-                List.of(Decision.getClassSchema(), ReviewRequest.getClassSchema(), CalibrationReport.getClassSchema(),
-                        DeadLetter.getClassSchema())));
+    public static Map<String, Long> checkRegistry(JobConfig c) {
+        Map<String, org.apache.avro.Schema> outputs = new LinkedHashMap<>();
+        outputs.put(c.topics().decisions(), Decision.getClassSchema());
+        outputs.put(c.topics().reviews(), ReviewRequest.getClassSchema());
+        outputs.put(c.topics().calibration(), CalibrationReport.getClassSchema());
+        outputs.put(c.topics().deadLetters(), DeadLetter.getClassSchema());
+        return RegistryPreflight.check(c.registry(), outputs);
     }
 
     /** Checkpointing (exactly-once output is committed at each checkpoint) and parallelism. */

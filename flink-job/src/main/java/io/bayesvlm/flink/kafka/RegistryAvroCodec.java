@@ -30,6 +30,13 @@ public final class RegistryAvroCodec<T extends SpecificRecordBase> implements Re
         this.registry = registry;
     }
 
+    private Backoff backoff() {
+        if (backoff == null) {
+            backoff = new Backoff(registry);
+        }
+        return backoff;
+    }
+
     /** Retries spent waiting for the registry so far (a metric). */
     public long registryRetries() {
         return backoff == null ? 0 : backoff.retries();
@@ -46,10 +53,11 @@ public final class RegistryAvroCodec<T extends SpecificRecordBase> implements Re
     public byte[] encode(String topic, T record) {
         if (serializer == null) {
             serializer = RegistrySerdes.serializer(registry);
-            backoff = backoff == null ? new Backoff(registry) : backoff;
         }
         try {
-            return backoff.call("write " + type.getSimpleName() + " to " + topic, () -> serializer.serialize(topic, record));
+            // Descriptions are built only when a retry is logged: this runs once per record.
+            return backoff().call(() -> "write " + type.getSimpleName() + " to " + topic,
+                    () -> serializer.serialize(topic, record));
         } catch (RuntimeException e) {
             // Not an outage: the schema is not registered (auto-register off) or the registry rejected it.
             // Fail the task (it restarts from the last checkpoint) rather than drop the record.
@@ -83,12 +91,12 @@ public final class RegistryAvroCodec<T extends SpecificRecordBase> implements Re
         }
         if (deserializer == null) {
             deserializer = RegistrySerdes.deserializer(registry);
-            backoff = backoff == null ? new Backoff(registry) : backoff;
         }
         int id = ByteBuffer.wrap(value, 1, 4).getInt();
         Object decoded;
         try {
-            decoded = backoff.call("read schema id " + id + " from " + topic, () -> deserializer.deserialize(topic, value));
+            decoded = backoff().call(() -> "read schema id " + id + " from " + topic,
+                    () -> deserializer.deserialize(topic, value));
         } catch (RuntimeException e) {
             if (RegistryException.classify(e) == RegistryException.Kind.NOT_FOUND) {
                 throw new UnknownSchemaException("schema id " + id + " is not in registry " + registry.displayUrl(), e);

@@ -26,14 +26,15 @@ public final class Backoff {
         return retries;
     }
 
-    public <R> R call(String what, Supplier<R> call) {
+    /** Runs the call, retrying while the registry is unavailable; {@code what} is only built for the log. */
+    public <R> R call(Supplier<String> what, Supplier<R> call) {
         long wait = initialMillis;
         long since = 0;
         for (int attempt = 1; ; attempt++) {
             try {
                 R result = call.get();
                 if (attempt > 1) {
-                    LOG.info("schema registry reachable again after {} retries: {}", attempt - 1, what);
+                    LOG.info("schema registry reachable again after {} retries: {}", attempt - 1, what.get());
                 }
                 return result;
             } catch (RuntimeException e) {
@@ -45,7 +46,7 @@ public final class Backoff {
                 }
                 retries++;
                 LOG.warn("schema registry unavailable for {} ms ({}), retry {} in {} ms: {}",
-                        System.currentTimeMillis() - since, what, attempt, wait, describe(e));
+                        System.currentTimeMillis() - since, what.get(), attempt, wait, describe(e));
                 try {
                     Thread.sleep(wait);
                 } catch (InterruptedException ie) {

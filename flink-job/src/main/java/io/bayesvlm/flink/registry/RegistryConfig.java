@@ -59,14 +59,14 @@ public record RegistryConfig(
         return !url.isEmpty();
     }
 
-    /** The URL without credentials or a trailing slash, safe for messages and logs. */
+    /** The URL without a trailing slash (credentials belong in registry.password, not in the URL). */
     public String displayUrl() {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     @Override
     public String toString() {
-        // Never print secrets (this record ends up in logs and the job graph's description).
+        // Never print the password or token (this record ends up in logs and the job graph's description).
         return "RegistryConfig[url=" + url + ", api=" + api + ", auth=" + auth + ", subjectStrategy=" + subjectStrategy
                 + ", autoRegister=" + autoRegister + "]";
     }

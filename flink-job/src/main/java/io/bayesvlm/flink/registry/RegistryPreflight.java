@@ -3,7 +3,6 @@ package io.bayesvlm.flink.registry;
 import io.apicurio.registry.resolver.client.RegistryClientFacade;
 import io.apicurio.registry.resolver.strategy.ArtifactReference;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.Schema;
@@ -66,14 +65,5 @@ public final class RegistryPreflight {
                     + " schema for subject '" + subject + "' (an incompatible change under its compatibility rule,"
                     + " or missing rights; see registry.auth): " + Backoff.describe(ex);
         };
-    }
-
-    /** The job's output topics and the schemas written to them. */
-    public static Map<String, Schema> outputs(List<String> topics, List<Schema> schemas) {
-        Map<String, Schema> m = new LinkedHashMap<>();
-        for (int i = 0; i < topics.size(); i++) {
-            m.put(topics.get(i), schemas.get(i));
-        }
-        return m;
     }
 }

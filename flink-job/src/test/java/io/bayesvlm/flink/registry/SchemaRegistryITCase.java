@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.generic.GenericRecordBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * ids shared by both REST dialects, evolution, unknown ids, incompatible changes and outages.
  */
 class SchemaRegistryITCase {
-    static final Path ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT = io.bayesvlm.flink.ItConfig.ROOT;
 
     static EmbeddedRegistry registry;
     static RegistryRest rest;
@@ -54,18 +53,11 @@ class SchemaRegistryITCase {
     }
 
     static Schema v1() throws IOException {
-        return new Schema.Parser().parse(ROOT.resolve("schemas/history/ImageEvent-v1.avsc").toFile());
+        return ForeignProducer.imageEventV1();
     }
 
-    /** An ImageEvent as an older (v1) or newer (v2, current) producer writes it, without the generated class. */
     static GenericRecord event(Schema schema, String id, String uploader) {
-        GenericRecordBuilder b = new GenericRecordBuilder(schema)
-                .set("event_id", id).set("event_time", 1_700_000_000_000L).set("source", "producer")
-                .set("image", ByteBuffer.wrap(new byte[] {1, 2, 3}));
-        if (schema.getField("uploader_id") != null) {
-            b.set("uploader_id", uploader);
-        }
-        return b.build();
+        return ForeignProducer.imageEvent(schema, id, 1_700_000_000_000L, new byte[] {1, 2, 3}, uploader);
     }
 
     RegistryConfig config(String url, RegistryConfig.Api api, boolean autoRegister) {

@@ -14,7 +14,6 @@ import io.bayesvlm.flink.embedded.EmbeddedKafka;
 import io.bayesvlm.flink.embedded.EmbeddedRegistry;
 import io.bayesvlm.flink.embedded.ImageEvents;
 import io.bayesvlm.flink.kafka.RecordCodec;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +27,6 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -68,16 +66,11 @@ class SchemaRegistryJobITCase {
     }
 
     static Schema v1() throws java.io.IOException {
-        return new Schema.Parser().parse(ItConfig.ROOT.resolve("schemas/history/ImageEvent-v1.avsc").toFile());
+        return ForeignProducer.imageEventV1();
     }
 
     static GenericRecord event(Schema schema, String id, long time, byte[] image) {
-        GenericRecordBuilder b = new GenericRecordBuilder(schema).set("event_id", id).set("event_time", time)
-                .set("source", "foreign-producer").set("image", ByteBuffer.wrap(image));
-        if (schema.getField("uploader_id") != null) {
-            b.set("uploader_id", "uploader-" + id);
-        }
-        return b.build();
+        return ForeignProducer.imageEvent(schema, id, time, image, "uploader-" + id);
     }
 
     /** Sends sample images as foreign producers do; returns their event ids. */
