@@ -28,12 +28,21 @@ public final class KafkaClients {
      * beginning; subscribed to the topics if any are given, else to be assigned by the caller.
      */
     public static KafkaConsumer<byte[], byte[]> readCommitted(String bootstrap, String... topics) {
+        return consumer(bootstrap, "read_committed", topics);
+    }
+
+    /** Like {@link #readCommitted} but also sees records of open and aborted transactions (log end offsets). */
+    public static KafkaConsumer<byte[], byte[]> readUncommitted(String bootstrap, String... topics) {
+        return consumer(bootstrap, "read_uncommitted", topics);
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String isolation, String... topics) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("group.id", "reader-" + UUID.randomUUID());
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("isolation.level", "read_committed");
+        p.put("isolation.level", isolation);
         p.put("auto.offset.reset", "earliest");
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
         if (topics.length > 0) {

@@ -219,7 +219,7 @@ class SchemaRegistryJobITCase {
 
     static List<String> decisionIds(JobConfig c) throws Exception {
         List<String> ids = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().decisions())) {
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), c.topics().decisions())) {
             ids.add(rest.decode(r.value()).get("event_id").toString());
         }
         return ids;
@@ -229,7 +229,7 @@ class SchemaRegistryJobITCase {
         long deadline = System.currentTimeMillis() + seconds * 1000L;
         int n = 0;
         while (System.currentTimeMillis() < deadline) {
-            n = KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().decisions()).size();
+            n = KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), c.topics().decisions()).size();
             if (done.test(n)) {
                 return;
             }
