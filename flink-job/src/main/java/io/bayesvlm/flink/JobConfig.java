@@ -48,6 +48,7 @@ public record JobConfig(
         Duration sourceIdleness,
         Duration checkpointInterval,
         String checkpointDir,
+        String stateBackend,
         int parallelism) implements Serializable {
 
     /** Topic names. */
@@ -131,7 +132,15 @@ public record JobConfig(
                 new Calibration(positive(c, LABEL_TTL), nonNegative(c, LABEL_DELAY), size, slide, atLeast(c, BINS, 1),
                         join.equals("all"), fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1)),
                 nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, get(c, CHECKPOINT_DIR).strip(),
-                atLeast(c, PARALLELISM, 1));
+                stateBackend(c), atLeast(c, PARALLELISM, 1));
+    }
+
+    static String stateBackend(Configuration c) {
+        String backend = get(c, STATE_BACKEND).strip();
+        if (!backend.isEmpty()) {
+            oneOf(STATE_BACKEND, backend, "hashmap", "rocksdb");
+        }
+        return backend;
     }
 
     static RegistryConfig registry(Configuration c) {

@@ -127,6 +127,9 @@ public final class JobOptions {
     public static final ConfigOption<String> CHECKPOINT_DIR = key("checkpoint.dir").stringType().defaultValue("")
             .withDescription("Checkpoint storage directory (file:// or a distributed file system); empty: Flink's own"
                     + " configuration. The JobManager's in-memory storage is limited to 5 MB of state.");
+    public static final ConfigOption<String> STATE_BACKEND = key("state.backend").stringType().defaultValue("")
+            .withDescription("hashmap | rocksdb | empty (Flink's own configuration): where keyed state lives. The label"
+                    + " join holds review rate x label TTL decisions; beyond the heap, use rocksdb (deploy/README.md).");
     public static final ConfigOption<Integer> PARALLELISM = key("parallelism").intType().defaultValue(1);
 
     /** All options, for validation of unknown keys and for the README table. */
@@ -138,5 +141,5 @@ public final class JobOptions {
             INFERENCE_PARALLELISM, MAX_BYTES, MAX_PIXELS, MAX_SIDE, ROUTING_SCORE, ROUTING_MODE, ROUTING_THRESHOLD,
             TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,
             LABEL_DELAY, WINDOW_SIZE, WINDOW_SLIDE, BINS, JOIN_DECISIONS, ALERT_ECE, ALERT_WINDOWS, OUT_OF_ORDERNESS,
-            SOURCE_IDLENESS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, PARALLELISM);
+            SOURCE_IDLENESS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM);
 }

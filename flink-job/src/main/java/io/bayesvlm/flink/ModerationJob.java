@@ -15,6 +15,7 @@ import io.bayesvlm.flink.model.LabelledDecision;
 import io.bayesvlm.flink.model.RawRecord;
 import io.bayesvlm.flink.model.ScoredImage;
 import io.bayesvlm.flink.operators.BatchedBayesInference;
+import io.bayesvlm.flink.operators.CountDeadLetters;
 import io.bayesvlm.flink.operators.DeadLetters;
 import io.bayesvlm.flink.operators.DecodeImage;
 import io.bayesvlm.flink.operators.EceAlert;
@@ -57,42 +58,54 @@ public final class ModerationJob {
 
     private ModerationJob() {}
 
+    /**
+     * The entry point of the job jar ({@code flink run}, the REST API, the Kubernetes operator). On a cluster this
+     * runs inside the JobManager or the client: a bad configuration, model or registry fails the submission with
+     * one clear message ({@link StartupException}), never {@code System.exit}. {@code bin/bayesvlm job} turns the
+     * same exception into exit status 2 ({@link JobLauncher}).
+     */
     public static void main(String[] args) throws Exception {
+        JobConfig config = prepare(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, config);
+        buildPipeline(env, kafkaSources(config, false), kafkaSinks(config), config);
+        env.execute("bayesvlm-moderation");
+    }
+
+    /** A configuration, model or registry problem found before the job is built: one line, no stack trace needed. */
+    public static final class StartupException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Parses and validates the configuration and checks the model and the schema registry before submitting. */
+    static JobConfig prepare(String[] args) {
         JobConfig config;
         try {
             config = JobConfig.from(JobConfig.parseArgs(args));
         } catch (IllegalArgumentException e) {
-            // A configuration mistake: one line naming the option, no stack trace.
-            System.err.println("bayesvlm job: " + e.getMessage());
-            System.exit(2);
-            return;
+            throw new StartupException(e.getMessage(), e);
         } catch (java.io.IOException e) {
-            System.err.println("bayesvlm job: cannot read the configuration file: " + e);
-            System.exit(2);
-            return;
+            throw new StartupException("cannot read the configuration file: " + e, e);
         }
         try {
             // Fail fast on a bad model here rather than in every subtask's open(), restarting forever.
             io.bayesvlm.core.ModelSpec spec = io.bayesvlm.core.ModelSpec.load(java.nio.file.Path.of(config.modelDir()));
             io.bayesvlm.core.BayesVlmModel.loadHead(spec, io.bayesvlm.core.ScoringOptions.DEFAULTS);
         } catch (RuntimeException | java.io.IOException e) {
-            System.err.println("bayesvlm job: model.dir '" + config.modelDir() + "' is not a usable model: " + e.getMessage());
-            System.exit(2);
-            return;
+            throw new StartupException("model.dir '" + config.modelDir() + "' is not a usable model: " + e.getMessage(), e);
         }
         if (config.registry().enabled()) {
             try {
                 System.err.println("bayesvlm job: schema registry ok, output subjects " + checkRegistry(config));
             } catch (IllegalStateException e) {
-                System.err.println("bayesvlm job: " + e.getMessage());
-                System.exit(2);
-                return;
+                throw new StartupException(e.getMessage(), e);
             }
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        configure(env, config);
-        buildPipeline(env, kafkaSources(config, false), kafkaSinks(config), config);
-        env.execute("bayesvlm-moderation");
+        return config;
     }
 
     /**
@@ -108,16 +121,19 @@ public final class ModerationJob {
         return RegistryPreflight.check(c.registry(), outputs);
     }
 
-    /** Checkpointing (exactly-once output is committed at each checkpoint) and parallelism. */
+    /** Checkpointing (exactly-once output is committed at each checkpoint), state backend and parallelism. */
     public static void configure(StreamExecutionEnvironment env, JobConfig config) {
         env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         env.setParallelism(config.parallelism());
+        org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
         if (!config.checkpointDir().isEmpty()) {
-            org.apache.flink.configuration.Configuration storage = new org.apache.flink.configuration.Configuration();
-            storage.setString("execution.checkpointing.storage", "filesystem");
-            storage.setString("execution.checkpointing.dir", config.checkpointDir());
-            env.configure(storage);
+            c.setString("execution.checkpointing.storage", "filesystem");
+            c.setString("execution.checkpointing.dir", config.checkpointDir());
         }
+        if (!config.stateBackend().isEmpty()) {
+            c.setString("state.backend.type", config.stateBackend());
+        }
+        env.configure(c);
     }
 
     /** Builds the whole graph; every source, operator and sink is named. */
@@ -194,6 +210,7 @@ public final class ModerationJob {
 
         decoded.getSideOutput(DeadLetters.TAG)
                 .union(labels.getSideOutput(DeadLetters.TAG), joined.getSideOutput(DeadLetters.TAG))
+                .map(new CountDeadLetters()).name("count dead letters").uid("count-dead-letters")
                 .sinkTo(sinks.deadLetters()).name("dead-letters sink").uid("dead-letters-sink");
     }
 

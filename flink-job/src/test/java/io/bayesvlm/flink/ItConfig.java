@@ -15,8 +15,17 @@ public final class ItConfig {
 
     /** A job configuration on fresh topics (created here) named after the suffix; extra entries override. */
     public static JobConfig of(EmbeddedKafka kafka, String suffix, Map<String, String> extra) throws Exception {
+        Map<String, String> m = options(kafka.bootstrapServers(), suffix);
+        m.putAll(extra);
+        JobConfig c = JobConfig.from(Configuration.fromMap(m));
+        kafka.createTopics(c.topics().all(), 2);
+        return c;
+    }
+
+    /** The options of {@link #of}, before validation and without creating topics (for a job submitted elsewhere). */
+    public static Map<String, String> options(String bootstrapServers, String suffix) throws java.io.IOException {
         Map<String, String> m = new HashMap<>();
-        m.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        m.put("kafka.bootstrap-servers", bootstrapServers);
         m.put("kafka.group-id", "it-" + suffix);
         m.put("kafka.starting-offsets", "earliest");
         m.put("kafka.transactional-id-prefix", "it-" + suffix);
@@ -39,10 +48,7 @@ public final class ItConfig {
         Path checkpoints = java.nio.file.Files.createTempDirectory("it-checkpoints");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> io.bayesvlm.flink.embedded.TempDirs.deleteRecursively(checkpoints)));
         m.put("checkpoint.dir", checkpoints.toUri().toString());
-        m.putAll(extra);
-        JobConfig c = JobConfig.from(Configuration.fromMap(m));
-        kafka.createTopics(c.topics().all(), 2);
-        return c;
+        return m;
     }
 
 }

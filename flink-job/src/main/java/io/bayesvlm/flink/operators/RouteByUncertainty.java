@@ -32,7 +32,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * Turns a scored image into a Decision carrying its routing outcome (every scored event gets one), and sends
  * uncertain items, and the audited sample of confident ones, to the review side output. The policy is
- * {@link RoutingPolicy}; its recent-score history is checkpointed operator state.
+ * {@link RoutingPolicy}; its recent-score history is checkpointed operator state (union: every subtask restores
+ * all of it, and keeps the most recent window).
  */
 public class RouteByUncertainty extends ProcessFunction<ScoredImage, Decision> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
@@ -75,7 +76,9 @@ public class RouteByUncertainty extends ProcessFunction<ScoredImage, Decision> i
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        history = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("routing-history", Double.class));
+        // Union state: after a rescale every subtask restores the whole recent-score window (a split would leave each
+        // new subtask with a fraction of it, below the minimum history, and fall back to the fixed threshold).
+        history = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("routing-history", Double.class));
         policy = new RoutingPolicy(routing);
         policy.restore(history.get());
     }

@@ -1,0 +1,214 @@
+package io.bayesvlm.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Flink's REST API as deploy/README.md uses it with curl: upload the job jar, run it (optionally from a
+ * savepoint, with a parallelism), stop it with a savepoint, cancel it, and read job, vertex and TaskManager state.
+ */
+final class FlinkRest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    FlinkRest(String base) {
+        this.base = base;
+    }
+
+    String base() {
+        return base;
+    }
+
+    /** {@code curl -X POST -F jarfile=@job.jar $FLINK/jars/upload}: returns the jar id. */
+    String uploadJar(Path jar) throws Exception {
+        String boundary = "----bayesvlm" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.write(Files.readAllBytes(jar));
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        JsonNode r = send(HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())), 200);
+        String file = r.get("filename").asText();
+        return Path.of(file).getFileName().toString();
+    }
+
+    /**
+     * {@code curl -X POST -H 'Content-Type: application/json' -d '{"programArgsList": [...]}' $FLINK/jars/$JAR/run}:
+     * runs the jar's main class (from its manifest) in the JobManager; returns the job id.
+     */
+    String run(String jarId, List<String> programArgs, String savepointPath) throws Exception {
+        ObjectNode req = JSON.createObjectNode();
+        req.set("programArgsList", JSON.valueToTree(programArgs));
+        if (savepointPath != null) {
+            req.put("savepointPath", savepointPath);
+        }
+        return send(post("/jars/" + jarId + "/run", req), 200).get("jobid").asText();
+    }
+
+    /** {@code POST /jobs/$JOB/stop {"targetDirectory": ..., "drain": false}}, then polls; returns the savepoint. */
+    String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout) throws Exception {
+        ObjectNode req = JSON.createObjectNode();
+        req.put("targetDirectory", targetDirectory);
+        req.put("drain", false);
+        String trigger = send(post("/jobs/" + jobId + "/stop", req), 202).get("request-id").asText();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode s = get("/jobs/" + jobId + "/savepoints/" + trigger);
+            if (s.path("status").path("id").asText().equals("COMPLETED")) {
+                JsonNode op = s.path("operation");
+                if (op.has("failure-cause")) {
+                    throw new AssertionError("stop-with-savepoint failed: " + op.get("failure-cause"));
+                }
+                return op.get("location").asText();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("stop-with-savepoint of " + jobId + " did not complete in " + timeout);
+    }
+
+    /** {@code curl -X PATCH '$FLINK/jobs/$JOB?mode=cancel'}. */
+    void cancel(String jobId) throws Exception {
+        send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()), 202);
+    }
+
+    String jobState(String jobId) throws Exception {
+        return get("/jobs/" + jobId).get("state").asText();
+    }
+
+    /** Waits until the job and all its tasks are RUNNING. */
+    void awaitRunning(String jobId, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            JsonNode job = get("/jobs/" + jobId);
+            last = job.get("state").asText();
+            boolean allRunning = last.equals("RUNNING");
+            for (JsonNode v : job.get("vertices")) {
+                allRunning &= v.get("status").asText().equals("RUNNING");
+            }
+            if (allRunning) {
+                return;
+            }
+            if (last.equals("FAILED") || last.equals("CANCELED") || last.equals("FINISHED")) {
+                throw new AssertionError("job " + jobId + " is " + last + ": " + get("/jobs/" + jobId + "/exceptions"));
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("job " + jobId + " not running after " + timeout + " (state " + last + ")");
+    }
+
+    void awaitState(String jobId, String state, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!jobState(jobId).equals(state)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("job " + jobId + " not " + state + " after " + timeout + ": " + jobState(jobId));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The resource ids of the TaskManagers running any task of the job now. */
+    Set<String> taskManagersOf(String jobId) throws Exception {
+        Set<String> ids = new HashSet<>();
+        for (JsonNode v : get("/jobs/" + jobId).get("vertices")) {
+            for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + v.get("id").asText() + "/taskmanagers").get("taskmanagers")) {
+                if (tm.get("status").asText().equals("RUNNING")) {
+                    ids.add(tm.get("taskmanager-id").asText());
+                }
+            }
+        }
+        return ids;
+    }
+
+    List<String> taskManagerIds() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode tm : get("/taskmanagers").get("taskmanagers")) {
+            ids.add(tm.get("id").asText());
+        }
+        return ids;
+    }
+
+    /** Completed checkpoints and restarts of the job ({@code /jobs/$JOB/checkpoints}, the numRestarts metric). */
+    long completedCheckpoints(String jobId) throws Exception {
+        return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+    }
+
+    long restarts(String jobId) throws Exception {
+        JsonNode m = get("/jobs/" + jobId + "/metrics?get=numRestarts");
+        return m.isArray() && m.size() > 0 ? m.get(0).get("value").asLong() : 0;
+    }
+
+    /** Sum of one operator metric over all subtasks of the vertex whose name contains {@code vertexName}. */
+    double operatorMetricSum(String jobId, String vertexName, String metricSuffix) throws Exception {
+        for (JsonNode v : get("/jobs/" + jobId).get("vertices")) {
+            if (!v.get("name").asText().contains(vertexName)) {
+                continue;
+            }
+            String path = "/jobs/" + jobId + "/vertices/" + v.get("id").asText() + "/subtasks/metrics";
+            for (JsonNode m : get(path)) {
+                String id = m.get("id").asText();
+                if (id.endsWith("." + metricSuffix)) {
+                    JsonNode agg = get(path + "?agg=sum&get=" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8));
+                    return agg.get(0).get("sum").asDouble();
+                }
+            }
+            return 0;
+        }
+        throw new AssertionError("job " + jobId + " has no vertex named like '" + vertexName + "'");
+    }
+
+    void awaitUp(Duration timeout, Process jobManager) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!jobManager.isAlive()) {
+                throw new AssertionError("the JobManager exited with " + jobManager.exitValue());
+            }
+            try {
+                get("/overview");
+                return;
+            } catch (IOException e) {
+                Thread.sleep(250);
+            }
+        }
+        throw new AssertionError("the JobManager's REST API at " + base + " did not answer in " + timeout);
+    }
+
+    JsonNode get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), 200);
+    }
+
+    private HttpRequest.Builder post(String path, JsonNode body) throws IOException {
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    }
+
+    private JsonNode send(HttpRequest.Builder request, int expected) throws Exception {
+        HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(120)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != expected) {
+            throw new AssertionError(r.request().method() + " " + r.request().uri() + " answered " + r.statusCode()
+                    + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+}

@@ -1,0 +1,18 @@
+package io.bayesvlm.flink;
+
+/**
+ * {@code bin/bayesvlm job}: the moderation job on a local MiniCluster; a startup problem is one line on stderr and
+ * exit status 2. (On a cluster, {@link ModerationJob#main} is the entry point and never exits the JVM.)
+ */
+public final class JobLauncher {
+    private JobLauncher() {}
+
+    public static void main(String[] args) throws Exception {
+        try {
+            ModerationJob.main(args);
+        } catch (ModerationJob.StartupException e) {
+            System.err.println("bayesvlm job: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+}
