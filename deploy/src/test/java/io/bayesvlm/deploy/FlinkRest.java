@@ -148,14 +148,20 @@ final class FlinkRest {
         return ids;
     }
 
-    /** Completed checkpoints and restarts of the job ({@code /jobs/$JOB/checkpoints}, the numRestarts metric). */
+    /** Completed checkpoints of the job ({@code /jobs/$JOB/checkpoints}). */
     long completedCheckpoints(String jobId) throws Exception {
         return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
     }
 
+    /** The highest execution attempt of any subtask: 0 until a failover restarted tasks (read live, not cached). */
     long restarts(String jobId) throws Exception {
-        JsonNode m = get("/jobs/" + jobId + "/metrics?get=numRestarts");
-        return m.isArray() && m.size() > 0 ? m.get(0).get("value").asLong() : 0;
+        long max = 0;
+        for (JsonNode v : get("/jobs/" + jobId).get("vertices")) {
+            for (JsonNode st : get("/jobs/" + jobId + "/vertices/" + v.get("id").asText()).get("subtasks")) {
+                max = Math.max(max, st.get("attempt").asLong());
+            }
+        }
+        return max;
     }
 
     /** Sum of one operator metric over all subtasks of the vertex whose name contains {@code vertexName}. */

@@ -279,6 +279,8 @@ class ModerationClusterITCase {
         cluster.startTaskManager("tm-replacement-" + victim);
         ids.addAll(send(c, 60, total - 60, true)); // the stream goes on while the job recovers
 
+        await("the failover (tasks restarted)", Duration.ofSeconds(120), () -> cluster.rest.restarts(jobId) >= 1);
+        long detectedMs = (System.nanoTime() - killedAt) / 1_000_000;
         cluster.rest.awaitRunning(jobId, Duration.ofSeconds(180));
         long runningAgainMs = (System.nanoTime() - killedAt) / 1_000_000;
         await("new decisions after the kill", Duration.ofSeconds(180), () -> distinctDecisions(c).size() > decidedAtKill);
@@ -296,9 +298,9 @@ class ModerationClusterITCase {
         int reportsAfter = settled(c, c.topics().calibration(), CalibrationReport.class).size();
         assertThat(reportsAfter).isGreaterThan(reportsBefore);
         System.out.printf("cluster failover: %d events, TaskManager %s killed at %d decisions; job running again after"
-                + " %d ms, first new decision after %d ms, all decided after %d ms; %d decisions (each id once), %d review"
+                + " %d ms (failure noticed after %d ms), first new decision after %d ms, all decided after %d ms; %d decisions (each id once), %d review"
                 + " requests (each routed id once), calibration reports %d before the kill, %d at the end%n", total,
-                victim, decidedAtKill, runningAgainMs, firstNewDecisionMs, allDecidedMs, decisions.size(),
+                victim, decidedAtKill, runningAgainMs, detectedMs, firstNewDecisionMs, allDecidedMs, decisions.size(),
                 decisions.values().stream().filter(d -> d.getRouting() != Routing.AUTO).count(), reportsBefore, reportsAfter);
     }
 
