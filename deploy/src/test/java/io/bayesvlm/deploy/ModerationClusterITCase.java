@@ -230,11 +230,7 @@ class ModerationClusterITCase {
             metrics.append(scrape(cluster.taskManager(tm).metricsPort()));
         }
         String text = metrics.toString();
-        for (String name : List.of("flink_taskmanager_job_task_operator_imagesPerSecond",
-                "flink_taskmanager_job_task_operator_batchSize", "flink_taskmanager_job_task_operator_inferenceLatencyMs",
-                "flink_taskmanager_job_task_operator_reviewRate", "flink_taskmanager_job_task_operator_latestEce",
-                "flink_taskmanager_job_task_operator_latestMapEce",
-                "flink_taskmanager_job_task_operator_error_code_deadLetters")) {
+        for (String name : JobMetrics.NAMES) {
             assertThat(text).as("metric %s on %s", name, tms).contains(name);
         }
         for (DeadLetter d : soFar(c, c.topics().deadLetters(), DeadLetter.class)) {

@@ -116,10 +116,7 @@ public record JobConfig(
         if (Set.copyOf(topics.all()).size() != topics.all().size()) {
             throw new IllegalArgumentException("topics.* must name six different topics, got " + topics.all());
         }
-        int inferenceParallelism = get(c, INFERENCE_PARALLELISM);
-        if (inferenceParallelism == 0 || inferenceParallelism < -1) {
-            throw new IllegalArgumentException(INFERENCE_PARALLELISM.key() + " must be -1 or positive, got " + inferenceParallelism);
-        }
+        int inferenceParallelism = minusOneOrPositive(c, INFERENCE_PARALLELISM);
         return new JobConfig(
                 nonBlank(c, BOOTSTRAP_SERVERS), nonBlank(c, GROUP_ID), offsets, nonBlank(c, TRANSACTIONAL_ID_PREFIX),
                 txTimeout, registry(c), topics, nonBlank(c, MODEL_DIR), device, atLeast(c, BATCH_SIZE, 1),
@@ -132,7 +129,7 @@ public record JobConfig(
                 new Calibration(positive(c, LABEL_TTL), nonNegative(c, LABEL_DELAY), size, slide, atLeast(c, BINS, 1),
                         join.equals("all"), fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1)),
                 nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, get(c, CHECKPOINT_DIR).strip(),
-                stateBackend(c), atLeast(c, PARALLELISM, 1));
+                stateBackend(c), minusOneOrPositive(c, PARALLELISM));
     }
 
     static String stateBackend(Configuration c) {
@@ -279,6 +276,14 @@ public record JobConfig(
         int v = get(c, o);
         if (v < min) {
             throw new IllegalArgumentException(o.key() + " must be at least " + min + ", got " + v);
+        }
+        return v;
+    }
+
+    private static int minusOneOrPositive(Configuration c, ConfigOption<Integer> o) {
+        int v = get(c, o);
+        if (v == 0 || v < -1) {
+            throw new IllegalArgumentException(o.key() + " must be -1 or positive, got " + v);
         }
         return v;
     }

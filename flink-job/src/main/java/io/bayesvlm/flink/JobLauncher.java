@@ -9,7 +9,11 @@ public final class JobLauncher {
 
     public static void main(String[] args) throws Exception {
         try {
-            ModerationJob.main(args);
+            // A local MiniCluster would default to one subtask per core; one is the predictable local default.
+            org.apache.flink.configuration.Configuration local = new org.apache.flink.configuration.Configuration();
+            local.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, 1);
+            ModerationJob.run(args, org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
+                    .getExecutionEnvironment(local));
         } catch (ModerationJob.StartupException e) {
             System.err.println("bayesvlm job: " + e.getMessage());
             System.exit(2);

@@ -130,7 +130,9 @@ public final class JobOptions {
     public static final ConfigOption<String> STATE_BACKEND = key("state.backend").stringType().defaultValue("")
             .withDescription("hashmap | rocksdb | empty (Flink's own configuration): where keyed state lives. The label"
                     + " join holds review rate x label TTL decisions; beyond the heap, use rocksdb (deploy/README.md).");
-    public static final ConfigOption<Integer> PARALLELISM = key("parallelism").intType().defaultValue(1);
+    public static final ConfigOption<Integer> PARALLELISM = key("parallelism").intType().defaultValue(-1)
+            .withDescription("Default parallelism of the job; -1: Flink's parallelism.default (the cluster's"
+                    + " configuration, flink run -p, the operator's spec.job.parallelism; 1 for bin/bayesvlm job).");
 
     /** All options, for validation of unknown keys and for the README table. */
     public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, GROUP_ID, STARTING_OFFSETS,

@@ -65,8 +65,12 @@ public final class ModerationJob {
      * same exception into exit status 2 ({@link JobLauncher}).
      */
     public static void main(String[] args) throws Exception {
+        run(args, StreamExecutionEnvironment.getExecutionEnvironment());
+    }
+
+    /** Prepares, builds and executes the job on {@code env}. */
+    static void run(String[] args, StreamExecutionEnvironment env) throws Exception {
         JobConfig config = prepare(args);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, config);
         buildPipeline(env, kafkaSources(config, false), kafkaSinks(config), config);
         env.execute("bayesvlm-moderation");
@@ -124,7 +128,9 @@ public final class ModerationJob {
     /** Checkpointing (exactly-once output is committed at each checkpoint), state backend and parallelism. */
     public static void configure(StreamExecutionEnvironment env, JobConfig config) {
         env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        env.setParallelism(config.parallelism());
+        if (config.parallelism() > 0) {
+            env.setParallelism(config.parallelism());
+        }
         org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
         if (!config.checkpointDir().isEmpty()) {
             c.setString("execution.checkpointing.storage", "filesystem");

@@ -51,6 +51,15 @@ class JobConfigTest {
         assertInvalid(Map.of("topics.decisions", "image-events"), "six different topics");
         assertInvalid(Map.of("routing.treshold", "0.5"), "unknown option 'routing.treshold'");
         assertInvalid(Map.of("inference.batch-size", "many"), "inference.batch-size");
+        assertInvalid(Map.of("parallelism", "0"), "parallelism must be -1 or positive");
+        assertInvalid(Map.of("inference.parallelism", "-2"), "inference.parallelism must be -1 or positive");
+    }
+
+    @Test
+    void parallelismIsTheClustersUnlessSet() {
+        // -1 leaves Flink's parallelism.default in charge (flink run -p, the operator's spec.job.parallelism).
+        assertThat(JobConfig.defaults().parallelism()).isEqualTo(-1);
+        assertThat(JobConfig.from(Configuration.fromMap(Map.of("parallelism", "3"))).parallelism()).isEqualTo(3);
     }
 
     @Test

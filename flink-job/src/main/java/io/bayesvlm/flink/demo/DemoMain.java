@@ -186,7 +186,7 @@ public final class DemoMain {
                 OUT.println("No schema registry: plain Avro binary on every topic");
             }
 
-            StreamExecutionEnvironment env = LocalFlink.environment(config.parallelism());
+            StreamExecutionEnvironment env = LocalFlink.environment(Math.max(1, config.parallelism()));
             ModerationJob.configure(env, config);
             ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(config, false), ModerationJob.kafkaSinks(config), config);
             OUT.printf("Starting the moderation job on a local Flink MiniCluster with model %s ...%n", config.modelDir());

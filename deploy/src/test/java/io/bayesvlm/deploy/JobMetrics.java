@@ -1,0 +1,17 @@
+package io.bayesvlm.deploy;
+
+import java.util.List;
+
+/**
+ * The job's own metrics as Flink's Prometheus reporter names them: the names the cluster test scrapes, the
+ * Grafana dashboard queries and deploy/README.md lists (tests keep the three in step).
+ */
+public final class JobMetrics {
+    private JobMetrics() {}
+
+    public static final String PREFIX = "flink_taskmanager_job_task_operator_";
+
+    public static final List<String> NAMES = List.of("imagesPerSecond", "batchSize", "inferenceLatencyMs", "reviewRate",
+            "decisions", "reviewRequested", "auditRequested", "latestEce", "latestMapEce", "error_code_deadLetters",
+            "labelsJoined", "joinExpired").stream().map(n -> PREFIX + n).toList();
+}
