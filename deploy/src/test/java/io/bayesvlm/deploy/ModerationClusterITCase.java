@@ -13,7 +13,7 @@ import io.bayesvlm.avro.Routing;
 import io.bayesvlm.flink.ItConfig;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.KafkaTestUtil;
-import io.bayesvlm.flink.embedded.EmbeddedKafka;
+import io.bayesvlm.flink.TestKafka;
 import io.bayesvlm.flink.embedded.EmbeddedRegistry;
 import io.bayesvlm.flink.embedded.ImageEvents;
 import io.bayesvlm.flink.kafka.RecordCodec;
@@ -54,7 +54,7 @@ class ModerationClusterITCase {
     static final Path JOB_JAR = Path.of(System.getProperty("bayesvlm.job.jar", "../flink-job/target/job.jar"));
     static final Path SAMPLES = ItConfig.ROOT.resolve("models/fashion-mnist-sample");
 
-    static EmbeddedKafka kafka;
+    static TestKafka kafka;
     static EmbeddedRegistry registry;
     static FlinkCluster cluster;
     static String jarId;
@@ -63,7 +63,7 @@ class ModerationClusterITCase {
     @BeforeAll
     static void start() throws Exception {
         assertThat(JOB_JAR).as("the job jar (./mvnw package builds it)").exists();
-        kafka = EmbeddedKafka.start();
+        kafka = TestKafka.start();
         registry = EmbeddedRegistry.start();
         cluster = FlinkCluster.start(2, Map.of());
         jarId = cluster.rest.uploadJar(JOB_JAR);

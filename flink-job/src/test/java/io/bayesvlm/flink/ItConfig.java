@@ -1,6 +1,5 @@
 package io.bayesvlm.flink;
 
-import io.bayesvlm.flink.embedded.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +13,7 @@ public final class ItConfig {
     private ItConfig() {}
 
     /** A job configuration on fresh topics (created here) named after the suffix; extra entries override. */
-    public static JobConfig of(EmbeddedKafka kafka, String suffix, Map<String, String> extra) throws Exception {
+    public static JobConfig of(TestKafka kafka, String suffix, Map<String, String> extra) throws Exception {
         Map<String, String> m = options(kafka.bootstrapServers(), suffix);
         m.putAll(extra);
         JobConfig c = JobConfig.from(Configuration.fromMap(m));

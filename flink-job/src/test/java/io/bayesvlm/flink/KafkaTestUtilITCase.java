@@ -2,7 +2,6 @@ package io.bayesvlm.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bayesvlm.flink.embedded.EmbeddedKafka;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,11 +16,11 @@ import org.junit.jupiter.api.Test;
  * a job's final commit can be, its markers not yet written) is waited for, not silently left out.
  */
 class KafkaTestUtilITCase {
-    static EmbeddedKafka kafka;
+    static TestKafka kafka;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
+        kafka = TestKafka.start();
     }
 
     @AfterAll

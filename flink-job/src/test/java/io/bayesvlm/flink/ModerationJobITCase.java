@@ -12,7 +12,6 @@ import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.metrics.Calibration;
-import io.bayesvlm.flink.embedded.EmbeddedKafka;
 import io.bayesvlm.flink.embedded.ImageEvents;
 import io.bayesvlm.flink.kafka.AvroCodec;
 import io.bayesvlm.flink.kafka.RawRecordDeserializer;
@@ -54,11 +53,11 @@ class ModerationJobITCase {
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
     static final Path ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-    static EmbeddedKafka kafka;
+    static TestKafka kafka;
 
     @BeforeAll
     static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
+        kafka = TestKafka.start();
     }
 
     @AfterAll

@@ -10,7 +10,7 @@ import io.bayesvlm.flink.ItConfig;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.KafkaTestUtil;
 import io.bayesvlm.flink.ModerationJob;
-import io.bayesvlm.flink.embedded.EmbeddedKafka;
+import io.bayesvlm.flink.TestKafka;
 import io.bayesvlm.flink.embedded.EmbeddedRegistry;
 import io.bayesvlm.flink.embedded.ImageEvents;
 import io.bayesvlm.flink.kafka.RecordCodec;
@@ -48,13 +48,13 @@ class SchemaRegistryJobITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
 
-    static EmbeddedKafka kafka;
+    static TestKafka kafka;
     static EmbeddedRegistry registry;
     static RegistryRest rest;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
+        kafka = TestKafka.start();
         registry = EmbeddedRegistry.start();
         rest = new RegistryRest(registry.confluentUrl());
     }
@@ -207,8 +207,11 @@ class SchemaRegistryJobITCase {
                 .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
                 .filter(a -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address).findFirst().orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this machine has no non-loopback address to try");
-        int kafkaPort = Integer.parseInt(kafka.bootstrapServers().substring(kafka.bootstrapServers().lastIndexOf(':') + 1));
-        for (int port : new int[] {registry.port(), registry.managementPort(), kafkaPort}) {
+        List<Integer> ports = new java.util.ArrayList<>(List.of(registry.port(), registry.managementPort()));
+        if (kafka.kind() == TestKafka.Kind.EMBEDDED) { // a container's port is Docker's to publish
+            ports.add(Integer.parseInt(kafka.bootstrapServers().substring(kafka.bootstrapServers().lastIndexOf(':') + 1)));
+        }
+        for (int port : ports) {
             try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
                 assertThat(s.isConnected()).isTrue();
             }
