@@ -51,6 +51,10 @@ public final class LaplaceHead {
         NpyArray aTxt = requireShape(head, TEXT_A_INV, dt, dt);
         NpyArray bTxt = requireShape(head, TEXT_B_INV, d, d);
         NpyArray classAct = requireShape(head, CLASS_TEXT_ACTIVATIONS, numClasses, dt);
+        if (numClasses < 2) {
+            throw new ModelFormatException("a classifier needs at least 2 classes, the model has " + numClasses);
+        }
+        HeadValidation.check(wImg, aImg, bImg, wTxt, aTxt, bTxt, classAct);
         if (predictive.numClasses() != numClasses) {
             throw new IllegalArgumentException("predictive was built for " + predictive.numClasses()
                     + " classes, the model has " + numClasses);
@@ -67,6 +71,10 @@ public final class LaplaceHead {
         for (int c = 0; c < numClasses; c++) {
             float[] act = Arrays.copyOfRange(classAct.data(), c * dt, (c + 1) * dt);
             classEmbeddings[c] = ProbCosine.embed(wTxt, aTxt, txtBInvDiag, act);
+            if (!(classEmbeddings[c].meanNorm() > 0)) {
+                throw new ModelFormatException("array '" + CLASS_TEXT_ACTIVATIONS + "' row " + c + " projects to a zero"
+                        + " text embedding: every cosine with class " + c + " would be 0/0");
+            }
         }
     }
 

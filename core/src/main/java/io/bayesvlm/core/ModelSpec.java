@@ -27,6 +27,10 @@ public record ModelSpec(
 
     public static final String FORMAT = "bayesvlm-model/1";
     public static final String MODEL_JSON = "model.json";
+    /** Below this, a logit_scale is most likely its log given by mistake (CLIP's s = 100 is stored as log 100). */
+    public static final double MIN_LOGIT_SCALE = 5;
+    /** model.json key that accepts a logit_scale below {@link #MIN_LOGIT_SCALE} as intended. */
+    public static final String SMALL_LOGIT_SCALE_KEY = "logit_scale_intentional";
 
     /** Image preprocessing parameters: target size, channel count and per-channel normalisation. */
     public record ImageSpec(int height, int width, int channels, float[] mean, float[] std) {}
@@ -107,10 +111,17 @@ public record ModelSpec(
         if (!(logitScale > 0) || !Double.isFinite(logitScale)) {
             throw new ModelFormatException(where + ": logit_scale must be a positive number (the multiplier s, not its log)");
         }
+        JsonNode intentional = root.get(SMALL_LOGIT_SCALE_KEY);
+        if (logitScale < MIN_LOGIT_SCALE && !(intentional != null && intentional.isBoolean() && intentional.asBoolean())) {
+            throw new ModelFormatException(where + ": logit_scale is " + logitScale + ", below " + MIN_LOGIT_SCALE
+                    + ": is it the log of the multiplier (CLIP stores log 100 = 4.6)? Give the multiplier s itself,"
+                    + " or add \"" + SMALL_LOGIT_SCALE_KEY + "\": true if so small a scale is meant");
+        }
 
         JsonNode classesNode = root.get("classes");
-        if (classesNode == null || !classesNode.isArray() || classesNode.isEmpty()) {
-            throw new ModelFormatException(where + ": classes must be a non-empty array of {id, prompt}");
+        if (classesNode == null || !classesNode.isArray() || classesNode.size() < 2) {
+            throw new ModelFormatException(where + ": classes must be an array of at least 2 {id, prompt} (a classifier"
+                    + " with one class gives every image probability 1)");
         }
         List<ClassSpec> classes = new ArrayList<>();
         Set<String> seen = new HashSet<>();

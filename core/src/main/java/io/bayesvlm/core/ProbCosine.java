@@ -58,7 +58,9 @@ public final class ProbCosine {
             throw new IllegalArgumentException("activation has " + x.length + " values, projection expects " + dx);
         }
         double[] mean = matVec(w, x);
-        double scale = quadraticForm(aInv, x);
+        // xᵀ A_inv x ≥ 0 for a positive semi-definite A_inv (checked at load, HeadValidation); float32 rounding of
+        // a valid factor can leave it a hair below zero, which would make variances negative.
+        double scale = Math.max(0, quadraticForm(aInv, x));
         double[] var = new double[d];
         for (int k = 0; k < d; k++) {
             var[k] = scale * bInvDiag[k];

@@ -112,8 +112,14 @@ class BayesVlmModelTest {
         Files.copy(Fixture.model().resolve("model.json"), dir.resolve("model.json"));
         Files.copy(Fixture.model().resolve("image_encoder.pt"), dir.resolve("image_encoder.pt"));
         Map<String, NpyArray> head = new java.util.HashMap<>(Npz.read(Fixture.model().resolve("head.npz")));
-        head.put(LaplaceHead.IMAGE_PROJECTION, NpyArray.matrix(6, 10, new float[60]));
-        head.put(LaplaceHead.IMAGE_A_INV, NpyArray.matrix(10, 10, new float[100]));
+        float[] projection = new float[60];
+        java.util.Arrays.fill(projection, 0.1f);
+        float[] identity = new float[100];
+        for (int i = 0; i < 10; i++) {
+            identity[i * 10 + i] = 1;
+        }
+        head.put(LaplaceHead.IMAGE_PROJECTION, NpyArray.matrix(6, 10, projection));
+        head.put(LaplaceHead.IMAGE_A_INV, NpyArray.matrix(10, 10, identity));
         Npz.write(dir.resolve("head.npz"), head);
         assertThatThrownBy(() -> BayesVlmModel.load(dir, ScoringOptions.DEFAULTS.withDevice(DeviceSpec.CPU)))
                 .isInstanceOf(ModelFormatException.class)
