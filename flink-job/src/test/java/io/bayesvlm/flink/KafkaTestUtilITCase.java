@@ -50,6 +50,24 @@ class KafkaTestUtilITCase {
         }
     }
 
+    /**
+     * The job writes outputs with event-time timestamps, and the tests' events are from 2023: under the broker's
+     * default 7-day retention, its retention check (30 s after start, then every 5 min) deleted such segments
+     * between a job's output and the test's read, so a test saw only the records written after the check (the
+     * cluster test once read 2 of 30 decisions). The test brokers keep everything.
+     */
+    @Test
+    void theTestBrokerNeverDeletesOldTimestampedRecords() throws Exception {
+        String topic = "retention-" + System.nanoTime();
+        kafka.createTopics(List.of(topic), 1);
+        var resource = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        try (var admin = kafka.admin()) {
+            var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            assertThat(config.get("retention.ms").value()).isEqualTo("-1");
+        }
+    }
+
     private static KafkaProducer<byte[], byte[]> transactional(String id) {
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());

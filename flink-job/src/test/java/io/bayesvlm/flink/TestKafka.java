@@ -103,7 +103,9 @@ public final class TestKafka implements AutoCloseable {
                     .withEnv("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
                     .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
                     .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
-                    .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
+                    .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+                    // outputs carry event-time timestamps, often older than the default 7-day retention (EmbeddedKafka)
+                    .withEnv("KAFKA_LOG_RETENTION_MS", "-1");
             c.start();
             return new TestKafka(Kind.TESTCONTAINERS, c.getBootstrapServers(), c::stop);
         }

@@ -57,6 +57,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("transaction.state.log.num.partitions", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("transaction.max.timeout.ms", String.valueOf(TimeUnit.MINUTES.toMillis(15)));
+        // No time-based retention. The job writes its outputs with event-time timestamps, and replayed or test events
+        // are often older than the default 7 days: the broker's first retention check (30 s after start, then every
+        // 5 min) would delete those segments under a reader's feet, which made tests that read a topic after that
+        // moment see only the records written after it. The data lives in a temporary directory anyway.
+        p.put("log.retention.ms", "-1");
         // One local client set: the production defaults (3 network, 8 I/O threads) only add threads that
         // compete for the cores the model and the job run on.
         p.put("num.network.threads", "1");
