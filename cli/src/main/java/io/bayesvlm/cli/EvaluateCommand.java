@@ -36,8 +36,9 @@ import picocli.CommandLine.Spec;
             "",
             "Evaluates MAP CLIP, BayesVLM probit and BayesVLM Monte Carlo on labelled images, clean and under shifts:",
             "accuracy, NLL, Brier, ECE, MCE, adaptive ECE, and per uncertainty score the failure-prediction AUROC,",
-            "FPR at 95% TPR and AURC (definitions: docs/metrics.md). Prints Markdown tables; with --out also writes",
-            "metrics.json, report.md and reliability-<shift>.png (MAP and BayesVLM side by side)."
+            "FPR at 95%% TPR and AURC (definitions: docs/metrics.md). Prints Markdown tables; with --out also writes",
+            "metrics.json, report.md and reliability-<shift>.png (MAP and BayesVLM side by side). Images the model",
+            "gives non-finite values are left out of every metric and counted in the report."
         })
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -131,7 +132,10 @@ final class EvaluateCommand implements Callable<Integer> {
     private static String section(ImageShift shift, Activations.Result act,
             Map<Evaluation.Method, Evaluation.MethodResult> results) {
         StringBuilder s = new StringBuilder();
+        int nonFinite = results.values().iterator().next().skippedNonFinite();
         s.append("### ").append(shift.id()).append(act.skipped() > 0 ? " (" + act.skipped() + " images skipped)" : "")
+                .append(nonFinite > 0 ? " (" + nonFinite + " images left out: the model gave them non-finite"
+                        + " probabilities or scores)" : "")
                 .append("\n\n| method | accuracy | NLL | Brier | ECE | MCE | adaptive ECE |\n")
                 .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         results.forEach((method, r) -> {
@@ -149,6 +153,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("items", act.labels().length);
         out.put("skipped", act.skipped());
+        out.put("skipped_non_finite", results.values().iterator().next().skippedNonFinite());
         results.forEach((method, r) -> {
             Map<String, Object> m = new LinkedHashMap<>();
             Calibration.Report c = r.calibration();

@@ -60,7 +60,8 @@ final class FitCommand implements Callable<Integer> {
     String validationRange;
 
     @Option(names = "--pseudo-counts", split = ",", paramLabel = "N",
-            description = "Candidate pseudo-counts n (default: 1, 2, 5, 10, ... up to N when validating; else 1).")
+            description = "Candidate pseudo-counts n (default when validating: 1e-4, 2e-4, 5e-4, 1e-3, ... up to the"
+                    + " number of training pairs N; without validation data: 1).")
     double[] pseudoCounts;
 
     @Option(names = "--contrastive-batch", defaultValue = "256", paramLabel = "B",

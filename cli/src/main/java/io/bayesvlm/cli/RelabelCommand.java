@@ -64,8 +64,9 @@ final class RelabelCommand implements Callable<Integer> {
         JsonNode list = json.readTree(classes.toFile());
         List<String> ids = new ArrayList<>();
         List<String> prompts = new ArrayList<>();
-        if (!list.isArray() || list.isEmpty()) {
-            throw new IllegalArgumentException(classes + ": expected a non-empty JSON list of {\"id\", \"prompt\"}");
+        if (!list.isArray() || list.size() < 2) {
+            throw new IllegalArgumentException(classes + ": expected a JSON list of at least 2 {\"id\", \"prompt\"} (with"
+                    + " one class every image would get probability 1)");
         }
         for (JsonNode c : list) {
             if (!c.path("id").isTextual() || !c.path("prompt").isTextual()) {
@@ -111,7 +112,8 @@ final class RelabelCommand implements Callable<Integer> {
             }
             root.put("relabelled_from", source.name() + " " + source.version());
             json.writeValue(tmp.resolve(ModelSpec.MODEL_JSON).toFile(), root);
-            ModelSpec.load(tmp); // validates the result before it becomes visible
+            // validates the result (model.json and the whole head) before it becomes visible
+            io.bayesvlm.core.BayesVlmModel.loadHead(ModelSpec.load(tmp), io.bayesvlm.core.ScoringOptions.DEFAULTS);
             Files.move(tmp, out);
         } finally {
             if (Files.exists(tmp)) {

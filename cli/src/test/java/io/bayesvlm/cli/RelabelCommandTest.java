@@ -56,4 +56,17 @@ class RelabelCommandTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("already exists");
     }
+
+    @Test
+    void refusesASingleClass(@TempDir Path dir) throws Exception {
+        StringWriter err = new StringWriter();
+        Path classes = Files.writeString(dir.resolve("c.json"), "[{\"id\": \"a\", \"prompt\": \"a bag\"}]");
+        Path out = dir.resolve("one");
+        int exit = BayesVlmCli.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "relabel",
+                "--model", ROOT.resolve("models/fashion-clip").toString(), "--classes", classes.toString(),
+                "--out", out.toString(), "--device", "cpu");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("at least 2");
+        assertThat(out).doesNotExist();
+    }
 }

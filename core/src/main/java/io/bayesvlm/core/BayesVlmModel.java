@@ -153,9 +153,20 @@ public final class BayesVlmModel implements AutoCloseable {
         List<ScoreResult> results = new ArrayList<>(prepared.size());
         int next = 0;
         for (Prepared p : prepared) {
-            results.add(p.tensor() == null ? p.rejected() : new ScoreResult.Scored(predictions.get(next++)));
+            if (p.tensor() == null) {
+                results.add(p.rejected());
+                continue;
+            }
+            Prediction prediction = predictions.get(next++);
+            results.add(prediction.isFinite() ? new ScoreResult.Scored(prediction)
+                    : new ScoreResult.Rejected(ErrorCode.NON_FINITE_SCORE, nonFiniteMessage(prediction)));
         }
         return results;
+    }
+
+    /** Why a prediction cannot be used: what is not finite. */
+    public static String nonFiniteMessage(Prediction p) {
+        return "the model produced non-finite values for this image (" + p.nonFiniteSummary() + "); not scored";
     }
 
     /** Fails at load, not at the first image, if the encoder and head.npz disagree on Dv. */

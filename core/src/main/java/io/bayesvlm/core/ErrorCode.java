@@ -15,5 +15,10 @@ public enum ErrorCode {
     /** The bytes claim a supported format but do not decode (corrupt or truncated). */
     CORRUPT_IMAGE,
     /** The input could not be read at all (missing file, permission, I/O error). */
-    UNREADABLE
+    UNREADABLE,
+    /**
+     * The model produced a non-finite probability, logit, variance or uncertainty score (NaN or infinity) for the
+     * input: no decision can be based on it.
+     */
+    NON_FINITE_SCORE
 }

@@ -11,4 +11,48 @@ package io.bayesvlm.core;
  * @param uncertainty the per-image uncertainty scores
  */
 public record Prediction(
-        int predicted, double[] probs, double[] mapProbs, double[] logitsMean, double[] logitsVar, Uncertainty uncertainty) {}
+        int predicted, double[] probs, double[] mapProbs, double[] logitsMean, double[] logitsVar, Uncertainty uncertainty) {
+
+    /**
+     * Whether every number of this prediction is finite. A prediction that is not must never be acted on: its
+     * argmax and some of its scores can look normal (an argmax over NaN picks a real class).
+     */
+    public boolean isFinite() {
+        return allFinite(probs) && allFinite(mapProbs) && allFinite(logitsMean) && allFinite(logitsVar)
+                && uncertainty.isFinite();
+    }
+
+    /** What is not finite, for error messages: e.g. "probs[2]=NaN, entropy=NaN". Empty if all is. */
+    public String nonFiniteSummary() {
+        StringBuilder b = new StringBuilder();
+        first(b, "probs", probs);
+        first(b, "map_probs", mapProbs);
+        first(b, "logits_mean", logitsMean);
+        first(b, "logits_var", logitsVar);
+        for (UncertaintyScore s : UncertaintyScore.values()) {
+            double v = uncertainty.get(s);
+            if (!Double.isFinite(v)) {
+                b.append(b.isEmpty() ? "" : ", ").append(s.jsonName()).append('=').append(v);
+            }
+        }
+        return b.toString();
+    }
+
+    private static void first(StringBuilder b, String name, double[] v) {
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                b.append(b.isEmpty() ? "" : ", ").append(name).append('[').append(i).append("]=").append(v[i]);
+                return;
+            }
+        }
+    }
+
+    static boolean allFinite(double[] v) {
+        for (double x : v) {
+            if (!Double.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -136,10 +136,13 @@ public final class Predictive {
         return new McResult(acc, entropy / eps.length);
     }
 
-    /** Shannon entropy in nats, with 0 log 0 = 0. */
+    /** Shannon entropy in nats, −Σ p log p with 0 log 0 = 0; NaN if any entry is NaN (never a confident-looking 0). */
     public static double entropy(double[] p) {
         double h = 0;
         for (double v : p) {
+            if (Double.isNaN(v)) {
+                return Double.NaN;
+            }
             if (v > 0) {
                 h -= v * Math.log(v);
             }

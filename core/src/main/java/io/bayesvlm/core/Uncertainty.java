@@ -4,6 +4,12 @@ package io.bayesvlm.core;
 public record Uncertainty(
         double maxProb, double entropy, double mutualInfo, double topLogitStd, double margin, double doctor) {
 
+    /** Whether all six scores are finite numbers. */
+    public boolean isFinite() {
+        return Double.isFinite(maxProb) && Double.isFinite(entropy) && Double.isFinite(mutualInfo)
+                && Double.isFinite(topLogitStd) && Double.isFinite(margin) && Double.isFinite(doctor);
+    }
+
     public double get(UncertaintyScore score) {
         return switch (score) {
             case MAX_PROB -> maxProb;
@@ -23,6 +29,10 @@ public record Uncertainty(
      * @param mc Monte Carlo pass over the same logits, for the mutual information
      */
     public static Uncertainty of(double[] probs, double[] logitVar, Predictive.McResult mc) {
+        if (!Prediction.allFinite(probs) || !Prediction.allFinite(logitVar)) {
+            // No score of a prediction with a NaN or infinite input is meaningful: all are NaN, none looks confident.
+            return new Uncertainty(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        }
         int top = argmax(probs);
         double first = probs[top];
         double second = 0;
@@ -44,7 +54,7 @@ public record Uncertainty(
                 (1 - sumSq) / sumSq);
     }
 
-    /** Index of the largest value; the first one on ties. */
+    /** Index of the largest value; the first one on ties. NaN entries are never chosen (check finiteness first). */
     public static int argmax(double[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {

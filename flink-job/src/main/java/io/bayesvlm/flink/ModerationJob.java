@@ -215,7 +215,8 @@ public final class ModerationJob {
                 .sinkTo(sinks.calibration()).name("calibration sink").uid("calibration-sink");
 
         decoded.getSideOutput(DeadLetters.TAG)
-                .union(labels.getSideOutput(DeadLetters.TAG), joined.getSideOutput(DeadLetters.TAG))
+                .union(scored.getSideOutput(DeadLetters.TAG), labels.getSideOutput(DeadLetters.TAG),
+                        joined.getSideOutput(DeadLetters.TAG))
                 .map(new CountDeadLetters()).name("count dead letters").uid("count-dead-letters")
                 .sinkTo(sinks.deadLetters()).name("dead-letters sink").uid("dead-letters-sink");
     }

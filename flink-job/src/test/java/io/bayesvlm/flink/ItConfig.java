@@ -35,6 +35,7 @@ public final class ItConfig {
         m.put("model.dir", ROOT.resolve("models/fashion-clip").toString());
         m.put("model.device", "cpu");
         m.put("checkpoint.interval", "500 ms");
+        m.put("parallelism", "1");
         m.put("inference.batch-size", "8");
         m.put("routing.mode", "threshold");
         m.put("routing.threshold", "0.9");

@@ -123,6 +123,71 @@ class ModerationJobITCase {
                 .setLabelTime(Instant.now()).build();
     }
 
+    /**
+     * A model whose preprocessing overflows: image.std = 1e-45 turns every non-zero pixel into an infinite input,
+     * and the real encoder (libtorch through DJL) into NaN activations, while an all-black image stays finite. The
+     * NaN predictions become NON_FINITE_SCORE dead letters; not one is decided, automatically or otherwise.
+     */
+    @Test
+    void imagesThatYieldNonFiniteLogitsAreDeadLetteredNeverDecided() throws Exception {
+        Path model = Files.createTempDirectory("overflowing-model");
+        try (var files = Files.list(ROOT.resolve("models/fashion-clip"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, model.resolve(f.getFileName()));
+            }
+        }
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(model.resolve("model.json").toFile());
+        var image = (com.fasterxml.jackson.databind.node.ObjectNode) json.get("image");
+        image.putArray("mean").add(0.0);
+        image.putArray("std").add(1e-45);
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(model.resolve("model.json").toFile(), json);
+
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        JobConfig c = config(suffix, Map.of("model.dir", model.toString(), "routing.audit-fraction", "0"));
+        List<ImageEvents.Item> items = ImageEvents.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, 6);
+        java.io.ByteArrayOutputStream black = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY), "png", black);
+        AvroCodec<io.bayesvlm.avro.ImageEvent> images = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
+        List<String> nonBlack = new ArrayList<>();
+        List<String> blackIds = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+            for (int i = 0; i < items.size(); i++) {
+                String id = "nan-" + i;
+                nonBlack.add(id);
+                KafkaTestUtil.send(p, c.topics().images(), id, images.encode(ImageEvents.event(id, 1_700_000_000_000L + i, "it",
+                        Files.readAllBytes(items.get(i).file()))));
+                String b = "black-" + i;
+                blackIds.add(b);
+                KafkaTestUtil.send(p, c.topics().images(), b, images.encode(ImageEvents.event(b, 1_700_000_000_000L + i, "it",
+                        black.toByteArray())));
+            }
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ModerationJob.configure(env, c);
+        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
+        env.execute("it-non-finite");
+
+        String bs = kafka.bootstrapServers();
+        List<Decision> decisions = KafkaTestUtil.readAll(bs, c.topics().decisions(), Decision.class);
+        List<DeadLetter> dead = KafkaTestUtil.readAll(bs, c.topics().deadLetters(), DeadLetter.class);
+        assertThat(decisions).extracting(Decision::getEventId).containsExactlyInAnyOrderElementsOf(blackIds);
+        assertThat(decisions).allSatisfy(d -> {
+            assertThat(d.getProbs()).allSatisfy(v -> assertThat(v).isFinite());
+            assertThat(d.getLogitsVar()).allSatisfy(v -> assertThat(v).isFinite());
+            assertThat(d.getUncertainty().getEntropy()).isFinite();
+        });
+        assertThat(dead).extracting(DeadLetter::getEventId).containsExactlyInAnyOrderElementsOf(nonBlack);
+        assertThat(dead).allSatisfy(d -> {
+            assertThat(d.getErrorCode()).isEqualTo("NON_FINITE_SCORE");
+            assertThat(d.getTopic()).isEqualTo(c.topics().images());
+            assertThat(d.getOffset()).isNotNegative();
+        });
+        assertThat(KafkaTestUtil.readAll(bs, c.topics().reviews(), ReviewRequest.class)).extracting(ReviewRequest::getEventId)
+                .doesNotContainAnyElementsOf(nonBlack);
+        io.bayesvlm.flink.embedded.TempDirs.deleteRecursively(model);
+    }
+
     @Test
     void everyInputIsAccountedForBadInputIsDeadLetteredAndCalibrationMatchesOffline() throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);

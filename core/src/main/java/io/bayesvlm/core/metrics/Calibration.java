@@ -24,7 +24,10 @@ public final class Calibration {
     /** One reliability-diagram bin: [lo, hi), how many items, their accuracy and mean confidence. */
     public record Bin(double lo, double hi, long count, double accuracy, double confidence) {}
 
-    /** Summary of a set of predictions. Accuracy/confidence of an empty bin are NaN. */
+    /**
+     * Summary of a set of predictions. Accuracy/confidence of an empty bin are NaN. {@code skipped} counts the items
+     * left out because their probability vector had a NaN or infinite entry ({@code count} excludes them).
+     */
     public record Report(
             long count,
             double accuracy,
@@ -34,7 +37,8 @@ public final class Calibration {
             double adaptiveEce,
             double nll,
             double brier,
-            List<Bin> bins) {}
+            List<Bin> bins,
+            long skipped) {}
 
     private Calibration() {}
 
@@ -57,15 +61,26 @@ public final class Calibration {
         if (bins < 1) {
             throw new IllegalArgumentException("bins must be at least 1, got " + bins);
         }
+        // Items with a non-finite probability are left out and counted: one NaN would otherwise land in bin 0
+        // ((int) NaN == 0) and turn ECE, NLL and Brier into NaN.
+        List<Integer> kept = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (allFinite(probs.get(i))) {
+                kept.add(i);
+            }
+        }
+        long skipped = n - kept.size();
+        n = kept.size();
         double[] conf = new double[n];
         boolean[] correct = new boolean[n];
         double nll = 0;
         double brier = 0;
-        for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+            int i = kept.get(j);
             double[] p = probs.get(i);
             int top = argmax(p);
-            conf[i] = p[top];
-            correct[i] = top == labels[i];
+            conf[j] = p[top];
+            correct[j] = top == labels[i];
             nll -= Math.log(Math.max(p[labels[i]], MIN_PROB));
             for (int c = 0; c < p.length; c++) {
                 double t = p[c] - (c == labels[i] ? 1 : 0);
@@ -77,7 +92,7 @@ public final class Calibration {
             t.add(binOf(conf[i], bins), conf[i], correct[i]);
         }
         return t.report(n == 0 ? Double.NaN : nll / n, n == 0 ? Double.NaN : brier / n,
-                adaptiveEce(conf, correct, bins));
+                adaptiveEce(conf, correct, bins), skipped);
     }
 
     /** Per-bin sums from which the equal-width part of a report is built. */
@@ -100,7 +115,7 @@ public final class Calibration {
             }
         }
 
-        Report report(double nll, double brier, double adaptiveEce) {
+        Report report(double nll, double brier, double adaptiveEce, long skipped) {
             int bins = count.length;
             long n = Arrays.stream(count).sum();
             long totalCorrect = Arrays.stream(correct).sum();
@@ -119,8 +134,17 @@ public final class Calibration {
                 out[b] = new Bin((double) b / bins, (double) (b + 1) / bins, count[b], acc, cf);
             }
             return new Report(n, n == 0 ? Double.NaN : (double) totalCorrect / n, n == 0 ? Double.NaN : totalConf / n,
-                    n == 0 ? Double.NaN : ece, n == 0 ? Double.NaN : mce, adaptiveEce, nll, brier, List.of(out));
+                    n == 0 ? Double.NaN : ece, n == 0 ? Double.NaN : mce, adaptiveEce, nll, brier, List.of(out), skipped);
         }
+    }
+
+    static boolean allFinite(double[] p) {
+        for (double v : p) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static double adaptiveEce(double[] conf, boolean[] correct, int bins) {

@@ -32,8 +32,12 @@ public final class Evaluation {
         }
     }
 
-    /** Metrics of one method. Failure prediction is keyed by score; MAP has no variance-based scores. */
-    public record MethodResult(Calibration.Report calibration, Map<UncertaintyScore, FailurePrediction.Result> failure) {}
+    /**
+     * Metrics of one method. Failure prediction is keyed by score; MAP has no variance-based scores.
+     * {@code skippedNonFinite}: items left out of every method because their prediction was not finite.
+     */
+    public record MethodResult(Calibration.Report calibration, Map<UncertaintyScore, FailurePrediction.Result> failure,
+            int skippedNonFinite) {}
 
     private Evaluation() {}
 
@@ -41,16 +45,29 @@ public final class Evaluation {
      * @param head the model's Laplace head (any predictive mode; probit and MC are both computed here)
      * @param mc Monte Carlo predictive used for the MC method and mutual information
      */
-    public static Map<Method, MethodResult> run(LaplaceHead head, Predictive mc, float[][] activations, int[] labels, int bins) {
-        int n = activations.length;
+    public static Map<Method, MethodResult> run(LaplaceHead head, Predictive mc, float[][] activations, int[] allLabels,
+            int bins) {
+        // A prediction with a NaN or infinite value is left out of every method (so all compare the same items) and
+        // counted; its scores would otherwise poison the averages and the rankings.
+        List<Prediction> predictions = new ArrayList<>(activations.length);
+        List<Integer> labelList = new ArrayList<>(activations.length);
+        for (int i = 0; i < activations.length; i++) {
+            Prediction p = head.predict(activations[i]);
+            if (p.isFinite()) {
+                predictions.add(p);
+                labelList.add(allLabels[i]);
+            }
+        }
+        int skipped = activations.length - predictions.size();
+        int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
+        int n = predictions.size();
         Map<Method, List<double[]>> probs = new EnumMap<>(Method.class);
         Map<Method, List<Uncertainty>> scores = new EnumMap<>(Method.class);
         for (Method m : Method.values()) {
             probs.put(m, new ArrayList<>(n));
             scores.put(m, new ArrayList<>(n));
         }
-        for (float[] a : activations) {
-            Prediction p = head.predict(a);
+        for (Prediction p : predictions) {
             double[] zero = new double[p.logitsVar().length];
             Predictive.McResult mcResult = mc.monteCarlo(p.logitsMean(), p.logitsVar());
             double[] probit = Predictive.probit(p.logitsMean(), p.logitsVar());
@@ -73,7 +90,7 @@ public final class Evaluation {
                 }
                 failure.put(s, FailurePrediction.evaluate(confidence, correct));
             }
-            out.put(m, new MethodResult(report, failure));
+            out.put(m, new MethodResult(report, failure, skipped));
         }
         return out;
     }

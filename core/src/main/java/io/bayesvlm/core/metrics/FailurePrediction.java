@@ -12,16 +12,35 @@ import java.util.Arrays;
  *   <li>AURC: area under the risk–coverage curve, the mean over k = 1..N of the error rate among the k most
  *       confident items (tied scores share their group's average risk). Lower is better.</li>
  * </ul>
- * AUROC and FPR are NaN when there are no correct or no wrong items.
+ * AUROC and FPR are NaN when there are no correct or no wrong items. Items whose score is NaN or infinite are
+ * left out and counted in {@code skipped} (a NaN has no place in a ranking).
  */
 public final class FailurePrediction {
 
-    public record Result(double auroc, double fprAt95Tpr, double aurc) {}
+    public record Result(double auroc, double fprAt95Tpr, double aurc, int skipped) {}
 
     private FailurePrediction() {}
 
-    public static Result evaluate(double[] confidence, boolean[] correct) {
-        int n = confidence.length;
+    public static Result evaluate(double[] allConfidence, boolean[] allCorrect) {
+        if (allCorrect.length != allConfidence.length) {
+            throw new IllegalArgumentException(allConfidence.length + " scores but " + allCorrect.length + " outcomes");
+        }
+        int finite = 0;
+        for (double c : allConfidence) {
+            if (Double.isFinite(c)) {
+                finite++;
+            }
+        }
+        double[] confidence = new double[finite];
+        boolean[] correct = new boolean[finite];
+        for (int i = 0, j = 0; i < allConfidence.length; i++) {
+            if (Double.isFinite(allConfidence[i])) {
+                confidence[j] = allConfidence[i];
+                correct[j++] = allCorrect[i];
+            }
+        }
+        int skipped = allConfidence.length - finite;
+        int n = finite;
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -45,7 +64,7 @@ public final class FailurePrediction {
             int j = i;
             long groupTp = 0;
             long groupFp = 0;
-            while (j < n && confidence[order[j]] == confidence[order[i]]) {
+            while (j < n && Double.compare(confidence[order[j]], confidence[order[i]]) == 0) {
                 if (correct[order[j]]) {
                     groupTp++;
                 } else {
@@ -69,6 +88,6 @@ public final class FailurePrediction {
             i = j;
         }
         double auroc = positives == 0 || negatives == 0 ? Double.NaN : aucSum / ((double) positives * negatives);
-        return new Result(auroc, fpr, n == 0 ? Double.NaN : aurc / n);
+        return new Result(auroc, fpr, n == 0 ? Double.NaN : aurc / n, skipped);
     }
 }

@@ -9,6 +9,11 @@ public class DecodedImage {
     public byte[] image;
     /** CHW floats in the model's input layout. */
     public float[] tensor;
+    /**
+     * Where the event came from (key, topic, partition, offset, timestamp; the value left out, {@link #image} holds
+     * what matters of it), for a dead letter if the model cannot score the image.
+     */
+    public RawRecord origin;
     /** Wall-clock time the record was read, for the processing-latency figure. */
     public long readAtMillis;
 

@@ -2,6 +2,7 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.ErrorCode;
 import io.bayesvlm.core.Prediction;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.UncertaintyScore;
@@ -133,7 +134,14 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
         throughput.markEvent(buffer.size());
         for (int i = 0; i < buffer.size(); i++) {
             StreamRecord<DecodedImage> in = buffer.get(i);
-            output.collect(in.replace(scored(in.getValue(), predictions.get(i))));
+            Prediction p = predictions.get(i);
+            if (p.isFinite()) {
+                output.collect(in.replace(scored(in.getValue(), p)));
+            } else {
+                // Never routed: an argmax over NaN picks a real class and some scores can look confident.
+                output.collect(DeadLetters.TAG, in.replace(DeadLetters.of(in.getValue(),
+                        ErrorCode.NON_FINITE_SCORE.name(), BayesVlmModel.nonFiniteMessage(p))));
+            }
         }
         buffer.clear();
         timerAt = -1;

@@ -21,6 +21,15 @@ public final class DeadLetters {
 
     private DeadLetters() {}
 
+    /**
+     * A decoded image the model could not score: the original record's key, topic, partition and offset, and as
+     * value the encoded image (the event's payload; the full event stays at that offset).
+     */
+    public static DeadLetter of(io.bayesvlm.flink.model.DecodedImage d, String code, String message) {
+        RawRecord o = d.origin == null ? new RawRecord(null, null, "", -1, -1, 0) : d.origin;
+        return of(new RawRecord(o.key, d.image, o.topic, o.partition, o.offset, o.timestamp), d.eventId, code, message);
+    }
+
     public static DeadLetter of(RawRecord r, String eventId, String code, String message) {
         return DeadLetter.newBuilder()
                 .setKey(r.key == null ? null : ByteBuffer.wrap(r.key))

@@ -83,6 +83,7 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
         d.eventTime = event.getEventTime().toEpochMilli();
         d.source = event.getSource();
         d.image = bytes;
+        d.origin = new RawRecord(record.key, null, record.topic, record.partition, record.offset, record.timestamp);
         d.readAtMillis = readAt;
         decoded.inc();
         out.collect(d);

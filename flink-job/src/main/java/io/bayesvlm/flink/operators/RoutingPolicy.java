@@ -45,6 +45,12 @@ public final class RoutingPolicy implements Serializable {
     public Outcome route(String eventId, double scoreValue) {
         double u = config.score().uncertainty(scoreValue);
         double threshold = currentUncertaintyThreshold();
+        if (!Double.isFinite(u)) {
+            // Inference dead-letters non-finite predictions before routing; should one get here all the same, a
+            // NaN compares false with every threshold and would be decided automatically. It goes to a person,
+            // and stays out of the quantile window.
+            return new Outcome(Routing.REVIEW, config.score().uncertainty(threshold));
+        }
         if (config.targetRate()) {
             remember(u);
         }

@@ -62,6 +62,31 @@ class BatchedBayesInferenceHarnessTest {
     }
 
     @Test
+    void anImageThatYieldsNonFiniteLogitsBecomesADeadLetterNeverAPrediction() throws Exception {
+        DecodedImage bad = image("nan", Float.NaN);
+        bad.image = new byte[] {1, 2, 3};
+        bad.origin = new io.bayesvlm.flink.model.RawRecord("k".getBytes(), null, "images", 1, 42, 7);
+        h.processElement(new StreamRecord<>(image("ok-1", 0.2f), 1));
+        h.processElement(new StreamRecord<>(bad, 2));
+        h.processElement(new StreamRecord<>(image("inf", Float.POSITIVE_INFINITY), 3));
+        h.processElement(new StreamRecord<>(image("ok-2", 0.4f), 4));
+        // the two good ones are scored with finite values; the others never reach routing
+        assertThat(out()).extracting(s -> s.eventId).containsExactly("ok-1", "ok-2");
+        assertThat(out()).allSatisfy(s -> assertThat(java.util.Arrays.stream(s.probs).allMatch(Double::isFinite)).isTrue());
+        var dead = h.getSideOutput(DeadLetters.TAG);
+        assertThat(dead).extracting(r -> r.getValue().getEventId()).containsExactly("nan", "inf");
+        var first = dead.peek().getValue();
+        assertThat(first.getErrorCode()).isEqualTo("NON_FINITE_SCORE");
+        assertThat(first.getErrorMessage()).contains("non-finite").contains("=NaN");
+        assertThat(first.getTopic()).isEqualTo("images");
+        assertThat(first.getPartition()).isEqualTo(1);
+        assertThat(first.getOffset()).isEqualTo(42);
+        assertThat(new String(first.getKey().array())).isEqualTo("k");
+        assertThat(first.getValue().array()).containsExactly(1, 2, 3);
+        assertThat(dead.peek().getTimestamp()).isEqualTo(2);
+    }
+
+    @Test
     void aPartialBatchWaitsAtMostMaxWait() throws Exception {
         h.processElement(new StreamRecord<>(image("a", 0.1f), 1));
         h.processElement(new StreamRecord<>(image("b", 0.2f), 2));

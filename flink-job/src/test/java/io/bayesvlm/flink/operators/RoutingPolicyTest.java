@@ -28,6 +28,18 @@ class RoutingPolicyTest {
     }
 
     @Test
+    void aNonFiniteScoreIsNeverDecidedAutomatically() {
+        for (UncertaintyScore score : UncertaintyScore.values()) {
+            for (boolean targetRate : new boolean[] {false, true}) {
+                RoutingPolicy p = new RoutingPolicy(cfg(score, targetRate, 0.5, 0.1, 0));
+                for (double v : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+                    assertThat(p.route("x", v).routing()).as("%s %s", score, v).isEqualTo(Routing.REVIEW);
+                }
+            }
+        }
+    }
+
+    @Test
     void targetRateReviewsAboutThatFractionWhateverTheScale() {
         for (double scale : new double[] {0.01, 1, 100}) {
             RoutingPolicy p = new RoutingPolicy(cfg(UncertaintyScore.ENTROPY, true, 1e9, 0.1, 0));
