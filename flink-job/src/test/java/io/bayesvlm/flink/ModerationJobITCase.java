@@ -117,6 +117,14 @@ class ModerationJobITCase {
         return new Produced(truth, bad);
     }
 
+    /** The job as built for production, on bounded sources (stops at the offsets current at start). */
+    static void runBounded(JobConfig c, String name) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ModerationJob.configure(env, c);
+        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
+        env.execute(name);
+    }
+
     static LabelEvent label(String id, String label, boolean audit) {
         return LabelEvent.newBuilder().setEventId(id).setLabel(label)
                 .setLabelSource(audit ? LabelSource.AUDIT : LabelSource.GROUND_TRUTH)
@@ -163,10 +171,7 @@ class ModerationJobITCase {
                         black.toByteArray())));
             }
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ModerationJob.configure(env, c);
-        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
-        env.execute("it-non-finite");
+        runBounded(c, "it-non-finite");
 
         String bs = kafka.bootstrapServers();
         List<Decision> decisions = KafkaTestUtil.readAll(bs, c.topics().decisions(), Decision.class);
@@ -194,10 +199,7 @@ class ModerationJobITCase {
         JobConfig c = config(suffix, Map.of());
         Produced in = produce(c, 48, true);
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ModerationJob.configure(env, c);
-        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
-        env.execute("it-accounting");
+        runBounded(c, "it-accounting");
 
         String bs = kafka.bootstrapServers();
         List<Decision> decisions = KafkaTestUtil.readAll(bs, c.topics().decisions(), Decision.class);

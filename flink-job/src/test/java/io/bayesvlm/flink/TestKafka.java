@@ -1,15 +1,12 @@
 package io.bayesvlm.flink;
 
 import io.bayesvlm.flink.embedded.EmbeddedKafka;
+import io.bayesvlm.flink.embedded.KafkaClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The Kafka broker of the integration tests: a Testcontainers broker ({@code apache/kafka}, KRaft) when a Docker
@@ -74,16 +71,11 @@ public final class TestKafka implements AutoCloseable {
 
     /** Creates topics (replication factor 1); existing ones are an error. */
     public void createTopics(List<String> names, int partitions) throws Exception {
-        try (Admin admin = admin()) {
-            admin.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList())
-                    .all().get(30, TimeUnit.SECONDS);
-        }
+        KafkaClients.createTopics(bootstrap, names, partitions);
     }
 
     public Admin admin() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return Admin.create(p);
+        return KafkaClients.admin(bootstrap);
     }
 
     @Override

@@ -12,8 +12,6 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
@@ -106,16 +104,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates topics (replication factor 1); existing ones are an error. */
     public void createTopics(List<String> names, int partitions) throws Exception {
-        try (Admin admin = admin()) {
-            admin.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList())
-                    .all().get(30, TimeUnit.SECONDS);
-        }
+        KafkaClients.createTopics(bootstrapServers(), names, partitions);
     }
 
     public Admin admin() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return Admin.create(p);
+        return KafkaClients.admin(bootstrapServers());
     }
 
     @Override

@@ -13,6 +13,21 @@ public final class KafkaClients {
 
     private KafkaClients() {}
 
+    public static org.apache.kafka.clients.admin.Admin admin(String bootstrap) {
+        Properties p = new Properties();
+        p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return org.apache.kafka.clients.admin.Admin.create(p);
+    }
+
+    /** Creates topics with replication factor 1 (a one-broker cluster); existing ones are an error. */
+    public static void createTopics(String bootstrap, List<String> names, int partitions) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = admin(bootstrap)) {
+            admin.createTopics(names.stream()
+                            .map(n -> new org.apache.kafka.clients.admin.NewTopic(n, partitions, (short) 1)).toList())
+                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
