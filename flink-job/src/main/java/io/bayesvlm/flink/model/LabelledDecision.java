@@ -13,6 +13,8 @@ public class LabelledDecision {
     public String labelSource;
     /** AUTO, REVIEW or AUDIT. */
     public String routing;
+    /** The decision's probability of being sent for a label (1 for review, the audit fraction otherwise); NaN if unknown. */
+    public double labelPropensity = Double.NaN;
 
     public LabelledDecision() {}
 }

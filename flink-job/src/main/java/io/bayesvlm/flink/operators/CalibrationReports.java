@@ -2,8 +2,11 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.CalibrationStats;
+import io.bayesvlm.avro.PopulationCalibration;
+import io.bayesvlm.avro.WeightedStats;
 import io.bayesvlm.avro.ReliabilityBin;
 import io.bayesvlm.core.metrics.Calibration;
+import io.bayesvlm.core.metrics.WeightedCalibration;
 import io.bayesvlm.flink.model.LabelledDecision;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +27,10 @@ public final class CalibrationReports {
         List<double[]> auditBayes = new ArrayList<>();
         List<double[]> auditMap = new ArrayList<>();
         List<Integer> auditLabels = new ArrayList<>();
+        List<double[]> designBayes = new ArrayList<>();
+        List<double[]> designMap = new ArrayList<>();
+        List<Integer> designLabels = new ArrayList<>();
+        List<Double> propensities = new ArrayList<>();
         long reviewed = 0;
         String name = "";
         String version = "";
@@ -35,6 +42,16 @@ public final class CalibrationReports {
             labels.add(d.label);
             if ("REVIEW".equals(d.routing)) {
                 reviewed++;
+            }
+            // Labels the routing design asked for (review: propensity 1, audit: the audit fraction) stand for the whole
+            // stream when weighted by 1/propensity; ground-truth labels of automatic decisions are outside the design.
+            boolean designLabel = ("REVIEW".equals(d.routing) || "AUDIT".equals(d.routing))
+                    && d.labelPropensity > 0 && d.labelPropensity <= 1;
+            if (designLabel) {
+                designBayes.add(d.probs);
+                designMap.add(d.mapProbs);
+                designLabels.add(d.label);
+                propensities.add(d.labelPropensity);
             }
             if ("AUDIT".equals(d.labelSource)) {
                 auditBayes.add(d.probs);
@@ -59,17 +76,54 @@ public final class CalibrationReports {
                 .setBayes(stats(Calibration.evaluate(bayes, y, bins)))
                 .setAuditEceMap(ay.length == 0 ? null : Calibration.evaluate(auditMap, ay, bins).ece())
                 .setAuditEceBayes(ay.length == 0 ? null : Calibration.evaluate(auditBayes, ay, bins).ece())
+                .setPopulation(population(designMap, designBayes, designLabels, propensities, bins, windowEnd))
                 .setAlert(false)
                 .setWindowsOverThreshold(0)
                 .build();
     }
 
-    static CalibrationStats stats(Calibration.Report r) {
+    /** Bootstrap resamples of the weighted ECE interval; seeded by the window end, so a report is reproducible. */
+    static final int BOOTSTRAP = 200;
+
+    static PopulationCalibration population(List<double[]> map, List<double[]> bayes, List<Integer> labels,
+            List<Double> propensities, int bins, long seed) {
+        if (labels.isEmpty()) {
+            return null;
+        }
+        int[] y = labels.stream().mapToInt(Integer::intValue).toArray();
+        double[] pi = propensities.stream().mapToDouble(Double::doubleValue).toArray();
+        WeightedCalibration.Report m = WeightedCalibration.evaluate(map, y, pi, 0, bins, BOOTSTRAP, seed);
+        WeightedCalibration.Report b = WeightedCalibration.evaluate(bayes, y, pi, 0, bins, BOOTSTRAP, seed);
+        return PopulationCalibration.newBuilder()
+                .setLabels(b.labelled())
+                .setEffectiveSampleSize(b.effectiveSampleSize())
+                .setEstimatedDecisions(b.population())
+                .setMap(weighted(m))
+                .setBayes(weighted(b))
+                .build();
+    }
+
+    static WeightedStats weighted(WeightedCalibration.Report r) {
+        return WeightedStats.newBuilder()
+                .setAccuracy(r.accuracy().value()).setAccuracyLower(r.accuracy().lower()).setAccuracyUpper(r.accuracy().upper())
+                .setEce(r.ece().value()).setEceLower(r.ece().lower()).setEceUpper(r.ece().upper())
+                .setNll(r.nll().value()).setNllLower(r.nll().lower()).setNllUpper(r.nll().upper())
+                .setBrier(r.brier().value()).setBrierLower(r.brier().lower()).setBrierUpper(r.brier().upper())
+                .setBins(bins(r.bins()))
+                .build();
+    }
+
+    static List<ReliabilityBin> bins(List<Calibration.Bin> in) {
         List<ReliabilityBin> bins = new ArrayList<>();
-        for (Calibration.Bin b : r.bins()) {
+        for (Calibration.Bin b : in) {
             bins.add(new ReliabilityBin(b.lo(), b.hi(), b.count(), b.count() == 0 ? null : b.accuracy(),
                     b.count() == 0 ? null : b.confidence()));
         }
+        return bins;
+    }
+
+    static CalibrationStats stats(Calibration.Report r) {
+        List<ReliabilityBin> bins = bins(r.bins());
         return CalibrationStats.newBuilder()
                 .setCount(r.count())
                 .setAccuracy(r.accuracy())

@@ -121,6 +121,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, LabelEv
         ld.label = index;
         ld.labelSource = l.getLabelSource().name();
         ld.routing = d.getRouting().name();
+        ld.labelPropensity = d.getLabelPropensity() == null ? Double.NaN : d.getLabelPropensity();
         out.collect(ld);
     }
 }

@@ -128,6 +128,8 @@ public class RouteByUncertainty extends ProcessFunction<ScoredImage, Decision> i
                 .setRoutingValue(value)
                 .setRoutingThreshold(outcome.threshold())
                 .setProcessingLatencyMs(Math.max(0, System.currentTimeMillis() - s.readAtMillis))
+                // routed for review for sure; otherwise labelled only if the audit draw picks it
+                .setLabelPropensity(outcome.routing() == Routing.REVIEW ? 1.0 : routing.auditFraction())
                 .build();
     }
 

@@ -39,8 +39,10 @@ class CalibrationWindowsTest {
             d.probs = new double[] {c, 1 - c};
             d.mapProbs = new double[] {Math.min(1, c + 0.1), Math.max(0, 0.9 - c)};
             d.label = rng.nextDouble() < c ? 0 : 1;
-            d.labelSource = i % 5 == 0 ? "AUDIT" : "REVIEWER";
-            d.routing = c < 0.6 ? "REVIEW" : "AUTO";
+            // the design: review below 0.6 (propensity 1), a 20% audit above; the AUTO ones carry ground truth
+            d.routing = c < 0.6 ? "REVIEW" : i % 5 == 0 ? "AUDIT" : "AUTO";
+            d.labelSource = d.routing.equals("AUDIT") ? "AUDIT" : d.routing.equals("REVIEW") ? "REVIEWER" : "GROUND_TRUTH";
+            d.labelPropensity = d.routing.equals("REVIEW") ? 1 : 0.2;
             items.add(d);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -67,6 +69,18 @@ class CalibrationWindowsTest {
             assertThat(r.getReviewed()).isEqualTo(in.stream().filter(d -> d.routing.equals("REVIEW")).count());
             assertThat(r.getAudited()).isEqualTo(in.stream().filter(d -> d.labelSource.equals("AUDIT")).count());
             assertThat(r.getBayes().getBins()).hasSize(10);
+
+            // population estimates: only the design's labels, each weighted by 1/propensity
+            List<LabelledDecision> design = in.stream().filter(d -> !d.routing.equals("AUTO")).toList();
+            io.bayesvlm.core.metrics.WeightedCalibration.Report w = io.bayesvlm.core.metrics.WeightedCalibration.evaluate(
+                    design.stream().map(d -> d.probs).toList(), design.stream().mapToInt(d -> d.label).toArray(),
+                    design.stream().mapToDouble(d -> d.labelPropensity).toArray(), 0, 10, CalibrationReports.BOOTSTRAP, end);
+            assertThat(r.getPopulation().getLabels()).isEqualTo(design.size());
+            assertThat(r.getPopulation().getEstimatedDecisions()).isCloseTo(w.population(), within(1e-9));
+            assertThat(r.getPopulation().getBayes().getAccuracy()).isCloseTo(w.accuracy().value(), within(1e-12));
+            assertThat(r.getPopulation().getBayes().getEce()).isCloseTo(w.ece().value(), within(1e-12));
+            assertThat(r.getPopulation().getBayes().getEceUpper()).isCloseTo(w.ece().upper(), within(1e-12));
+            assertThat(r.getPopulation().getBayes().getBins()).hasSize(10);
         }
     }
 }

@@ -53,6 +53,7 @@ class RouteByUncertaintyHarnessTest {
             h.processElement(new StreamRecord<>(scored("unsure", 0.55), 1000));
             List<Decision> decisions = h.extractOutputValues();
             assertThat(decisions).extracting(Decision::getRouting).containsExactly(Routing.AUTO, Routing.REVIEW);
+            assertThat(decisions).extracting(Decision::getLabelPropensity).containsExactly(0.0, 1.0);
             assertThat(decisions.get(0).getPredictedClass()).isEqualTo("sneaker");
             assertThat(decisions.get(1).getRoutingThreshold()).isEqualTo(0.8);
             var reviews = h.getSideOutput(RouteByUncertainty.REVIEWS);
@@ -76,6 +77,8 @@ class RouteByUncertaintyHarnessTest {
                 h.processElement(new StreamRecord<>(scored("ev" + i, 0.9), i));
             }
             first = h.extractOutputValues().stream().map(Decision::getRouting).toList();
+            // every confident decision had the same 0.3 chance of an audit label, whether it won the draw or not
+            assertThat(h.extractOutputValues()).allSatisfy(d -> assertThat(d.getLabelPropensity()).isEqualTo(0.3));
             assertThat(h.getSideOutput(RouteByUncertainty.REVIEWS))
                     .allSatisfy(r -> assertThat(r.getValue().getReason()).isEqualTo(ReviewReason.AUDIT));
         }
