@@ -1,0 +1,173 @@
+package io.bayesvlm.cli;
+
+import io.bayesvlm.core.BayesVlmModel;
+import io.bayesvlm.core.ModelSpec;
+import io.bayesvlm.core.Prediction;
+import io.bayesvlm.core.Predictive;
+import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.data.Activations;
+import io.bayesvlm.core.data.DataSets;
+import io.bayesvlm.core.data.ImageShift;
+import io.bayesvlm.core.data.LabelledImages;
+import io.bayesvlm.core.risk.HeldOutRisk;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bayesvlm risk}: the review rate a guaranteed error rate among automatic decisions costs, per score. */
+@Command(
+        name = "risk",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Review rate needed to guarantee an error rate among automatic decisions, MAP vs BayesVLM scores.",
+            "",
+            "Splits labelled images (seeded) into a calibration and a test part. On the calibration part it chooses,",
+            "per score and per --alpha, the most permissive threshold whose error among automatically decided items",
+            "is at most alpha with probability 1 - delta (Learn then Test, exact binomial bounds: docs/guarantees.md);",
+            "on the test part it reports the share sent to review and the error among the rest. Use data the model",
+            "was not tuned on."
+        })
+final class RiskCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--data", required = true, paramLabel = "PATH",
+            description = "Labelled images: an IDX directory (Fashion-MNIST) or a folder of class folders.")
+    Path data;
+
+    @Option(names = "--split", defaultValue = "test", description = "IDX split (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--range", paramLabel = "FROM:TO", description = "Part of the data to use.")
+    String range;
+
+    @Option(names = "--alpha", split = ",", defaultValue = "0.01,0.02,0.05", paramLabel = "A",
+            description = "Guaranteed error rates among automatic decisions (default: ${DEFAULT-VALUE}).")
+    List<Double> alphas;
+
+    @Option(names = "--delta", defaultValue = "0.05", description = "Chance the guarantee may fail (default: ${DEFAULT-VALUE}).")
+    double delta;
+
+    @Option(names = "--calibration-fraction", defaultValue = "0.5",
+            description = "Share of the images used to choose the thresholds (default: ${DEFAULT-VALUE}).")
+    double calibrationFraction;
+
+    @Option(names = "--grid", defaultValue = "200", description = "Candidate thresholds (default: ${DEFAULT-VALUE}).")
+    int grid;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!(calibrationFraction > 0 && calibrationFraction < 1)) {
+            throw new IllegalArgumentException("--calibration-fraction must be in (0, 1), got " + calibrationFraction);
+        }
+        try (BayesVlmModel m = BayesVlmModel.load(model.model, model.scoring(Predictive.Mode.PROBIT))) {
+            ModelSpec ms = m.spec();
+            LabelledImages images = DataSets.open(data, split, range, ms.classIds(), model.limits());
+            Activations.Result act = Activations.all(m, images, ImageShift.NONE, 1, model.seed, new Progress(err, "risk"));
+            List<Prediction> predictions = new ArrayList<>();
+            List<Integer> labels = new ArrayList<>();
+            for (int i = 0; i < act.activations().length; i++) {
+                Prediction p = m.head().predict(act.activations()[i]);
+                if (p.isFinite()) {
+                    predictions.add(p);
+                    labels.add(act.labels()[i]);
+                }
+            }
+            int n = predictions.size();
+            boolean[] calibration = new boolean[n];
+            SplittableRandom rng = new SplittableRandom(model.seed);
+            for (int i = 0; i < n; i++) {
+                calibration[i] = rng.nextDouble() < calibrationFraction;
+            }
+            out.printf("Model `%s` (%s) on %s (%s%s): %d images (%d left out), %d for calibration, the rest for the test;"
+                    + " delta %s.%n%n", ms.name(), ms.version(), data, split, range == null ? "" : " " + range, n,
+                    act.skipped() + act.activations().length - n, count(calibration), delta);
+            out.println("| method | score | alpha | threshold | bound (calibration) | review rate (test) | error among auto (test) | auto (test) |");
+            out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            for (boolean bayes : new boolean[] {false, true}) {
+                for (UncertaintyScore s : bayes ? List.of(UncertaintyScore.values())
+                        : List.of(UncertaintyScore.MAX_PROB, UncertaintyScore.MARGIN)) {
+                    double[] conf = new double[n];
+                    boolean[] wrong = new boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        Prediction p = predictions.get(i);
+                        double value = bayes ? p.uncertainty().get(s) : mapScore(s, p.mapProbs());
+                        conf[i] = -s.uncertainty(value);
+                        wrong[i] = (bayes ? p.predicted() : argmax(p.mapProbs())) != labels.get(i);
+                    }
+                    for (double alpha : alphas) {
+                        HeldOutRisk.Row r = HeldOutRisk.evaluate(part(conf, calibration, true), part(wrong, calibration, true),
+                                part(conf, calibration, false), part(wrong, calibration, false), alpha, delta, grid);
+                        out.printf("| %s | %s | %.3f | %s | %s | %.3f | %s | %d |%n", bayes ? "BayesVLM probit" : "MAP (CLIP)",
+                                s.jsonName(), alpha, r.threshold() == Double.POSITIVE_INFINITY ? "none (review all)"
+                                        : String.format("%.4g", s.uncertainty(-r.threshold())),
+                                Double.isNaN(r.upperBound()) ? "-" : String.format("%.4f", r.upperBound()), r.reviewRate(),
+                                Double.isNaN(r.autoError()) ? "-" : String.format("%.4f", r.autoError()), r.auto());
+                    }
+                }
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** MAP's own score values (it has no logit variances): max_prob or margin of its probabilities. */
+    static double mapScore(UncertaintyScore s, double[] p) {
+        double first = 0;
+        double second = 0;
+        for (double v : p) {
+            if (v > first) {
+                second = first;
+                first = v;
+            } else if (v > second) {
+                second = v;
+            }
+        }
+        return s == UncertaintyScore.MARGIN ? first - second : first;
+    }
+
+    static int argmax(double[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static int count(boolean[] b) {
+        int c = 0;
+        for (boolean x : b) {
+            c += x ? 1 : 0;
+        }
+        return c;
+    }
+
+    private static double[] part(double[] v, boolean[] cal, boolean want) {
+        return java.util.stream.IntStream.range(0, v.length).filter(i -> cal[i] == want).mapToDouble(i -> v[i]).toArray();
+    }
+
+    private static boolean[] part(boolean[] v, boolean[] cal, boolean want) {
+        int[] idx = java.util.stream.IntStream.range(0, v.length).filter(i -> cal[i] == want).toArray();
+        boolean[] out = new boolean[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = v[idx[i]];
+        }
+        return out;
+    }
+}
