@@ -60,8 +60,27 @@ public record JobConfig(
     }
 
     /** Routing policy. */
-    public record Routing(UncertaintyScore score, boolean targetRate, double threshold, double targetReviewRate,
-            int quantileWindow, double auditFraction) implements Serializable {}
+    public record Routing(UncertaintyScore score, Mode mode, double threshold, double targetReviewRate,
+            int quantileWindow, double auditFraction, double maxAutoError, double riskDelta) implements Serializable {
+
+        /** How the review threshold is set. */
+        public enum Mode { THRESHOLD, TARGET_RATE, RISK }
+
+        /** A threshold or target-rate policy (risk settings at their defaults). */
+        public Routing(UncertaintyScore score, boolean targetRate, double threshold, double targetReviewRate,
+                int quantileWindow, double auditFraction) {
+            this(score, targetRate ? Mode.TARGET_RATE : Mode.THRESHOLD, threshold, targetReviewRate, quantileWindow,
+                    auditFraction, JobOptions.MAX_AUTO_ERROR.defaultValue(), JobOptions.RISK_DELTA.defaultValue());
+        }
+
+        public boolean targetRate() {
+            return mode == Mode.TARGET_RATE;
+        }
+
+        public boolean risk() {
+            return mode == Mode.RISK;
+        }
+    }
 
     /** Label join and rolling calibration windows. */
     public record Calibration(Duration labelTtl, Duration maxLabelDelay, Duration windowSize, Duration windowSlide,
@@ -86,7 +105,21 @@ public record JobConfig(
         String join = get(c, JOIN_DECISIONS);
         oneOf(JOIN_DECISIONS, join, "routed", "all");
         String mode = get(c, ROUTING_MODE);
-        oneOf(ROUTING_MODE, mode, "threshold", "target-rate");
+        oneOf(ROUTING_MODE, mode, "threshold", "target-rate", "risk");
+        if (mode.equals("risk")) {
+            double alpha = get(c, MAX_AUTO_ERROR);
+            double delta = get(c, RISK_DELTA);
+            if (!(alpha > 0 && alpha < 1)) {
+                throw new IllegalArgumentException(MAX_AUTO_ERROR.key() + " must be in (0, 1), got " + alpha);
+            }
+            if (!(delta > 0 && delta < 1)) {
+                throw new IllegalArgumentException(RISK_DELTA.key() + " must be in (0, 1), got " + delta);
+            }
+            if (!(get(c, AUDIT_FRACTION) > 0)) {
+                throw new IllegalArgumentException("routing.mode=risk needs " + AUDIT_FRACTION.key() + " > 0: audits are"
+                        + " the only labels of automatic decisions, so without them nothing can be vouched for");
+            }
+        }
         UncertaintyScore score;
         try {
             score = UncertaintyScore.fromName(get(c, ROUTING_SCORE));
@@ -123,8 +156,9 @@ public record JobConfig(
                 positive(c, MAX_WAIT), predictive.equals("mc") ? Predictive.Mode.MC : Predictive.Mode.PROBIT,
                 atLeast(c, MC_SAMPLES, 1), inferenceParallelism,
                 new ImageLimits(atLeastLong(c, MAX_BYTES, 1), atLeastLong(c, MAX_PIXELS, 1), atLeast(c, MAX_SIDE, 1)),
-                new Routing(score, mode.equals("target-rate"), finite(c, ROUTING_THRESHOLD),
-                        fraction(c, TARGET_REVIEW_RATE), atLeast(c, QUANTILE_WINDOW, 10), fraction(c, AUDIT_FRACTION)),
+                new Routing(score, Routing.Mode.valueOf(mode.replace('-', '_').toUpperCase(java.util.Locale.ROOT)),
+                        finite(c, ROUTING_THRESHOLD), fraction(c, TARGET_REVIEW_RATE), atLeast(c, QUANTILE_WINDOW, 10),
+                        fraction(c, AUDIT_FRACTION), get(c, MAX_AUTO_ERROR), get(c, RISK_DELTA)),
                 atLeast(c, REVIEW_TOP_K, 1), get(c, REVIEW_INCLUDE_IMAGE),
                 new Calibration(positive(c, LABEL_TTL), nonNegative(c, LABEL_DELAY), size, slide, atLeast(c, BINS, 1),
                         join.equals("all"), fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1)),

@@ -84,7 +84,9 @@ public final class JobOptions {
     public static final ConfigOption<String> ROUTING_SCORE = key("routing.score").stringType().defaultValue("max_prob")
             .withDescription("max_prob | entropy | mutual_info | top_logit_std | margin | doctor.");
     public static final ConfigOption<String> ROUTING_MODE = key("routing.mode").stringType().defaultValue("target-rate")
-            .withDescription("threshold | target-rate.");
+            .withDescription("threshold | target-rate | risk. risk: decide automatically only where the error rate among"
+                    + " automatic decisions is vouched to be at most routing.max-auto-error (docs/guarantees.md); review"
+                    + " everything until the labels allow that.");
     public static final ConfigOption<Double> ROUTING_THRESHOLD = key("routing.threshold").doubleType().defaultValue(0.8)
             .withDescription("threshold mode: review when the score is on the uncertain side of this value (for max_prob: below it).");
     public static final ConfigOption<Double> TARGET_REVIEW_RATE = key("routing.target-review-rate").doubleType().defaultValue(0.1)
@@ -93,6 +95,10 @@ public final class JobOptions {
             .withDescription("target-rate mode: how many recent scores (per subtask) the quantile is tracked over.");
     public static final ConfigOption<Double> AUDIT_FRACTION = key("routing.audit-fraction").doubleType().defaultValue(0.02)
             .withDescription("Fraction of confident items also sent to review as audits, chosen by a hash of the event id.");
+    public static final ConfigOption<Double> MAX_AUTO_ERROR = key("routing.max-auto-error").doubleType().defaultValue(0.02)
+            .withDescription("risk mode: alpha, the error rate among automatic decisions to guarantee.");
+    public static final ConfigOption<Double> RISK_DELTA = key("routing.risk-delta").doubleType().defaultValue(0.05)
+            .withDescription("risk mode: delta, the probability that the guarantee of a calibration window fails.");
     public static final ConfigOption<Integer> REVIEW_TOP_K = key("review.top-k").intType().defaultValue(3);
     public static final ConfigOption<Boolean> REVIEW_INCLUDE_IMAGE = key("review.include-image").booleanType().defaultValue(true)
             .withDescription("Put the image bytes into review requests (else only the event id).");
@@ -141,7 +147,7 @@ public final class JobOptions {
             REGISTRY_RETRY_BACKOFF_MAX, REGISTRY_REQUEST_TIMEOUT, TOPIC_IMAGES, TOPIC_DECISIONS, TOPIC_REVIEWS, TOPIC_LABELS,
             TOPIC_CALIBRATION, TOPIC_DEAD_LETTERS, MODEL_DIR, DEVICE, BATCH_SIZE, MAX_WAIT, PREDICTIVE, MC_SAMPLES,
             INFERENCE_PARALLELISM, MAX_BYTES, MAX_PIXELS, MAX_SIDE, ROUTING_SCORE, ROUTING_MODE, ROUTING_THRESHOLD,
-            TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,
+            TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, MAX_AUTO_ERROR, RISK_DELTA, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,
             LABEL_DELAY, WINDOW_SIZE, WINDOW_SLIDE, BINS, JOIN_DECISIONS, ALERT_ECE, ALERT_WINDOWS, OUT_OF_ORDERNESS,
             SOURCE_IDLENESS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM);
 }

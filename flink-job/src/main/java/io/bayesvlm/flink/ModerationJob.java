@@ -15,6 +15,9 @@ import io.bayesvlm.flink.model.LabelledDecision;
 import io.bayesvlm.flink.model.RawRecord;
 import io.bayesvlm.flink.model.ScoredImage;
 import io.bayesvlm.flink.operators.BatchedBayesInference;
+import io.bayesvlm.flink.operators.CalibrationReports;
+import io.bayesvlm.flink.operators.ParseRiskUpdate;
+import io.bayesvlm.flink.operators.RouteWithRiskControl;
 import io.bayesvlm.flink.operators.CountDeadLetters;
 import io.bayesvlm.flink.operators.DeadLetters;
 import io.bayesvlm.flink.operators.DecodeImage;
@@ -50,7 +53,13 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 public final class ModerationJob {
 
     /** Where the job reads. Kafka in production; tests pass bounded Kafka sources. */
-    public record Sources(Source<RawRecord, ?, ?> images, Source<RawRecord, ?, ?> labels) {}
+    public record Sources(Source<RawRecord, ?, ?> images, Source<RawRecord, ?, ?> labels,
+            Source<RawRecord, ?, ?> calibrationFeedback) {
+        /** Without the calibration feedback (every routing mode but risk). */
+        public Sources(Source<RawRecord, ?, ?> images, Source<RawRecord, ?, ?> labels) {
+            this(images, labels, null);
+        }
+    }
 
     /** Where the job writes. */
     public record Sinks(Sink<Decision> decisions, Sink<ReviewRequest> reviews, Sink<CalibrationReport> calibration,
@@ -172,13 +181,32 @@ public final class ModerationJob {
             scored.setParallelism(config.inferenceParallelism());
         }
 
-        SingleOutputStreamOperator<Decision> decisions = scored
-                .process(new RouteByUncertainty(config.modelDir(), config.routing(), config.reviewTopK(),
-                        config.reviewIncludeImage()))
-                .name("route by uncertainty").uid("route-by-uncertainty")
-                // Routing, Avro encoding and the sinks run in their own thread too, leaving the inference thread
-                // to the model.
-                .startNewChain();
+        SingleOutputStreamOperator<Decision> decisions;
+        SingleOutputStreamOperator<io.bayesvlm.flink.model.RiskUpdate> vouched = null;
+        if (config.routing().risk()) {
+            if (sources.calibrationFeedback() == null) {
+                throw new IllegalArgumentException("routing.mode=risk needs the calibration feedback source");
+            }
+            // The thresholds the calibration windows vouch for come back through the calibration topic.
+            vouched = env.fromSource(sources.calibrationFeedback(), WatermarkStrategy.noWatermarks(), "calibration feedback source")
+                    .uid("calibration-feedback-source")
+                    .process(new ParseRiskUpdate(RecordCodec.of(CalibrationReport.class, config.registry())))
+                    .name("vouched thresholds").uid("parse-risk-updates");
+            decisions = scored
+                    .connect(vouched.broadcast(RouteWithRiskControl.LATEST))
+                    .process(new RouteWithRiskControl(config.modelDir(), config.routing(), config.reviewTopK(),
+                            config.reviewIncludeImage()))
+                    .name("route by uncertainty (risk-controlled)").uid("route-by-uncertainty")
+                    .startNewChain();
+        } else {
+            decisions = scored
+                    .process(new RouteByUncertainty(config.modelDir(), config.routing(), config.reviewTopK(),
+                            config.reviewIncludeImage()))
+                    .name("route by uncertainty").uid("route-by-uncertainty")
+                    // Routing, Avro encoding and the sinks run in their own thread too, leaving the inference thread
+                    // to the model.
+                    .startNewChain();
+        }
 
         decisions.sinkTo(sinks.decisions()).name("decisions sink").uid("decisions-sink");
         decisions.getSideOutput(RouteByUncertainty.REVIEWS).sinkTo(sinks.reviews())
@@ -207,16 +235,23 @@ public final class ModerationJob {
                 .name("labelled-pair watermarks").uid("labelled-watermarks")
                 .keyBy(ModerationJob::modelKey)
                 .window(SlidingEventTimeWindows.of(config.calibration().windowSize(), config.calibration().windowSlide()))
-                .process(new RollingCalibration(config.calibration().bins()))
+                .process(new RollingCalibration(config.calibration().bins(), config.routing().risk()
+                        ? new CalibrationReports.RiskSpec(config.routing().score(), config.routing().maxAutoError(),
+                                config.routing().riskDelta(), config.routing().auditFraction())
+                        : null))
                 .name("rolling calibration").uid("rolling-calibration")
                 .keyBy(r -> r.getModelName() + "/" + r.getModelVersion())
                 .process(new EceAlert(config.calibration().alertEce(), config.calibration().alertWindows()))
                 .name("ECE alert").uid("ece-alert")
                 .sinkTo(sinks.calibration()).name("calibration sink").uid("calibration-sink");
 
-        decoded.getSideOutput(DeadLetters.TAG)
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG)
                 .union(scored.getSideOutput(DeadLetters.TAG), labels.getSideOutput(DeadLetters.TAG),
-                        joined.getSideOutput(DeadLetters.TAG))
+                        joined.getSideOutput(DeadLetters.TAG));
+        if (vouched != null) {
+            deadLetters = deadLetters.union(vouched.getSideOutput(DeadLetters.TAG));
+        }
+        deadLetters
                 .map(new CountDeadLetters()).name("count dead letters").uid("count-dead-letters")
                 .sinkTo(sinks.deadLetters()).name("dead-letters sink").uid("dead-letters-sink");
     }
@@ -227,7 +262,8 @@ public final class ModerationJob {
 
     /** Kafka sources for image events and labels; bounded ones stop at the offsets current at start. */
     public static Sources kafkaSources(JobConfig c, boolean bounded) {
-        return new Sources(kafkaSource(c, c.topics().images(), bounded), kafkaSource(c, c.topics().labels(), bounded));
+        return new Sources(kafkaSource(c, c.topics().images(), bounded), kafkaSource(c, c.topics().labels(), bounded),
+                c.routing().risk() ? kafkaSource(c, c.topics().calibration(), bounded) : null);
     }
 
     static KafkaSource<RawRecord> kafkaSource(JobConfig c, String topic, boolean bounded) {

@@ -52,6 +52,9 @@ class JobConfigTest {
         assertInvalid(Map.of("routing.treshold", "0.5"), "unknown option 'routing.treshold'");
         assertInvalid(Map.of("inference.batch-size", "many"), "inference.batch-size");
         assertInvalid(Map.of("parallelism", "0"), "parallelism must be -1 or positive");
+        assertInvalid(Map.of("routing.mode", "risk", "routing.audit-fraction", "0"), "routing.mode=risk needs routing.audit-fraction > 0");
+        assertInvalid(Map.of("routing.mode", "risk", "routing.max-auto-error", "0"), "routing.max-auto-error must be in (0, 1)");
+        assertInvalid(Map.of("routing.mode", "risk", "routing.risk-delta", "1.5"), "routing.risk-delta must be in (0, 1)");
         assertInvalid(Map.of("inference.parallelism", "-2"), "inference.parallelism must be -1 or positive");
     }
 

@@ -132,6 +132,55 @@ class ModerationJobITCase {
     }
 
     /**
+     * routing.mode=risk end to end. Without a vouched-for threshold everything is reviewed (conservative start);
+     * with one read back from the calibration topic (a report a previous run wrote), nothing below it is ever decided
+     * automatically; and the job's own calibration reports carry the thresholds their labels vouch for.
+     */
+    @Test
+    void riskModeReviewsEverythingUntilVouchedAndNeverDecidesBelowTheVouchedThreshold() throws Exception {
+        // no report yet: the conservative start
+        JobConfig fresh = config(UUID.randomUUID().toString().substring(0, 8), Map.of("routing.mode", "risk",
+                "routing.max-auto-error", "0.05"));
+        produce(fresh, 24, false);
+        runBounded(fresh, "it-risk-fresh");
+        String bs = kafka.bootstrapServers();
+        List<Decision> first = KafkaTestUtil.readAll(bs, fresh.topics().decisions(), Decision.class);
+        assertThat(first).hasSize(24).allSatisfy(d -> {
+            assertThat(d.getRouting()).isEqualTo(Routing.REVIEW);
+            assertThat(d.getLabelPropensity()).isEqualTo(1.0);
+        });
+        List<CalibrationReport> reports = KafkaTestUtil.readAll(bs, fresh.topics().calibration(), CalibrationReport.class);
+        assertThat(reports).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.getRisk().getAlpha()).isEqualTo(0.05);
+            assertThat(r.getRisk().getScore()).isEqualTo("max_prob");
+            assertThat(r.getRisk().getThreshold()).isNull(); // a few dozen labels vouch for nothing at 5%
+        });
+
+        // a report from an earlier window vouches for max_prob >= 0.9
+        JobConfig vouched = config(UUID.randomUUID().toString().substring(0, 8), Map.of("routing.mode", "risk",
+                "routing.max-auto-error", "0.05"));
+        CalibrationReport earlier = io.bayesvlm.flink.operators.CalibrationReports.build(List.of(), 10, 0, 1_600_000_000_000L);
+        earlier.setRisk(io.bayesvlm.avro.RiskControl.newBuilder().setScore("max_prob").setAlpha(0.05).setDelta(0.05)
+                .setThreshold(0.9).setUpperBound(0.045).setLabelsAtThreshold(900).setLabelsUsed(1200).setDesignLabels(3000)
+                .build());
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(bs)) {
+            KafkaTestUtil.send(p, vouched.topics().calibration(), "m", new AvroCodec<>(CalibrationReport.class).encode(earlier));
+        }
+        produce(vouched, 48, false);
+        runBounded(vouched, "it-risk-vouched");
+        List<Decision> decisions = KafkaTestUtil.readAll(bs, vouched.topics().decisions(), Decision.class);
+        assertThat(decisions).hasSize(48).allSatisfy(d -> {
+            double maxProb = d.getUncertainty().getMaxProb();
+            if (maxProb < 0.9) {
+                assertThat(d.getRouting()).as("%s at max_prob %s", d.getEventId(), maxProb).isEqualTo(Routing.REVIEW);
+            }
+            assertThat(d.getLabelPropensity()).isEqualTo(d.getRouting() == Routing.REVIEW ? 1.0 : 0.25);
+        });
+        System.out.printf("risk mode: vouched max_prob >= 0.9; %d of %d decided automatically or audited%n",
+                decisions.stream().filter(d -> d.getRouting() != Routing.REVIEW).count(), decisions.size());
+    }
+
+    /**
      * A model whose preprocessing overflows: image.std = 1e-45 turns every non-zero pixel into an infinite input,
      * and the real encoder (libtorch through DJL) into NaN activations, while an all-black image stays finite. The
      * NaN predictions become NON_FINITE_SCORE dead letters; not one is decided, automatically or otherwise.

@@ -46,7 +46,7 @@ public final class HeldOutRisk {
     }
 
     /** Candidate thresholds: the distinct values at gridSize evenly spaced quantiles of the confidences (no labels). */
-    static double[] grid(double[] confidence, int gridSize) {
+    public static double[] grid(double[] confidence, int gridSize) {
         double[] sorted = Arrays.stream(confidence).filter(Double::isFinite).sorted().toArray();
         if (sorted.length == 0) {
             return new double[0];

@@ -15,6 +15,9 @@ public class LabelledDecision {
     public String routing;
     /** The decision's probability of being sent for a label (1 for review, the audit fraction otherwise); NaN if unknown. */
     public double labelPropensity = Double.NaN;
+    /** The routing score's name and the decision's value of it (as routed). */
+    public String routingScore;
+    public double routingValue = Double.NaN;
 
     public LabelledDecision() {}
 }

@@ -3,10 +3,12 @@ package io.bayesvlm.flink.operators;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.CalibrationStats;
 import io.bayesvlm.avro.PopulationCalibration;
+import io.bayesvlm.avro.RiskControl;
 import io.bayesvlm.avro.WeightedStats;
 import io.bayesvlm.avro.ReliabilityBin;
 import io.bayesvlm.core.metrics.Calibration;
 import io.bayesvlm.core.metrics.WeightedCalibration;
+import io.bayesvlm.core.risk.RiskControlledThreshold;
 import io.bayesvlm.flink.model.LabelledDecision;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +22,19 @@ public final class CalibrationReports {
 
     private CalibrationReports() {}
 
+    /** routing.mode=risk settings: the score routed on, alpha, delta and the audit fraction (the smallest propensity). */
+    public record RiskSpec(io.bayesvlm.core.UncertaintyScore score, double alpha, double delta, double auditFraction)
+            implements java.io.Serializable {}
+
+    /** Candidate thresholds of the risk procedure: quantiles of the window's confidences (no labels involved). */
+    static final int RISK_GRID = 200;
+
     public static CalibrationReport build(Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd) {
+        return build(items, bins, windowStart, windowEnd, null);
+    }
+
+    public static CalibrationReport build(Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd,
+            RiskSpec risk) {
         List<double[]> bayes = new ArrayList<>();
         List<double[]> map = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
@@ -31,6 +45,7 @@ public final class CalibrationReports {
         List<double[]> designMap = new ArrayList<>();
         List<Integer> designLabels = new ArrayList<>();
         List<Double> propensities = new ArrayList<>();
+        List<RiskControlledThreshold.Item> riskItems = new ArrayList<>();
         long reviewed = 0;
         String name = "";
         String version = "";
@@ -52,6 +67,10 @@ public final class CalibrationReports {
                 designMap.add(d.mapProbs);
                 designLabels.add(d.label);
                 propensities.add(d.labelPropensity);
+                if (risk != null && risk.score().jsonName().equals(d.routingScore) && Double.isFinite(d.routingValue)) {
+                    riskItems.add(new RiskControlledThreshold.Item(-risk.score().uncertainty(d.routingValue),
+                            Calibration.argmax(d.probs) != d.label, d.labelPropensity, d.eventId.hashCode()));
+                }
             }
             if ("AUDIT".equals(d.labelSource)) {
                 auditBayes.add(d.probs);
@@ -77,6 +96,7 @@ public final class CalibrationReports {
                 .setAuditEceMap(ay.length == 0 ? null : Calibration.evaluate(auditMap, ay, bins).ece())
                 .setAuditEceBayes(ay.length == 0 ? null : Calibration.evaluate(auditBayes, ay, bins).ece())
                 .setPopulation(population(designMap, designBayes, designLabels, propensities, bins, windowEnd))
+                .setRisk(risk == null ? null : risk(riskItems, risk, windowEnd))
                 .setAlert(false)
                 .setWindowsOverThreshold(0)
                 .build();
@@ -100,6 +120,24 @@ public final class CalibrationReports {
                 .setEstimatedDecisions(b.population())
                 .setMap(weighted(m))
                 .setBayes(weighted(b))
+                .build();
+    }
+
+    static RiskControl risk(List<RiskControlledThreshold.Item> items, RiskSpec spec, long seed) {
+        double[] grid = io.bayesvlm.core.risk.HeldOutRisk.grid(
+                items.stream().mapToDouble(RiskControlledThreshold.Item::confidence).toArray(), RISK_GRID);
+        RiskControlledThreshold.Result r = RiskControlledThreshold.choose(items, grid, spec.alpha(), spec.delta(),
+                spec.auditFraction(), seed);
+        return RiskControl.newBuilder()
+                .setScore(spec.score().jsonName())
+                .setAlpha(spec.alpha())
+                .setDelta(spec.delta())
+                // confidence = −uncertainty(value), so the value at the threshold is uncertainty⁻¹(−λ) = uncertainty(−λ)
+                .setThreshold(r.vouches() ? spec.score().uncertainty(-r.threshold()) : null)
+                .setUpperBound(r.vouches() ? r.upperBound() : null)
+                .setLabelsAtThreshold(r.labels())
+                .setLabelsUsed(r.thinnedLabels())
+                .setDesignLabels(r.labelledItems())
                 .build();
     }
 

@@ -122,6 +122,8 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, LabelEv
         ld.labelSource = l.getLabelSource().name();
         ld.routing = d.getRouting().name();
         ld.labelPropensity = d.getLabelPropensity() == null ? Double.NaN : d.getLabelPropensity();
+        ld.routingScore = d.getRoutingScore();
+        ld.routingValue = d.getRoutingValue();
         out.collect(ld);
     }
 }

@@ -15,13 +15,20 @@ public class RollingCalibration extends ProcessWindowFunction<LabelledDecision, 
     private static final long serialVersionUID = 1L;
 
     private final int bins;
+    private final CalibrationReports.RiskSpec risk;
 
     public RollingCalibration(int bins) {
+        this(bins, null);
+    }
+
+    /** With {@code risk} (routing.mode=risk), each report also carries the threshold its labels vouch for. */
+    public RollingCalibration(int bins, CalibrationReports.RiskSpec risk) {
         this.bins = bins;
+        this.risk = risk;
     }
 
     @Override
     public void process(String key, Context ctx, Iterable<LabelledDecision> items, Collector<CalibrationReport> out) {
-        out.collect(CalibrationReports.build(items, bins, ctx.window().getStart(), ctx.window().getEnd()));
+        out.collect(CalibrationReports.build(items, bins, ctx.window().getStart(), ctx.window().getEnd(), risk));
     }
 }

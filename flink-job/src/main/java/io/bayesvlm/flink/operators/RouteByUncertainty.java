@@ -1,27 +1,10 @@
 package io.bayesvlm.flink.operators;
 
-import io.bayesvlm.avro.ClassScore;
 import io.bayesvlm.avro.Decision;
-import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
-import io.bayesvlm.avro.Routing;
-import io.bayesvlm.avro.UncertaintyScores;
-import io.bayesvlm.core.ModelSpec;
-import io.bayesvlm.core.UncertaintyScore;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.model.ScoredImage;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.IntStream;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -30,129 +13,37 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Turns a scored image into a Decision carrying its routing outcome (every scored event gets one), and sends
- * uncertain items, and the audited sample of confident ones, to the review side output. The policy is
- * {@link RoutingPolicy}; its recent-score history is checkpointed operator state (union: every subtask restores
- * all of it, and keeps the most recent window).
+ * Routes each scored image by its uncertainty with a fixed threshold or a target review rate ({@link Router},
+ * {@link RoutingPolicy}): a Decision for every image, review requests on the side output.
  */
 public class RouteByUncertainty extends ProcessFunction<ScoredImage, Decision> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<ReviewRequest> REVIEWS = new OutputTag<>("review-requests") {};
 
-    private final String modelDir;
-    private final JobConfig.Routing routing;
-    private final int topK;
-    private final boolean includeImage;
-
-    private transient RoutingPolicy policy;
-    private transient ListState<Double> history;
-    private transient List<String> classIds;
-    private transient String modelName;
-    private transient String modelVersion;
-    private transient Counter reviewed;
-    private transient Counter audited;
-    private transient Counter decided;
+    private final Router router;
 
     public RouteByUncertainty(String modelDir, JobConfig.Routing routing, int topK, boolean includeImage) {
-        this.modelDir = modelDir;
-        this.routing = routing;
-        this.topK = topK;
-        this.includeImage = includeImage;
+        this.router = new Router(modelDir, routing, topK, includeImage);
     }
 
     @Override
     public void open(OpenContext context) throws Exception {
-        ModelSpec spec = ModelSpec.load(Path.of(modelDir));
-        classIds = spec.classIds();
-        modelName = spec.name();
-        modelVersion = spec.version();
-        var group = getRuntimeContext().getMetricGroup();
-        decided = group.counter("decisions");
-        reviewed = group.counter("reviewRequested");
-        audited = group.counter("auditRequested");
-        group.gauge("reviewRate", () -> decided.getCount() == 0 ? 0.0 : (double) reviewed.getCount() / decided.getCount());
+        router.open(getRuntimeContext());
     }
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        // Union state: after a rescale every subtask restores the whole recent-score window (a split would leave each
-        // new subtask with a fraction of it, below the minimum history, and fall back to the fixed threshold).
-        history = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("routing-history", Double.class));
-        policy = new RoutingPolicy(routing);
-        policy.restore(history.get());
+        router.initializeState(context);
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        history.update(policy.snapshot());
+        router.snapshotState();
     }
 
     @Override
     public void processElement(ScoredImage s, Context ctx, Collector<Decision> out) {
-        UncertaintyScore score = routing.score();
-        double value = s.uncertainty[score.ordinal()];
-        RoutingPolicy.Outcome outcome = policy.route(s.eventId, value);
-        decided.inc();
-        out.collect(decision(s, outcome, value));
-        if (outcome.routing() != Routing.AUTO) {
-            boolean uncertain = outcome.routing() == Routing.REVIEW;
-            (uncertain ? reviewed : audited).inc();
-            ctx.output(REVIEWS, review(s, uncertain, uncertain ? score.uncertainty(value) : 0));
-        }
-    }
-
-    Decision decision(ScoredImage s, RoutingPolicy.Outcome outcome, double value) {
-        return Decision.newBuilder()
-                .setEventId(s.eventId)
-                .setEventTime(Instant.ofEpochMilli(s.eventTime))
-                .setSource(s.source)
-                .setModelName(modelName)
-                .setModelVersion(modelVersion)
-                .setClasses(classIds)
-                .setPredictedClass(classIds.get(s.predicted))
-                .setProbs(list(s.probs))
-                .setMapProbs(list(s.mapProbs))
-                .setLogitsMean(list(s.logitsMean))
-                .setLogitsVar(list(s.logitsVar))
-                .setUncertainty(UncertaintyScores.newBuilder()
-                        .setMaxProb(s.uncertainty[UncertaintyScore.MAX_PROB.ordinal()])
-                        .setEntropy(s.uncertainty[UncertaintyScore.ENTROPY.ordinal()])
-                        .setMutualInfo(s.uncertainty[UncertaintyScore.MUTUAL_INFO.ordinal()])
-                        .setTopLogitStd(s.uncertainty[UncertaintyScore.TOP_LOGIT_STD.ordinal()])
-                        .setMargin(s.uncertainty[UncertaintyScore.MARGIN.ordinal()])
-                        .setDoctor(s.uncertainty[UncertaintyScore.DOCTOR.ordinal()])
-                        .build())
-                .setRouting(outcome.routing())
-                .setRoutingScore(routing.score().jsonName())
-                .setRoutingValue(value)
-                .setRoutingThreshold(outcome.threshold())
-                .setProcessingLatencyMs(Math.max(0, System.currentTimeMillis() - s.readAtMillis))
-                // routed for review for sure; otherwise labelled only if the audit draw picks it
-                .setLabelPropensity(outcome.routing() == Routing.REVIEW ? 1.0 : routing.auditFraction())
-                .build();
-    }
-
-    ReviewRequest review(ScoredImage s, boolean uncertain, double priority) {
-        List<ClassScore> top = new ArrayList<>();
-        IntStream.range(0, s.probs.length).boxed()
-                .sorted(Comparator.comparingDouble((Integer c) -> -s.probs[c]))
-                .limit(topK)
-                .forEach(c -> top.add(new ClassScore(classIds.get(c), s.probs[c], Math.sqrt(s.logitsVar[c]))));
-        return ReviewRequest.newBuilder()
-                .setEventId(s.eventId)
-                .setEventTime(Instant.ofEpochMilli(s.eventTime))
-                .setReason(uncertain ? ReviewReason.UNCERTAIN : ReviewReason.AUDIT)
-                .setPriority(priority)
-                .setTopK(top)
-                .setImage(includeImage ? ByteBuffer.wrap(s.image) : null)
-                .setImageRef(includeImage ? null : s.eventId)
-                .setModelName(modelName)
-                .setModelVersion(modelVersion)
-                .build();
-    }
-
-    private static List<Double> list(double[] v) {
-        return Arrays.stream(v).boxed().toList();
+        router.route(s, out, r -> ctx.output(REVIEWS, r));
     }
 }

@@ -17,6 +17,8 @@ import java.util.List;
  *   <li>Target-rate mode: the threshold is the (1 − rate) quantile of the last {@code quantile-window} scores
  *       (oriented so that higher = more uncertain), so about that fraction of items is reviewed however the
  *       score's scale drifts. Until 50 scores have been seen, the fixed threshold applies.</li>
+ *   <li>Risk mode: the threshold is the one a calibration window vouched for ({@link #vouch}); until one has, and
+ *       whenever the latest window could not vouch for any, every item is reviewed.</li>
  *   <li>Audits: a confident item is audited when a hash of its event id (FNV-1a with a Murmur3 finaliser), mapped to [0, 1), is below
  *       {@code audit-fraction}: deterministic, so a replay audits the same items, and independent of the score.</li>
  * </ul>
@@ -33,6 +35,8 @@ public final class RoutingPolicy implements Serializable {
     private int next;
     private int sinceRecompute = RECOMPUTE_EVERY;
     private double quantile = Double.NaN;
+    /** Risk mode: review above this uncertainty; −∞ (review everything) until a window vouches for a threshold. */
+    private double vouched = Double.NEGATIVE_INFINITY;
 
     /** The outcome for one item; {@code threshold} is on the score's own scale. */
     public record Outcome(Routing routing, double threshold) {}
@@ -65,8 +69,19 @@ public final class RoutingPolicy implements Serializable {
         return new Outcome(Routing.AUTO, onScale);
     }
 
+    /**
+     * Risk mode: decide automatically from now on only items whose confidence (−uncertainty) is at least
+     * {@code confidence}; {@code +∞} or NaN: nothing is vouched for, review everything.
+     */
+    public void vouch(double confidence) {
+        vouched = Double.isNaN(confidence) ? Double.NEGATIVE_INFINITY : -confidence;
+    }
+
     /** The threshold in effect, oriented so that higher = more uncertain. */
     double currentUncertaintyThreshold() {
+        if (config.risk()) {
+            return vouched;
+        }
         double fixed = config.score().uncertainty(config.threshold());
         if (!config.targetRate() || size < Math.min(MIN_HISTORY, ring.length)) {
             return fixed;

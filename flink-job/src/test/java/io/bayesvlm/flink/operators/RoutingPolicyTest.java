@@ -28,6 +28,18 @@ class RoutingPolicyTest {
     }
 
     @Test
+    void riskModeReviewsEverythingUntilAThresholdIsVouchedFor() {
+        RoutingPolicy p = new RoutingPolicy(new JobConfig.Routing(UncertaintyScore.ENTROPY, JobConfig.Routing.Mode.RISK,
+                0.5, 0.1, 1000, 0, 0.02, 0.05));
+        assertThat(p.route("a", 0.0).routing()).isEqualTo(Routing.REVIEW); // even a certain item
+        p.vouch(-0.3); // confidence = -entropy: decide automatically at entropy <= 0.3
+        assertThat(p.route("b", 0.29).routing()).isEqualTo(Routing.AUTO);
+        assertThat(p.route("c", 0.31).routing()).isEqualTo(Routing.REVIEW);
+        p.vouch(Double.NaN);
+        assertThat(p.route("d", 0.0).routing()).isEqualTo(Routing.REVIEW);
+    }
+
+    @Test
     void aNonFiniteScoreIsNeverDecidedAutomatically() {
         for (UncertaintyScore score : UncertaintyScore.values()) {
             for (boolean targetRate : new boolean[] {false, true}) {
