@@ -66,6 +66,12 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Calibration bins (default: ${DEFAULT-VALUE}; the BayesVLM paper uses 20).")
     int bins;
 
+    @Option(names = "--temperature-labels", split = ",", paramLabel = "N",
+            description = "Also report MAP and BayesVLM after temperature scaling fitted on N clean labelled images"
+                    + " (e.g. 50,500). A seeded split sets the largest N aside: every method is then evaluated on the"
+                    + " other images only, never on those a temperature was fitted on.")
+    List<Integer> temperatureLabels;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Write metrics.json, report.md and PNG diagrams here.")
     Path out;
 
@@ -101,16 +107,54 @@ final class EvaluateCommand implements Callable<Integer> {
             report.append(String.format("Model `%s` (%s) on %s (%s%s, %,d images), %d bins, severity %d.%n%n", ms.name(),
                     ms.version(), data, split, range == null ? "" : " " + range, images.size(), bins, severity));
             Map<String, Object> perShift = new LinkedHashMap<>();
+            // Temperature scaling: fitted on the first N of a seeded permutation of the clean images; every method is
+            // evaluated on the images after the largest N.
+            Map<Integer, Evaluation.Temperatures> temperatures = new LinkedHashMap<>();
+            int[] heldOut = null;
+            if (temperatureLabels != null && !temperatureLabels.isEmpty()) {
+                Activations.Result clean = Activations.all(m, images, ImageShift.NONE, severity, model.seed,
+                        new Progress(err, "evaluate: temperature fit"));
+                int n = clean.labels().length;
+                int largest = temperatureLabels.stream().mapToInt(Integer::intValue).max().orElseThrow();
+                if (temperatureLabels.stream().anyMatch(k -> k < 1) || largest >= n) {
+                    throw new IllegalArgumentException("--temperature-labels must be between 1 and " + (n - 1)
+                            + " (the data has " + n + " usable images), got " + temperatureLabels);
+                }
+                int[] perm = permutation(n, model.seed);
+                for (int k : temperatureLabels) {
+                    int[] fit = java.util.Arrays.copyOf(perm, k);
+                    temperatures.put(k, Evaluation.fitTemperatures(m.head(), pick(clean.activations(), fit), pick(clean.labels(), fit)));
+                }
+                heldOut = java.util.Arrays.stream(java.util.Arrays.copyOfRange(perm, largest, n)).sorted().toArray();
+                json.put("temperature_fit", Map.of("labels", temperatureLabels, "evaluated_items", heldOut.length,
+                        "seed", model.seed));
+                report.append(String.format("Temperature scaling fitted on %s clean images; every method below is evaluated"
+                        + " on the other %,d.%n%n", temperatureLabels, heldOut.length));
+            }
             for (ImageShift shift : list) {
-                Activations.Result act = Activations.all(m, images, shift, severity, model.seed,
+                Activations.Result all = Activations.all(m, images, shift, severity, model.seed,
                         new Progress(err, "evaluate " + shift.id()));
+                Activations.Result act = heldOut == null ? all : new Activations.Result(pick(all.activations(), heldOut),
+                        pick(all.labels(), heldOut), all.skipped(), all.skippedExamples());
                 Map<Evaluation.Method, Evaluation.MethodResult> results =
                         Evaluation.run(m.head(), mc, act.activations(), act.labels(), bins);
-                String section = section(shift, act, results);
+                Map<String, Calibration.Report> scaled = new LinkedHashMap<>();
+                temperatures.forEach((k, t) -> {
+                    Calibration.Report[] r = Evaluation.withTemperatures(m.head(), act.activations(), act.labels(), bins, t);
+                    scaled.put(String.format("MAP (CLIP) + TS (N=%d, T=%.3f)", k, t.map()), r[0]);
+                    scaled.put(String.format("BayesVLM probit + TS (N=%d, T=%.3f)", k, t.probit()), r[1]);
+                });
+                String section = section(shift, act, results, scaled);
                 report.append(section);
                 stdout.print(section);
                 stdout.flush();
-                perShift.put(shift.id(), toJson(act, results));
+                Map<String, Object> shiftJson = toJson(act, results);
+                if (!scaled.isEmpty()) {
+                    Map<String, Object> ts = new LinkedHashMap<>();
+                    scaled.forEach((label, r) -> ts.put(label, calibrationJson(r)));
+                    shiftJson.put("temperature_scaled", ts);
+                }
+                perShift.put(shift.id(), shiftJson);
                 if (out != null) {
                     ReliabilityDiagram.write(out.resolve("reliability-" + shift.id() + ".png"),
                             ms.name() + ": " + shift.id() + (shift == ImageShift.NONE ? "" : " (severity " + severity + ")"),
@@ -129,8 +173,32 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static int[] permutation(int n, long seed) {
+        int[] p = java.util.stream.IntStream.range(0, n).toArray();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ 0x5DEECE66DL);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static float[][] pick(float[][] a, int[] idx) {
+        float[][] out = new float[idx.length][];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = a[idx[i]];
+        }
+        return out;
+    }
+
+    private static int[] pick(int[] a, int[] idx) {
+        return java.util.Arrays.stream(idx).map(i -> a[i]).toArray();
+    }
+
     private static String section(ImageShift shift, Activations.Result act,
-            Map<Evaluation.Method, Evaluation.MethodResult> results) {
+            Map<Evaluation.Method, Evaluation.MethodResult> results, Map<String, Calibration.Report> scaled) {
         StringBuilder s = new StringBuilder();
         int nonFinite = results.values().iterator().next().skippedNonFinite();
         s.append("### ").append(shift.id()).append(act.skipped() > 0 ? " (" + act.skipped() + " images skipped)" : "")
@@ -143,10 +211,25 @@ final class EvaluateCommand implements Callable<Integer> {
             s.append(String.format("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |%n", method.label(), c.accuracy(),
                     c.nll(), c.brier(), c.ece(), c.mce(), c.adaptiveEce()));
         });
+        scaled.forEach((label, c) -> s.append(String.format("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |%n", label,
+                c.accuracy(), c.nll(), c.brier(), c.ece(), c.mce(), c.adaptiveEce())));
         s.append("\n| method | score | AUROC | FPR@95%TPR | AURC |\n| --- | --- | ---: | ---: | ---: |\n");
         results.forEach((method, r) -> r.failure().forEach((score, f) -> s.append(String.format(
                 "| %s | %s | %.4f | %.4f | %.4f |%n", method.label(), score.jsonName(), f.auroc(), f.fprAt95Tpr(), f.aurc()))));
         return s.append('\n').toString();
+    }
+
+    private static Map<String, Object> calibrationJson(Calibration.Report c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accuracy", c.accuracy());
+        m.put("nll", c.nll());
+        m.put("brier", c.brier());
+        m.put("ece", c.ece());
+        m.put("mce", c.mce());
+        m.put("adaptive_ece", c.adaptiveEce());
+        m.put("mean_confidence", c.meanConfidence());
+        m.put("bins", c.bins());
+        return m;
     }
 
     private static Map<String, Object> toJson(Activations.Result act, Map<Evaluation.Method, Evaluation.MethodResult> results) {
@@ -155,16 +238,7 @@ final class EvaluateCommand implements Callable<Integer> {
         out.put("skipped", act.skipped());
         out.put("skipped_non_finite", results.values().iterator().next().skippedNonFinite());
         results.forEach((method, r) -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            Calibration.Report c = r.calibration();
-            m.put("accuracy", c.accuracy());
-            m.put("nll", c.nll());
-            m.put("brier", c.brier());
-            m.put("ece", c.ece());
-            m.put("mce", c.mce());
-            m.put("adaptive_ece", c.adaptiveEce());
-            m.put("mean_confidence", c.meanConfidence());
-            m.put("bins", c.bins());
+            Map<String, Object> m = calibrationJson(r.calibration());
             Map<String, Object> f = new LinkedHashMap<>();
             for (Map.Entry<UncertaintyScore, FailurePrediction.Result> e : r.failure().entrySet()) {
                 f.put(e.getKey().jsonName(), Map.of("auroc", e.getValue().auroc(), "fpr_at_95_tpr",

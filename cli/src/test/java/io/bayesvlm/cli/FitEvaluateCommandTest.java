@@ -75,6 +75,29 @@ class FitEvaluateCommandTest {
         assertThat(err.toString()).contains("--data is required");
     }
 
+    @Test
+    void evaluateComparesTemperatureScalingFittedOnHeldOutLabels(@TempDir Path dir) throws Exception {
+        Path data = Fixture.classFolders(dir.resolve("data"));
+        Path report = dir.resolve("report");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = BayesVlmCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "evaluate", "--model",
+                Fixture.model().toString(), "--device", "cpu", "--data", data.toString(), "--shift", "none,blur",
+                "--bins", "5", "--temperature-labels", "2,4", "--out", report.toString());
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("| MAP (CLIP) + TS (N=2, T=", "| BayesVLM probit + TS (N=4, T=");
+        JsonNode metrics = new ObjectMapper().readTree(report.resolve("metrics.json").toFile());
+        // 9 images, the largest N = 4 set aside: every method is evaluated on the other 5
+        assertThat(metrics.get("temperature_fit").get("evaluated_items").asInt()).isEqualTo(5);
+        assertThat(metrics.get("shifts").get("blur").get("items").asInt()).isEqualTo(5);
+        assertThat(metrics.get("shifts").get("none").get("temperature_scaled").size()).isEqualTo(4);
+
+        exit = BayesVlmCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "evaluate", "--model",
+                Fixture.model().toString(), "--device", "cpu", "--data", data.toString(), "--temperature-labels", "9");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--temperature-labels must be between 1 and 8");
+    }
+
     static Path copyModel(Path target) throws IOException {
         Files.createDirectories(target);
         for (String f : new String[] {"model.json", "image_encoder.pt", "head.npz"}) {

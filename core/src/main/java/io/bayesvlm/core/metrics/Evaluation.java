@@ -95,6 +95,55 @@ public final class Evaluation {
         return out;
     }
 
+    /** Temperatures fitted on labelled items: MAP's (on ln p) and BayesVLM probit's (on μ / sqrt(1 + π v / 8)). */
+    public record Temperatures(double map, double probit) {}
+
+    /** MAP's logits (ln of its probabilities) and BayesVLM's probit logits of one prediction. */
+    private static double[][] logits(Prediction p) {
+        double[] z = new double[p.logitsMean().length];
+        for (int c = 0; c < z.length; c++) {
+            z[c] = p.logitsMean()[c] / Math.sqrt(1 + Math.PI * p.logitsVar()[c] / 8);
+        }
+        return new double[][] {TemperatureScaling.logitsOf(p.mapProbs()), z};
+    }
+
+    /** Fits both temperatures by NLL on the given items (non-finite predictions left out). */
+    public static Temperatures fitTemperatures(LaplaceHead head, float[][] activations, int[] labels) {
+        List<double[]> map = new ArrayList<>();
+        List<double[]> probit = new ArrayList<>();
+        List<Integer> y = new ArrayList<>();
+        for (int i = 0; i < activations.length; i++) {
+            Prediction p = head.predict(activations[i]);
+            if (p.isFinite()) {
+                double[][] z = logits(p);
+                map.add(z[0]);
+                probit.add(z[1]);
+                y.add(labels[i]);
+            }
+        }
+        int[] ys = y.stream().mapToInt(Integer::intValue).toArray();
+        return new Temperatures(TemperatureScaling.fit(map, ys, null), TemperatureScaling.fit(probit, ys, null));
+    }
+
+    /** Calibration of MAP and BayesVLM probit after temperature scaling: [0] MAP, [1] BayesVLM. */
+    public static Calibration.Report[] withTemperatures(LaplaceHead head, float[][] activations, int[] labels, int bins,
+            Temperatures t) {
+        List<double[]> map = new ArrayList<>();
+        List<double[]> probit = new ArrayList<>();
+        List<Integer> y = new ArrayList<>();
+        for (int i = 0; i < activations.length; i++) {
+            Prediction p = head.predict(activations[i]);
+            if (p.isFinite()) {
+                double[][] z = logits(p);
+                map.add(TemperatureScaling.apply(z[0], t.map()));
+                probit.add(TemperatureScaling.apply(z[1], t.probit()));
+                y.add(labels[i]);
+            }
+        }
+        int[] ys = y.stream().mapToInt(Integer::intValue).toArray();
+        return new Calibration.Report[] {Calibration.evaluate(map, ys, bins), Calibration.evaluate(probit, ys, bins)};
+    }
+
     /** The uncertainty scores that make sense for a method (MAP has no logit variances). */
     public static List<UncertaintyScore> scoresFor(Method m) {
         return m == Method.MAP
