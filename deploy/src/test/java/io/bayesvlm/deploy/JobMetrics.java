@@ -13,5 +13,5 @@ public final class JobMetrics {
 
     public static final List<String> NAMES = List.of("imagesPerSecond", "batchSize", "inferenceLatencyMs", "reviewRate",
             "decisions", "reviewRequested", "auditRequested", "latestEce", "latestMapEce", "error_code_deadLetters",
-            "labelsJoined", "joinExpired").stream().map(n -> PREFIX + n).toList();
+            "labelsJoined", "joinExpired", "driftWarning").stream().map(n -> PREFIX + n).toList();
 }

@@ -44,6 +44,7 @@ public record JobConfig(
         int reviewTopK,
         boolean reviewIncludeImage,
         Calibration calibration,
+        Drift drift,
         Duration outOfOrderness,
         Duration sourceIdleness,
         Duration checkpointInterval,
@@ -53,11 +54,15 @@ public record JobConfig(
 
     /** Topic names. */
     public record Topics(String images, String decisions, String reviews, String labels, String calibration,
-            String deadLetters) implements Serializable {
+            String drift, String deadLetters) implements Serializable {
         public List<String> all() {
-            return List.of(images, decisions, reviews, labels, calibration, deadLetters);
+            return List.of(images, decisions, reviews, labels, calibration, drift, deadLetters);
         }
     }
+
+    /** The label-free drift check. */
+    public record Drift(Duration windowSize, int referenceWindows, double zThreshold, int minDecisions)
+            implements Serializable {}
 
     /** Routing policy. */
     public record Routing(UncertaintyScore score, Mode mode, double threshold, double targetReviewRate,
@@ -145,9 +150,10 @@ public record JobConfig(
                     + " (" + size + ")");
         }
         Topics topics = new Topics(nonBlank(c, TOPIC_IMAGES), nonBlank(c, TOPIC_DECISIONS), nonBlank(c, TOPIC_REVIEWS),
-                nonBlank(c, TOPIC_LABELS), nonBlank(c, TOPIC_CALIBRATION), nonBlank(c, TOPIC_DEAD_LETTERS));
+                nonBlank(c, TOPIC_LABELS), nonBlank(c, TOPIC_CALIBRATION), nonBlank(c, TOPIC_DRIFT),
+                nonBlank(c, TOPIC_DEAD_LETTERS));
         if (Set.copyOf(topics.all()).size() != topics.all().size()) {
-            throw new IllegalArgumentException("topics.* must name six different topics, got " + topics.all());
+            throw new IllegalArgumentException("topics.* must name seven different topics, got " + topics.all());
         }
         int inferenceParallelism = minusOneOrPositive(c, INFERENCE_PARALLELISM);
         return new JobConfig(
@@ -162,6 +168,8 @@ public record JobConfig(
                 atLeast(c, REVIEW_TOP_K, 1), get(c, REVIEW_INCLUDE_IMAGE),
                 new Calibration(positive(c, LABEL_TTL), nonNegative(c, LABEL_DELAY), size, slide, atLeast(c, BINS, 1),
                         join.equals("all"), fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1)),
+                new Drift(positive(c, DRIFT_WINDOW), atLeast(c, DRIFT_REFERENCE_WINDOWS, 1), positiveDouble(c, DRIFT_Z),
+                        atLeast(c, DRIFT_MIN_DECISIONS, 2)),
                 nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, get(c, CHECKPOINT_DIR).strip(),
                 stateBackend(c), minusOneOrPositive(c, PARALLELISM));
     }
@@ -318,6 +326,14 @@ public record JobConfig(
         int v = get(c, o);
         if (v == 0 || v < -1) {
             throw new IllegalArgumentException(o.key() + " must be -1 or positive, got " + v);
+        }
+        return v;
+    }
+
+    private static double positiveDouble(Configuration c, ConfigOption<Double> o) {
+        double v = get(c, o);
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(o.key() + " must be a positive number, got " + v);
         }
         return v;
     }

@@ -60,6 +60,7 @@ public final class JobOptions {
     public static final ConfigOption<String> TOPIC_REVIEWS = key("topics.review-requests").stringType().defaultValue("review-requests");
     public static final ConfigOption<String> TOPIC_LABELS = key("topics.labels").stringType().defaultValue("labels");
     public static final ConfigOption<String> TOPIC_CALIBRATION = key("topics.calibration").stringType().defaultValue("calibration");
+    public static final ConfigOption<String> TOPIC_DRIFT = key("topics.drift").stringType().defaultValue("drift");
     public static final ConfigOption<String> TOPIC_DEAD_LETTERS = key("topics.dead-letters").stringType().defaultValue("dead-letters");
 
     // Model and inference
@@ -99,6 +100,15 @@ public final class JobOptions {
             .withDescription("risk mode: alpha, the error rate among automatic decisions to guarantee.");
     public static final ConfigOption<Double> RISK_DELTA = key("routing.risk-delta").doubleType().defaultValue(0.05)
             .withDescription("risk mode: delta, the probability that the guarantee of a calibration window fails.");
+    // Label-free drift warning
+    public static final ConfigOption<Duration> DRIFT_WINDOW = key("drift.window-size").durationType()
+            .defaultValue(Duration.ofMinutes(1)).withDescription("Tumbling event-time window of all decisions for the label-free drift check.");
+    public static final ConfigOption<Integer> DRIFT_REFERENCE_WINDOWS = key("drift.reference-windows").intType()
+            .defaultValue(5).withDescription("The first windows (with at least drift.min-decisions each) pooled into the reference band.");
+    public static final ConfigOption<Double> DRIFT_Z = key("drift.z-threshold").doubleType().defaultValue(5.0)
+            .withDescription("Warn when a window's mean is more than this many standard errors from the reference's.");
+    public static final ConfigOption<Integer> DRIFT_MIN_DECISIONS = key("drift.min-decisions").intType().defaultValue(30)
+            .withDescription("Windows with fewer decisions neither warn nor join the reference.");
     public static final ConfigOption<Integer> REVIEW_TOP_K = key("review.top-k").intType().defaultValue(3);
     public static final ConfigOption<Boolean> REVIEW_INCLUDE_IMAGE = key("review.include-image").booleanType().defaultValue(true)
             .withDescription("Put the image bytes into review requests (else only the event id).");
@@ -145,9 +155,10 @@ public final class JobOptions {
             TRANSACTIONAL_ID_PREFIX, TRANSACTION_TIMEOUT, REGISTRY_URL, REGISTRY_API, REGISTRY_AUTH, REGISTRY_USERNAME,
             REGISTRY_PASSWORD, REGISTRY_TOKEN, REGISTRY_SUBJECT_STRATEGY, REGISTRY_AUTO_REGISTER, REGISTRY_RETRY_BACKOFF,
             REGISTRY_RETRY_BACKOFF_MAX, REGISTRY_REQUEST_TIMEOUT, TOPIC_IMAGES, TOPIC_DECISIONS, TOPIC_REVIEWS, TOPIC_LABELS,
-            TOPIC_CALIBRATION, TOPIC_DEAD_LETTERS, MODEL_DIR, DEVICE, BATCH_SIZE, MAX_WAIT, PREDICTIVE, MC_SAMPLES,
+            TOPIC_CALIBRATION, TOPIC_DRIFT, TOPIC_DEAD_LETTERS, MODEL_DIR, DEVICE, BATCH_SIZE, MAX_WAIT, PREDICTIVE, MC_SAMPLES,
             INFERENCE_PARALLELISM, MAX_BYTES, MAX_PIXELS, MAX_SIDE, ROUTING_SCORE, ROUTING_MODE, ROUTING_THRESHOLD,
             TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, MAX_AUTO_ERROR, RISK_DELTA, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,
             LABEL_DELAY, WINDOW_SIZE, WINDOW_SLIDE, BINS, JOIN_DECISIONS, ALERT_ECE, ALERT_WINDOWS, OUT_OF_ORDERNESS,
-            SOURCE_IDLENESS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM);
+            SOURCE_IDLENESS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM,
+            DRIFT_WINDOW, DRIFT_REFERENCE_WINDOWS, DRIFT_Z, DRIFT_MIN_DECISIONS);
 }

@@ -3,6 +3,7 @@ package io.bayesvlm.flink;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
+import io.bayesvlm.avro.DriftReport;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.core.DeviceSpec;
@@ -21,6 +22,8 @@ import io.bayesvlm.flink.operators.RouteWithRiskControl;
 import io.bayesvlm.flink.operators.CountDeadLetters;
 import io.bayesvlm.flink.operators.DeadLetters;
 import io.bayesvlm.flink.operators.DecodeImage;
+import io.bayesvlm.flink.operators.DriftMoments;
+import io.bayesvlm.flink.operators.DriftWarning;
 import io.bayesvlm.flink.operators.EceAlert;
 import io.bayesvlm.flink.operators.JoinLabels;
 import io.bayesvlm.flink.operators.ParseLabel;
@@ -63,7 +66,7 @@ public final class ModerationJob {
 
     /** Where the job writes. */
     public record Sinks(Sink<Decision> decisions, Sink<ReviewRequest> reviews, Sink<CalibrationReport> calibration,
-            Sink<DeadLetter> deadLetters) {}
+            Sink<DriftReport> drift, Sink<DeadLetter> deadLetters) {}
 
     private ModerationJob() {}
 
@@ -130,6 +133,7 @@ public final class ModerationJob {
         outputs.put(c.topics().decisions(), Decision.getClassSchema());
         outputs.put(c.topics().reviews(), ReviewRequest.getClassSchema());
         outputs.put(c.topics().calibration(), CalibrationReport.getClassSchema());
+        outputs.put(c.topics().drift(), DriftReport.getClassSchema());
         outputs.put(c.topics().deadLetters(), DeadLetter.getClassSchema());
         return RegistryPreflight.check(c.registry(), outputs);
     }
@@ -209,6 +213,18 @@ public final class ModerationJob {
         }
 
         decisions.sinkTo(sinks.decisions()).name("decisions sink").uid("decisions-sink");
+
+        // The label-free drift warning: all decisions, in tumbling event-time windows, against a reference band.
+        decisions.assignTimestampsAndWatermarks(WatermarkStrategy.<Decision>forBoundedOutOfOrderness(config.outOfOrderness())
+                        .withTimestampAssigner((d, ts) -> d.getEventTime().toEpochMilli())
+                        .withIdleness(config.sourceIdleness()))
+                .name("decision watermarks").uid("decision-watermarks")
+                .keyBy(d -> d.getModelName() + "/" + d.getModelVersion())
+                .window(org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows.of(config.drift().windowSize()))
+                .aggregate(new DriftMoments(), new DriftWarning(config.drift().referenceWindows(), config.drift().zThreshold(),
+                        config.drift().minDecisions()))
+                .name("label-free drift warning").uid("drift-warning")
+                .sinkTo(sinks.drift()).name("drift sink").uid("drift-sink");
         decisions.getSideOutput(RouteByUncertainty.REVIEWS).sinkTo(sinks.reviews())
                 .name("review-requests sink").uid("review-requests-sink");
 
@@ -301,6 +317,8 @@ public final class ModerationJob {
                         RecordCodec.of(ReviewRequest.class, c.registry()), ReviewRequest::getEventId)),
                 sink(c, "calibration", new AvroRecordSerializer<>(c.topics().calibration(),
                         RecordCodec.of(CalibrationReport.class, c.registry()), r -> r.getModelName() + "/" + r.getModelVersion())),
+                sink(c, "drift", new AvroRecordSerializer<>(c.topics().drift(),
+                        RecordCodec.of(DriftReport.class, c.registry()), r -> r.getModelName() + "/" + r.getModelVersion())),
                 sink(c, "dead-letters", new AvroRecordSerializer<>(c.topics().deadLetters(),
                         RecordCodec.of(DeadLetter.class, c.registry()), DeadLetter::getEventId)));
     }

@@ -29,7 +29,7 @@ public final class ItConfig {
         m.put("kafka.starting-offsets", "earliest");
         m.put("kafka.transactional-id-prefix", "it-" + suffix);
         m.put("kafka.transaction-timeout", "60 s");
-        for (String t : List.of("image-events", "decisions", "review-requests", "labels", "calibration", "dead-letters")) {
+        for (String t : List.of("image-events", "decisions", "review-requests", "labels", "calibration", "drift", "dead-letters")) {
             m.put("topics." + t, t + "-" + suffix);
         }
         m.put("model.dir", ROOT.resolve("models/fashion-clip").toString());

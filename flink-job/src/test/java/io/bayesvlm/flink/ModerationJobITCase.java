@@ -132,6 +132,48 @@ class ModerationJobITCase {
     }
 
     /**
+     * The label-free drift warning on real inference: 60 clean images then 60 inverted ones (1 s apart, no labels at
+     * all), 20 s windows, the first two pooled as the reference. The clean third window stays in the band; every
+     * inverted window warns, with the model's confidence down.
+     */
+    @Test
+    void theLabelFreeDriftWarningFiresOnTheFirstDriftedWindowAndNotBefore() throws Exception {
+        // two partitions are read at their own pace: allow the whole span as out-of-orderness, so that no decision is
+        // late for its window (late ones are left out and counted in Flink's numLateRecordsDropped)
+        JobConfig c = config(UUID.randomUUID().toString().substring(0, 8), Map.of("drift.window-size", "20 s",
+                "drift.reference-windows", "2", "drift.min-decisions", "10", "drift.z-threshold", "5",
+                "events.max-out-of-orderness", "2 min"));
+        List<ImageEvents.Item> items = ImageEvents.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, 120);
+        AvroCodec<io.bayesvlm.avro.ImageEvent> images = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
+        long t0 = 1_700_000_000_000L; // a multiple of 20 s: windows start at t0
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+            for (int i = 0; i < 120; i++) {
+                byte[] png = ImageEvents.png(items.get(i).file(),
+                        i < 60 ? io.bayesvlm.core.data.ImageShift.NONE : io.bayesvlm.core.data.ImageShift.INVERT, 3, i);
+                KafkaTestUtil.send(p, c.topics().images(), "d-" + i, images.encode(ImageEvents.event("d-" + i, t0 + 1000L * i, "it", png)));
+            }
+        }
+        runBounded(c, "it-drift");
+        List<io.bayesvlm.avro.DriftReport> reports = KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().drift(),
+                io.bayesvlm.avro.DriftReport.class).stream()
+                .sorted(java.util.Comparator.comparing(io.bayesvlm.avro.DriftReport::getWindowStart)).toList();
+        assertThat(reports).extracting(r -> (r.getWindowStart().toEpochMilli() - t0) / 1000)
+                .containsExactly(0L, 20L, 40L, 60L, 80L, 100L);
+        assertThat(reports).extracting(io.bayesvlm.avro.DriftReport::getDecisions).containsOnly(20L);
+        assertThat(reports).extracting(io.bayesvlm.avro.DriftReport::getWarning)
+                .containsExactly(false, false, false, true, true, true);
+        assertThat(reports.get(1).getReferenceWindows()).isEqualTo(2);
+        assertThat(reports.get(2).getReference().getDecisions()).isEqualTo(40);
+        for (io.bayesvlm.avro.DriftReport r : reports.subList(3, 6)) {
+            assertThat(r.getZConfidence()).isNegative(); // the model is less sure of inverted images
+            assertThat(r.getReason()).isNotEmpty();
+        }
+        reports.forEach(r -> System.out.printf("drift window +%d s: warning %s (%s); z confidence %s, top_logit_std %s,"
+                + " mutual_info %s, review share %s%n", (r.getWindowStart().toEpochMilli() - t0) / 1000, r.getWarning(),
+                r.getReason(), r.getZConfidence(), r.getZTopLogitStd(), r.getZMutualInfo(), r.getZReviewShare()));
+    }
+
+    /**
      * routing.mode=risk end to end. Without a vouched-for threshold everything is reviewed (conservative start);
      * with one read back from the calibration topic (a report a previous run wrote), nothing below it is ever decided
      * automatically; and the job's own calibration reports carry the thresholds their labels vouch for.

@@ -108,6 +108,11 @@ public final class DemoMain {
     private final AtomicReference<CalibrationReport> lastReport = new AtomicReference<>();
     private final AtomicLong alerts = new AtomicLong();
     private volatile String phase = "clean";
+    /** Wall time the drifted phase began (event times are wall times here), and the first signals after it. */
+    private final AtomicLong driftStartedAt = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong firstDriftWarningAt = new AtomicLong(-1);
+    private final AtomicLong firstEceAlertAt = new AtomicLong(-1);
+    private final AtomicLong driftWarnings = new AtomicLong();
     private Path checkpoints;
 
     DemoMain(Options options, Path root) {
@@ -241,9 +246,16 @@ public final class DemoMain {
         m.put("checkpoint.dir", checkpoints.toUri().toString());
         m.put("checkpoint.interval", "2 s");
         m.put("inference.max-wait", "20 ms");
-        m.put("routing.mode", "threshold");
-        m.put("routing.threshold", "0.8");
-        m.put("routing.audit-fraction", "0.05");
+        // Risk-controlled routing: decide automatically only where the error among automatic decisions is vouched
+        // to be at most 5% (with probability 95%); review everything until the first windows' labels allow that.
+        m.put("routing.mode", "risk");
+        m.put("routing.max-auto-error", "0.05");
+        m.put("routing.risk-delta", "0.05");
+        m.put("routing.audit-fraction", "0.25");
+        // The label-free drift check: 5 s windows of all decisions, the first 3 as the reference band.
+        m.put("drift.window-size", "5 s");
+        m.put("drift.reference-windows", "3");
+        m.put("drift.min-decisions", "30");
         m.put("calibration.window-size", "30 s");
         m.put("calibration.window-slide", "10 s");
         m.put("calibration.max-label-delay", "10 s");
@@ -273,6 +285,9 @@ public final class DemoMain {
                 Thread.sleep(due - now);
             }
             boolean drifted = due >= half;
+            if (drifted && !phase.equals("drifted")) {
+                driftStartedAt.set(due);
+            }
             phase = drifted ? "drifted" : "clean";
             String id = phase + "-" + n;
             ImageEvents.Item item = items.get((int) (n % items.size()));
@@ -335,8 +350,10 @@ public final class DemoMain {
         RecordCodec<Decision> decisions = RecordCodec.of(Decision.class, config.registry());
         RecordCodec<CalibrationReport> reports = RecordCodec.of(CalibrationReport.class, config.registry());
         RecordCodec<DeadLetter> dead = RecordCodec.of(DeadLetter.class, config.registry());
+        RecordCodec<io.bayesvlm.avro.DriftReport> drift = RecordCodec.of(io.bayesvlm.avro.DriftReport.class, config.registry());
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(bootstrap,
-                config.topics().decisions(), config.topics().calibration(), config.topics().deadLetters())) {
+                config.topics().decisions(), config.topics().calibration(), config.topics().drift(),
+                config.topics().deadLetters())) {
             while (!stopping.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.topic().equals(config.topics().decisions())) {
@@ -357,6 +374,17 @@ public final class DemoMain {
                         lastReport.set(report);
                         if (report.getAlert()) {
                             alerts.incrementAndGet();
+                            if (report.getWindowEnd().toEpochMilli() > driftStartedAt.get()) {
+                                firstEceAlertAt.compareAndSet(-1, System.currentTimeMillis());
+                            }
+                        }
+                    } else if (r.topic().equals(config.topics().drift())) {
+                        io.bayesvlm.avro.DriftReport report = drift.decode(r.topic(), r.value());
+                        if (report.getWarning()) {
+                            driftWarnings.incrementAndGet();
+                            if (report.getWindowEnd().toEpochMilli() > driftStartedAt.get()) {
+                                firstDriftWarningAt.compareAndSet(-1, System.currentTimeMillis());
+                            }
                         }
                     } else {
                         dead.decode(r.topic(), r.value());
@@ -423,6 +451,7 @@ public final class DemoMain {
             OUT.printf(".%nIn the drifted phase BayesVLM's ECE is %.3f against MAP's %.3f.%n",
                     byPhase.get("drifted")[1].ece(), byPhase.get("drifted")[0].ece());
         }
+        riskAndDriftSummary(config);
         CalibrationReport r = lastReport.get();
         if (r != null) {
             OUT.printf("Last rolling report from the job: window %s..%s, %d labelled, ECE MAP %.3f BayesVLM %.3f%s%n",
@@ -431,6 +460,51 @@ public final class DemoMain {
         }
         OUT.println("(Per-phase figures: every decided event against the replay's ground truth, computed with the core"
                 + " library. The job's rolling reports use the reviewer and audit labels only.)");
+    }
+
+    /** The guarantee, what it delivered per phase against the replay's truth, and how fast each signal saw the drift. */
+    void riskAndDriftSummary(JobConfig config) {
+        JobConfig.Routing routing = config.routing();
+        if (routing.risk()) {
+            CalibrationReport last = lastReport.get();
+            String vouched = last == null || last.getRisk() == null || last.getRisk().getThreshold() == null
+                    ? "none yet (everything reviewed)"
+                    : String.format("%s >= %.4f (bound %.4f on %d labels)", routing.score().jsonName(),
+                            last.getRisk().getThreshold(), last.getRisk().getUpperBound(), last.getRisk().getLabelsAtThreshold());
+            OUT.printf("%nRisk control: guaranteed error among automatic decisions <= %.3f with probability %.2f"
+                    + " (for items like the labelled ones); latest vouched threshold: %s%n", routing.maxAutoError(),
+                    1 - routing.riskDelta(), vouched);
+            for (String p : List.of("clean", "drifted")) {
+                List<Seen> s;
+                synchronized (seen) {
+                    s = seen.stream().filter(x -> x.phase().equals(p)).toList();
+                }
+                List<Seen> auto = s.stream().filter(x -> x.routing() != Routing.REVIEW).toList();
+                long wrong = auto.stream().filter(x -> argmax(x.probs()) != x.label()).count();
+                OUT.printf("  %-8s review rate %5.1f%%, decided automatically %5d, realised error among them %s%n", p,
+                        s.isEmpty() ? 0.0 : 100.0 * (s.size() - auto.size()) / s.size(), auto.size(),
+                        auto.isEmpty() ? "-" : String.format("%.3f%s", (double) wrong / auto.size(),
+                                (double) wrong / auto.size() > routing.maxAutoError() ? " (above alpha)" : ""));
+            }
+        }
+        long start = driftStartedAt.get();
+        if (start != Long.MAX_VALUE) {
+            OUT.printf("Drift detection after the drift began: label-free warning %s, labelled ECE alert %s"
+                    + " (%d drift warnings in all)%n",
+                    firstDriftWarningAt.get() < 0 ? "none" : String.format("after %.1f s", (firstDriftWarningAt.get() - start) / 1000.0),
+                    firstEceAlertAt.get() < 0 ? "none" : String.format("after %.1f s", (firstEceAlertAt.get() - start) / 1000.0),
+                    driftWarnings.get());
+        }
+    }
+
+    private static int argmax(double[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     private static double[] toArray(List<Double> v) {
