@@ -89,7 +89,7 @@ public record JobConfig(
 
     /** Label join and rolling calibration windows. */
     public record Calibration(Duration labelTtl, Duration maxLabelDelay, Duration windowSize, Duration windowSlide,
-            int bins, boolean joinAllDecisions, double alertEce, int alertWindows) implements Serializable {}
+            int bins, boolean joinAllDecisions, double alertEce, int alertWindows, boolean recalibrate) implements Serializable {}
 
     public static JobConfig defaults() {
         return from(new Configuration());
@@ -167,7 +167,7 @@ public record JobConfig(
                         fraction(c, AUDIT_FRACTION), get(c, MAX_AUTO_ERROR), get(c, RISK_DELTA)),
                 atLeast(c, REVIEW_TOP_K, 1), get(c, REVIEW_INCLUDE_IMAGE),
                 new Calibration(positive(c, LABEL_TTL), nonNegative(c, LABEL_DELAY), size, slide, atLeast(c, BINS, 1),
-                        join.equals("all"), fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1)),
+                        join.equals("all"), fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1), get(c, RECALIBRATE)),
                 new Drift(positive(c, DRIFT_WINDOW), atLeast(c, DRIFT_REFERENCE_WINDOWS, 1), positiveDouble(c, DRIFT_Z),
                         atLeast(c, DRIFT_MIN_DECISIONS, 2)),
                 nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, get(c, CHECKPOINT_DIR).strip(),

@@ -132,6 +132,9 @@ public final class JobOptions {
                     + " state proportional to the review rate; 'all' also joins ground-truth labels for automatic decisions.");
     public static final ConfigOption<Integer> ALERT_WINDOWS = key("calibration.alert-windows").intType().defaultValue(3)
             .withDescription("... for this many consecutive windows.");
+    public static final ConfigOption<Boolean> RECALIBRATE = key("calibration.recalibrate").booleanType().defaultValue(false)
+            .withDescription("Online recalibration: each window fits a temperature to its design labels (weighted NLL); the"
+                    + " job applies the latest to new decisions (recalibrated_probs, calibration_version) and reports held-out figures.");
 
     // Events and runtime
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("events.max-out-of-orderness").durationType()
@@ -160,5 +163,5 @@ public final class JobOptions {
             TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, MAX_AUTO_ERROR, RISK_DELTA, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,
             LABEL_DELAY, WINDOW_SIZE, WINDOW_SLIDE, BINS, JOIN_DECISIONS, ALERT_ECE, ALERT_WINDOWS, OUT_OF_ORDERNESS,
             SOURCE_IDLENESS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM,
-            DRIFT_WINDOW, DRIFT_REFERENCE_WINDOWS, DRIFT_Z, DRIFT_MIN_DECISIONS);
+            DRIFT_WINDOW, DRIFT_REFERENCE_WINDOWS, DRIFT_Z, DRIFT_MIN_DECISIONS, RECALIBRATE);
 }

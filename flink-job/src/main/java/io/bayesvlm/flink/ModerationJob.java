@@ -17,8 +17,8 @@ import io.bayesvlm.flink.model.RawRecord;
 import io.bayesvlm.flink.model.ScoredImage;
 import io.bayesvlm.flink.operators.BatchedBayesInference;
 import io.bayesvlm.flink.operators.CalibrationReports;
-import io.bayesvlm.flink.operators.ParseRiskUpdate;
-import io.bayesvlm.flink.operators.RouteWithRiskControl;
+import io.bayesvlm.flink.operators.ParseFeedback;
+import io.bayesvlm.flink.operators.RouteWithFeedback;
 import io.bayesvlm.flink.operators.CountDeadLetters;
 import io.bayesvlm.flink.operators.DeadLetters;
 import io.bayesvlm.flink.operators.DecodeImage;
@@ -186,21 +186,22 @@ public final class ModerationJob {
         }
 
         SingleOutputStreamOperator<Decision> decisions;
-        SingleOutputStreamOperator<io.bayesvlm.flink.model.RiskUpdate> vouched = null;
-        if (config.routing().risk()) {
+        SingleOutputStreamOperator<io.bayesvlm.flink.model.CalibrationFeedback> feedback = null;
+        if (feedback(config)) {
             if (sources.calibrationFeedback() == null) {
-                throw new IllegalArgumentException("routing.mode=risk needs the calibration feedback source");
+                throw new IllegalArgumentException("routing.mode=risk and calibration.recalibrate need the calibration"
+                        + " feedback source");
             }
-            // The thresholds the calibration windows vouch for come back through the calibration topic.
-            vouched = env.fromSource(sources.calibrationFeedback(), WatermarkStrategy.noWatermarks(), "calibration feedback source")
+            // What the calibration windows vouch for and fit comes back through the calibration topic.
+            feedback = env.fromSource(sources.calibrationFeedback(), WatermarkStrategy.noWatermarks(), "calibration feedback source")
                     .uid("calibration-feedback-source")
-                    .process(new ParseRiskUpdate(RecordCodec.of(CalibrationReport.class, config.registry())))
-                    .name("vouched thresholds").uid("parse-risk-updates");
+                    .process(new ParseFeedback(RecordCodec.of(CalibrationReport.class, config.registry())))
+                    .name("calibration feedback").uid("parse-calibration-feedback");
             decisions = scored
-                    .connect(vouched.broadcast(RouteWithRiskControl.LATEST))
-                    .process(new RouteWithRiskControl(config.modelDir(), config.routing(), config.reviewTopK(),
+                    .connect(feedback.broadcast(RouteWithFeedback.LATEST))
+                    .process(new RouteWithFeedback(config.modelDir(), config.routing(), config.reviewTopK(),
                             config.reviewIncludeImage()))
-                    .name("route by uncertainty (risk-controlled)").uid("route-by-uncertainty")
+                    .name("route by uncertainty (with calibration feedback)").uid("route-by-uncertainty")
                     .startNewChain();
         } else {
             decisions = scored
@@ -254,7 +255,7 @@ public final class ModerationJob {
                 .process(new RollingCalibration(config.calibration().bins(), config.routing().risk()
                         ? new CalibrationReports.RiskSpec(config.routing().score(), config.routing().maxAutoError(),
                                 config.routing().riskDelta(), config.routing().auditFraction())
-                        : null))
+                        : null, config.calibration().recalibrate()))
                 .name("rolling calibration").uid("rolling-calibration")
                 .keyBy(r -> r.getModelName() + "/" + r.getModelVersion())
                 .process(new EceAlert(config.calibration().alertEce(), config.calibration().alertWindows()))
@@ -264,12 +265,17 @@ public final class ModerationJob {
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG)
                 .union(scored.getSideOutput(DeadLetters.TAG), labels.getSideOutput(DeadLetters.TAG),
                         joined.getSideOutput(DeadLetters.TAG));
-        if (vouched != null) {
-            deadLetters = deadLetters.union(vouched.getSideOutput(DeadLetters.TAG));
+        if (feedback != null) {
+            deadLetters = deadLetters.union(feedback.getSideOutput(DeadLetters.TAG));
         }
         deadLetters
                 .map(new CountDeadLetters()).name("count dead letters").uid("count-dead-letters")
                 .sinkTo(sinks.deadLetters()).name("dead-letters sink").uid("dead-letters-sink");
+    }
+
+    /** Whether the routing needs the calibration windows' feedback (read back from the calibration topic). */
+    static boolean feedback(JobConfig c) {
+        return c.routing().risk() || c.calibration().recalibrate();
     }
 
     static String modelKey(LabelledDecision d) {
@@ -279,7 +285,7 @@ public final class ModerationJob {
     /** Kafka sources for image events and labels; bounded ones stop at the offsets current at start. */
     public static Sources kafkaSources(JobConfig c, boolean bounded) {
         return new Sources(kafkaSource(c, c.topics().images(), bounded), kafkaSource(c, c.topics().labels(), bounded),
-                c.routing().risk() ? kafkaSource(c, c.topics().calibration(), bounded) : null);
+                feedback(c) ? kafkaSource(c, c.topics().calibration(), bounded) : null);
     }
 
     static KafkaSource<RawRecord> kafkaSource(JobConfig c, String topic, boolean bounded) {

@@ -132,6 +132,47 @@ class ModerationJobITCase {
     }
 
     /**
+     * calibration.recalibrate end to end: temperatures fitted by an earlier window (read back from the calibration
+     * topic) recalibrate the decisions made after they arrive, with their version; the job's own windows fit new ones.
+     */
+    @Test
+    void onlineRecalibrationAppliesTheLatestTemperaturesWithTheirVersion() throws Exception {
+        JobConfig c = config(UUID.randomUUID().toString().substring(0, 8), Map.of("calibration.recalibrate", "true"));
+        CalibrationReport earlier = io.bayesvlm.flink.operators.CalibrationReports.build(List.of(), 10, 0, 1_600_000_000_000L);
+        earlier.setRecalibration(io.bayesvlm.avro.Recalibration.newBuilder().setVersion(1_600_000_000_000L)
+                .setTemperatureBayes(2.0).setTemperatureMap(0.5).setFittedOn(500).setHeldOut(0).build());
+        String bs = kafka.bootstrapServers();
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(bs)) {
+            KafkaTestUtil.send(p, c.topics().calibration(), "m", new AvroCodec<>(CalibrationReport.class).encode(earlier));
+        }
+        produce(c, 32, false);
+        runBounded(c, "it-recalibration");
+        List<Decision> decisions = KafkaTestUtil.readAll(bs, c.topics().decisions(), Decision.class);
+        assertThat(decisions).hasSize(32);
+        long recalibrated = 0;
+        for (Decision d : decisions) {
+            if (d.getCalibrationVersion() == null) {
+                assertThat(d.getRecalibratedProbs()).isNull(); // decided before the temperatures arrived
+                continue;
+            }
+            recalibrated++;
+            assertThat(d.getCalibrationVersion()).isEqualTo(1_600_000_000_000L);
+            double[] p = d.getProbs().stream().mapToDouble(Double::doubleValue).toArray();
+            double[] expected = io.bayesvlm.core.metrics.TemperatureScaling.apply(
+                    io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(p), 2.0);
+            for (int k = 0; k < p.length; k++) {
+                assertThat(d.getRecalibratedProbs().get(k)).isCloseTo(expected[k], within(1e-9));
+            }
+        }
+        List<CalibrationReport> reports = KafkaTestUtil.readAll(bs, c.topics().calibration(), CalibrationReport.class);
+        assertThat(reports.stream().filter(r -> r.getWindowEnd().toEpochMilli() > 1_600_000_000_000L))
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.getRecalibration().getTemperatureBayes()).isPositive());
+        System.out.printf("recalibration: %d of %d decisions recalibrated with the earlier temperatures%n", recalibrated,
+                decisions.size());
+    }
+
+    /**
      * The label-free drift warning on real inference: 60 clean images then 60 inverted ones (1 s apart, no labels at
      * all), 20 s windows, the first two pooled as the reference. The clean third window stays in the band; every
      * inverted window warns, with the model's confidence down.

@@ -91,7 +91,8 @@ public final class DemoMain {
     record Truth(String label, String phase) {}
 
     /** A decision and whether its prediction was right, for the per-phase summary. */
-    record Seen(String phase, double[] probs, double[] mapProbs, int label, Routing routing) {}
+    record Seen(String phase, double[] probs, double[] mapProbs, int label, Routing routing, double[] recalibrated,
+            double[] recalibratedMap) {}
 
     private final Options options;
     private final Path root;
@@ -256,6 +257,8 @@ public final class DemoMain {
         m.put("drift.window-size", "5 s");
         m.put("drift.reference-windows", "3");
         m.put("drift.min-decisions", "30");
+        // Online recalibration: each calibration window fits temperatures to its labels; new decisions carry both.
+        m.put("calibration.recalibrate", "true");
         m.put("calibration.window-size", "30 s");
         m.put("calibration.window-slide", "10 s");
         m.put("calibration.max-label-delay", "10 s");
@@ -366,8 +369,13 @@ public final class DemoMain {
                         }
                         Truth t = truth.get(d.getEventId());
                         if (t != null) {
+                            // recalibrated with temperatures fitted on a window that ended before this event: held out
+                            boolean heldOut = d.getCalibrationVersion() != null
+                                    && d.getEventTime().toEpochMilli() >= d.getCalibrationVersion();
                             seen.add(new Seen(t.phase(), toArray(d.getProbs()), toArray(d.getMapProbs()),
-                                    d.getClasses().indexOf(t.label()), d.getRouting()));
+                                    d.getClasses().indexOf(t.label()), d.getRouting(),
+                                    heldOut ? toArray(d.getRecalibratedProbs()) : null,
+                                    heldOut ? toArray(d.getRecalibratedMapProbs()) : null));
                         }
                     } else if (r.topic().equals(config.topics().calibration())) {
                         CalibrationReport report = reports.decode(r.topic(), r.value());
@@ -485,6 +493,27 @@ public final class DemoMain {
                         s.isEmpty() ? 0.0 : 100.0 * (s.size() - auto.size()) / s.size(), auto.size(),
                         auto.isEmpty() ? "-" : String.format("%.3f%s", (double) wrong / auto.size(),
                                 (double) wrong / auto.size() > routing.maxAutoError() ? " (above alpha)" : ""));
+            }
+        }
+        if (config.calibration().recalibrate()) {
+            OUT.println("Online recalibration (temperatures refitted per window; ECE on decisions made after the fit,"
+                    + " so never on the labels it was fitted on):");
+            for (String p : List.of("clean", "drifted")) {
+                List<Seen> s;
+                synchronized (seen) {
+                    s = seen.stream().filter(x -> x.phase().equals(p) && x.recalibrated() != null).toList();
+                }
+                if (s.isEmpty()) {
+                    OUT.printf("  %-8s no recalibrated decisions yet%n", p);
+                    continue;
+                }
+                int[] y = s.stream().mapToInt(Seen::label).toArray();
+                int bins = config.calibration().bins();
+                OUT.printf("  %-8s %5d decisions: ECE BayesVLM %.3f -> %.3f recalibrated, MAP %.3f -> %.3f recalibrated%n",
+                        p, s.size(), Calibration.evaluate(s.stream().map(Seen::probs).toList(), y, bins).ece(),
+                        Calibration.evaluate(s.stream().map(Seen::recalibrated).toList(), y, bins).ece(),
+                        Calibration.evaluate(s.stream().map(Seen::mapProbs).toList(), y, bins).ece(),
+                        Calibration.evaluate(s.stream().map(Seen::recalibratedMap).toList(), y, bins).ece());
             }
         }
         long start = driftStartedAt.get();

@@ -3,10 +3,12 @@ package io.bayesvlm.flink.operators;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.CalibrationStats;
 import io.bayesvlm.avro.PopulationCalibration;
+import io.bayesvlm.avro.Recalibration;
 import io.bayesvlm.avro.RiskControl;
 import io.bayesvlm.avro.WeightedStats;
 import io.bayesvlm.avro.ReliabilityBin;
 import io.bayesvlm.core.metrics.Calibration;
+import io.bayesvlm.core.metrics.TemperatureScaling;
 import io.bayesvlm.core.metrics.WeightedCalibration;
 import io.bayesvlm.core.risk.RiskControlledThreshold;
 import io.bayesvlm.flink.model.LabelledDecision;
@@ -30,11 +32,16 @@ public final class CalibrationReports {
     static final int RISK_GRID = 200;
 
     public static CalibrationReport build(Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd) {
-        return build(items, bins, windowStart, windowEnd, null);
+        return build(items, bins, windowStart, windowEnd, null, false);
     }
 
     public static CalibrationReport build(Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd,
             RiskSpec risk) {
+        return build(items, bins, windowStart, windowEnd, risk, false);
+    }
+
+    public static CalibrationReport build(Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd,
+            RiskSpec risk, boolean recalibrate) {
         List<double[]> bayes = new ArrayList<>();
         List<double[]> map = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
@@ -46,6 +53,7 @@ public final class CalibrationReports {
         List<Integer> designLabels = new ArrayList<>();
         List<Double> propensities = new ArrayList<>();
         List<RiskControlledThreshold.Item> riskItems = new ArrayList<>();
+        List<LabelledDecision> heldOut = new ArrayList<>();
         long reviewed = 0;
         String name = "";
         String version = "";
@@ -72,6 +80,10 @@ public final class CalibrationReports {
                             Calibration.argmax(d.probs) != d.label, d.labelPropensity, d.eventId.hashCode()));
                 }
             }
+            // decided with temperatures fitted on a window that ended before the item happened: never fitted on it
+            if (d.calibrationVersion >= 0 && d.eventTime >= d.calibrationVersion && d.recalibratedProbs != null) {
+                heldOut.add(d);
+            }
             if ("AUDIT".equals(d.labelSource)) {
                 auditBayes.add(d.probs);
                 auditMap.add(d.mapProbs);
@@ -97,6 +109,8 @@ public final class CalibrationReports {
                 .setAuditEceBayes(ay.length == 0 ? null : Calibration.evaluate(auditBayes, ay, bins).ece())
                 .setPopulation(population(designMap, designBayes, designLabels, propensities, bins, windowEnd))
                 .setRisk(risk == null ? null : risk(riskItems, risk, windowEnd))
+                .setRecalibration(recalibrate ? recalibration(designMap, designBayes, designLabels, propensities, heldOut,
+                        bins, windowEnd) : null)
                 .setAlert(false)
                 .setWindowsOverThreshold(0)
                 .build();
@@ -121,6 +135,29 @@ public final class CalibrationReports {
                 .setMap(weighted(m))
                 .setBayes(weighted(b))
                 .build();
+    }
+
+    /**
+     * Temperatures fitted by NLL on the window's design labels, each weighted by 1/propensity (so that the fit is
+     * for the whole stream, not for the reviewed items), and the held-out comparison of earlier temperatures.
+     */
+    static Recalibration recalibration(List<double[]> map, List<double[]> bayes, List<Integer> labels,
+            List<Double> propensities, List<LabelledDecision> heldOut, int bins, long version) {
+        int[] y = labels.stream().mapToInt(Integer::intValue).toArray();
+        double[] w = propensities.stream().mapToDouble(p -> 1 / p).toArray();
+        double tBayes = TemperatureScaling.fit(bayes.stream().map(TemperatureScaling::logitsOf).toList(), y, w);
+        double tMap = TemperatureScaling.fit(map.stream().map(TemperatureScaling::logitsOf).toList(), y, w);
+        Recalibration.Builder b = Recalibration.newBuilder().setVersion(version).setTemperatureBayes(tBayes)
+                .setTemperatureMap(tMap).setFittedOn(y.length).setHeldOut(heldOut.size());
+        if (!heldOut.isEmpty()) {
+            int[] hy = heldOut.stream().mapToInt(d -> d.label).toArray();
+            Calibration.Report raw = Calibration.evaluate(heldOut.stream().map(d -> d.probs).toList(), hy, bins);
+            Calibration.Report rec = Calibration.evaluate(heldOut.stream().map(d -> d.recalibratedProbs).toList(), hy, bins);
+            b.setEceBayes(raw.ece()).setEceBayesRecalibrated(rec.ece()).setNllBayes(raw.nll()).setNllBayesRecalibrated(rec.nll())
+                    .setEceMap(Calibration.evaluate(heldOut.stream().map(d -> d.mapProbs).toList(), hy, bins).ece())
+                    .setEceMapRecalibrated(Calibration.evaluate(heldOut.stream().map(d -> d.recalibratedMapProbs).toList(), hy, bins).ece());
+        }
+        return b.build();
     }
 
     static RiskControl risk(List<RiskControlledThreshold.Item> items, RiskSpec spec, long seed) {

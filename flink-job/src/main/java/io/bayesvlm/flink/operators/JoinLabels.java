@@ -124,6 +124,11 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, LabelEv
         ld.labelPropensity = d.getLabelPropensity() == null ? Double.NaN : d.getLabelPropensity();
         ld.routingScore = d.getRoutingScore();
         ld.routingValue = d.getRoutingValue();
+        if (d.getCalibrationVersion() != null && d.getRecalibratedProbs() != null && d.getRecalibratedMapProbs() != null) {
+            ld.calibrationVersion = d.getCalibrationVersion();
+            ld.recalibratedProbs = d.getRecalibratedProbs().stream().mapToDouble(Double::doubleValue).toArray();
+            ld.recalibratedMapProbs = d.getRecalibratedMapProbs().stream().mapToDouble(Double::doubleValue).toArray();
+        }
         out.collect(ld);
     }
 }

@@ -16,19 +16,24 @@ public class RollingCalibration extends ProcessWindowFunction<LabelledDecision, 
 
     private final int bins;
     private final CalibrationReports.RiskSpec risk;
+    private final boolean recalibrate;
 
     public RollingCalibration(int bins) {
-        this(bins, null);
+        this(bins, null, false);
     }
 
-    /** With {@code risk} (routing.mode=risk), each report also carries the threshold its labels vouch for. */
-    public RollingCalibration(int bins, CalibrationReports.RiskSpec risk) {
+    /**
+     * With {@code risk} (routing.mode=risk), each report also carries the threshold its labels vouch for; with
+     * {@code recalibrate}, the temperatures fitted on them and held-out figures of earlier ones.
+     */
+    public RollingCalibration(int bins, CalibrationReports.RiskSpec risk, boolean recalibrate) {
         this.bins = bins;
         this.risk = risk;
+        this.recalibrate = recalibrate;
     }
 
     @Override
     public void process(String key, Context ctx, Iterable<LabelledDecision> items, Collector<CalibrationReport> out) {
-        out.collect(CalibrationReports.build(items, bins, ctx.window().getStart(), ctx.window().getEnd(), risk));
+        out.collect(CalibrationReports.build(items, bins, ctx.window().getStart(), ctx.window().getEnd(), risk, recalibrate));
     }
 }

@@ -28,7 +28,7 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.util.Collector;
 
 /**
- * The routing step shared by {@link RouteByUncertainty} and {@link RouteWithRiskControl}: a scored image becomes a
+ * The routing step shared by {@link RouteByUncertainty} and {@link RouteWithFeedback}: a scored image becomes a
  * Decision with its routing outcome (every scored event gets one); uncertain items, and the audited sample of
  * confident ones, become review requests. The policy is {@link RoutingPolicy}; its recent-score history is
  * checkpointed operator state (union: every subtask restores all of it, and keeps the most recent window).
@@ -49,6 +49,10 @@ final class Router implements Serializable {
     private transient Counter reviewed;
     private transient Counter audited;
     private transient Counter decided;
+    /** calibration.recalibrate: the latest temperatures and their version (the fit window's end); none: -1. */
+    private transient long temperatureVersion;
+    private transient double temperatureBayes;
+    private transient double temperatureMap;
 
     Router(String modelDir, JobConfig.Routing routing, int topK, boolean includeImage) {
         this.modelDir = modelDir;
@@ -58,6 +62,7 @@ final class Router implements Serializable {
     }
 
     void open(RuntimeContext context) throws Exception {
+        temperatureVersion = -1; // (transient: an initializer would not run after deserialization)
         ModelSpec spec = ModelSpec.load(Path.of(modelDir));
         classIds = spec.classIds();
         modelName = spec.name();
@@ -79,6 +84,12 @@ final class Router implements Serializable {
 
     void snapshotState() throws Exception {
         history.update(policy.snapshot());
+    }
+
+    void temperatures(long version, double bayes, double map) {
+        temperatureVersion = version;
+        temperatureBayes = bayes;
+        temperatureMap = map;
     }
 
     RoutingPolicy policy() {
@@ -130,6 +141,9 @@ final class Router implements Serializable {
                 .setProcessingLatencyMs(Math.max(0, System.currentTimeMillis() - s.readAtMillis))
                 // routed for review for sure; otherwise labelled only if the audit draw picks it
                 .setLabelPropensity(outcome.routing() == Routing.REVIEW ? 1.0 : routing.auditFraction())
+                .setRecalibratedProbs(temperatureVersion < 0 ? null : list(recalibrate(s.probs, temperatureBayes)))
+                .setRecalibratedMapProbs(temperatureVersion < 0 ? null : list(recalibrate(s.mapProbs, temperatureMap)))
+                .setCalibrationVersion(temperatureVersion < 0 ? null : temperatureVersion)
                 .build();
     }
 
@@ -150,6 +164,12 @@ final class Router implements Serializable {
                 .setModelName(modelName)
                 .setModelVersion(modelVersion)
                 .build();
+    }
+
+    /** softmax(ln p / T): the temperature applied to the logits these probabilities are the softmax of. */
+    private static double[] recalibrate(double[] p, double temperature) {
+        return io.bayesvlm.core.metrics.TemperatureScaling.apply(io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(p),
+                temperature);
     }
 
     private static List<Double> list(double[] v) {

@@ -69,4 +69,36 @@ class CalibrationReportsRiskTest {
         // and no risk section at all outside risk mode
         assertThat(CalibrationReports.build(window(200, 5), 10, 0, 1000).getRisk()).isNull();
     }
+
+    @Test
+    void recalibrationFitsWeightedTemperaturesAndComparesEarlierOnesOnlyOnItemsTheyWereNotFittedOn() {
+        List<LabelledDecision> items = window(3000, 6);
+        for (int i = 0; i < items.size(); i++) {
+            LabelledDecision d = items.get(i);
+            if (i % 2 == 0) { // decided with the temperatures of version 1500 (fitted on a window that ended then)
+                d.calibrationVersion = 1500;
+                d.recalibratedProbs = io.bayesvlm.core.metrics.TemperatureScaling.apply(
+                        io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(d.probs), 1.3);
+                d.recalibratedMapProbs = d.recalibratedProbs;
+            }
+        }
+        CalibrationReport r = CalibrationReports.build(items, 10, 0, 3000, null, true);
+        List<LabelledDecision> design = items.stream().filter(d -> !d.routing.equals("AUTO")).toList();
+        double expected = io.bayesvlm.core.metrics.TemperatureScaling.fit(
+                design.stream().map(d -> io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(d.probs)).toList(),
+                design.stream().mapToInt(d -> d.label).toArray(),
+                design.stream().mapToDouble(d -> 1 / d.labelPropensity).toArray());
+        assertThat(r.getRecalibration().getVersion()).isEqualTo(3000);
+        assertThat(r.getRecalibration().getTemperatureBayes()).isEqualTo(expected);
+        assertThat(r.getRecalibration().getFittedOn()).isEqualTo(design.size());
+        // held out: version 1500 applied to items at event time >= 1500 only (even indices 1500..2998)
+        List<LabelledDecision> held = items.stream().filter(d -> d.calibrationVersion == 1500 && d.eventTime >= 1500).toList();
+        assertThat(r.getRecalibration().getHeldOut()).isEqualTo(held.size()).isEqualTo(750);
+        int[] y = held.stream().mapToInt(d -> d.label).toArray();
+        assertThat(r.getRecalibration().getEceBayesRecalibrated()).isEqualTo(
+                io.bayesvlm.core.metrics.Calibration.evaluate(held.stream().map(d -> d.recalibratedProbs).toList(), y, 10).ece());
+        assertThat(r.getRecalibration().getEceBayes()).isEqualTo(
+                io.bayesvlm.core.metrics.Calibration.evaluate(held.stream().map(d -> d.probs).toList(), y, 10).ece());
+        assertThat(CalibrationReports.build(items, 10, 0, 3000).getRecalibration()).isNull();
+    }
 }

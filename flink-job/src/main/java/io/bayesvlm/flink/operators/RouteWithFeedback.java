@@ -1,0 +1,96 @@
+package io.bayesvlm.flink.operators;
+
+import io.bayesvlm.avro.Decision;
+import io.bayesvlm.flink.JobConfig;
+import io.bayesvlm.flink.model.CalibrationFeedback;
+import io.bayesvlm.flink.model.ScoredImage;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Routes like {@link RouteByUncertainty}, with what the latest calibration windows fed back through the calibration
+ * topic (broadcast to every subtask): in routing.mode=risk the threshold the latest window vouched for (until one
+ * has, and whenever the latest could not, every item goes to review); with calibration.recalibrate the latest
+ * temperatures, applied to every new decision (recalibrated probabilities and their version). Both are broadcast
+ * state, so a restart resumes with them instead of starting over.
+ */
+public class RouteWithFeedback extends BroadcastProcessFunction<ScoredImage, CalibrationFeedback, Decision>
+        implements CheckpointedFunction {
+    private static final long serialVersionUID = 1L;
+
+    public static final MapStateDescriptor<String, CalibrationFeedback> LATEST =
+            new MapStateDescriptor<>("vouched-threshold", Types.STRING, TypeInformation.of(CalibrationFeedback.class));
+    private static final String RISK = "risk";
+    private static final String RECALIBRATION = "recalibration";
+
+    private final Router router;
+    private transient long appliedRisk;
+    private transient long appliedTemperatures;
+
+    public RouteWithFeedback(String modelDir, JobConfig.Routing routing, int topK, boolean includeImage) {
+        this.router = new Router(modelDir, routing, topK, includeImage);
+    }
+
+    @Override
+    public void open(OpenContext context) throws Exception {
+        router.open(getRuntimeContext());
+        appliedRisk = Long.MIN_VALUE;
+        appliedTemperatures = Long.MIN_VALUE;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        router.initializeState(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        router.snapshotState();
+    }
+
+    @Override
+    public void processElement(ScoredImage s, ReadOnlyContext ctx, Collector<Decision> out) throws Exception {
+        CalibrationFeedback risk = ctx.getBroadcastState(LATEST).get(RISK);
+        if (risk != null && risk.windowEnd != appliedRisk) {
+            applyRisk(risk);
+        }
+        CalibrationFeedback t = ctx.getBroadcastState(LATEST).get(RECALIBRATION);
+        if (t != null && t.windowEnd != appliedTemperatures) {
+            router.temperatures(t.windowEnd, t.temperatureBayes, t.temperatureMap);
+            appliedTemperatures = t.windowEnd;
+        }
+        router.route(s, out, r -> ctx.output(RouteByUncertainty.REVIEWS, r));
+    }
+
+    @Override
+    public void processBroadcastElement(CalibrationFeedback u, Context ctx, Collector<Decision> out) throws Exception {
+        if (u.risk && router.routing().risk() && router.routing().score().jsonName().equals(u.score)
+                && newer(ctx.getBroadcastState(LATEST).get(RISK), u)) {
+            // (a threshold for another routing score, from an earlier configuration, says nothing about this one)
+            ctx.getBroadcastState(LATEST).put(RISK, u);
+            applyRisk(u);
+        }
+        if (u.recalibrated && newer(ctx.getBroadcastState(LATEST).get(RECALIBRATION), u)) {
+            ctx.getBroadcastState(LATEST).put(RECALIBRATION, u);
+            router.temperatures(u.windowEnd, u.temperatureBayes, u.temperatureMap);
+            appliedTemperatures = u.windowEnd;
+        }
+    }
+
+    private static boolean newer(CalibrationFeedback current, CalibrationFeedback u) {
+        return current == null || u.windowEnd >= current.windowEnd;
+    }
+
+    private void applyRisk(CalibrationFeedback u) {
+        // the policy takes a confidence (higher = surer): −uncertainty of the score's value
+        router.policy().vouch(Double.isNaN(u.threshold) ? Double.NaN : -router.routing().score().uncertainty(u.threshold));
+        appliedRisk = u.windowEnd;
+    }
+}

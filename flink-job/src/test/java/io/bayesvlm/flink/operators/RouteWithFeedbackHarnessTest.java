@@ -1,0 +1,101 @@
+package io.bayesvlm.flink.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bayesvlm.avro.Decision;
+import io.bayesvlm.avro.Routing;
+import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.flink.JobConfig;
+import io.bayesvlm.flink.model.CalibrationFeedback;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+/** routing.mode=risk: review everything until a window vouches for a threshold, then follow the latest one. */
+class RouteWithFeedbackHarnessTest {
+
+    static JobConfig.Routing risk(UncertaintyScore score, double audit) {
+        return new JobConfig.Routing(score, JobConfig.Routing.Mode.RISK, 0.8, 0.1, 1000, audit, 0.02, 0.05);
+    }
+
+    @Test
+    void reviewsEverythingUntilAThresholdIsVouchedForThenFollowsTheLatest() throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, false),
+                RouteWithFeedback.LATEST)) {
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("a", 0.999), 1));
+            // a window vouches for max_prob >= 0.9
+            h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(20_000, "max_prob", 0.9), 2));
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("b", 0.95), 3));
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("c", 0.85), 4));
+            // an older window's report, and one for another score, change nothing
+            h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(10_000, "max_prob", 0.5), 5));
+            h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(30_000, "entropy", 5.0), 6));
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("d", 0.85), 7));
+            // the latest window could not vouch for any threshold: back to reviewing everything
+            h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(40_000, "max_prob", Double.NaN), 8));
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("e", 0.999), 9));
+
+            assertThat(h.extractOutputValues()).extracting(Decision::getEventId, Decision::getRouting).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("a", Routing.REVIEW),
+                    org.assertj.core.groups.Tuple.tuple("b", Routing.AUTO),
+                    org.assertj.core.groups.Tuple.tuple("c", Routing.REVIEW),
+                    org.assertj.core.groups.Tuple.tuple("d", Routing.REVIEW),
+                    org.assertj.core.groups.Tuple.tuple("e", Routing.REVIEW));
+            Decision b = h.extractOutputValues().get(1);
+            assertThat(b.getRoutingThreshold()).isEqualTo(0.9);
+            assertThat(h.getSideOutput(RouteByUncertainty.REVIEWS)).hasSize(4);
+        }
+    }
+
+    @Test
+    void theLatestThresholdSurvivesARestart() throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, false),
+                RouteWithFeedback.LATEST)) {
+            h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(20_000, "max_prob", 0.9), 2));
+            snapshot = h.snapshot(1, 10);
+        }
+        var restored = new org.apache.flink.streaming.util.BroadcastOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator<>(
+                        new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, false),
+                        java.util.List.of(RouteWithFeedback.LATEST)), 1, 1, 0);
+        try (restored) {
+            restored.setup();
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("after", 0.95), 11));
+            assertThat(restored.extractOutputValues()).extracting(Decision::getRouting).containsExactly(Routing.AUTO);
+        }
+    }
+
+    @Test
+    void theLatestTemperaturesRecalibrateEveryNewDecisionWithTheirVersion() throws Exception {
+        JobConfig.Routing threshold = new JobConfig.Routing(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0);
+        try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, threshold, 2, false), RouteWithFeedback.LATEST)) {
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("before", 0.9), 1));
+            h.processBroadcastElement(new StreamRecord<>(CalibrationFeedback.temperatures(50_000, 2.0, 0.5), 2));
+            h.processBroadcastElement(new StreamRecord<>(CalibrationFeedback.temperatures(40_000, 9.0, 9.0), 3)); // stale
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("after", 0.9), 4));
+            Decision before = h.extractOutputValues().get(0);
+            Decision after = h.extractOutputValues().get(1);
+            assertThat(before.getCalibrationVersion()).isNull();
+            assertThat(before.getRecalibratedProbs()).isNull();
+            assertThat(after.getCalibrationVersion()).isEqualTo(50_000L);
+            double[] p = after.getProbs().stream().mapToDouble(Double::doubleValue).toArray();
+            double[] expected = io.bayesvlm.core.metrics.TemperatureScaling.apply(
+                    io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(p), 2.0);
+            assertThat(after.getRecalibratedProbs()).hasSize(expected.length);
+            for (int c = 0; c < expected.length; c++) {
+                assertThat(after.getRecalibratedProbs().get(c)).isCloseTo(expected[c], org.assertj.core.data.Offset.offset(1e-12));
+            }
+            // T = 2 softens: the top class loses probability; MAP's T = 0.5 sharpens
+            assertThat(after.getRecalibratedProbs().get(7)).isLessThan(0.9);
+            assertThat(after.getRecalibratedMapProbs().get(7)).isGreaterThan(0.9);
+            // routing still uses the raw score
+            assertThat(after.getRouting()).isEqualTo(Routing.AUTO);
+        }
+    }
+}
