@@ -107,7 +107,7 @@ final class RiskCommand implements Callable<Integer> {
                         Prediction p = predictions.get(i);
                         double value = bayes ? p.uncertainty().get(s) : mapScore(s, p.mapProbs());
                         conf[i] = -s.uncertainty(value);
-                        wrong[i] = (bayes ? p.predicted() : argmax(p.mapProbs())) != labels.get(i);
+                        wrong[i] = (bayes ? p.predicted() : io.bayesvlm.core.metrics.Calibration.argmax(p.mapProbs())) != labels.get(i);
                     }
                     for (double alpha : alphas) {
                         HeldOutRisk.Row r = HeldOutRisk.evaluate(part(conf, calibration, true), part(wrong, calibration, true),
@@ -138,16 +138,6 @@ final class RiskCommand implements Callable<Integer> {
             }
         }
         return s == UncertaintyScore.MARGIN ? first - second : first;
-    }
-
-    static int argmax(double[] p) {
-        int best = 0;
-        for (int i = 1; i < p.length; i++) {
-            if (p[i] > p[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static int count(boolean[] b) {

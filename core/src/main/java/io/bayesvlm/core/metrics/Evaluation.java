@@ -107,41 +107,39 @@ public final class Evaluation {
         return new double[][] {TemperatureScaling.logitsOf(p.mapProbs()), z};
     }
 
+    /** The items' MAP and probit logits and labels (non-finite predictions left out). */
+    private record Logits(List<double[]> map, List<double[]> probit, int[] labels) {
+        static Logits of(LaplaceHead head, float[][] activations, int[] labels) {
+            List<double[]> map = new ArrayList<>();
+            List<double[]> probit = new ArrayList<>();
+            List<Integer> y = new ArrayList<>();
+            for (int i = 0; i < activations.length; i++) {
+                Prediction p = head.predict(activations[i]);
+                if (p.isFinite()) {
+                    double[][] z = logits(p);
+                    map.add(z[0]);
+                    probit.add(z[1]);
+                    y.add(labels[i]);
+                }
+            }
+            return new Logits(map, probit, y.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
     /** Fits both temperatures by NLL on the given items (non-finite predictions left out). */
     public static Temperatures fitTemperatures(LaplaceHead head, float[][] activations, int[] labels) {
-        List<double[]> map = new ArrayList<>();
-        List<double[]> probit = new ArrayList<>();
-        List<Integer> y = new ArrayList<>();
-        for (int i = 0; i < activations.length; i++) {
-            Prediction p = head.predict(activations[i]);
-            if (p.isFinite()) {
-                double[][] z = logits(p);
-                map.add(z[0]);
-                probit.add(z[1]);
-                y.add(labels[i]);
-            }
-        }
-        int[] ys = y.stream().mapToInt(Integer::intValue).toArray();
-        return new Temperatures(TemperatureScaling.fit(map, ys, null), TemperatureScaling.fit(probit, ys, null));
+        Logits l = Logits.of(head, activations, labels);
+        return new Temperatures(TemperatureScaling.fit(l.map(), l.labels(), null),
+                TemperatureScaling.fit(l.probit(), l.labels(), null));
     }
 
     /** Calibration of MAP and BayesVLM probit after temperature scaling: [0] MAP, [1] BayesVLM. */
     public static Calibration.Report[] withTemperatures(LaplaceHead head, float[][] activations, int[] labels, int bins,
             Temperatures t) {
-        List<double[]> map = new ArrayList<>();
-        List<double[]> probit = new ArrayList<>();
-        List<Integer> y = new ArrayList<>();
-        for (int i = 0; i < activations.length; i++) {
-            Prediction p = head.predict(activations[i]);
-            if (p.isFinite()) {
-                double[][] z = logits(p);
-                map.add(TemperatureScaling.apply(z[0], t.map()));
-                probit.add(TemperatureScaling.apply(z[1], t.probit()));
-                y.add(labels[i]);
-            }
-        }
-        int[] ys = y.stream().mapToInt(Integer::intValue).toArray();
-        return new Calibration.Report[] {Calibration.evaluate(map, ys, bins), Calibration.evaluate(probit, ys, bins)};
+        Logits l = Logits.of(head, activations, labels);
+        return new Calibration.Report[] {
+            Calibration.evaluate(l.map().stream().map(z -> TemperatureScaling.apply(z, t.map())).toList(), l.labels(), bins),
+            Calibration.evaluate(l.probit().stream().map(z -> TemperatureScaling.apply(z, t.probit())).toList(), l.labels(), bins)};
     }
 
     /** The uncertainty scores that make sense for a method (MAP has no logit variances). */

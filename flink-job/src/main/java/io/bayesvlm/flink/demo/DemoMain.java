@@ -488,7 +488,7 @@ public final class DemoMain {
                     s = seen.stream().filter(x -> x.phase().equals(p)).toList();
                 }
                 List<Seen> auto = s.stream().filter(x -> x.routing() != Routing.REVIEW).toList();
-                long wrong = auto.stream().filter(x -> argmax(x.probs()) != x.label()).count();
+                long wrong = auto.stream().filter(x -> Calibration.argmax(x.probs()) != x.label()).count();
                 OUT.printf("  %-8s review rate %5.1f%%, decided automatically %5d, realised error among them %s%n", p,
                         s.isEmpty() ? 0.0 : 100.0 * (s.size() - auto.size()) / s.size(), auto.size(),
                         auto.isEmpty() ? "-" : String.format("%.3f%s", (double) wrong / auto.size(),
@@ -524,16 +524,6 @@ public final class DemoMain {
                     firstEceAlertAt.get() < 0 ? "none" : String.format("after %.1f s", (firstEceAlertAt.get() - start) / 1000.0),
                     driftWarnings.get());
         }
-    }
-
-    private static int argmax(double[] p) {
-        int best = 0;
-        for (int i = 1; i < p.length; i++) {
-            if (p[i] > p[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static double[] toArray(List<Double> v) {
