@@ -25,6 +25,8 @@ public final class BayesVlmModel implements AutoCloseable {
     private final LaplaceHead head;
     private final ImageLoader loader;
     private final ImageEncoder encoder;
+    /** The head for whole batches on the encoder's device; {@link #head} stays the double-precision reference. */
+    private final BatchedHead batchedHead;
 
     private BayesVlmModel(ModelSpec spec, ScoringOptions options, LaplaceHead head, ImageEncoder encoder) {
         this.spec = spec;
@@ -32,6 +34,7 @@ public final class BayesVlmModel implements AutoCloseable {
         this.head = head;
         this.loader = new ImageLoader(spec.image(), options.limits());
         this.encoder = encoder;
+        this.batchedHead = new BatchedHead(head, encoder.device());
     }
 
     /** Loads model.json, head.npz and the TorchScript image encoder on the requested device. */
@@ -41,12 +44,17 @@ public final class BayesVlmModel implements AutoCloseable {
         ModelSpec.ImageSpec img = spec.image();
         ImageEncoder encoder = new ImageEncoder(spec.file("image_encoder"), options.device().resolve(),
                 img.channels(), img.height(), img.width());
+        BayesVlmModel model = null;
         try {
-            BayesVlmModel model = new BayesVlmModel(spec, options, head, encoder);
+            model = new BayesVlmModel(spec, options, head, encoder);
             model.checkActivationDim();
             return model;
         } catch (RuntimeException e) {
-            encoder.close();
+            if (model != null) {
+                model.close();
+            } else {
+                encoder.close();
+            }
             throw e;
         }
     }
@@ -110,9 +118,7 @@ public final class BayesVlmModel implements AutoCloseable {
                 }
                 System.arraycopy(t, 0, batch, i * per, per);
             }
-            for (float[] activation : encoder.encode(batch, n)) {
-                out.add(head.predict(activation));
-            }
+            out.addAll(batchedHead.predict(encoder.encode(batch, n)));
         }
         return out;
     }
@@ -124,6 +130,7 @@ public final class BayesVlmModel implements AutoCloseable {
 
     @Override
     public void close() {
+        batchedHead.close();
         encoder.close();
     }
 

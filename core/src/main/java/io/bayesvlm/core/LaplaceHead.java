@@ -104,6 +104,23 @@ public final class LaplaceHead {
         return predictive;
     }
 
+    // For BatchedHead: the same quantities, laid out for matrix products.
+    NpyArray imageProjection() {
+        return imageProjection;
+    }
+
+    NpyArray imageAInv() {
+        return imageAInv;
+    }
+
+    double[] imageBInvDiag() {
+        return imageBInvDiag;
+    }
+
+    ProbCosine.Embedding classEmbedding(int c) {
+        return classEmbeddings[c];
+    }
+
     /** The image embedding's mean and per-dimension variance for one activation. */
     public ProbCosine.Embedding embedImage(float[] activation) {
         return ProbCosine.embed(imageProjection, imageAInv, imageBInvDiag, activation);

@@ -54,6 +54,11 @@ public final class Predictive {
         return eps[0].length;
     }
 
+    /** The fixed draws ε, [samples][classes] (for BatchedHead; not to be modified). */
+    double[][] draws() {
+        return eps;
+    }
+
     public long seed() {
         return seed;
     }
