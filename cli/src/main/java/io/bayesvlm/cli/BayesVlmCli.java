@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             "  demo      Kafka + schema registry + Flink + the default model on this machine",
             "  job       the moderation job on a local MiniCluster (--config FILE)",
             "  bench     pipeline throughput and latency against the bare model"},
-        subcommands = {ScoreCommand.class, FitCommand.class, EvaluateCommand.class, RiskCommand.class, RelabelCommand.class,
+        subcommands = {ScoreCommand.class, FitCommand.class, EvaluateCommand.class, RiskCommand.class, HeadBenchCommand.class, RelabelCommand.class,
             CommandLine.HelpCommand.class})
 public final class BayesVlmCli {
 

@@ -25,7 +25,10 @@ public final class BayesVlmModel implements AutoCloseable {
     private final LaplaceHead head;
     private final ImageLoader loader;
     private final ImageEncoder encoder;
-    /** The head for whole batches on the encoder's device; {@link #head} stays the double-precision reference. */
+    /**
+     * The head for whole batches on the encoder's device, where it is the faster one ({@link BatchedHead#pays});
+     * null: the double-precision {@link LaplaceHead#predict} per image (small heads on a CPU).
+     */
     private final BatchedHead batchedHead;
 
     private BayesVlmModel(ModelSpec spec, ScoringOptions options, LaplaceHead head, ImageEncoder encoder) {
@@ -34,7 +37,7 @@ public final class BayesVlmModel implements AutoCloseable {
         this.head = head;
         this.loader = new ImageLoader(spec.image(), options.limits());
         this.encoder = encoder;
-        this.batchedHead = new BatchedHead(head, encoder.device());
+        this.batchedHead = BatchedHead.pays(head, encoder.device()) ? new BatchedHead(head, encoder.device()) : null;
     }
 
     /** Loads model.json, head.npz and the TorchScript image encoder on the requested device. */
@@ -118,7 +121,19 @@ public final class BayesVlmModel implements AutoCloseable {
                 }
                 System.arraycopy(t, 0, batch, i * per, per);
             }
-            out.addAll(batchedHead.predict(encoder.encode(batch, n)));
+            out.addAll(predictActivations(encoder.encode(batch, n)));
+        }
+        return out;
+    }
+
+    /** The batched head's predictions for pre-projection activations (on the encoder's device). */
+    public List<Prediction> predictActivations(float[][] activations) {
+        if (batchedHead != null) {
+            return batchedHead.predict(activations);
+        }
+        List<Prediction> out = new ArrayList<>(activations.length);
+        for (float[] a : activations) {
+            out.add(head.predict(a));
         }
         return out;
     }
@@ -130,7 +145,9 @@ public final class BayesVlmModel implements AutoCloseable {
 
     @Override
     public void close() {
-        batchedHead.close();
+        if (batchedHead != null) {
+            batchedHead.close();
+        }
         encoder.close();
     }
 

@@ -3,6 +3,7 @@ package io.bayesvlm.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -85,5 +86,16 @@ class BatchedHeadTest {
     void agreesWithTheReferenceOnTheFixtureModel() throws Exception {
         LaplaceHead head = BayesVlmModel.loadHead(ModelSpec.load(Fixture.model()), ScoringOptions.DEFAULTS);
         assertAgrees(head, activations(new Random(1), 37, head.activationDim()));
+    }
+
+    @Test
+    void theBatchedHeadIsUsedWhereItPays() throws Exception {
+        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        LaplaceHead builtIn = BayesVlmModel.loadHead(ModelSpec.load(root.resolve("models/fashion-clip")), ScoringOptions.DEFAULTS);
+        assertThat(BatchedHead.pays(builtIn, Device.cpu())).isFalse();
+        assertThat(BatchedHead.pays(builtIn, Device.gpu(0))).isTrue();
+        var vit = RandomHeads.head(new Random(1), 512, 768, 512, 10, 0.1);
+        assertThat(BatchedHead.pays(new LaplaceHead(vit, 100, 10, new Predictive(Predictive.Mode.PROBIT, 256, 0L, 10)),
+                Device.cpu())).isTrue();
     }
 }
