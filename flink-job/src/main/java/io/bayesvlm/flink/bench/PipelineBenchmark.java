@@ -54,8 +54,13 @@ public final class PipelineBenchmark {
         int backlog = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int latencySeconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         Path root = Path.of(System.getProperty("bayesvlm.home", ".")).toAbsolutePath().normalize();
-        Path model = root.resolve("models/fashion-clip");
+        // Optional: another model directory (e.g. the ViT-B/32-shaped one of models/scripts/make_vit_b32_bench.py)
+        // and how many sample images the bare-model rounds use (all 2,000 by default; fewer for a slow model).
+        Path model = args.length > 2 ? Path.of(args[2]).toAbsolutePath() : root.resolve("models/fashion-clip");
         List<ImageEvents.Item> items = ImageEvents.items(root.resolve("models/fashion-mnist-sample"));
+        if (args.length > 3) {
+            items = items.subList(0, Math.min(items.size(), Integer.parseInt(args[3])));
+        }
         System.out.printf("machine: %d cores, Java %s; model %s; batch size 32; libtorch threads %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), model,
                 System.getProperty("ai.djl.pytorch.num_threads", "DJL default (one per core)"));
