@@ -45,6 +45,7 @@ public record JobConfig(
         boolean reviewIncludeImage,
         Calibration calibration,
         Drift drift,
+        int decisionsTopK,
         Duration outOfOrderness,
         Duration sourceIdleness,
         Duration checkpointInterval,
@@ -170,6 +171,7 @@ public record JobConfig(
                         join.equals("all"), fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1), get(c, RECALIBRATE)),
                 new Drift(positive(c, DRIFT_WINDOW), atLeast(c, DRIFT_REFERENCE_WINDOWS, 1), positiveDouble(c, DRIFT_Z),
                         atLeast(c, DRIFT_MIN_DECISIONS, 2)),
+                atLeast(c, DECISIONS_TOP_K, 0),
                 nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, get(c, CHECKPOINT_DIR).strip(),
                 stateBackend(c), minusOneOrPositive(c, PARALLELISM));
     }

@@ -109,6 +109,9 @@ public final class JobOptions {
             .withDescription("Warn when a window's mean is more than this many standard errors from the reference's.");
     public static final ConfigOption<Integer> DRIFT_MIN_DECISIONS = key("drift.min-decisions").intType().defaultValue(30)
             .withDescription("Windows with fewer decisions neither warn nor join the reference.");
+    public static final ConfigOption<Integer> DECISIONS_TOP_K = key("decisions.top-k").intType().defaultValue(0)
+            .withDescription("0: decisions carry every class; n > 0: only the n most probable (classes and every array"
+                    + " trimmed and aligned, num_classes set): for large label sets. The job's own calibration still sees all.");
     public static final ConfigOption<Integer> REVIEW_TOP_K = key("review.top-k").intType().defaultValue(3);
     public static final ConfigOption<Boolean> REVIEW_INCLUDE_IMAGE = key("review.include-image").booleanType().defaultValue(true)
             .withDescription("Put the image bytes into review requests (else only the event id).");
@@ -163,5 +166,5 @@ public final class JobOptions {
             TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, MAX_AUTO_ERROR, RISK_DELTA, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,
             LABEL_DELAY, WINDOW_SIZE, WINDOW_SLIDE, BINS, JOIN_DECISIONS, ALERT_ECE, ALERT_WINDOWS, OUT_OF_ORDERNESS,
             SOURCE_IDLENESS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM,
-            DRIFT_WINDOW, DRIFT_REFERENCE_WINDOWS, DRIFT_Z, DRIFT_MIN_DECISIONS, RECALIBRATE);
+            DRIFT_WINDOW, DRIFT_REFERENCE_WINDOWS, DRIFT_Z, DRIFT_MIN_DECISIONS, RECALIBRATE, DECISIONS_TOP_K);
 }

@@ -318,7 +318,8 @@ public final class ModerationJob {
     public static Sinks kafkaSinks(JobConfig c) {
         return new Sinks(
                 sink(c, "decisions", new AvroRecordSerializer<>(c.topics().decisions(),
-                        RecordCodec.of(Decision.class, c.registry()), Decision::getEventId)),
+                        RecordCodec.of(Decision.class, c.registry()), Decision::getEventId,
+                        c.decisionsTopK() > 0 ? new io.bayesvlm.flink.kafka.TopKDecision(c.decisionsTopK()) : d -> d)),
                 sink(c, "reviews", new AvroRecordSerializer<>(c.topics().reviews(),
                         RecordCodec.of(ReviewRequest.class, c.registry()), ReviewRequest::getEventId)),
                 sink(c, "calibration", new AvroRecordSerializer<>(c.topics().calibration(),

@@ -13,17 +13,25 @@ public class AvroRecordSerializer<T extends SpecificRecordBase> implements Kafka
     private final String topic;
     private final RecordCodec<T> codec;
     private final SerializableFunction<T, String> key;
+    private final SerializableFunction<T, T> before;
 
     public AvroRecordSerializer(String topic, RecordCodec<T> codec, SerializableFunction<T, String> key) {
+        this(topic, codec, key, t -> t);
+    }
+
+    /** With {@code before} applied to each record as it is written (the job's own stream keeps the original). */
+    public AvroRecordSerializer(String topic, RecordCodec<T> codec, SerializableFunction<T, String> key,
+            SerializableFunction<T, T> before) {
         this.topic = topic;
         this.codec = codec;
         this.key = key;
+        this.before = before;
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
         String k = key.apply(element);
         return new ProducerRecord<>(topic, null, timestamp, k == null ? null : k.getBytes(StandardCharsets.UTF_8),
-                codec.encode(topic, element));
+                codec.encode(topic, before.apply(element)));
     }
 }
