@@ -62,6 +62,9 @@ public final class JobOptions {
     public static final ConfigOption<String> TOPIC_CALIBRATION = key("topics.calibration").stringType().defaultValue("calibration");
     public static final ConfigOption<String> TOPIC_DRIFT = key("topics.drift").stringType().defaultValue("drift");
     public static final ConfigOption<String> TOPIC_DEAD_LETTERS = key("topics.dead-letters").stringType().defaultValue("dead-letters");
+    /** Every topic option, e.g. to give a test or benchmark run its own topics. */
+    public static final List<ConfigOption<String>> TOPICS = List.of(TOPIC_IMAGES, TOPIC_DECISIONS, TOPIC_REVIEWS,
+            TOPIC_LABELS, TOPIC_CALIBRATION, TOPIC_DRIFT, TOPIC_DEAD_LETTERS);
 
     // Model and inference
     public static final ConfigOption<String> MODEL_DIR = key("model.dir").stringType().defaultValue("models/fashion-clip")

@@ -2,7 +2,6 @@ package io.bayesvlm.flink;
 
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 
@@ -29,8 +28,8 @@ public final class ItConfig {
         m.put("kafka.starting-offsets", "earliest");
         m.put("kafka.transactional-id-prefix", "it-" + suffix);
         m.put("kafka.transaction-timeout", "60 s");
-        for (String t : List.of("image-events", "decisions", "review-requests", "labels", "calibration", "drift", "dead-letters")) {
-            m.put("topics." + t, t + "-" + suffix);
+        for (var t : JobOptions.TOPICS) {
+            m.put(t.key(), t.defaultValue() + "-" + suffix);
         }
         m.put("model.dir", ROOT.resolve("models/fashion-clip").toString());
         m.put("model.device", "cpu");

@@ -109,8 +109,8 @@ public final class PipelineBenchmark {
         m.put("kafka.group-id", "bench-" + suffix);
         m.put("kafka.starting-offsets", "earliest");
         m.put("kafka.transactional-id-prefix", "bench-" + suffix);
-        for (String t : List.of("image-events", "decisions", "review-requests", "labels", "calibration", "dead-letters")) {
-            m.put("topics." + t, t + "-" + suffix);
+        for (var t : io.bayesvlm.flink.JobOptions.TOPICS) {
+            m.put(t.key(), t.defaultValue() + "-" + suffix);
         }
         m.put("model.dir", model.toString());
         Path checkpoints = java.nio.file.Files.createTempDirectory("bayesvlm-checkpoints");
