@@ -7,7 +7,6 @@ import io.bayesvlm.core.ModelSpec;
 import io.bayesvlm.core.Predictive;
 import io.bayesvlm.core.UncertaintyScore;
 import io.bayesvlm.core.data.Activations;
-import io.bayesvlm.core.data.DataSets;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
 import io.bayesvlm.core.metrics.Calibration;
@@ -45,15 +44,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--data", required = true, paramLabel = "PATH",
-            description = "Labelled images: an IDX directory (Fashion-MNIST) or a folder of class folders.")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "test", description = "IDX split (default: ${DEFAULT-VALUE}).")
-    String split;
-
-    @Option(names = "--range", paramLabel = "FROM:TO", description = "Part of the data to evaluate on.")
-    String range;
+    @Mixin
+    LabelledDataOptions dataset;
 
     @Option(names = "--shift", split = ",", defaultValue = "none", paramLabel = "SHIFT",
             description = "Comma-separated: none, rotate, noise, contrast, blur, invert, or all (default: ${DEFAULT-VALUE}).")
@@ -97,15 +89,16 @@ final class EvaluateCommand implements Callable<Integer> {
         StringBuilder report = new StringBuilder();
         try (BayesVlmModel m = BayesVlmModel.load(model.model, model.scoring(Predictive.Mode.PROBIT))) {
             ModelSpec ms = m.spec();
-            LabelledImages images = DataSets.open(data, split, range, ms.classIds(), model.limits());
+            LabelledImages images = dataset.open(ms.classIds(), model.limits());
             Predictive mc = new Predictive(Predictive.Mode.MC, model.mcSamples, model.seed, ms.numClasses());
             json.put("model", Map.of("name", ms.name(), "version", ms.version(), "dir", model.model.toString()));
-            json.put("data", Map.of("path", data.toString(), "split", split, "range", range == null ? "" : range,
+            json.put("data", Map.of("path", dataset.data.toString(), "split", dataset.split,
+                    "range", dataset.range == null ? "" : dataset.range,
                     "items", images.size()));
             json.put("bins", bins);
             json.put("severity", severity);
-            report.append(String.format("Model `%s` (%s) on %s (%s%s, %,d images), %d bins, severity %d.%n%n", ms.name(),
-                    ms.version(), data, split, range == null ? "" : " " + range, images.size(), bins, severity));
+            report.append(String.format("Model `%s` (%s) on %s, %,d images, %d bins, severity %d.%n%n", ms.name(),
+                    ms.version(), dataset.describe(), images.size(), bins, severity));
             Map<String, Object> perShift = new LinkedHashMap<>();
             // Temperature scaling: fitted on the first N of a seeded permutation of the clean images; every method is
             // evaluated on the images after the largest N.

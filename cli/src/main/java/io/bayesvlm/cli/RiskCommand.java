@@ -6,12 +6,10 @@ import io.bayesvlm.core.Prediction;
 import io.bayesvlm.core.Predictive;
 import io.bayesvlm.core.UncertaintyScore;
 import io.bayesvlm.core.data.Activations;
-import io.bayesvlm.core.data.DataSets;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
 import io.bayesvlm.core.risk.HeldOutRisk;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -40,15 +38,8 @@ final class RiskCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--data", required = true, paramLabel = "PATH",
-            description = "Labelled images: an IDX directory (Fashion-MNIST) or a folder of class folders.")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "test", description = "IDX split (default: ${DEFAULT-VALUE}).")
-    String split;
-
-    @Option(names = "--range", paramLabel = "FROM:TO", description = "Part of the data to use.")
-    String range;
+    @Mixin
+    LabelledDataOptions dataset;
 
     @Option(names = "--alpha", split = ",", defaultValue = "0.01,0.02,0.05", paramLabel = "A",
             description = "Guaranteed error rates among automatic decisions (default: ${DEFAULT-VALUE}).")
@@ -76,7 +67,7 @@ final class RiskCommand implements Callable<Integer> {
         }
         try (BayesVlmModel m = BayesVlmModel.load(model.model, model.scoring(Predictive.Mode.PROBIT))) {
             ModelSpec ms = m.spec();
-            LabelledImages images = DataSets.open(data, split, range, ms.classIds(), model.limits());
+            LabelledImages images = dataset.open(ms.classIds(), model.limits());
             Activations.Result act = Activations.all(m, images, ImageShift.NONE, 1, model.seed, new Progress(err, "risk"));
             List<Prediction> predictions = new ArrayList<>();
             List<Integer> labels = new ArrayList<>();
@@ -93,8 +84,8 @@ final class RiskCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 calibration[i] = rng.nextDouble() < calibrationFraction;
             }
-            out.printf("Model `%s` (%s) on %s (%s%s): %d images (%d left out), %d for calibration, the rest for the test;"
-                    + " delta %s.%n%n", ms.name(), ms.version(), data, split, range == null ? "" : " " + range, n,
+            out.printf("Model `%s` (%s) on %s: %d images (%d left out), %d for calibration, the rest for the test;"
+                    + " delta %s.%n%n", ms.name(), ms.version(), dataset.describe(), n,
                     act.skipped() + act.activations().length - n, count(calibration), delta);
             out.println("| method | score | alpha | threshold | bound (calibration) | review rate (test) | error among auto (test) | auto (test) |");
             out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
