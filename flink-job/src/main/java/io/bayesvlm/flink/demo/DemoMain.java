@@ -492,7 +492,8 @@ public final class DemoMain {
                 OUT.printf("  %-8s review rate %5.1f%%, decided automatically %5d, realised error among them %s%n", p,
                         s.isEmpty() ? 0.0 : 100.0 * (s.size() - auto.size()) / s.size(), auto.size(),
                         auto.isEmpty() ? "-" : String.format("%.3f%s", (double) wrong / auto.size(),
-                                (double) wrong / auto.size() > routing.maxAutoError() ? " (above alpha)" : ""));
+                                auto.size() < 30 ? " (too few to compare with alpha)"
+                                        : (double) wrong / auto.size() > routing.maxAutoError() ? " (above alpha)" : ""));
             }
         }
         if (config.calibration().recalibrate()) {
