@@ -104,8 +104,9 @@ final class EvaluateCommand implements Callable<Integer> {
             // evaluated on the images after the largest N.
             Map<Integer, Evaluation.Temperatures> temperatures = new LinkedHashMap<>();
             int[] heldOut = null;
+            Activations.Result clean = null;
             if (temperatureLabels != null && !temperatureLabels.isEmpty()) {
-                Activations.Result clean = Activations.all(m, images, ImageShift.NONE, severity, model.seed,
+                clean = Activations.all(m, images, ImageShift.NONE, severity, model.seed,
                         new Progress(err, "evaluate: temperature fit"));
                 int n = clean.labels().length;
                 int largest = temperatureLabels.stream().mapToInt(Integer::intValue).max().orElseThrow();
@@ -125,8 +126,8 @@ final class EvaluateCommand implements Callable<Integer> {
                         + " on the other %,d.%n%n", temperatureLabels, heldOut.length));
             }
             for (ImageShift shift : list) {
-                Activations.Result all = Activations.all(m, images, shift, severity, model.seed,
-                        new Progress(err, "evaluate " + shift.id()));
+                Activations.Result all = shift == ImageShift.NONE && clean != null ? clean // computed for the fit
+                        : Activations.all(m, images, shift, severity, model.seed, new Progress(err, "evaluate " + shift.id()));
                 Activations.Result act = heldOut == null ? all : new Activations.Result(pick(all.activations(), heldOut),
                         pick(all.labels(), heldOut), all.skipped(), all.skippedExamples());
                 Map<Evaluation.Method, Evaluation.MethodResult> results =

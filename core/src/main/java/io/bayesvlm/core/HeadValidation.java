@@ -1,7 +1,5 @@
 package io.bayesvlm.core;
 
-import java.util.List;
-
 /**
  * What a Laplace head must satisfy before it may score anything; each refusal is one {@link ModelFormatException}
  * naming the array and what is wrong (callers add the file). Without these checks a damaged head.npz scores
@@ -35,10 +33,10 @@ public final class HeadValidation {
         finite(LaplaceHead.CLASS_TEXT_ACTIVATIONS, classActivations);
         notAllZero(LaplaceHead.IMAGE_PROJECTION, imageProjection);
         notAllZero(LaplaceHead.TEXT_PROJECTION, textProjection);
-        for (var factor : List.of(List.of(LaplaceHead.IMAGE_A_INV, imageAInv), List.of(LaplaceHead.IMAGE_B_INV, imageBInv),
-                List.of(LaplaceHead.TEXT_A_INV, textAInv), List.of(LaplaceHead.TEXT_B_INV, textBInv))) {
-            covariance((String) factor.get(0), (NpyArray) factor.get(1));
-        }
+        covariance(LaplaceHead.IMAGE_A_INV, imageAInv);
+        covariance(LaplaceHead.IMAGE_B_INV, imageBInv);
+        covariance(LaplaceHead.TEXT_A_INV, textAInv);
+        covariance(LaplaceHead.TEXT_B_INV, textBInv);
     }
 
     static void finite(String name, NpyArray a) {

@@ -47,7 +47,8 @@ public record Prediction(
         }
     }
 
-    static boolean allFinite(double[] v) {
+    /** Whether every entry is a finite number. */
+    public static boolean allFinite(double[] v) {
         for (double x : v) {
             if (!Double.isFinite(x)) {
                 return false;

@@ -81,11 +81,8 @@ public final class Calibration {
             int top = argmax(p);
             conf[j] = p[top];
             correct[j] = top == labels[i];
-            nll -= Math.log(Math.max(p[labels[i]], MIN_PROB));
-            for (int c = 0; c < p.length; c++) {
-                double t = p[c] - (c == labels[i] ? 1 : 0);
-                brier += t * t;
-            }
+            nll += nll(p, labels[i]);
+            brier += brier(p, labels[i]);
         }
         Totals t = new Totals(bins);
         for (int i = 0; i < n; i++) {
@@ -138,13 +135,23 @@ public final class Calibration {
         }
     }
 
-    static boolean allFinite(double[] p) {
-        for (double v : p) {
-            if (!Double.isFinite(v)) {
-                return false;
-            }
+    /** −ln p_y, with p_y clamped at {@link #MIN_PROB}. */
+    static double nll(double[] p, int label) {
+        return -Math.log(Math.max(p[label], MIN_PROB));
+    }
+
+    /** Σ_c (p_c − [c = y])². */
+    static double brier(double[] p, int label) {
+        double b = 0;
+        for (int c = 0; c < p.length; c++) {
+            double t = p[c] - (c == label ? 1 : 0);
+            b += t * t;
         }
-        return true;
+        return b;
+    }
+
+    static boolean allFinite(double[] p) {
+        return io.bayesvlm.core.Prediction.allFinite(p);
     }
 
     static double adaptiveEce(double[] conf, boolean[] correct, int bins) {

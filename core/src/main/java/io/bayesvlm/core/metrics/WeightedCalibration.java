@@ -81,13 +81,8 @@ public final class WeightedCalibration {
             sumW2 += w[j] * w[j];
             conf[j] = p[top];
             correct[j] = top == labels[i] ? 1 : 0;
-            nll[j] = -Math.log(Math.max(p[labels[i]], Calibration.MIN_PROB));
-            double b = 0;
-            for (int c = 0; c < p.length; c++) {
-                double t = p[c] - (c == labels[i] ? 1 : 0);
-                b += t * t;
-            }
-            brier[j] = b;
+            nll[j] = Calibration.nll(p, labels[i]);
+            brier[j] = Calibration.brier(p, labels[i]);
         }
         double total = population > 0 ? population : sumW;
         double[] ones = new double[n];

@@ -36,11 +36,6 @@ public final class CalibrationReports {
     }
 
     public static CalibrationReport build(Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd,
-            RiskSpec risk) {
-        return build(items, bins, windowStart, windowEnd, risk, false);
-    }
-
-    public static CalibrationReport build(Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd,
             RiskSpec risk, boolean recalibrate) {
         List<double[]> bayes = new ArrayList<>();
         List<double[]> map = new ArrayList<>();

@@ -31,8 +31,8 @@ public class RouteWithFeedback extends BroadcastProcessFunction<ScoredImage, Cal
     private static final String RECALIBRATION = "recalibration";
 
     private final Router router;
-    private transient long appliedRisk;
-    private transient long appliedTemperatures;
+    /** Whether the broadcast state restored from a checkpoint has been applied (new feedback is applied on arrival). */
+    private transient boolean restoredApplied;
 
     public RouteWithFeedback(String modelDir, JobConfig.Routing routing, int topK, boolean includeImage) {
         this.router = new Router(modelDir, routing, topK, includeImage);
@@ -41,8 +41,7 @@ public class RouteWithFeedback extends BroadcastProcessFunction<ScoredImage, Cal
     @Override
     public void open(OpenContext context) throws Exception {
         router.open(getRuntimeContext());
-        appliedRisk = Long.MIN_VALUE;
-        appliedTemperatures = Long.MIN_VALUE;
+        restoredApplied = false;
     }
 
     @Override
@@ -57,14 +56,17 @@ public class RouteWithFeedback extends BroadcastProcessFunction<ScoredImage, Cal
 
     @Override
     public void processElement(ScoredImage s, ReadOnlyContext ctx, Collector<Decision> out) throws Exception {
-        CalibrationFeedback risk = ctx.getBroadcastState(LATEST).get(RISK);
-        if (risk != null && risk.windowEnd != appliedRisk) {
-            applyRisk(risk);
-        }
-        CalibrationFeedback t = ctx.getBroadcastState(LATEST).get(RECALIBRATION);
-        if (t != null && t.windowEnd != appliedTemperatures) {
-            router.temperatures(t.windowEnd, t.temperatureBayes, t.temperatureMap);
-            appliedTemperatures = t.windowEnd;
+        if (!restoredApplied) {
+            // processBroadcastElement is not called for restored state: apply it once, before the first item
+            CalibrationFeedback risk = ctx.getBroadcastState(LATEST).get(RISK);
+            if (risk != null) {
+                applyRisk(risk);
+            }
+            CalibrationFeedback t = ctx.getBroadcastState(LATEST).get(RECALIBRATION);
+            if (t != null) {
+                router.temperatures(t.windowEnd, t.temperatureBayes, t.temperatureMap);
+            }
+            restoredApplied = true;
         }
         router.route(s, out, r -> ctx.output(RouteByUncertainty.REVIEWS, r));
     }
@@ -80,7 +82,6 @@ public class RouteWithFeedback extends BroadcastProcessFunction<ScoredImage, Cal
         if (u.recalibrated && newer(ctx.getBroadcastState(LATEST).get(RECALIBRATION), u)) {
             ctx.getBroadcastState(LATEST).put(RECALIBRATION, u);
             router.temperatures(u.windowEnd, u.temperatureBayes, u.temperatureMap);
-            appliedTemperatures = u.windowEnd;
         }
     }
 
@@ -91,6 +92,5 @@ public class RouteWithFeedback extends BroadcastProcessFunction<ScoredImage, Cal
     private void applyRisk(CalibrationFeedback u) {
         // the policy takes a confidence (higher = surer): −uncertainty of the score's value
         router.policy().vouch(Double.isNaN(u.threshold) ? Double.NaN : -router.routing().score().uncertainty(u.threshold));
-        appliedRisk = u.windowEnd;
     }
 }

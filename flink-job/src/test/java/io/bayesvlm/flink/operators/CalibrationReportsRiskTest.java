@@ -44,7 +44,7 @@ class CalibrationReportsRiskTest {
     void theReportCarriesTheThresholdTheCoreProcedureChoosesFromTheDesignLabels() {
         CalibrationReports.RiskSpec spec = new CalibrationReports.RiskSpec(UncertaintyScore.MAX_PROB, 0.1, 0.05, 0.1);
         List<LabelledDecision> items = window(20_000, 4);
-        CalibrationReport r = CalibrationReports.build(items, 10, 0, 1000, spec);
+        CalibrationReport r = CalibrationReports.build(items, 10, 0, 1000, spec, false);
 
         List<RiskControlledThreshold.Item> design = items.stream().filter(d -> !d.routing.equals("AUTO"))
                 .map(d -> new RiskControlledThreshold.Item(d.routingValue, d.label != 0, d.labelPropensity, d.eventId.hashCode()))
@@ -63,7 +63,7 @@ class CalibrationReportsRiskTest {
     @Test
     void aWindowWithTooFewLabelsVouchesForNothing() {
         CalibrationReports.RiskSpec spec = new CalibrationReports.RiskSpec(UncertaintyScore.MAX_PROB, 0.02, 0.05, 0.1);
-        CalibrationReport r = CalibrationReports.build(window(200, 5), 10, 0, 1000, spec);
+        CalibrationReport r = CalibrationReports.build(window(200, 5), 10, 0, 1000, spec, false);
         assertThat(r.getRisk().getThreshold()).isNull();
         assertThat(r.getRisk().getUpperBound()).isNull();
         // and no risk section at all outside risk mode
