@@ -1,7 +1,7 @@
 package io.bayesvlm.deploy;
 
-import io.bayesvlm.flink.embedded.Loopback;
-import io.bayesvlm.flink.embedded.TempDirs;
+import io.bayesvlm.embedded.Loopback;
+import io.bayesvlm.embedded.TempDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.bayesvlm.flink;
 
+import io.bayesvlm.embedded.TestKafka;
+
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,7 +47,7 @@ public final class ItConfig {
         m.put("images.max-bytes", "100000");
         m.put("calibration.join-decisions", "all"); // every event gets a ground-truth label here
         Path checkpoints = java.nio.file.Files.createTempDirectory("it-checkpoints");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> io.bayesvlm.flink.embedded.TempDirs.deleteRecursively(checkpoints)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> io.bayesvlm.embedded.TempDirs.deleteRecursively(checkpoints)));
         m.put("checkpoint.dir", checkpoints.toUri().toString());
         return m;
     }

@@ -72,7 +72,7 @@ class JobConfigTest {
                 "registry.auth", "basic", "registry.username", "svc", "registry.password", "pw",
                 "registry.subject-strategy", "topic-record", "registry.auto-register", "true")));
         assertThat(c.registry().displayUrl()).isEqualTo("http://sr:8081");
-        assertThat(c.registry().auth()).isEqualTo(io.bayesvlm.flink.registry.RegistryConfig.Auth.BASIC);
+        assertThat(c.registry().auth()).isEqualTo(io.bayesvlm.serde.registry.RegistryConfig.Auth.BASIC);
         assertThat(c.registry().subjectStrategy().subject("t", "a.B")).isEqualTo("t-a.B");
         assertThat(c.registry().autoRegister()).isTrue();
         assertThat(c.registry().toString()).doesNotContain("pw"); // secrets stay out of logs

@@ -1,5 +1,8 @@
 package io.bayesvlm.flink;
 
+import io.bayesvlm.embedded.TestKafka;
+import io.bayesvlm.embedded.KafkaTestUtil;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -13,7 +16,7 @@ import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.metrics.Calibration;
 import io.bayesvlm.flink.embedded.ImageEvents;
-import io.bayesvlm.flink.kafka.AvroCodec;
+import io.bayesvlm.serde.AvroCodec;
 import io.bayesvlm.flink.kafka.RawRecordDeserializer;
 import io.bayesvlm.flink.model.RawRecord;
 import java.io.IOException;
@@ -322,7 +325,7 @@ class ModerationJobITCase {
         });
         assertThat(KafkaTestUtil.readAll(bs, c.topics().reviews(), ReviewRequest.class)).extracting(ReviewRequest::getEventId)
                 .doesNotContainAnyElementsOf(nonBlack);
-        io.bayesvlm.flink.embedded.TempDirs.deleteRecursively(model);
+        io.bayesvlm.embedded.TempDirs.deleteRecursively(model);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.bayesvlm.flink.kafka;
 
+import io.bayesvlm.serde.RecordCodec;
+
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;

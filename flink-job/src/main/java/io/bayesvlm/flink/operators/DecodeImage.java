@@ -5,8 +5,8 @@ import io.bayesvlm.core.ImageLimits;
 import io.bayesvlm.core.ImageLoader;
 import io.bayesvlm.core.ImageRejectedException;
 import io.bayesvlm.core.ModelSpec;
-import io.bayesvlm.flink.kafka.RecordCodec;
-import io.bayesvlm.flink.kafka.UnknownSchemaException;
+import io.bayesvlm.serde.RecordCodec;
+import io.bayesvlm.serde.UnknownSchemaException;
 import io.bayesvlm.flink.model.DecodedImage;
 import io.bayesvlm.flink.model.RawRecord;
 import java.io.IOException;
@@ -45,7 +45,7 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
         loader = new ImageLoader(ModelSpec.load(Path.of(modelDir)).image(), limits);
         decoded = getRuntimeContext().getMetricGroup().counter("imagesDecoded");
         rejected = getRuntimeContext().getMetricGroup().counter("imagesDeadLettered");
-        io.bayesvlm.flink.kafka.RegistryAvroCodec.exposeRetries(getRuntimeContext().getMetricGroup(), codec);
+        io.bayesvlm.flink.kafka.RegistryMetrics.exposeRetries(getRuntimeContext().getMetricGroup(), codec);
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.LabelEvent;
-import io.bayesvlm.flink.kafka.AvroCodec;
+import io.bayesvlm.serde.AvroCodec;
 import io.bayesvlm.flink.model.LabelledDecision;
 import io.bayesvlm.flink.model.RawRecord;
 import java.nio.charset.StandardCharsets;

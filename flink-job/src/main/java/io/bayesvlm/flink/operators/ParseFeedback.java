@@ -1,8 +1,8 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.CalibrationReport;
-import io.bayesvlm.flink.kafka.RecordCodec;
-import io.bayesvlm.flink.kafka.UnknownSchemaException;
+import io.bayesvlm.serde.RecordCodec;
+import io.bayesvlm.serde.UnknownSchemaException;
 import io.bayesvlm.flink.model.RawRecord;
 import io.bayesvlm.flink.model.CalibrationFeedback;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.LabelEvent;
-import io.bayesvlm.flink.kafka.RecordCodec;
-import io.bayesvlm.flink.kafka.UnknownSchemaException;
+import io.bayesvlm.serde.RecordCodec;
+import io.bayesvlm.serde.UnknownSchemaException;
 import io.bayesvlm.flink.model.RawRecord;
 import java.io.IOException;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -20,7 +20,7 @@ public class ParseLabel extends ProcessFunction<RawRecord, LabelEvent> {
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext context) {
-        io.bayesvlm.flink.kafka.RegistryAvroCodec.exposeRetries(getRuntimeContext().getMetricGroup(), codec);
+        io.bayesvlm.flink.kafka.RegistryMetrics.exposeRetries(getRuntimeContext().getMetricGroup(), codec);
     }
 
     @Override

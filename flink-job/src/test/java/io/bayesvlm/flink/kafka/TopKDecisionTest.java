@@ -1,5 +1,7 @@
 package io.bayesvlm.flink.kafka;
 
+import io.bayesvlm.serde.AvroCodec;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.Decision;

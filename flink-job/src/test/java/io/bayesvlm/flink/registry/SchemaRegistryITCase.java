@@ -1,14 +1,17 @@
 package io.bayesvlm.flink.registry;
 
+import io.bayesvlm.serde.registry.RegistryConfig;
+import io.bayesvlm.serde.registry.RegistryPreflight;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.ImageEvent;
-import io.bayesvlm.flink.embedded.EmbeddedRegistry;
-import io.bayesvlm.flink.kafka.RecordCodec;
-import io.bayesvlm.flink.kafka.RegistryAvroCodec;
-import io.bayesvlm.flink.kafka.UnknownSchemaException;
+import io.bayesvlm.embedded.EmbeddedRegistry;
+import io.bayesvlm.serde.RecordCodec;
+import io.bayesvlm.serde.RegistryAvroCodec;
+import io.bayesvlm.serde.UnknownSchemaException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

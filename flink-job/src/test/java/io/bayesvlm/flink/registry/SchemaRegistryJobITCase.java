@@ -8,12 +8,12 @@ import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.LabelSource;
 import io.bayesvlm.flink.ItConfig;
 import io.bayesvlm.flink.JobConfig;
-import io.bayesvlm.flink.KafkaTestUtil;
+import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.flink.ModerationJob;
-import io.bayesvlm.flink.TestKafka;
-import io.bayesvlm.flink.embedded.EmbeddedRegistry;
+import io.bayesvlm.embedded.TestKafka;
+import io.bayesvlm.embedded.EmbeddedRegistry;
 import io.bayesvlm.flink.embedded.ImageEvents;
-import io.bayesvlm.flink.kafka.RecordCodec;
+import io.bayesvlm.serde.RecordCodec;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -115,7 +115,7 @@ class SchemaRegistryJobITCase {
             good.addAll(sendImages(p, c, ImageEvent.getClassSchema(), v2, 8, 8)); // a producer on v2
             KafkaTestUtil.send(p, c.topics().images(), "bad-id",
                     RegistryRest.confluentBytes(987_654, event(v1(), "bad-id", 0L, new byte[] {1})));
-            KafkaTestUtil.send(p, c.topics().images(), "bad-plain", new io.bayesvlm.flink.kafka.AvroCodec<>(ImageEvent.class)
+            KafkaTestUtil.send(p, c.topics().images(), "bad-plain", new io.bayesvlm.serde.AvroCodec<>(ImageEvent.class)
                     .encode(ImageEvents.event("bad-plain", 0L, "plain-avro-producer", new byte[] {1})));
             for (String id : good) {
                 KafkaTestUtil.send(p, c.topics().labels(), id, labels.encode(c.topics().labels(), LabelEvent.newBuilder()
