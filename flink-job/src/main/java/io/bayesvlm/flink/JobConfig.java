@@ -184,49 +184,9 @@ public record JobConfig(
         return backend;
     }
 
+    /** The registry options are shared with the review service: one parser, in the serde module. */
     static RegistryConfig registry(Configuration c) {
-        String url = get(c, REGISTRY_URL).strip();
-        String api = get(c, REGISTRY_API);
-        oneOf(REGISTRY_API, api, "confluent", "apicurio");
-        String auth = get(c, REGISTRY_AUTH);
-        oneOf(REGISTRY_AUTH, auth, "none", "basic", "bearer");
-        String strategy = get(c, REGISTRY_SUBJECT_STRATEGY);
-        oneOf(REGISTRY_SUBJECT_STRATEGY, strategy, "topic", "record", "topic-record");
-        if (!url.isEmpty() && !url.startsWith("http://") && !url.startsWith("https://")) {
-            throw new IllegalArgumentException(REGISTRY_URL.key() + " must be an http:// or https:// URL, got '" + url + "'");
-        }
-        String password = orEnv(get(c, REGISTRY_PASSWORD), "BAYESVLM_REGISTRY_PASSWORD");
-        String token = orEnv(get(c, REGISTRY_TOKEN), "BAYESVLM_REGISTRY_TOKEN");
-        if (auth.equals("basic") && get(c, REGISTRY_USERNAME).isBlank()) {
-            throw new IllegalArgumentException(REGISTRY_AUTH.key() + "=basic needs " + REGISTRY_USERNAME.key());
-        }
-        if (auth.equals("bearer") && token.isBlank()) {
-            throw new IllegalArgumentException(REGISTRY_AUTH.key() + "=bearer needs " + REGISTRY_TOKEN.key()
-                    + " or the environment variable BAYESVLM_REGISTRY_TOKEN");
-        }
-        if (auth.equals("bearer") && api.equals("apicurio")) {
-            throw new IllegalArgumentException(REGISTRY_AUTH.key() + "=bearer needs " + REGISTRY_API.key()
-                    + "=confluent (Apicurio's own client does basic auth or OAuth client credentials only; Apicurio"
-                    + " serves the Confluent API at /apis/ccompat/v7)");
-        }
-        Duration backoff = positive(c, REGISTRY_RETRY_BACKOFF);
-        Duration backoffMax = positive(c, REGISTRY_RETRY_BACKOFF_MAX);
-        if (backoffMax.compareTo(backoff) < 0) {
-            throw new IllegalArgumentException(REGISTRY_RETRY_BACKOFF_MAX.key() + " (" + backoffMax + ") must not be"
-                    + " shorter than " + REGISTRY_RETRY_BACKOFF.key() + " (" + backoff + ")");
-        }
-        return new RegistryConfig(url, RegistryConfig.Api.valueOf(api.toUpperCase(java.util.Locale.ROOT)),
-                RegistryConfig.Auth.valueOf(auth.toUpperCase(java.util.Locale.ROOT)), get(c, REGISTRY_USERNAME), password,
-                token, RegistryConfig.SubjectStrategy.valueOf(strategy.replace('-', '_').toUpperCase(java.util.Locale.ROOT)),
-                get(c, REGISTRY_AUTO_REGISTER), backoff, backoffMax, positive(c, REGISTRY_REQUEST_TIMEOUT));
-    }
-
-    private static String orEnv(String value, String variable) {
-        if (!value.isEmpty()) {
-            return value;
-        }
-        String env = System.getenv(variable);
-        return env == null ? "" : env;
+        return RegistryConfig.parse(new io.bayesvlm.serde.config.Options(c.toMap()));
     }
 
     /**

@@ -163,7 +163,18 @@ final class Router implements Serializable {
                 .setImageRef(includeImage ? null : s.eventId)
                 .setModelName(modelName)
                 .setModelVersion(modelVersion)
+                .setClasses(classIds)
+                .setUncertainty(uncertaintyByName(s.uncertainty))
+                .setRoutingScore(routing.score().jsonName())
                 .build();
+    }
+
+    private static java.util.Map<String, Double> uncertaintyByName(double[] scores) {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (UncertaintyScore u : UncertaintyScore.values()) {
+            m.put(u.jsonName(), scores[u.ordinal()]);
+        }
+        return m;
     }
 
     /** softmax(ln p / T): the temperature applied to the logits these probabilities are the softmax of. */

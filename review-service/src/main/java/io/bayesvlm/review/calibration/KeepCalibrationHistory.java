@@ -1,0 +1,80 @@
+package io.bayesvlm.review.calibration;
+
+import io.bayesvlm.avro.CalibrationReport;
+import io.bayesvlm.review.queue.DeadLetters;
+import io.bayesvlm.serde.RecordCodec;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Keeps the latest {@code keep} calibration reports of each model in the {@code calibration-history} store,
+ * keyed {@code <model>|<window end>} so that a range scan is the model's history in time order. A report for a
+ * window already stored replaces it; one that cannot be read is dead-lettered.
+ */
+public final class KeepCalibrationHistory implements Processor<byte[], byte[], byte[], byte[]> {
+    public static final String STORE = "calibration-history";
+
+    private final String topic;
+    private final RecordCodec<CalibrationReport> codec;
+    private final DeadLetters deadLetters;
+    private final int keep;
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, ReportView> history;
+
+    public KeepCalibrationHistory(String topic, RecordCodec<CalibrationReport> codec, DeadLetters deadLetters, int keep) {
+        this.topic = topic;
+        this.codec = codec;
+        this.deadLetters = deadLetters;
+        this.keep = keep;
+    }
+
+    public static String key(String model, long windowEnd) {
+        return model + '|' + String.format("%016x", windowEnd);
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.history = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        ReportView view;
+        try {
+            if (record.value() == null) {
+                throw new java.io.IOException("empty value");
+            }
+            view = ReportView.of(codec.decode(topic, record.value()));
+        } catch (Exception e) {
+            deadLetters.send(context, record, DeadLetters.code(e), "not a CalibrationReport: " + e.getMessage());
+            return;
+        }
+        history.put(key(view.model(), view.windowEnd()), view);
+        trim(view.model());
+    }
+
+    /** Drops the oldest reports of the model beyond {@code keep}. */
+    private void trim(String model) {
+        String from = model + '|';
+        String to = model + '}';
+        long n = 0;
+        try (KeyValueIterator<String, ReportView> it = history.range(from, to)) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        try (KeyValueIterator<String, ReportView> it = history.range(from, to)) {
+            while (n > keep && it.hasNext()) {
+                KeyValue<String, ReportView> kv = it.next();
+                history.delete(kv.key);
+                n--;
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.bayesvlm.review.queue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.review.queue.Reply.Outcome;
+import io.bayesvlm.serde.RecordCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Applies reviewers' claims, labels and skips to the queue, in the order they reach the item's partition. A label
+ * leaves as a {@link LabelEvent} on the labels topic in the same transaction as the queue change (exactly once):
+ * REVIEWER for uncertain items, AUDIT for audits, with the signed-in reviewer's id and the time since the claim.
+ */
+public final class ApplyCommand implements Processor<byte[], byte[], byte[], byte[]> {
+    public static final String LABELS_SINK = "labels sink";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String labelsTopic;
+    private final RecordCodec<LabelEvent> labels;
+    private final DeadLetters deadLetters;
+    private final Replies replies;
+    private ProcessorContext<byte[], byte[]> context;
+    private QueueStore queue;
+
+    public ApplyCommand(String labelsTopic, RecordCodec<LabelEvent> labels, DeadLetters deadLetters, Replies replies) {
+        this.labelsTopic = labelsTopic;
+        this.labels = labels;
+        this.deadLetters = deadLetters;
+        this.replies = replies;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.queue = new QueueStore(context.getStateStore(QueueStore.ITEMS), context.getStateStore(QueueStore.INDEX));
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        Command c;
+        try {
+            c = JSON.readValue(record.value(), Command.class);
+            if (c.type() == null || c.eventId() == null || c.reviewer() == null) {
+                throw new IllegalArgumentException("type, eventId and reviewer are required");
+            }
+        } catch (Exception e) {
+            deadLetters.send(context, record, "UNDECODABLE_RECORD", "not a review command: " + e.getMessage());
+            return;
+        }
+        replies.complete(c.requestId(), apply(c, record.timestamp()));
+    }
+
+    /** One command against the current queue; {@code now} is the command's own time (replays decide the same). */
+    Reply apply(Command c, long now) {
+        QueueItem item = queue.get(c.eventId());
+        if (item == null) {
+            return Reply.of(Outcome.NOT_FOUND, "no review item '" + c.eventId() + "'");
+        }
+        if (item.status() == QueueItem.Status.DONE) {
+            return Reply.of(Outcome.CONFLICT, "already labelled '" + item.label() + "' by " + item.labelledBy());
+        }
+        boolean heldByOther = item.status() == QueueItem.Status.CLAIMED && !c.reviewer().equals(item.claimedBy())
+                && item.leaseUntil() > now;
+        if (heldByOther) {
+            return Reply.of(Outcome.CONFLICT, "claimed by another reviewer until " + Instant.ofEpochMilli(item.leaseUntil()));
+        }
+        return switch (c.type()) {
+            case CLAIM -> {
+                QueueItem claimed = item.claimed(c.reviewer(), now, c.leaseMillis());
+                queue.put(item, claimed);
+                yield Reply.ok(claimed);
+            }
+            case SKIP -> {
+                QueueItem back = item.released(c.reviewer());
+                queue.put(item, back);
+                yield Reply.ok(back);
+            }
+            case LABEL -> {
+                if (c.label() == null || !item.classes().contains(c.label())) {
+                    yield Reply.of(Outcome.INVALID, "'" + c.label() + "' is not a class of model " + item.modelName());
+                }
+                QueueItem done = item.labelled(c.reviewer(), c.label(), now);
+                queue.put(item, done);
+                emit(done, now);
+                yield Reply.ok(done);
+            }
+        };
+    }
+
+    private void emit(QueueItem done, long now) {
+        boolean claimedByLabeller = done.claimedBy() != null && done.claimedBy().equals(done.labelledBy());
+        LabelEvent label = LabelEvent.newBuilder()
+                .setEventId(done.eventId())
+                .setLabel(done.label())
+                .setLabelSource(done.audit() ? LabelSource.AUDIT : LabelSource.REVIEWER)
+                .setLabelTime(Instant.ofEpochMilli(now))
+                .setReviewerId(done.labelledBy())
+                .setReviewDurationMs(claimedByLabeller ? Math.max(0, now - done.claimedAt()) : null)
+                .build();
+        byte[] key = done.eventId().getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, labels.encode(labelsTopic, label), now), LABELS_SINK);
+    }
+}

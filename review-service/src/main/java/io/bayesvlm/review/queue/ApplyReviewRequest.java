@@ -1,0 +1,66 @@
+package io.bayesvlm.review.queue;
+
+import io.bayesvlm.avro.ReviewRequest;
+import io.bayesvlm.serde.RecordCodec;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Puts each review request from the job into the queue as a pending item, and once a second (wall clock) returns
+ * claims whose lease has run out to the queue and drops labelled items older than the retention. A request for an
+ * item the queue already has (a duplicate) changes nothing; one that cannot be read is dead-lettered.
+ */
+public final class ApplyReviewRequest implements Processor<byte[], byte[], byte[], byte[]> {
+    private final String topic;
+    private final RecordCodec<ReviewRequest> codec;
+    private final DeadLetters deadLetters;
+    private final Duration doneRetention;
+    private ProcessorContext<byte[], byte[]> context;
+    private QueueStore queue;
+
+    public ApplyReviewRequest(String topic, RecordCodec<ReviewRequest> codec, DeadLetters deadLetters,
+            Duration doneRetention) {
+        this.topic = topic;
+        this.codec = codec;
+        this.deadLetters = deadLetters;
+        this.doneRetention = doneRetention;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.queue = new QueueStore(context.getStateStore(QueueStore.ITEMS), context.getStateStore(QueueStore.INDEX));
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::expire);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        ReviewRequest r;
+        try {
+            if (record.value() == null) {
+                throw new java.io.IOException("empty value");
+            }
+            r = codec.decode(topic, record.value());
+        } catch (Exception e) {
+            deadLetters.send(context, record, DeadLetters.code(e), "not a ReviewRequest: " + e.getMessage());
+            return;
+        }
+        if (queue.get(r.getEventId()) == null) {
+            queue.put(null, QueueItem.of(r, context.currentSystemTimeMs()));
+        }
+    }
+
+    /** Expired leases back to the queue; labelled items past the retention out of the store. */
+    void expire(long now) {
+        for (String id : queue.idsBefore(QueueKeys.LEASE, now + 1)) {
+            QueueItem item = queue.get(id);
+            queue.put(item, item.released(null));
+        }
+        for (String id : queue.idsBefore(QueueKeys.DONE, now - doneRetention.toMillis())) {
+            queue.delete(queue.get(id));
+        }
+    }
+}

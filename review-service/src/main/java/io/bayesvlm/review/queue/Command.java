@@ -1,0 +1,13 @@
+package io.bayesvlm.review.queue;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * A reviewer's action, written by the HTTP API to the commands topic (keyed by event id, so it reaches the task
+ * that owns the item) and applied there in order with the review requests: the stream thread is the only writer
+ * of the queue, so two claims of one item cannot both succeed. The record's timestamp is the action's time.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Command(Type type, String requestId, String eventId, String reviewer, String label, long leaseMillis) {
+    public enum Type { CLAIM, LABEL, SKIP }
+}

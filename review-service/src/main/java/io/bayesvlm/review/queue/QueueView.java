@@ -1,0 +1,47 @@
+package io.bayesvlm.review.queue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/** Read-only questions to one partition's queue (interactive queries from the HTTP API). */
+public record QueueView(ReadOnlyKeyValueStore<String, QueueItem> items, ReadOnlyKeyValueStore<String, String> index) {
+
+    /**
+     * The best candidates of each kind for a reviewer: up to {@code n} most uncertain, {@code n} oldest audits and
+     * {@code n} oldest overall, leaving out items {@code skip} rejects (skipped by this reviewer, or lost races).
+     */
+    public List<Candidate> candidates(int n, Predicate<QueueItem> skip) {
+        Map<String, Candidate> out = new LinkedHashMap<>();
+        for (String prefix : List.of(QueueKeys.UNCERTAIN, QueueKeys.AUDIT, QueueKeys.AGE)) {
+            int taken = 0;
+            try (KeyValueIterator<String, String> it = index.range(prefix, QueueKeys.end(prefix))) {
+                while (taken < n && it.hasNext()) {
+                    KeyValue<String, String> kv = it.next();
+                    QueueItem item = items.get(kv.value);
+                    if (item == null || item.status() != QueueItem.Status.PENDING || skip.test(item)) {
+                        continue;
+                    }
+                    out.putIfAbsent(item.eventId(), Candidate.of(item));
+                    taken++;
+                }
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    /** Items by status: pending-uncertain, pending-audit, claimed, done. */
+    public Map<String, Long> counts() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (String k : List.of("pending-uncertain", "pending-audit", "claimed", "done")) {
+            String v = index.get(QueueStore.COUNT + k);
+            m.put(k, v == null ? 0 : Long.parseLong(v));
+        }
+        return m;
+    }
+}

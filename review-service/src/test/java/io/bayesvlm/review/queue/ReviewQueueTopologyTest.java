@@ -1,0 +1,238 @@
+package io.bayesvlm.review.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bayesvlm.avro.DeadLetter;
+import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.avro.ReviewReason;
+import io.bayesvlm.avro.ReviewRequest;
+import io.bayesvlm.review.JsonSerde;
+import io.bayesvlm.review.ReviewConfig;
+import io.bayesvlm.review.ReviewTopology;
+import io.bayesvlm.review.TestRequests;
+import io.bayesvlm.serde.AvroCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The queue's rules through Kafka Streams' TopologyTestDriver: the real topology, stores and changelogs. */
+class ReviewQueueTopologyTest {
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private ReviewConfig config;
+    private Replies replies;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> requests;
+    private TestInputTopic<String, byte[]> commands;
+    private TestOutputTopic<String, byte[]> labels;
+    private TestOutputTopic<String, byte[]> deadLetters;
+    private Instant now = T0;
+
+    @BeforeEach
+    void start() throws Exception {
+        config = TestRequests.config(dir, "queue.lease", "60 s", "queue.audit-every", "3", "queue.max-wait", "1 h");
+        replies = new Replies();
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "review-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        driver = new TopologyTestDriver(ReviewTopology.buildTopology(config, replies), p, T0);
+        requests = driver.createInputTopic("review-requests", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        commands = driver.createInputTopic("review-commands", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        labels = driver.createOutputTopic("labels", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        deadLetters = driver.createOutputTopic("dead-letters", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void enqueue(String id, ReviewReason reason, double priority) {
+        ReviewRequest r = TestRequests.request(id, reason, priority, new byte[] {1, 2, 3});
+        requests.pipeInput(id, new AvroCodec<>(ReviewRequest.class).encode("review-requests", r), now);
+    }
+
+    private Reply command(Command.Type type, String id, String reviewer, String label) throws Exception {
+        String requestId = replies.newRequestId();
+        CompletableFuture<Reply> reply = replies.await(requestId);
+        Command c = new Command(type, requestId, id, reviewer, label, Duration.ofSeconds(60).toMillis());
+        commands.pipeInput(id, JsonSerde.MAPPER.writeValueAsBytes(c), now);
+        assertThat(reply).as("the command was applied and answered").isDone();
+        return reply.get();
+    }
+
+    private QueueView view() {
+        KeyValueStore<String, QueueItem> items = driver.getKeyValueStore(QueueStore.ITEMS);
+        KeyValueStore<String, String> index = driver.getKeyValueStore(QueueStore.INDEX);
+        return new QueueView(items, index);
+    }
+
+    /** What the API does: pick among the candidates, then claim. */
+    private String claimNext(String reviewer, long claimNumber) throws Exception {
+        QueueOrder order = new QueueOrder(config.maxWait().toMillis(), config.auditEvery());
+        var pick = order.pick(view().candidates(10, i -> i.skippedBy().contains(reviewer)), now.toEpochMilli(), claimNumber);
+        if (pick.isEmpty()) {
+            return null;
+        }
+        Reply r = command(Command.Type.CLAIM, pick.get().eventId(), reviewer, null);
+        assertThat(r.outcome()).isEqualTo(Reply.Outcome.OK);
+        return pick.get().eventId();
+    }
+
+    private List<LabelEvent> labelEvents() throws Exception {
+        List<LabelEvent> out = new ArrayList<>();
+        AvroCodec<LabelEvent> codec = new AvroCodec<>(LabelEvent.class);
+        for (byte[] v : labels.readValuesToList()) {
+            out.add(codec.decode("labels", v));
+        }
+        return out;
+    }
+
+    @Test
+    void mostUncertainFirstWithAuditsInterleavedAndNothingWaitingForever() throws Exception {
+        enqueue("u-low", ReviewReason.UNCERTAIN, 0.2);
+        enqueue("audit-1", ReviewReason.AUDIT, 0);
+        enqueue("u-high", ReviewReason.UNCERTAIN, 0.9);
+        enqueue("u-mid", ReviewReason.UNCERTAIN, 0.5);
+        enqueue("audit-2", ReviewReason.AUDIT, 0);
+        assertThat(view().counts()).containsEntry("pending-uncertain", 3L).containsEntry("pending-audit", 2L);
+
+        List<String> order = new ArrayList<>();
+        for (long n = 1; n <= 5; n++) {
+            order.add(claimNext("alice", n));
+        }
+        // every 3rd claim takes the oldest audit; else most uncertain first; audits last when nothing else waits
+        assertThat(order).containsExactly("u-high", "u-mid", "audit-1", "u-low", "audit-2");
+        assertThat(claimNext("alice", 6)).as("queue empty").isNull();
+        assertThat(view().counts()).containsEntry("claimed", 5L).containsEntry("pending-uncertain", 0L);
+    }
+
+    @Test
+    void anItemWaitingLongerThanMaxWaitGoesFirst() throws Exception {
+        enqueue("old-low", ReviewReason.UNCERTAIN, 0.1);
+        // the queue's clock is the wall clock (request timestamps are the job's event times)
+        driver.advanceWallClockTime(Duration.ofMinutes(61));
+        now = now.plus(Duration.ofMinutes(61));
+        enqueue("new-high", ReviewReason.UNCERTAIN, 0.99);
+        assertThat(claimNext("alice", 1)).isEqualTo("old-low");
+    }
+
+    @Test
+    void aClaimHoldsTheItemUntilItsLeaseRunsOutThenItReturnsToTheQueue() throws Exception {
+        enqueue("x", ReviewReason.UNCERTAIN, 0.7);
+        assertThat(command(Command.Type.CLAIM, "x", "alice", null).outcome()).isEqualTo(Reply.Outcome.OK);
+        assertThat(command(Command.Type.CLAIM, "x", "bob", null).outcome()).isEqualTo(Reply.Outcome.CONFLICT);
+        assertThat(command(Command.Type.LABEL, "x", "bob", "dress").outcome()).isEqualTo(Reply.Outcome.CONFLICT);
+        assertThat(view().candidates(10, i -> false)).as("a claimed item is not offered").isEmpty();
+
+        // alice walks away: after the lease (60 s) the wall-clock punctuation returns the item to the queue
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertThat(view().items().get("x").status()).isEqualTo(QueueItem.Status.CLAIMED);
+        driver.advanceWallClockTime(Duration.ofSeconds(31));
+        assertThat(view().items().get("x").status()).isEqualTo(QueueItem.Status.PENDING);
+        assertThat(view().candidates(10, i -> false)).extracting(Candidate::eventId).containsExactly("x");
+
+        now = now.plusSeconds(61);
+        assertThat(command(Command.Type.CLAIM, "x", "bob", null).outcome()).isEqualTo(Reply.Outcome.OK);
+        assertThat(command(Command.Type.LABEL, "x", "alice", "dress").outcome())
+                .as("alice's lease is gone and bob holds it").isEqualTo(Reply.Outcome.CONFLICT);
+        now = now.plusSeconds(7);
+        assertThat(command(Command.Type.LABEL, "x", "bob", "dress").outcome()).isEqualTo(Reply.Outcome.OK);
+        List<LabelEvent> out = labelEvents();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).getReviewerId()).isEqualTo("bob");
+        assertThat(out.get(0).getReviewDurationMs()).isEqualTo(7000L);
+        assertThat(out.get(0).getLabelSource()).isEqualTo(LabelSource.REVIEWER);
+        assertThat(out.get(0).getLabelTime()).isEqualTo(now);
+    }
+
+    @Test
+    void aLabelForAnUnknownOrAlreadyLabelledItemIsRefusedAndEmitsNothing() throws Exception {
+        assertThat(command(Command.Type.LABEL, "nope", "alice", "dress").outcome()).isEqualTo(Reply.Outcome.NOT_FOUND);
+        enqueue("a1", ReviewReason.AUDIT, 0);
+        assertThat(command(Command.Type.LABEL, "a1", "alice", "not-a-class").outcome()).isEqualTo(Reply.Outcome.INVALID);
+        assertThat(command(Command.Type.LABEL, "a1", "alice", "coat").outcome()).isEqualTo(Reply.Outcome.OK);
+        Reply again = command(Command.Type.LABEL, "a1", "bob", "dress");
+        assertThat(again.outcome()).isEqualTo(Reply.Outcome.CONFLICT);
+        assertThat(again.message()).contains("already labelled 'coat' by alice");
+        assertThat(command(Command.Type.CLAIM, "a1", "bob", null).outcome()).isEqualTo(Reply.Outcome.CONFLICT);
+
+        List<LabelEvent> out = labelEvents();
+        assertThat(out).as("exactly one label, from the audit").hasSize(1);
+        assertThat(out.get(0).getLabelSource()).isEqualTo(LabelSource.AUDIT);
+        assertThat(out.get(0).getReviewDurationMs()).as("labelled without a claim").isNull();
+        assertThat(view().counts()).containsEntry("done", 1L).containsEntry("pending-audit", 0L);
+
+        // a duplicate request for a labelled item does not put it back in the queue
+        enqueue("a1", ReviewReason.AUDIT, 0);
+        assertThat(view().counts()).containsEntry("done", 1L).containsEntry("pending-audit", 0L);
+    }
+
+    @Test
+    void aSkippedItemIsNotOfferedToTheSameReviewerAgain() throws Exception {
+        enqueue("s", ReviewReason.UNCERTAIN, 0.5);
+        assertThat(claimNext("alice", 1)).isEqualTo("s");
+        assertThat(command(Command.Type.SKIP, "s", "alice", null).outcome()).isEqualTo(Reply.Outcome.OK);
+        assertThat(claimNext("alice", 2)).isNull();
+        assertThat(claimNext("bob", 3)).isEqualTo("s");
+    }
+
+    @Test
+    void unreadableRequestsAndCommandsAreDeadLetteredAndTheQueueGoesOn() throws Exception {
+        requests.pipeInput("junk", "not avro".getBytes(StandardCharsets.UTF_8), now);
+        commands.pipeInput("junk", "{not json".getBytes(StandardCharsets.UTF_8), now);
+        enqueue("ok", ReviewReason.UNCERTAIN, 0.3);
+        List<byte[]> dead = deadLetters.readValuesToList();
+        assertThat(dead).hasSize(2);
+        AvroCodec<DeadLetter> codec = new AvroCodec<>(DeadLetter.class);
+        DeadLetter first = codec.decode("dead-letters", dead.get(0));
+        assertThat(first.getTopic()).isEqualTo("review-requests");
+        assertThat(first.getErrorCode()).isEqualTo("UNDECODABLE_RECORD");
+        assertThat(first.getEventId()).isEqualTo("junk");
+        assertThat(codec.decode("dead-letters", dead.get(1)).getTopic()).isEqualTo("review-commands");
+        assertThat(view().counts()).containsEntry("pending-uncertain", 1L);
+    }
+
+    @Test
+    void everyQueueChangeIsInTheChangelogsARestoredTaskRebuildsFrom() throws Exception {
+        enqueue("c1", ReviewReason.UNCERTAIN, 0.4);
+        enqueue("c2", ReviewReason.AUDIT, 0);
+        command(Command.Type.CLAIM, "c1", "alice", null);
+        command(Command.Type.LABEL, "c2", "bob", "coat");
+
+        // Replaying the changelogs into fresh stores gives exactly the live stores (what a restore does).
+        var items = driver.createOutputTopic("review-test-review-items-changelog", Serdes.String().deserializer(),
+                new JsonSerde<>(QueueItem.class).deserializer()).readKeyValuesToMap();
+        var index = driver.createOutputTopic("review-test-review-index-changelog", Serdes.String().deserializer(),
+                Serdes.String().deserializer()).readKeyValuesToMap();
+        index.values().removeIf(java.util.Objects::isNull);
+        items.values().removeIf(java.util.Objects::isNull);
+        KeyValueStore<String, String> liveIndex = driver.getKeyValueStore(QueueStore.INDEX);
+        java.util.Map<String, String> live = new java.util.TreeMap<>();
+        liveIndex.all().forEachRemaining(kv -> live.put(kv.key, kv.value));
+        assertThat(new java.util.TreeMap<>(index)).isEqualTo(live);
+        assertThat(items.get("c1").status()).isEqualTo(QueueItem.Status.CLAIMED);
+        assertThat(items.get("c1").claimedBy()).isEqualTo("alice");
+        assertThat(items.get("c2").label()).isEqualTo("coat");
+    }
+}
