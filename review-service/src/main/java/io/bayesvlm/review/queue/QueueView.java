@@ -35,6 +35,20 @@ public record QueueView(ReadOnlyKeyValueStore<String, QueueItem> items, ReadOnly
         return new ArrayList<>(out.values());
     }
 
+    /** Items {@code reviewer} holds a live claim on (a reload of the page gets the same item back). */
+    public List<Candidate> heldBy(String reviewer, long now) {
+        List<Candidate> out = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = index.range(QueueKeys.LEASE, QueueKeys.end(QueueKeys.LEASE))) {
+            while (it.hasNext()) {
+                QueueItem item = items.get(it.next().value);
+                if (item != null && reviewer.equals(item.claimedBy()) && item.leaseUntil() > now) {
+                    out.add(Candidate.of(item));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Items by status: pending-uncertain, pending-audit, claimed, done. */
     public Map<String, Long> counts() {
         Map<String, Long> m = new LinkedHashMap<>();

@@ -1,0 +1,224 @@
+package io.bayesvlm.review;
+
+import com.sun.net.httpserver.HttpServer;
+import io.bayesvlm.review.http.Passwords;
+import io.bayesvlm.review.http.ReviewApi;
+import io.bayesvlm.review.http.Users;
+import io.bayesvlm.review.queue.Replies;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bin/bayesvlm review --config FILE [--key value ...]}: the review service. Checks the topics, starts the
+ * Kafka Streams application ({@link ReviewTopology}, exactly_once_v2) and the HTTP server ({@link ReviewApi}),
+ * and stops both cleanly on Ctrl-C. {@code --hash-password} prints a users-file hash of a password read from the
+ * terminal (or stdin).
+ */
+public final class ReviewService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReviewService.class);
+
+    private final KafkaStreams streams;
+    private final HttpServer http;
+    private final ExecutorService httpThreads;
+    private final KafkaProducer<String, byte[]> commands;
+    private final String url;
+
+    private ReviewService(KafkaStreams streams, HttpServer http, ExecutorService httpThreads,
+            KafkaProducer<String, byte[]> commands, String url) {
+        this.streams = streams;
+        this.http = http;
+        this.httpThreads = httpThreads;
+        this.commands = commands;
+        this.url = url;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--hash-password")) {
+            System.out.println(Passwords.hash(readPassword()));
+            return;
+        }
+        ReviewService service;
+        try {
+            service = start(ReviewConfig.parse(args));
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("bayesvlm review: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            stopped.countDown();
+        }, "review-service-shutdown"));
+        System.out.println("bayesvlm review: serving " + service.url() + " (reviewers: " + service.url()
+                + "/review, dashboard: " + service.url() + "/dashboard)");
+        stopped.await();
+    }
+
+    private static char[] readPassword() throws java.io.IOException {
+        Console console = System.console();
+        if (console != null) {
+            return console.readPassword("password: ");
+        }
+        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        if (line == null || line.isEmpty()) {
+            throw new IllegalArgumentException("no password on stdin");
+        }
+        return line.toCharArray();
+    }
+
+    /** Starts the service; returns once the HTTP server listens (the stream tasks restore in the background). */
+    public static ReviewService start(ReviewConfig c) throws java.io.IOException {
+        Users users = Users.load(c.usersFile());
+        try (Admin admin = Admin.create(c.clientProperties())) {
+            ensureTopics(admin, c);
+        }
+        HttpServer http = HttpServer.create(new InetSocketAddress(c.httpHost(), c.httpPort()), 64);
+        int port = http.getAddress().getPort();
+        HostInfo self = new HostInfo(c.advertisedHost(), port);
+
+        Replies replies = new Replies();
+        KafkaStreams streams = new KafkaStreams(ReviewTopology.buildTopology(c, replies), streamsProperties(c, self));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        Properties pp = c.clientProperties();
+        pp.put(ProducerConfig.ACKS_CONFIG, "all");
+        pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        pp.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        KafkaProducer<String, byte[]> commands = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer());
+
+        ExecutorService threads = Executors.newFixedThreadPool(16, r -> {
+            Thread t = new Thread(r, "review-http");
+            t.setDaemon(true);
+            return t;
+        });
+        http.createContext("/", new ReviewApi(c, new Stores(streams, self, c.topics()), replies, commands, users,
+                System::currentTimeMillis));
+        http.setExecutor(threads);
+        streams.start();
+        http.start();
+        String host = c.httpHost().contains(":") ? "[" + c.httpHost() + "]" : c.httpHost();
+        return new ReviewService(streams, http, threads, commands, "http://" + host + ":" + port);
+    }
+
+    static Properties streamsProperties(ReviewConfig c, HostInfo self) {
+        Properties p = c.clientProperties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toString());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(c.streamThreads()));
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(c.replicationFactor()));
+        // Commands wait for their outcome: poll them promptly, commit often (labels become visible on commit).
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        return p;
+    }
+
+    /**
+     * The job's topics must exist (the error names the option); the commands topic is created with the partition
+     * count of the review requests, since one task must own an item's request and its commands.
+     */
+    static void ensureTopics(Admin admin, ReviewConfig c) {
+        ReviewConfig.Topics t = c.topics();
+        Map<String, String> options = Map.of(t.reviews(), "topics.review-requests", t.calibration(), "topics.calibration",
+                t.labels(), "topics.labels", t.deadLetters(), "topics.dead-letters");
+        Map<String, TopicDescription> found = describe(admin, List.copyOf(options.keySet()), options);
+        int partitions = found.get(t.reviews()).partitions().size();
+        try {
+            TopicDescription cmd = admin.describeTopics(List.of(t.commands())).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(t.commands());
+            if (cmd.partitions().size() != partitions) {
+                throw new IllegalArgumentException("topics.commands: topic '" + t.commands() + "' has "
+                        + cmd.partitions().size() + " partitions but '" + t.reviews() + "' has " + partitions
+                        + "; they must match (delete it, or name another with topics.commands)");
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                throw new IllegalStateException("cannot describe topic '" + t.commands() + "': " + e.getCause(), e);
+            }
+            try {
+                short rf = (short) c.replicationFactor();
+                admin.createTopics(List.of(new NewTopic(t.commands(), java.util.Optional.of(partitions),
+                        rf < 0 ? java.util.Optional.empty() : java.util.Optional.of(rf)))).all().get(30, TimeUnit.SECONDS);
+                LOG.info("created topic {} with {} partitions", t.commands(), partitions);
+            } catch (Exception ce) {
+                if (!(ce.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic '" + t.commands() + "': " + ce, ce);
+                }
+            }
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + c.bootstrapServers() + " did not answer: " + e, e);
+        }
+    }
+
+    private static Map<String, TopicDescription> describe(Admin admin, List<String> topics, Map<String, String> options) {
+        try {
+            return admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            for (String topic : topics) {
+                try {
+                    admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS);
+                } catch (Exception missing) {
+                    throw new IllegalArgumentException(options.get(topic) + ": topic '" + topic + "' does not exist"
+                            + " (the job creates its topics; start it first or create them)");
+                }
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer: " + e, e);
+        }
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** Waits until the stream tasks run (state restored), so the queue can be queried. */
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("review service not running after " + timeout + ": " + streams.state());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+        httpThreads.shutdownNow();
+        commands.close(Duration.ofSeconds(5));
+        // A clean stop leaves the group, so the partitions move to the other instances (or a restarted one) at
+        // once instead of after the session timeout.
+        streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+    }
+}

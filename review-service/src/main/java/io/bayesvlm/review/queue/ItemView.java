@@ -1,0 +1,36 @@
+package io.bayesvlm.review.queue;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An item as the API returns it: everything a reviewer sees, with the image as a link (served by
+ * {@code GET /api/items/{id}/image}) instead of inline bytes.
+ */
+public record ItemView(
+        String eventId,
+        long eventTime,
+        String reason,
+        double priority,
+        List<QueueItem.Score> topK,
+        List<String> classes,
+        Map<String, Double> uncertainty,
+        String routingScore,
+        String model,
+        String imageUrl,
+        String imageRef,
+        long enqueuedAt,
+        String status,
+        String claimedBy,
+        long leaseUntil,
+        String label,
+        String labelledBy) {
+
+    public static ItemView of(QueueItem i) {
+        String url = i.image() == null ? null
+                : "/api/items/" + java.net.URLEncoder.encode(i.eventId(), java.nio.charset.StandardCharsets.UTF_8) + "/image";
+        return new ItemView(i.eventId(), i.eventTime(), i.reason(), i.priority(), i.topK(), i.classes(), i.uncertainty(),
+                i.routingScore(), i.modelName() + "/" + i.modelVersion(), url, i.imageRef(), i.enqueuedAt(),
+                i.status().name(), i.claimedBy(), i.leaseUntil(), i.label(), i.labelledBy());
+    }
+}

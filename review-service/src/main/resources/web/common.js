@@ -1,0 +1,58 @@
+'use strict';
+// Shared by every page. Untrusted text (class ids, event ids, metadata) only ever enters the page through
+// text nodes (el() below, textContent); nothing here assigns innerHTML.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** An element with attributes and children; string children become text nodes. */
+function el(tag, attrs, ...children) {
+  const svg = ['svg', 'g', 'rect', 'line', 'polyline', 'circle', 'text', 'path', 'title'].includes(tag);
+  const e = svg ? document.createElementNS(SVG_NS, tag) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v !== null && v !== undefined) e.setAttribute(k, String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === undefined) continue;
+    e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+  }
+  return e;
+}
+
+function clear(node) {
+  while (node.firstChild) node.removeChild(node.firstChild);
+}
+
+/** fetch() of the API as JSON; a missing sign-in goes to the login page. */
+async function api(method, path, body) {
+  const opts = { method, headers: {}, credentials: 'same-origin' };
+  if (method === 'POST') {
+    opts.headers['Content-Type'] = 'application/json';
+    opts.body = JSON.stringify(body || {});
+  }
+  const r = await fetch(path, opts);
+  if (r.status === 401) {
+    location.href = '/login?next=' + encodeURIComponent(location.pathname);
+    throw new Error('signed out');
+  }
+  const text = await r.text();
+  const data = text ? JSON.parse(text) : null;
+  return { status: r.status, data };
+}
+
+async function whoAmI() {
+  const me = await api('GET', '/api/me');
+  document.getElementById('user').textContent = me.data.user + ' (' + me.data.role + ')';
+  document.getElementById('sign-out').addEventListener('click', async () => {
+    await api('POST', '/api/logout');
+    location.href = '/login';
+  });
+  return me.data;
+}
+
+function fmt(x, digits) {
+  return x === null || x === undefined || Number.isNaN(x) ? '–' : Number(x).toFixed(digits === undefined ? 3 : digits);
+}
+
+function pct(x) {
+  return x === null || x === undefined ? '–' : (100 * x).toFixed(1) + '%';
+}

@@ -1,0 +1,79 @@
+package io.bayesvlm.review;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/** A signed-in user of the review service's HTTP API, as a browser would be (session cookie). */
+public final class ApiClient {
+    public record Answer(int status, JsonNode json, byte[] body, HttpResponse<byte[]> raw) {}
+
+    private final String base;
+    private final HttpClient http;
+    /** The session cookie from sign-in, sent back as a browser would. */
+    private volatile String cookie;
+
+    private ApiClient(String base) {
+        this.base = base;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    public static ApiClient anonymous(String base) {
+        return new ApiClient(base);
+    }
+
+    public static ApiClient signIn(String base, String user, String password) throws Exception {
+        ApiClient c = new ApiClient(base);
+        Answer a = c.post("/api/login", Map.of("username", user, "password", password));
+        if (a.status() != 200) {
+            throw new AssertionError("sign-in of " + user + " failed: " + a.status());
+        }
+        c.cookie = a.raw().headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        return c;
+    }
+
+    public static String item(String id) {
+        return "/api/items/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+    }
+
+    public Answer get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    public Answer post(String path, Object body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JsonSerde.MAPPER.writeValueAsBytes(body))));
+    }
+
+    /** Polls until the answer's status is {@code status} (the service starting or rebalancing answers 503). */
+    public Answer await(String path, int status, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Answer a = get(path);
+        while (a.status() != status && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            a = get(path);
+        }
+        if (a.status() != status) {
+            throw new AssertionError("GET " + path + ": " + a.status() + " " + new String(a.body(), StandardCharsets.UTF_8));
+        }
+        return a;
+    }
+
+    private Answer send(HttpRequest.Builder b) throws Exception {
+        if (cookie != null) {
+            b.header("Cookie", cookie);
+        }
+        HttpResponse<byte[]> r = http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode json = null;
+        if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/json") && r.body().length > 0) {
+            json = JsonSerde.MAPPER.readTree(r.body());
+        }
+        return new Answer(r.statusCode(), json, r.body(), r);
+    }
+}
