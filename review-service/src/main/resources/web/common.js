@@ -32,7 +32,8 @@ async function api(method, path, body) {
   const r = await fetch(path, opts);
   if (r.status === 401) {
     location.href = '/login?next=' + encodeURIComponent(location.pathname);
-    throw new Error('signed out');
+    return new Promise(() => {}); // the page is leaving; nothing more to do here
+
   }
   const text = await r.text();
   const data = text ? JSON.parse(text) : null;
