@@ -1,0 +1,189 @@
+package io.bayesvlm.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bayesvlm.avro.CalibrationReport;
+import io.bayesvlm.avro.ImageEvent;
+import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.embedded.EmbeddedRegistry;
+import io.bayesvlm.embedded.KafkaTestUtil;
+import io.bayesvlm.embedded.TestKafka;
+import io.bayesvlm.flink.ItConfig;
+import io.bayesvlm.flink.JobConfig;
+import io.bayesvlm.flink.ModerationJob;
+import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.flink.embedded.LocalFlink;
+import io.bayesvlm.review.ApiClient;
+import io.bayesvlm.review.ReviewConfig;
+import io.bayesvlm.review.ReviewService;
+import io.bayesvlm.review.http.Passwords;
+import io.bayesvlm.serde.RecordCodec;
+import io.bayesvlm.serde.config.Options;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job and the review service together against a real broker and a real schema registry: the job's review
+ * requests fill the queue, a reviewer labels one through the HTTP API, its LabelEvent is on the labels topic
+ * exactly once (Confluent wire format), and the job's calibration report for that window counts it.
+ */
+class ReviewFlowITCase {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLabelFromTheReviewUiReachesTheJobsCalibrationExactlyOnce() throws Exception {
+        try (TestKafka kafka = TestKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start()) {
+            String suffix = UUID.randomUUID().toString().substring(0, 8);
+            Map<String, String> extra = new HashMap<>();
+            extra.put("registry.url", registry.confluentUrl());
+            extra.put("registry.auto-register", "true");
+            extra.put("calibration.join-decisions", "routed");
+            extra.put("calibration.max-label-delay", "1 s");
+            extra.put("routing.audit-fraction", "0");
+            extra.put("routing.threshold", "1.5"); // max_prob is below it: every decision goes to review
+            JobConfig job = ItConfig.of(kafka, suffix, extra);
+
+            StreamExecutionEnvironment env = LocalFlink.environment(1);
+            ModerationJob.configure(env, job);
+            ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(job, false), ModerationJob.kafkaSinks(job), job);
+            JobClient running = env.executeAsync("it-review-flow");
+            try (ReviewService service = ReviewService.start(reviewConfig(kafka, registry, job, suffix))) {
+                // 16 images, 1 s apart in event time, ten minutes ago
+                RecordCodec<ImageEvent> images = RecordCodec.of(ImageEvent.class, job.registry());
+                List<ImageEvents.Item> items = ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
+                long t0 = System.currentTimeMillis() - 600_000;
+                Map<String, String> truth = new HashMap<>();
+                try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+                    for (int i = 0; i < 16; i++) {
+                        String id = "e-" + i;
+                        truth.put(id, items.get(i).label());
+                        KafkaTestUtil.send(p, job.topics().images(), id, images.encode(job.topics().images(),
+                                ImageEvents.event(id, t0 + 1000L * i, "it", Files.readAllBytes(items.get(i).file()))));
+                    }
+                }
+                service.awaitRunning(WAIT);
+
+                // a reviewer signs in, takes the next item and labels it with its true class
+                ApiClient alice = ApiClient.signIn(service.url(), "alice", "alice");
+                JsonNode item = null;
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (item == null && System.nanoTime() < deadline) {
+                    ApiClient.Answer next = alice.post("/api/queue/next", Map.of());
+                    if (next.status() == 200) {
+                        item = next.json();
+                    } else {
+                        Thread.sleep(200);
+                    }
+                }
+                assertThat(item).as("a review request from the job reached the queue").isNotNull();
+                String id = item.path("eventId").asText();
+                assertThat(item.path("reason").asText()).isEqualTo("UNCERTAIN");
+                assertThat(item.path("classes").size()).as("every class of the model").isEqualTo(10);
+                assertThat(item.path("uncertainty").has("mutual_info")).isTrue();
+                assertThat(alice.post(ApiClient.item(id) + "/label", Map.of("label", truth.get(id))).status()).isEqualTo(200);
+                assertThat(alice.post(ApiClient.item(id) + "/label", Map.of("label", truth.get(id))).status())
+                        .as("labelled once").isEqualTo(409);
+
+                // exactly one LabelEvent, in the registry's wire format, with the reviewer from the sign-in
+                RecordCodec<LabelEvent> labels = RecordCodec.of(LabelEvent.class, job.registry());
+                List<ConsumerRecord<byte[], byte[]>> records = KafkaTestUtil.readAll(kafka.bootstrapServers(), job.topics().labels());
+                assertThat(records).hasSize(1);
+                assertThat(records.get(0).value()[0]).as("Confluent magic byte").isEqualTo((byte) 0);
+                LabelEvent label = labels.decode(job.topics().labels(), records.get(0).value());
+                assertThat(label.getEventId()).isEqualTo(id);
+                assertThat(label.getReviewerId()).isEqualTo("alice");
+                assertThat(label.getLabelSource()).isEqualTo(LabelSource.REVIEWER);
+
+                // a later event moves event time on, so the windows holding the labelled decision close
+                try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+                    for (int i = 0; i < 4; i++) {
+                        String late = "late-" + i;
+                        KafkaTestUtil.send(p, job.topics().images(), late, images.encode(job.topics().images(),
+                                ImageEvents.event(late, t0 + 3_600_000L + i, "it", Files.readAllBytes(items.get(i).file()))));
+                    }
+                }
+                // ... and its label (in its own, later window) lets those windows close
+                String lateId = null;
+                deadline = System.nanoTime() + WAIT.toNanos();
+                while (lateId == null && System.nanoTime() < deadline) {
+                    ApiClient.Answer next = alice.post("/api/queue/next", Map.of());
+                    String nextId = next.status() == 200 ? next.json().path("eventId").asText() : "";
+                    if (nextId.startsWith("late-")) {
+                        lateId = nextId;
+                    } else if (next.status() == 200) {
+                        alice.post(ApiClient.item(nextId) + "/skip", Map.of()); // not offered to alice again
+                    } else {
+                        Thread.sleep(200);
+                    }
+                }
+                assertThat(lateId).as("a later item to label").isNotNull();
+                assertThat(alice.post(ApiClient.item(lateId) + "/label", Map.of("label", "coat")).status()).isEqualTo(200);
+
+                long eventTime = item.path("eventTime").asLong();
+                List<CalibrationReport> covering = List.of();
+                deadline = System.nanoTime() + WAIT.toNanos();
+                RecordCodec<CalibrationReport> reports = RecordCodec.of(CalibrationReport.class, job.registry());
+                while (covering.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                    covering = KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), job.topics().calibration())
+                            .stream().map(r -> decode(reports, job.topics().calibration(), r.value()))
+                            .filter(r -> r.getWindowStart().toEpochMilli() <= eventTime
+                                    && eventTime < r.getWindowEnd().toEpochMilli())
+                            .toList();
+                }
+                assertThat(covering).as("calibration reports for the windows holding " + id).isNotEmpty();
+                assertThat(covering).allSatisfy(r -> {
+                    assertThat(r.getLabelled()).as("the one label from the review UI").isEqualTo(1);
+                    assertThat(r.getReviewed()).isEqualTo(1);
+                    assertThat(r.getAudited()).isZero();
+                });
+            } finally {
+                running.cancel().get();
+            }
+        }
+    }
+
+    private static CalibrationReport decode(RecordCodec<CalibrationReport> codec, String topic, byte[] value) {
+        try {
+            return codec.decode(topic, value);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private ReviewConfig reviewConfig(TestKafka kafka, EmbeddedRegistry registry, JobConfig job, String suffix)
+            throws Exception {
+        Path users = dir.resolve("users");
+        Files.writeString(users, "alice:reviewer:" + Passwords.hash("alice".toCharArray()) + "\n");
+        Map<String, String> m = new HashMap<>();
+        m.put("bootstrap.servers", kafka.bootstrapServers());
+        m.put("application.id", "review-flow-" + suffix);
+        m.put("topics.review-requests", job.topics().reviews());
+        m.put("topics.labels", job.topics().labels());
+        m.put("topics.calibration", job.topics().calibration());
+        m.put("topics.dead-letters", job.topics().deadLetters());
+        m.put("topics.commands", "review-commands-" + suffix);
+        m.put("registry.url", registry.confluentUrl());
+        m.put("registry.auto-register", "true");
+        m.put("auth.users-file", users.toString());
+        m.put("http.port", "0");
+        m.put("state.dir", dir.resolve("state").toString());
+        return ReviewConfig.from(new Options(m));
+    }
+}
