@@ -3,9 +3,6 @@ package io.bayesvlm.demo;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
-import io.bayesvlm.avro.LabelEvent;
-import io.bayesvlm.avro.LabelSource;
-import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.data.ImageShift;
@@ -18,6 +15,12 @@ import io.bayesvlm.embedded.KafkaClients;
 import io.bayesvlm.embedded.EmbeddedRegistry;
 import io.bayesvlm.flink.embedded.LocalFlink;
 import io.bayesvlm.serde.RecordCodec;
+import io.bayesvlm.review.ReviewClient;
+import io.bayesvlm.review.ReviewConfig;
+import io.bayesvlm.review.ReviewService;
+import io.bayesvlm.review.http.Passwords;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -57,7 +60,7 @@ public final class DemoMain {
 
     /** Demo options; everything else is a job option ({@code --key value}, see the README). */
     record Options(int durationSeconds, double rate, ImageShift drift, int severity, long reviewDelayMillis,
-            double badFraction, boolean registry, Map<String, String> jobOverrides) {
+            double badFraction, boolean registry, Reviewer reviewer, int reviewPort, Map<String, String> jobOverrides) {
 
         static Options parse(String[] args) throws java.io.IOException {
             // Same syntax as the job's own options; the demo's keys are taken out, the rest go to the job.
@@ -72,7 +75,16 @@ public final class DemoMain {
             if (!registry.equals("true") && !registry.equals("false")) {
                 throw new IllegalArgumentException("--registry must be true or false, got '" + registry + "'");
             }
-            for (String k : List.of("duration", "rate", "drift", "severity", "review-delay-ms", "bad-fraction", "registry")) {
+            Reviewer reviewer = switch (job.getOrDefault("reviewer", "simulated")) {
+                case "simulated" -> Reviewer.SIMULATED;
+                case "human" -> Reviewer.HUMAN;
+                case "both" -> Reviewer.BOTH;
+                default -> throw new IllegalArgumentException("--reviewer must be simulated, human or both, got '"
+                        + job.get("reviewer") + "'");
+            };
+            int reviewPort = Integer.parseInt(job.getOrDefault("review-port", "8090"));
+            for (String k : List.of("duration", "rate", "drift", "severity", "review-delay-ms", "bad-fraction", "registry",
+                    "reviewer", "review-port")) {
                 job.remove(k);
             }
             if (duration < 10) {
@@ -83,9 +95,18 @@ public final class DemoMain {
             }
             // A registry of your own (--registry.url ...) replaces the embedded one.
             boolean embedded = registry.equals("true") && !job.containsKey("registry.url");
-            return new Options(duration, rate, drift, severity, delay, bad, embedded, job);
+            return new Options(duration, rate, drift, severity, delay, bad, embedded, reviewer, reviewPort, job);
         }
     }
+
+    /**
+     * Who works the review queue: SIMULATED reviewers (programs answering with the true label through the review
+     * service's API), a HUMAN in the browser, or BOTH (the simulated ones take the audits, people the uncertain items).
+     */
+    enum Reviewer { SIMULATED, HUMAN, BOTH }
+
+    /** Simulated reviewers working the queue at once. */
+    private static final int SIMULATED_REVIEWERS = 4;
 
     /** What the demo knows about each event it produced. */
     record Truth(String label, String phase) {}
@@ -115,6 +136,7 @@ public final class DemoMain {
     private final AtomicLong firstEceAlertAt = new AtomicLong(-1);
     private final AtomicLong driftWarnings = new AtomicLong();
     private Path checkpoints;
+    private Path reviewState;
 
     DemoMain(Options options, Path root) {
         this.options = options;
@@ -203,18 +225,36 @@ public final class DemoMain {
                 t.setDaemon(true);
                 return t;
             });
-            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+            Map<String, String> passwords = new HashMap<>();
+            try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers());
+                    ReviewService review = ReviewService.start(reviewConfig(kafka.bootstrapServers(), config, passwords))) {
+                OUT.printf("Review service at %s: reviewers %s/review (user 'reviewer', password '%s'), dashboard %s/dashboard%n",
+                        review.url(), review.url(), passwords.get("reviewer"), review.url());
+                OUT.printf("Review queue worked by: %s%n", switch (options.reviewer()) {
+                    case SIMULATED -> SIMULATED_REVIEWERS + " simulated reviewers (true labels, through the service's API)";
+                    case HUMAN -> "you, in the browser (no simulated reviewers; try --duration 600)";
+                    case BOTH -> "you (uncertain items) and " + SIMULATED_REVIEWERS + " simulated reviewers (audits)";
+                });
                 Thread monitor = new Thread(() -> monitor(kafka.bootstrapServers(), config), "demo-monitor");
-                Thread reviewer = new Thread(() -> reviewer(kafka.bootstrapServers(), config, producer, pool), "demo-reviewer");
                 monitor.start();
-                reviewer.start();
+                List<Thread> reviewers = new ArrayList<>();
+                if (options.reviewer() != Reviewer.HUMAN) {
+                    for (int i = 1; i <= SIMULATED_REVIEWERS; i++) {
+                        String user = "sim-" + i;
+                        Thread t = new Thread(() -> reviewer(review.url(), user, passwords.get(user)), "demo-" + user);
+                        t.start();
+                        reviewers.add(t);
+                    }
+                }
                 long start = System.currentTimeMillis();
                 pool.scheduleAtFixedRate(() -> status(start, config), 2, 2, TimeUnit.SECONDS);
                 replay(producer, config, start);
                 drain();
                 stopping.set(true);
                 monitor.join(10_000);
-                reviewer.join(10_000);
+                for (Thread t : reviewers) {
+                    t.join(10_000);
+                }
             } finally {
                 pool.shutdownNow();
                 OUT.println();
@@ -229,6 +269,9 @@ public final class DemoMain {
             OUT.println("Stopping Kafka ...");
         } finally {
             io.bayesvlm.embedded.TempDirs.deleteRecursively(checkpoints);
+            if (reviewState != null) {
+                io.bayesvlm.embedded.TempDirs.deleteRecursively(reviewState);
+            }
         }
     }
 
@@ -319,31 +362,71 @@ public final class DemoMain {
         Thread.sleep(Math.min(options.reviewDelayMillis() + 500, 5000)); // last labels
     }
 
-    /** Simulated reviewers and auditors: answer each review request with the true label after a delay. */
-    void reviewer(String bootstrap, JobConfig config, KafkaProducer<byte[], byte[]> producer, ScheduledExecutorService pool) {
-        RecordCodec<ReviewRequest> in = RecordCodec.of(ReviewRequest.class, config.registry());
-        RecordCodec<LabelEvent> out = RecordCodec.of(LabelEvent.class, config.registry());
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(bootstrap, config.topics().reviews())) {
+    /** The review service on the demo's topics and registry, with the simulated reviewers and one for people. */
+    ReviewConfig reviewConfig(String bootstrap, JobConfig config, Map<String, String> passwords) throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("bayesvlm-review");
+        reviewState = dir;
+        StringBuilder users = new StringBuilder("# demo users, passwords generated for this run\n");
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        List<String> names = new ArrayList<>(List.of("reviewer"));
+        for (int i = 1; i <= SIMULATED_REVIEWERS; i++) {
+            names.add("sim-" + i);
+        }
+        for (String name : names) {
+            String password = Long.toString(Math.abs(random.nextLong()), 36).substring(0, 8);
+            passwords.put(name, password);
+            users.append(name).append(":reviewer:").append(Passwords.hash(password.toCharArray())).append('\n');
+        }
+        java.nio.file.Files.writeString(dir.resolve("users"), users);
+        Map<String, String> m = new HashMap<>();
+        m.put("bootstrap.servers", bootstrap);
+        m.put("application.id", "bayesvlm-review-demo-" + UUID.randomUUID().toString().substring(0, 8));
+        m.put("topics.review-requests", config.topics().reviews());
+        m.put("topics.labels", config.topics().labels());
+        m.put("topics.calibration", config.topics().calibration());
+        m.put("topics.dead-letters", config.topics().deadLetters());
+        m.put("auth.users-file", dir.resolve("users").toString());
+        m.put("state.dir", dir.resolve("state").toString());
+        m.put("http.port", Integer.toString(options.reviewPort()));
+        if (config.registry().enabled()) {
+            m.put("registry.url", config.registry().url());
+            m.put("registry.auto-register", "true");
+        }
+        return ReviewConfig.from(new io.bayesvlm.serde.config.Options(m));
+    }
+
+    /**
+     * A simulated reviewer: takes the next item through the review service's API and labels it with the true class
+     * once the item is {@code review-delay-ms} old (people are not instant). With people reviewing too (BOTH), it
+     * leaves the uncertain items to them and takes the audits.
+     */
+    void reviewer(String url, String user, String password) {
+        try {
+            ReviewClient client = ReviewClient.signIn(url, user, password);
             while (!stopping.get()) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    ReviewRequest req = in.decode(r.topic(), r.value());
-                    Truth t = truth.get(req.getEventId());
-                    if (t == null) {
-                        continue;
-                    }
-                    LabelEvent label = LabelEvent.newBuilder().setEventId(req.getEventId()).setLabel(t.label())
-                            .setLabelSource(req.getReason() == ReviewReason.AUDIT ? LabelSource.AUDIT : LabelSource.REVIEWER)
-                            .setLabelTime(java.time.Instant.now()).build();
-                    pool.schedule(() -> {
-                        producer.send(new ProducerRecord<>(config.topics().labels(),
-                                req.getEventId().getBytes(StandardCharsets.UTF_8), out.encode(config.topics().labels(), label)));
-                        labelsSent.incrementAndGet();
-                    }, options.reviewDelayMillis(), TimeUnit.MILLISECONDS);
+                Optional<JsonNode> next = client.next();
+                if (next.isEmpty()) {
+                    Thread.sleep(100);
+                    continue;
+                }
+                JsonNode item = next.get();
+                String id = item.path("eventId").asText();
+                Truth t = truth.get(id);
+                if (t == null || (options.reviewer() == Reviewer.BOTH && item.path("reason").asText().equals("UNCERTAIN"))) {
+                    client.skip(id);
+                    continue;
+                }
+                long wait = item.path("enqueuedAt").asLong() + options.reviewDelayMillis() - System.currentTimeMillis();
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                }
+                if (client.label(id, t.label()) == 200) {
+                    labelsSent.incrementAndGet();
                 }
             }
         } catch (Exception e) {
             if (!stopping.get()) {
-                System.err.println("reviewer stopped: " + e);
+                System.err.println(user + " stopped: " + e);
             }
         }
     }

@@ -10,6 +10,7 @@ import io.bayesvlm.review.queue.ApplyCommand;
 import io.bayesvlm.review.queue.ApplyReviewRequest;
 import io.bayesvlm.review.queue.DeadLetters;
 import io.bayesvlm.review.queue.QueueItem;
+import io.bayesvlm.review.queue.QueueOrder;
 import io.bayesvlm.review.queue.QueueStore;
 import io.bayesvlm.review.queue.Replies;
 import io.bayesvlm.serde.RecordCodec;
@@ -48,7 +49,8 @@ public final class ReviewTopology {
                 RecordCodec.of(ReviewRequest.class, c.registry()), deadLetters, c.doneRetention()),
                 "review-requests source");
         topology.addProcessor("apply reviewer commands", () -> new ApplyCommand(t.labels(),
-                RecordCodec.of(LabelEvent.class, c.registry()), deadLetters, replies), "review-commands source");
+                RecordCodec.of(LabelEvent.class, c.registry()), deadLetters, replies,
+                new QueueOrder(c.maxWait().toMillis(), c.auditEvery())), "review-commands source");
         topology.addProcessor("keep calibration history", () -> new KeepCalibrationHistory(t.calibration(),
                 RecordCodec.of(CalibrationReport.class, c.registry()), deadLetters, c.calibrationHistory()),
                 "calibration source");

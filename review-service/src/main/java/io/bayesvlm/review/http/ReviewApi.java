@@ -191,6 +191,14 @@ public final class ReviewApi implements HttpHandler {
                 return calibration(ex, seg);
             case "GET api/local":
                 return local(ex, seg, user);
+            case "POST api/local":
+                if (seg.size() == 3 && seg.get(2).equals("claim-next")) {
+                    // a peer chose a partition this instance owns
+                    return apply(new Command(Command.Type.CLAIM_NEXT, null, null, requireReviewer(user).name(), null,
+                            config.lease().toMillis(), intParam(ex, "n", 1, 1, Integer.MAX_VALUE)),
+                            intParam(ex, "partition", 0, 0, 1 << 20), user.name());
+                }
+                break;
             case "POST api/queue":
                 if (seg.size() == 3 && seg.get(2).equals("next")) {
                     return next(ex, requireReviewer(user));
@@ -323,28 +331,42 @@ public final class ReviewApi implements HttpHandler {
         return total;
     }
 
-    /** The next item for this reviewer: one they already hold, else the queue's pick, claimed for them. */
+    /**
+     * The next item for this reviewer: the item they already hold, else the queue's pick. The pick only chooses the
+     * partition; the owner's stream thread claims that partition's best item itself (CLAIM_NEXT), so reviewers
+     * asking at the same moment get different items instead of racing for one.
+     */
     private Response next(HttpExchange ex, Users.User user) throws IOException {
-        Set<String> lost = new HashSet<>();
+        Set<Integer> emptied = new HashSet<>();
+        long claimNumber = claimsServed.get() + 1;
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-            long now = clock.getAsLong();
-            Candidates all = candidates(ex, user, lost);
+            Candidates all = candidates(ex, user, Set.of());
             Optional<Candidate> pick = all.held().stream().min(Comparator.comparingLong(Candidate::enqueuedAt));
             if (pick.isEmpty()) {
-                pick = order.pick(all.pending(), now, claimsServed.get() + 1);
+                List<Candidate> open = all.pending().stream()
+                        .filter(c -> !emptied.contains(stores.partitionOf(c.eventId()))).toList();
+                pick = order.pick(open, clock.getAsLong(), claimNumber);
             }
             if (pick.isEmpty()) {
                 return new Response(204, "application/json", new byte[0], Map.of());
             }
-            Response r = command(ex, user, Command.Type.CLAIM, pick.get().eventId(), null);
+            int partition = stores.partitionOf(pick.get().eventId());
+            Optional<HostInfo> owner = stores.ownerOf(pick.get().eventId());
+            if (owner.isEmpty()) {
+                throw new HttpError(503, "the queue is rebalancing; retry");
+            }
+            Response r = owner.get().equals(stores.self())
+                    ? apply(new Command(Command.Type.CLAIM_NEXT, null, null, user.name(), null, config.lease().toMillis(),
+                            claimNumber), partition, user.name())
+                    : peer(ex, owner.get(), "POST", "/api/local/claim-next?partition=" + partition + "&n=" + claimNumber, "{}");
             if (r.status() == 200) {
                 claimsServed.incrementAndGet();
                 return r;
             }
-            if (r.status() != 409 && r.status() != 404) {
+            if (r.status() != 404) {
                 return r;
             }
-            lost.add(pick.get().eventId()); // another reviewer was faster: take the next one
+            emptied.add(partition); // taken by others since we looked: try another partition
         }
         return Response.error(503, "the queue is busy; retry").with("Retry-After", "1");
     }
@@ -466,11 +488,17 @@ public final class ReviewApi implements HttpHandler {
             return peer(ex, owner.get(), "POST", "/api/items/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/"
                     + type.name().toLowerCase(), body);
         }
+        return apply(Command.of(type, null, id, user.name(), label, config.lease().toMillis()), stores.partitionOf(id), id);
+    }
+
+    /** Writes a command to a partition of the commands topic this instance owns and waits for its outcome. */
+    private Response apply(Command command, int partition, String key) throws IOException {
         String requestId = replies.newRequestId();
         CompletableFuture<Reply> reply = replies.await(requestId);
-        Command c = new Command(type, requestId, id, user.name(), label, config.lease().toMillis());
+        Command c = new Command(command.type(), requestId, command.eventId(), command.reviewer(), command.label(),
+                command.leaseMillis(), command.claimNumber());
         try {
-            commands.send(new ProducerRecord<>(config.topics().commands(), null, clock.getAsLong(), id,
+            commands.send(new ProducerRecord<>(config.topics().commands(), partition, clock.getAsLong(), key,
                     JsonSerde.MAPPER.writeValueAsBytes(c)));
             Reply r = reply.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (r.outcome() != Reply.Outcome.OK) {

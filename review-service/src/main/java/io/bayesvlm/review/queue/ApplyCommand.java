@@ -24,10 +24,13 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
     private final RecordCodec<LabelEvent> labels;
     private final DeadLetters deadLetters;
     private final Replies replies;
+    private final QueueOrder order;
     private ProcessorContext<byte[], byte[]> context;
     private QueueStore queue;
 
-    public ApplyCommand(String labelsTopic, RecordCodec<LabelEvent> labels, DeadLetters deadLetters, Replies replies) {
+    public ApplyCommand(String labelsTopic, RecordCodec<LabelEvent> labels, DeadLetters deadLetters, Replies replies,
+            QueueOrder order) {
+        this.order = order;
         this.labelsTopic = labelsTopic;
         this.labels = labels;
         this.deadLetters = deadLetters;
@@ -45,8 +48,8 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
         Command c;
         try {
             c = JSON.readValue(record.value(), Command.class);
-            if (c.type() == null || c.eventId() == null || c.reviewer() == null) {
-                throw new IllegalArgumentException("type, eventId and reviewer are required");
+            if (c.type() == null || c.reviewer() == null || (c.eventId() == null && c.type() != Command.Type.CLAIM_NEXT)) {
+                throw new IllegalArgumentException("type, reviewer and (but for CLAIM_NEXT) eventId are required");
             }
         } catch (Exception e) {
             deadLetters.send(context, record, "UNDECODABLE_RECORD", "not a review command: " + e.getMessage());
@@ -57,6 +60,9 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
 
     /** One command against the current queue; {@code now} is the command's own time (replays decide the same). */
     Reply apply(Command c, long now) {
+        if (c.type() == Command.Type.CLAIM_NEXT) {
+            return claimNext(c, now);
+        }
         QueueItem item = queue.get(c.eventId());
         if (item == null) {
             return Reply.of(Outcome.NOT_FOUND, "no review item '" + c.eventId() + "'");
@@ -70,7 +76,7 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
             return Reply.of(Outcome.CONFLICT, "claimed by another reviewer until " + Instant.ofEpochMilli(item.leaseUntil()));
         }
         return switch (c.type()) {
-            case CLAIM -> {
+            case CLAIM, CLAIM_NEXT -> {
                 QueueItem claimed = item.claimed(c.reviewer(), now, c.leaseMillis());
                 queue.put(item, claimed);
                 yield Reply.ok(claimed);
@@ -90,6 +96,22 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
                 yield Reply.ok(done);
             }
         };
+    }
+
+    /** The item this reviewer already holds here, else this partition's pick for them (skipped ones left out). */
+    private Reply claimNext(Command c, long now) {
+        QueueView view = queue.view();
+        java.util.Optional<Candidate> pick = view.heldBy(c.reviewer(), now).stream().findFirst();
+        if (pick.isEmpty()) {
+            pick = order.pick(view.candidates(16, i -> i.skippedBy().contains(c.reviewer())), now, c.claimNumber());
+        }
+        if (pick.isEmpty()) {
+            return Reply.of(Outcome.NOT_FOUND, "nothing to review in this partition");
+        }
+        QueueItem item = queue.get(pick.get().eventId());
+        QueueItem claimed = item.claimed(c.reviewer(), now, c.leaseMillis());
+        queue.put(item, claimed);
+        return Reply.ok(claimed);
     }
 
     private void emit(QueueItem done, long now) {

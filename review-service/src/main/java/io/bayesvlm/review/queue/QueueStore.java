@@ -26,6 +26,11 @@ public final class QueueStore {
         this.index = index;
     }
 
+    /** Read-only questions to this partition's queue. */
+    public QueueView view() {
+        return new QueueView(items, index);
+    }
+
     public QueueItem get(String id) {
         return items.get(id);
     }

@@ -75,7 +75,7 @@ class ReviewQueueTopologyTest {
     private Reply command(Command.Type type, String id, String reviewer, String label) throws Exception {
         String requestId = replies.newRequestId();
         CompletableFuture<Reply> reply = replies.await(requestId);
-        Command c = new Command(type, requestId, id, reviewer, label, Duration.ofSeconds(60).toMillis());
+        Command c = Command.of(type, requestId, id, reviewer, label, Duration.ofSeconds(60).toMillis());
         commands.pipeInput(id, JsonSerde.MAPPER.writeValueAsBytes(c), now);
         assertThat(reply).as("the command was applied and answered").isDone();
         return reply.get();
@@ -87,16 +87,20 @@ class ReviewQueueTopologyTest {
         return new QueueView(items, index);
     }
 
-    /** What the API does: pick among the candidates, then claim. */
+    /** What the API does with one partition: CLAIM_NEXT, the stream thread picks and claims. */
     private String claimNext(String reviewer, long claimNumber) throws Exception {
-        QueueOrder order = new QueueOrder(config.maxWait().toMillis(), config.auditEvery());
-        var pick = order.pick(view().candidates(10, i -> i.skippedBy().contains(reviewer)), now.toEpochMilli(), claimNumber);
-        if (pick.isEmpty()) {
+        String requestId = replies.newRequestId();
+        CompletableFuture<Reply> reply = replies.await(requestId);
+        Command c = new Command(Command.Type.CLAIM_NEXT, requestId, null, reviewer, null, 60_000, claimNumber);
+        commands.pipeInput(reviewer, JsonSerde.MAPPER.writeValueAsBytes(c), now);
+        assertThat(reply).isDone();
+        Reply r = reply.get();
+        if (r.outcome() == Reply.Outcome.NOT_FOUND) {
             return null;
         }
-        Reply r = command(Command.Type.CLAIM, pick.get().eventId(), reviewer, null);
         assertThat(r.outcome()).isEqualTo(Reply.Outcome.OK);
-        return pick.get().eventId();
+        assertThat(r.item().claimedBy()).isEqualTo(reviewer);
+        return r.item().eventId();
     }
 
     private List<LabelEvent> labelEvents() throws Exception {
@@ -119,12 +123,19 @@ class ReviewQueueTopologyTest {
 
         List<String> order = new ArrayList<>();
         for (long n = 1; n <= 5; n++) {
-            order.add(claimNext("alice", n));
+            String reviewer = n % 2 == 0 ? "bob" : "alice";
+            order.add(claimNext(reviewer, n));
+            if (n < 5) {
+                assertThat(command(Command.Type.LABEL, order.get(order.size() - 1), reviewer, "coat").outcome())
+                        .isEqualTo(Reply.Outcome.OK);
+            }
         }
         // every 3rd claim takes the oldest audit; else most uncertain first; audits last when nothing else waits
         assertThat(order).containsExactly("u-high", "u-mid", "audit-1", "u-low", "audit-2");
-        assertThat(claimNext("alice", 6)).as("queue empty").isNull();
-        assertThat(view().counts()).containsEntry("claimed", 5L).containsEntry("pending-uncertain", 0L);
+        assertThat(claimNext("carol", 6)).as("queue empty").isNull();
+        assertThat(claimNext("alice", 7)).as("alice gets back what she holds").isEqualTo("audit-2");
+        assertThat(view().counts()).containsEntry("claimed", 1L).containsEntry("done", 4L)
+                .containsEntry("pending-uncertain", 0L);
     }
 
     @Test
