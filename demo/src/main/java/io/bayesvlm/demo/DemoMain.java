@@ -106,7 +106,7 @@ public final class DemoMain {
     enum Reviewer { SIMULATED, HUMAN, BOTH }
 
     /** Simulated reviewers working the queue at once. */
-    private static final int SIMULATED_REVIEWERS = 4;
+    private static final int SIMULATED_REVIEWERS = 8;
 
     /** What the demo knows about each event it produced. */
     record Truth(String label, String phase) {}

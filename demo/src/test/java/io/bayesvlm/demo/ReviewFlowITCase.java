@@ -179,6 +179,7 @@ class ReviewFlowITCase {
         m.put("topics.calibration", job.topics().calibration());
         m.put("topics.dead-letters", job.topics().deadLetters());
         m.put("topics.commands", "review-commands-" + suffix);
+        m.put("topics.labels-by-item", "review-labels-by-item-" + suffix);
         m.put("registry.url", registry.confluentUrl());
         m.put("registry.auto-register", "true");
         m.put("auth.users-file", users.toString());

@@ -38,7 +38,8 @@ public record ReviewConfig(
         Map<String, String> kafkaProperties) {
 
     /** Topic names: the job's (review requests in, labels out, calibration in, dead letters out) and the service's own commands. */
-    public record Topics(String reviews, String labels, String calibration, String deadLetters, String commands) {}
+    public record Topics(String reviews, String labels, String calibration, String deadLetters, String commands,
+            String labelsByItem) {}
 
     /** Every option: key, default (empty: none) and what it does. The README's table lists the same. */
     public static final Map<String, String[]> OPTIONS = options();
@@ -52,6 +53,7 @@ public record ReviewConfig(
         m.put("topics.calibration", new String[] {"calibration", "Calibration reports from the job (in), for the dashboard."});
         m.put("topics.dead-letters", new String[] {"dead-letters", "Records the service cannot read (out), with the reason."});
         m.put("topics.commands", new String[] {"review-commands", "Reviewers' claims, labels and skips; created at startup with the partition count of topics.review-requests."});
+        m.put("topics.labels-by-item", new String[] {"review-labels-by-item", "Every label re-keyed by event id (so labels from anywhere close their queue item); created at startup like topics.commands."});
         m.put("topics.replication-factor", new String[] {"-1", "Replication of the commands topic and the state changelogs; -1: the broker's default."});
         m.put("http.host", new String[] {"127.0.0.1", "Address the web UI and API bind to. Loopback unless you set it."});
         m.put("http.port", new String[] {"8090", "HTTP port; 0 picks a free one."});
@@ -85,7 +87,8 @@ public record ReviewConfig(
             throw new IllegalArgumentException("application.id must be letters, digits, '.', '_' or '-', got '" + app + "'");
         }
         Topics topics = new Topics(topic(o, "topics.review-requests"), topic(o, "topics.labels"),
-                topic(o, "topics.calibration"), topic(o, "topics.dead-letters"), topic(o, "topics.commands"));
+                topic(o, "topics.calibration"), topic(o, "topics.dead-letters"), topic(o, "topics.commands"),
+                topic(o, "topics.labels-by-item"));
         String host = o.string("http.host", d("http.host"));
         String advertised = o.string("http.advertised-host", host);
         if (advertised.equals("0.0.0.0") || advertised.equals("::")) {

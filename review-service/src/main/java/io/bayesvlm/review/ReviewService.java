@@ -149,8 +149,9 @@ public final class ReviewService implements AutoCloseable {
     }
 
     /**
-     * The job's topics must exist (the error names the option); the commands topic is created with the partition
-     * count of the review requests, since one task must own an item's request and its commands.
+     * The job's topics must exist (the error names the option); the service's own topics (commands, labels by item)
+     * are created with the partition count of the review requests, since one task must own an item's request, its
+     * commands and its labels.
      */
     static void ensureTopics(Admin admin, ReviewConfig c) {
         ReviewConfig.Topics t = c.topics();
@@ -158,26 +159,31 @@ public final class ReviewService implements AutoCloseable {
                 t.labels(), "topics.labels", t.deadLetters(), "topics.dead-letters");
         Map<String, TopicDescription> found = describe(admin, List.copyOf(options.keySet()), options);
         int partitions = found.get(t.reviews()).partitions().size();
+        ensureCoPartitioned(admin, c, "topics.commands", t.commands(), partitions);
+        ensureCoPartitioned(admin, c, "topics.labels-by-item", t.labelsByItem(), partitions);
+    }
+
+    /** The service's own topic, created with {@code partitions} if missing; an existing one must have as many. */
+    private static void ensureCoPartitioned(Admin admin, ReviewConfig c, String option, String topic, int partitions) {
         try {
-            TopicDescription cmd = admin.describeTopics(List.of(t.commands())).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(t.commands());
-            if (cmd.partitions().size() != partitions) {
-                throw new IllegalArgumentException("topics.commands: topic '" + t.commands() + "' has "
-                        + cmd.partitions().size() + " partitions but '" + t.reviews() + "' has " + partitions
-                        + "; they must match (delete it, or name another with topics.commands)");
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            if (d.partitions().size() != partitions) {
+                throw new IllegalArgumentException(option + ": topic '" + topic + "' has " + d.partitions().size()
+                        + " partitions but '" + c.topics().reviews() + "' has " + partitions
+                        + "; they must match (delete it, or name another with " + option + ")");
             }
         } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                throw new IllegalStateException("cannot describe topic '" + t.commands() + "': " + e.getCause(), e);
+                throw new IllegalStateException("cannot describe topic '" + topic + "': " + e.getCause(), e);
             }
             try {
                 short rf = (short) c.replicationFactor();
-                admin.createTopics(List.of(new NewTopic(t.commands(), java.util.Optional.of(partitions),
+                admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions),
                         rf < 0 ? java.util.Optional.empty() : java.util.Optional.of(rf)))).all().get(30, TimeUnit.SECONDS);
-                LOG.info("created topic {} with {} partitions", t.commands(), partitions);
+                LOG.info("created topic {} with {} partitions", topic, partitions);
             } catch (Exception ce) {
                 if (!(ce.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic '" + t.commands() + "': " + ce, ce);
+                    throw new IllegalStateException("cannot create topic '" + topic + "': " + ce, ce);
                 }
             }
         } catch (InterruptedException | java.util.concurrent.TimeoutException e) {

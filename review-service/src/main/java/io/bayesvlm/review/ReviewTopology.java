@@ -8,7 +8,9 @@ import io.bayesvlm.review.calibration.KeepCalibrationHistory;
 import io.bayesvlm.review.calibration.ReportView;
 import io.bayesvlm.review.queue.ApplyCommand;
 import io.bayesvlm.review.queue.ApplyReviewRequest;
+import io.bayesvlm.review.queue.CloseLabelledItems;
 import io.bayesvlm.review.queue.DeadLetters;
+import io.bayesvlm.review.queue.KeyLabelsByItem;
 import io.bayesvlm.review.queue.QueueItem;
 import io.bayesvlm.review.queue.QueueOrder;
 import io.bayesvlm.review.queue.QueueStore;
@@ -22,13 +24,14 @@ import org.apache.kafka.streams.state.Stores;
  * The review service as one readable graph:
  * <pre>
  *   review-requests ──► apply review requests ──┐
- *                                               ├─ review-items, review-index (the queue) ─► labels
- *   review-commands ──► apply reviewer commands ┘
+ *   review-commands ──► apply reviewer commands ┼─ review-items, review-index (the queue)
+ *   labels-by-item ───► close labelled items ───┘        └─► labels (a reviewer's label)
+ *   labels ───────────► key labels by item ─────► labels-by-item
  *   calibration ──────► keep calibration history ── calibration-history
  *   (anything unreadable) ─► dead-letters
  * </pre>
- * Review requests and commands are keyed by event id and have the same partition count, so one task owns an
- * item's request, its commands and its queue entry.
+ * Review requests, commands and labels-by-item are keyed by event id and have the same partition count, so one
+ * task owns an item's request, its commands, the labels for it and its queue entry.
  */
 public final class ReviewTopology {
     private ReviewTopology() {}
@@ -42,6 +45,10 @@ public final class ReviewTopology {
                 Serdes.ByteArray().deserializer(), t.reviews());
         topology.addSource("review-commands source", Serdes.ByteArray().deserializer(),
                 Serdes.ByteArray().deserializer(), t.commands());
+        topology.addSource("labels source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                t.labels());
+        topology.addSource("labels-by-item source", Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer(), t.labelsByItem());
         topology.addSource("calibration source", Serdes.ByteArray().deserializer(),
                 Serdes.ByteArray().deserializer(), t.calibration());
 
@@ -51,22 +58,29 @@ public final class ReviewTopology {
         topology.addProcessor("apply reviewer commands", () -> new ApplyCommand(t.labels(),
                 RecordCodec.of(LabelEvent.class, c.registry()), deadLetters, replies,
                 new QueueOrder(c.maxWait().toMillis(), c.auditEvery())), "review-commands source");
+        topology.addProcessor("key labels by item", () -> new KeyLabelsByItem(t.labels(),
+                RecordCodec.of(LabelEvent.class, c.registry()), deadLetters), "labels source");
+        topology.addProcessor("close labelled items", () -> new CloseLabelledItems(t.labels(),
+                RecordCodec.of(LabelEvent.class, c.registry())), "labels-by-item source");
         topology.addProcessor("keep calibration history", () -> new KeepCalibrationHistory(t.calibration(),
                 RecordCodec.of(CalibrationReport.class, c.registry()), deadLetters, c.calibrationHistory()),
                 "calibration source");
 
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QueueStore.ITEMS),
-                Serdes.String(), new JsonSerde<>(QueueItem.class)), "apply review requests", "apply reviewer commands");
+                Serdes.String(), new JsonSerde<>(QueueItem.class)), "apply review requests", "apply reviewer commands", "close labelled items");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QueueStore.INDEX),
-                Serdes.String(), Serdes.String()), "apply review requests", "apply reviewer commands");
+                Serdes.String(), Serdes.String()), "apply review requests", "apply reviewer commands",
+                "close labelled items");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(KeepCalibrationHistory.STORE),
                 Serdes.String(), new JsonSerde<>(ReportView.class)), "keep calibration history");
 
         topology.addSink(ApplyCommand.LABELS_SINK, t.labels(), Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer(), "apply reviewer commands");
+        topology.addSink(KeyLabelsByItem.SINK, t.labelsByItem(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(), "key labels by item");
         topology.addSink(DeadLetters.SINK, t.deadLetters(), Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer(), "apply review requests", "apply reviewer commands",
-                "keep calibration history");
+                "key labels by item", "keep calibration history");
         return topology;
     }
 }

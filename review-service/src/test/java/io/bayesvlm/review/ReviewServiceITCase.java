@@ -45,7 +45,8 @@ class ReviewServiceITCase {
     /** Fresh topics and application id per test; review requests (and so commands) with {@code partitions}. */
     private String[] topics(int partitions) throws Exception {
         String s = "-" + RUN.incrementAndGet() + "-" + System.nanoTime();
-        String[] t = {"review-requests" + s, "labels" + s, "calibration" + s, "dead-letters" + s, "review-commands" + s};
+        String[] t = {"review-requests" + s, "labels" + s, "calibration" + s, "dead-letters" + s, "review-commands" + s,
+                "labels-by-item" + s};
         kafka.createTopics(List.of(t[0]), partitions);
         kafka.createTopics(List.of(t[1], t[2], t[3]), 1);
         return t;
@@ -54,7 +55,7 @@ class ReviewServiceITCase {
     private ReviewConfig config(String[] t, String app, String stateDir) throws Exception {
         return TestRequests.config(dir, "bootstrap.servers", kafka.bootstrapServers(), "application.id", app,
                 "topics.review-requests", t[0], "topics.labels", t[1], "topics.calibration", t[2],
-                "topics.dead-letters", t[3], "topics.commands", t[4], "http.port", "0", "state.dir",
+                "topics.dead-letters", t[3], "topics.commands", t[4], "topics.labels-by-item", t[5], "http.port", "0", "state.dir",
                 dir.resolve(stateDir).toString(), "auth.session-secret", "test-secret", "queue.lease", "5 min");
     }
 

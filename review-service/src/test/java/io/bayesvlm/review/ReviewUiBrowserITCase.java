@@ -60,12 +60,13 @@ class ReviewUiBrowserITCase {
 
         try (TestKafka kafka = TestKafka.start()) {
             String s = "-ui-" + System.nanoTime();
-            String[] t = {"review-requests" + s, "labels" + s, "calibration" + s, "dead-letters" + s, "review-commands" + s};
-            kafka.createTopics(List.of(t), 1);
+            String[] t = {"review-requests" + s, "labels" + s, "calibration" + s, "dead-letters" + s, "review-commands" + s,
+                "labels-by-item" + s};
+            kafka.createTopics(List.of(t[0], t[1], t[2], t[3]), 1);
             produceItemsAndReports(kafka.bootstrapServers(), t);
             ReviewConfig c = TestRequests.config(dir, "bootstrap.servers", kafka.bootstrapServers(), "application.id",
                     "review-ui" + s, "topics.review-requests", t[0], "topics.labels", t[1], "topics.calibration", t[2],
-                    "topics.dead-letters", t[3], "topics.commands", t[4], "http.port", "0");
+                    "topics.dead-letters", t[3], "topics.commands", t[4], "topics.labels-by-item", t[5], "http.port", "0");
             try (ReviewService service = ReviewService.start(c)) {
                 service.awaitRunning(Duration.ofSeconds(60));
                 ApiClient alice = ApiClient.signIn(service.url(), "alice", "alice");

@@ -45,6 +45,7 @@ class ReviewQueueTopologyTest {
     private TestInputTopic<String, byte[]> commands;
     private TestOutputTopic<String, byte[]> labels;
     private TestOutputTopic<String, byte[]> deadLetters;
+    private TestInputTopic<String, byte[]> labelsIn;
     private Instant now = T0;
 
     @BeforeEach
@@ -59,6 +60,7 @@ class ReviewQueueTopologyTest {
         requests = driver.createInputTopic("review-requests", Serdes.String().serializer(), Serdes.ByteArray().serializer());
         commands = driver.createInputTopic("review-commands", Serdes.String().serializer(), Serdes.ByteArray().serializer());
         labels = driver.createOutputTopic("labels", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        labelsIn = driver.createInputTopic("labels", Serdes.String().serializer(), Serdes.ByteArray().serializer());
         deadLetters = driver.createOutputTopic("dead-letters", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
     }
 
@@ -197,6 +199,32 @@ class ReviewQueueTopologyTest {
         // a duplicate request for a labelled item does not put it back in the queue
         enqueue("a1", ReviewReason.AUDIT, 0);
         assertThat(view().counts()).containsEntry("done", 1L).containsEntry("pending-audit", 0L);
+    }
+
+    @Test
+    void aLabelFromElsewhereClosesTheItemAndItsHolderIsToldSo() throws Exception {
+        enqueue("ext", ReviewReason.UNCERTAIN, 0.6);
+        enqueue("ext-2", ReviewReason.UNCERTAIN, 0.5);
+        assertThat(command(Command.Type.CLAIM, "ext", "alice", null).outcome()).isEqualTo(Reply.Outcome.OK);
+        AvroCodec<LabelEvent> codec = new AvroCodec<>(LabelEvent.class);
+        // another tool labels both; its records are keyed by something else, which must not matter
+        for (String id : List.of("ext", "ext-2")) {
+            labelsIn.pipeInput("tool-key", codec.encode("labels", LabelEvent.newBuilder().setEventId(id).setLabel("dress")
+                    .setLabelSource(LabelSource.GROUND_TRUTH).setLabelTime(now).build()), now);
+        }
+        // re-keyed by event id; the driver, like Kafka, delivers them to the labels-by-item source
+        var rekeyed = driver.createOutputTopic("review-labels-by-item", Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer()).readKeyValuesToList();
+        assertThat(rekeyed).extracting(kv -> kv.key).containsExactly("ext", "ext-2");
+
+        assertThat(view().items().get("ext").status()).isEqualTo(QueueItem.Status.DONE);
+        assertThat(view().items().get("ext").labelledBy()).isEqualTo("ground_truth");
+        Reply late = command(Command.Type.LABEL, "ext", "alice", "coat");
+        assertThat(late.outcome()).isEqualTo(Reply.Outcome.CONFLICT);
+        assertThat(late.message()).contains("already labelled 'dress' by ground_truth");
+        assertThat(claimNext("bob", 1)).as("nothing left").isNull();
+        assertThat(labelEvents()).as("the service writes no label of its own").isEmpty();
+        assertThat(view().counts()).containsEntry("done", 2L).containsEntry("claimed", 0L);
     }
 
     @Test

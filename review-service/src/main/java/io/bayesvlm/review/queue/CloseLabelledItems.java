@@ -1,0 +1,49 @@
+package io.bayesvlm.review.queue;
+
+import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.serde.RecordCodec;
+import java.util.Locale;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * An item labelled anywhere (this service's reviewers, another labelling tool, an audit feed) leaves the queue: no
+ * one is asked to label it again, and a reviewer still holding it is told it is already labelled. Its own labels
+ * come back here too and change nothing. A label that arrives before its review request does not close it (the
+ * queue keeps no record of labels for items it has not seen).
+ */
+public final class CloseLabelledItems implements Processor<byte[], byte[], byte[], byte[]> {
+    private final String topic;
+    private final RecordCodec<LabelEvent> codec;
+    private QueueStore queue;
+    private ProcessorContext<byte[], byte[]> context;
+
+    public CloseLabelledItems(String topic, RecordCodec<LabelEvent> codec) {
+        this.topic = topic;
+        this.codec = codec;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.queue = new QueueStore(context.getStateStore(QueueStore.ITEMS), context.getStateStore(QueueStore.INDEX));
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        LabelEvent label;
+        try {
+            label = codec.decode(topic, record.value());
+        } catch (Exception e) {
+            return; // only readable labels are written to this topic (KeyLabelsByItem)
+        }
+        QueueItem item = queue.get(label.getEventId());
+        if (item == null || item.status() == QueueItem.Status.DONE) {
+            return;
+        }
+        String by = label.getReviewerId() != null ? label.getReviewerId()
+                : label.getLabelSource().name().toLowerCase(Locale.ROOT);
+        queue.put(item, item.labelled(by, label.getLabel(), context.currentSystemTimeMs()));
+    }
+}
