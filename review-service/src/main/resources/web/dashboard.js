@@ -45,8 +45,8 @@ function summary(rep, queue) {
   stat('ECE BayesVLM, whole stream (weighted)', fmt(rep.populationEceBayes));
   stat('accuracy', pct(rep.bayes.accuracy));
   stat('review rate', pct(rep.reviewRate));
-  stat('labelled / decided', rep.labelled + ' / ' + rep.decided);
-  stat('audited', String(rep.audited));
+  stat('labelled decisions', String(rep.labelled));
+  stat('of them reviewed / audited', rep.reviewed + ' / ' + rep.audited);
   if (queue) stat('queue: pending / in review', queue.pending + ' / ' + queue.claimed);
 }
 

@@ -3,6 +3,9 @@ package io.bayesvlm.demo;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
+import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.data.ImageShift;
@@ -15,12 +18,9 @@ import io.bayesvlm.embedded.KafkaClients;
 import io.bayesvlm.embedded.EmbeddedRegistry;
 import io.bayesvlm.flink.embedded.LocalFlink;
 import io.bayesvlm.serde.RecordCodec;
-import io.bayesvlm.review.ReviewClient;
 import io.bayesvlm.review.ReviewConfig;
 import io.bayesvlm.review.ReviewService;
 import io.bayesvlm.review.http.Passwords;
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Optional;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -100,13 +100,10 @@ public final class DemoMain {
     }
 
     /**
-     * Who works the review queue: SIMULATED reviewers (programs answering with the true label through the review
-     * service's API), a HUMAN in the browser, or BOTH (the simulated ones take the audits, people the uncertain items).
+     * Who works the review queue: SIMULATED reviewers (true labels straight to the labels topic), a HUMAN in the
+     * browser, or BOTH (simulated auditors take the audits, people the uncertain items).
      */
     enum Reviewer { SIMULATED, HUMAN, BOTH }
-
-    /** Simulated reviewers working the queue at once. */
-    private static final int SIMULATED_REVIEWERS = 8;
 
     /** What the demo knows about each event it produced. */
     record Truth(String label, String phase) {}
@@ -231,20 +228,16 @@ public final class DemoMain {
                 OUT.printf("Review service at %s: reviewers %s/review (user 'reviewer', password '%s'), dashboard %s/dashboard%n",
                         review.url(), review.url(), passwords.get("reviewer"), review.url());
                 OUT.printf("Review queue worked by: %s%n", switch (options.reviewer()) {
-                    case SIMULATED -> SIMULATED_REVIEWERS + " simulated reviewers (true labels, through the service's API)";
-                    case HUMAN -> "you, in the browser (no simulated reviewers; try --duration 600)";
-                    case BOTH -> "you (uncertain items) and " + SIMULATED_REVIEWERS + " simulated reviewers (audits)";
+                    case SIMULATED -> "simulated reviewers (the true label after --review-delay-ms, written to the labels"
+                            + " topic like an outside tool; the service closes those items; you may label too)";
+                    case HUMAN -> "you, in the browser (no simulated labels; try --duration 600)";
+                    case BOTH -> "you (uncertain items) and simulated auditors (audits)";
                 });
                 Thread monitor = new Thread(() -> monitor(kafka.bootstrapServers(), config), "demo-monitor");
+                Thread reviewer = new Thread(() -> reviewer(kafka.bootstrapServers(), config, producer, pool), "demo-reviewer");
                 monitor.start();
-                List<Thread> reviewers = new ArrayList<>();
                 if (options.reviewer() != Reviewer.HUMAN) {
-                    for (int i = 1; i <= SIMULATED_REVIEWERS; i++) {
-                        String user = "sim-" + i;
-                        Thread t = new Thread(() -> reviewer(review.url(), user, passwords.get(user)), "demo-" + user);
-                        t.start();
-                        reviewers.add(t);
-                    }
+                    reviewer.start();
                 }
                 long start = System.currentTimeMillis();
                 pool.scheduleAtFixedRate(() -> status(start, config), 2, 2, TimeUnit.SECONDS);
@@ -252,9 +245,7 @@ public final class DemoMain {
                 drain();
                 stopping.set(true);
                 monitor.join(10_000);
-                for (Thread t : reviewers) {
-                    t.join(10_000);
-                }
+                reviewer.join(10_000);
             } finally {
                 pool.shutdownNow();
                 OUT.println();
@@ -362,21 +353,14 @@ public final class DemoMain {
         Thread.sleep(Math.min(options.reviewDelayMillis() + 500, 5000)); // last labels
     }
 
-    /** The review service on the demo's topics and registry, with the simulated reviewers and one for people. */
+    /** The review service on the demo's topics and registry, with one user for people (password made up here). */
     ReviewConfig reviewConfig(String bootstrap, JobConfig config, Map<String, String> passwords) throws Exception {
         Path dir = java.nio.file.Files.createTempDirectory("bayesvlm-review");
         reviewState = dir;
         StringBuilder users = new StringBuilder("# demo users, passwords generated for this run\n");
-        java.security.SecureRandom random = new java.security.SecureRandom();
-        List<String> names = new ArrayList<>(List.of("reviewer"));
-        for (int i = 1; i <= SIMULATED_REVIEWERS; i++) {
-            names.add("sim-" + i);
-        }
-        for (String name : names) {
-            String password = Long.toString(Math.abs(random.nextLong()), 36).substring(0, 8);
-            passwords.put(name, password);
-            users.append(name).append(":reviewer:").append(Passwords.hash(password.toCharArray())).append('\n');
-        }
+        String password = Long.toString(Math.abs(new java.security.SecureRandom().nextLong()), 36).substring(0, 8);
+        passwords.put("reviewer", password);
+        users.append("reviewer:reviewer:").append(Passwords.hash(password.toCharArray())).append('\n');
         java.nio.file.Files.writeString(dir.resolve("users"), users);
         Map<String, String> m = new HashMap<>();
         m.put("bootstrap.servers", bootstrap);
@@ -396,37 +380,35 @@ public final class DemoMain {
     }
 
     /**
-     * A simulated reviewer: takes the next item through the review service's API and labels it with the true class
-     * once the item is {@code review-delay-ms} old (people are not instant). With people reviewing too (BOTH), it
-     * leaves the uncertain items to them and takes the audits.
+     * Simulated reviewers and auditors, as a labelling tool outside the review service would be: each review request
+     * gets its true label on the labels topic after {@code review-delay-ms}, and the service closes the queue item.
+     * With people reviewing too (BOTH) they answer only the audits and leave the uncertain items to the browser.
      */
-    void reviewer(String url, String user, String password) {
-        try {
-            ReviewClient client = ReviewClient.signIn(url, user, password);
+    void reviewer(String bootstrap, JobConfig config, KafkaProducer<byte[], byte[]> producer, ScheduledExecutorService pool) {
+        RecordCodec<ReviewRequest> in = RecordCodec.of(ReviewRequest.class, config.registry());
+        RecordCodec<LabelEvent> out = RecordCodec.of(LabelEvent.class, config.registry());
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(bootstrap, config.topics().reviews())) {
             while (!stopping.get()) {
-                Optional<JsonNode> next = client.next();
-                if (next.isEmpty()) {
-                    Thread.sleep(100);
-                    continue;
-                }
-                JsonNode item = next.get();
-                String id = item.path("eventId").asText();
-                Truth t = truth.get(id);
-                if (t == null || (options.reviewer() == Reviewer.BOTH && item.path("reason").asText().equals("UNCERTAIN"))) {
-                    client.skip(id);
-                    continue;
-                }
-                long wait = item.path("enqueuedAt").asLong() + options.reviewDelayMillis() - System.currentTimeMillis();
-                if (wait > 0) {
-                    Thread.sleep(wait);
-                }
-                if (client.label(id, t.label()) == 200) {
-                    labelsSent.incrementAndGet();
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    ReviewRequest req = in.decode(r.topic(), r.value());
+                    Truth t = truth.get(req.getEventId());
+                    boolean audit = req.getReason() == ReviewReason.AUDIT;
+                    if (t == null || (options.reviewer() == Reviewer.BOTH && !audit)) {
+                        continue;
+                    }
+                    LabelEvent label = LabelEvent.newBuilder().setEventId(req.getEventId()).setLabel(t.label())
+                            .setLabelSource(audit ? LabelSource.AUDIT : LabelSource.REVIEWER)
+                            .setReviewerId("simulated").setLabelTime(java.time.Instant.now()).build();
+                    pool.schedule(() -> {
+                        producer.send(new ProducerRecord<>(config.topics().labels(),
+                                req.getEventId().getBytes(StandardCharsets.UTF_8), out.encode(config.topics().labels(), label)));
+                        labelsSent.incrementAndGet();
+                    }, options.reviewDelayMillis(), TimeUnit.MILLISECONDS);
                 }
             }
         } catch (Exception e) {
             if (!stopping.get()) {
-                System.err.println(user + " stopped: " + e);
+                System.err.println("reviewer stopped: " + e);
             }
         }
     }
