@@ -68,6 +68,10 @@ public final class ReviewService implements AutoCloseable {
             System.err.println("bayesvlm review: " + e.getMessage());
             System.exit(2);
             return;
+        } catch (IllegalStateException e) {
+            System.err.println("bayesvlm review: " + e.getMessage());
+            System.exit(1);
+            return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -157,7 +161,7 @@ public final class ReviewService implements AutoCloseable {
         ReviewConfig.Topics t = c.topics();
         Map<String, String> options = Map.of(t.reviews(), "topics.review-requests", t.calibration(), "topics.calibration",
                 t.labels(), "topics.labels", t.deadLetters(), "topics.dead-letters");
-        Map<String, TopicDescription> found = describe(admin, List.copyOf(options.keySet()), options);
+        Map<String, TopicDescription> found = describe(admin, c, List.copyOf(options.keySet()), options);
         int partitions = found.get(t.reviews()).partitions().size();
         ensureCoPartitioned(admin, c, "topics.commands", t.commands(), partitions);
         ensureCoPartitioned(admin, c, "topics.labels-by-item", t.labelsByItem(), partitions);
@@ -191,7 +195,8 @@ public final class ReviewService implements AutoCloseable {
         }
     }
 
-    private static Map<String, TopicDescription> describe(Admin admin, List<String> topics, Map<String, String> options) {
+    private static Map<String, TopicDescription> describe(Admin admin, ReviewConfig c, List<String> topics,
+            Map<String, String> options) {
         try {
             return admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -205,7 +210,8 @@ public final class ReviewService implements AutoCloseable {
             }
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka did not answer: " + e, e);
+            throw new IllegalStateException("Kafka at " + c.bootstrapServers() + " (bootstrap.servers) did not answer"
+                    + " within 30 s", e);
         }
     }
 
