@@ -194,57 +194,8 @@ public record JobConfig(
      * {@code --config FILE} names the file.
      */
     public static Configuration parseArgs(String[] args) throws IOException {
-        Map<String, String> overrides = new HashMap<>();
-        Path file = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + a + "'; options are --key value");
-            }
-            String k = a.substring(2);
-            String v;
-            int eq = k.indexOf('=');
-            if (eq >= 0) {
-                v = k.substring(eq + 1);
-                k = k.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                v = args[++i];
-            } else {
-                throw new IllegalArgumentException("option --" + k + " needs a value");
-            }
-            if (k.equals("config")) {
-                file = Path.of(v);
-            } else {
-                overrides.put(k, v);
-            }
-        }
-        Map<String, String> values = new HashMap<>();
-        if (file != null) {
-            values.putAll(readFile(file));
-        }
-        values.putAll(overrides);
-        return Configuration.fromMap(values);
-    }
-
-    /** {@code key: value} or {@code key=value} lines; {@code #} starts a comment. */
-    static Map<String, String> readFile(Path file) throws IOException {
-        Map<String, String> out = new HashMap<>();
-        int n = 0;
-        for (String line : Files.readAllLines(file)) {
-            n++;
-            String t = line.strip();
-            if (t.isEmpty() || t.startsWith("#")) {
-                continue;
-            }
-            int sep = t.indexOf(':');
-            int eq = t.indexOf('=');
-            int at = sep < 0 ? eq : eq < 0 ? sep : Math.min(sep, eq);
-            if (at <= 0) {
-                throw new IllegalArgumentException(file + ":" + n + ": expected 'key: value', got '" + t + "'");
-            }
-            out.put(t.substring(0, at).strip(), t.substring(at + 1).strip());
-        }
-        return out;
+        // One syntax for every service of the project (the review service reads the same files).
+        return Configuration.fromMap(io.bayesvlm.serde.config.Options.parseArgs(args).asMap());
     }
 
     private static boolean isFlinkKey(String k) {

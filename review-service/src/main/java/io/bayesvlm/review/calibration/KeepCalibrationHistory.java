@@ -44,16 +44,11 @@ public final class KeepCalibrationHistory implements Processor<byte[], byte[], b
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        ReportView view;
-        try {
-            if (record.value() == null) {
-                throw new java.io.IOException("empty value");
-            }
-            view = ReportView.of(codec.decode(topic, record.value()));
-        } catch (Exception e) {
-            deadLetters.send(context, record, DeadLetters.code(e), "not a CalibrationReport: " + e.getMessage());
+        CalibrationReport report = deadLetters.decodeOrSend(context, record, codec, topic, "CalibrationReport");
+        if (report == null) {
             return;
         }
+        ReportView view = ReportView.of(report);
         history.put(key(view.model(), view.windowEnd()), view);
         trim(view.model());
     }

@@ -40,7 +40,7 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.queue = new QueueStore(context.getStateStore(QueueStore.ITEMS), context.getStateStore(QueueStore.INDEX));
+        this.queue = QueueStore.of(context);
     }
 
     @Override

@@ -32,23 +32,14 @@ public final class ApplyReviewRequest implements Processor<byte[], byte[], byte[
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.queue = new QueueStore(context.getStateStore(QueueStore.ITEMS), context.getStateStore(QueueStore.INDEX));
+        this.queue = QueueStore.of(context);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        ReviewRequest r;
-        try {
-            if (record.value() == null) {
-                throw new java.io.IOException("empty value");
-            }
-            r = codec.decode(topic, record.value());
-        } catch (Exception e) {
-            deadLetters.send(context, record, DeadLetters.code(e), "not a ReviewRequest: " + e.getMessage());
-            return;
-        }
-        if (queue.get(r.getEventId()) == null) {
+        ReviewRequest r = deadLetters.decodeOrSend(context, record, codec, topic, "ReviewRequest");
+        if (r != null && queue.get(r.getEventId()) == null) {
             queue.put(null, QueueItem.of(r, context.currentSystemTimeMs()));
         }
     }

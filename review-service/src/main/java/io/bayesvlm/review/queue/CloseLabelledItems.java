@@ -27,7 +27,7 @@ public final class CloseLabelledItems implements Processor<byte[], byte[], byte[
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.queue = new QueueStore(context.getStateStore(QueueStore.ITEMS), context.getStateStore(QueueStore.INDEX));
+        this.queue = QueueStore.of(context);
     }
 
     @Override

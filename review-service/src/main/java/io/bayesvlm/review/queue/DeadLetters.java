@@ -30,6 +30,23 @@ public final class DeadLetters {
         return e instanceof UnknownSchemaException ? "UNKNOWN_SCHEMA_ID" : "UNDECODABLE_RECORD";
     }
 
+    /**
+     * The record's value as a {@code what}, or null after sending it here with the reason (a missing value, bytes
+     * that are not that record, a schema id the registry does not know).
+     */
+    public <T> T decodeOrSend(ProcessorContext<byte[], byte[]> context, Record<byte[], byte[]> in, RecordCodec<T> codec,
+            String topic, String what) {
+        try {
+            if (in.value() == null) {
+                throw new java.io.IOException("empty value");
+            }
+            return codec.decode(topic, in.value());
+        } catch (Exception e) {
+            send(context, in, code(e), "not a " + what + ": " + e.getMessage());
+            return null;
+        }
+    }
+
     public void send(ProcessorContext<byte[], byte[]> context, Record<byte[], byte[]> in, String code, String message) {
         RecordMetadata m = context.recordMetadata().orElseThrow();
         DeadLetter d = DeadLetter.newBuilder()

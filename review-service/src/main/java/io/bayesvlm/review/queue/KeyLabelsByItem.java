@@ -33,16 +33,9 @@ public final class KeyLabelsByItem implements Processor<byte[], byte[], byte[], 
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        LabelEvent label;
-        try {
-            if (record.value() == null) {
-                throw new java.io.IOException("empty value");
-            }
-            label = codec.decode(topic, record.value());
-        } catch (Exception e) {
-            deadLetters.send(context, record, DeadLetters.code(e), "not a LabelEvent: " + e.getMessage());
-            return;
+        LabelEvent label = deadLetters.decodeOrSend(context, record, codec, topic, "LabelEvent");
+        if (label != null) {
+            context.forward(record.withKey(label.getEventId().getBytes(StandardCharsets.UTF_8)), SINK);
         }
-        context.forward(record.withKey(label.getEventId().getBytes(StandardCharsets.UTF_8)), SINK);
     }
 }

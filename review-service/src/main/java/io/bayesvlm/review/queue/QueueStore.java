@@ -26,6 +26,11 @@ public final class QueueStore {
         this.index = index;
     }
 
+    /** The queue of the task a processor runs in (its two stores must be connected to the processor). */
+    public static QueueStore of(org.apache.kafka.streams.processor.api.ProcessorContext<?, ?> context) {
+        return new QueueStore(context.getStateStore(ITEMS), context.getStateStore(INDEX));
+    }
+
     /** Read-only questions to this partition's queue. */
     public QueueView view() {
         return new QueueView(items, index);

@@ -26,30 +26,46 @@ public final class Options {
         this.values = Map.copyOf(values);
     }
 
-    /** {@code --config FILE} (YAML-style {@code key: value} lines, {@code #} comments) then {@code --key value} pairs. */
+    /**
+     * {@code --config FILE} ({@code key: value} or {@code key=value} lines, {@code #} comments) then {@code --key value}
+     * or {@code --key=value} pairs, which win over the file.
+     */
     public static Options parseArgs(String[] args) throws IOException {
-        Map<String, String> m = new LinkedHashMap<>();
         Map<String, String> overrides = new LinkedHashMap<>();
+        Path file = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (!a.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --key value pairs, got '" + a + "'");
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "'; options are --key value");
             }
-            String key = a.substring(2);
-            String value = args[++i];
-            if (key.equals("config")) {
-                m.putAll(readFile(Path.of(value)));
+            String k = a.substring(2);
+            String v;
+            int eq = k.indexOf('=');
+            if (eq >= 0) {
+                v = k.substring(eq + 1);
+                k = k.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                v = args[++i];
             } else {
-                overrides.put(key, value);
+                throw new IllegalArgumentException("option --" + k + " needs a value");
+            }
+            if (k.equals("config")) {
+                file = Path.of(v);
+            } else {
+                overrides.put(k, v);
             }
         }
-        m.putAll(overrides);
-        return new Options(m);
+        Map<String, String> values = new LinkedHashMap<>();
+        if (file != null) {
+            values.putAll(readFile(file));
+        }
+        values.putAll(overrides);
+        return new Options(values);
     }
 
-    /** {@code key: value} lines; blank lines and {@code #} comments are skipped; quotes around values removed. */
+    /** {@code key: value} or {@code key=value} lines; blank lines and {@code #} comments skipped; quotes removed. */
     public static Map<String, String> readFile(Path file) throws IOException {
-        Map<String, String> m = new LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         int n = 0;
         for (String line : Files.readAllLines(file)) {
             n++;
@@ -57,17 +73,19 @@ public final class Options {
             if (t.isEmpty() || t.startsWith("#")) {
                 continue;
             }
-            int colon = t.indexOf(':');
-            if (colon <= 0) {
+            int sep = t.indexOf(':');
+            int eq = t.indexOf('=');
+            int at = sep < 0 ? eq : eq < 0 ? sep : Math.min(sep, eq);
+            if (at <= 0) {
                 throw new IllegalArgumentException(file + ":" + n + ": expected 'key: value', got '" + t + "'");
             }
-            String v = t.substring(colon + 1).strip();
+            String v = t.substring(at + 1).strip();
             if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
                 v = v.substring(1, v.length() - 1);
             }
-            m.put(t.substring(0, colon).strip(), v);
+            out.put(t.substring(0, at).strip(), v);
         }
-        return m;
+        return out;
     }
 
     public Map<String, String> asMap() {
