@@ -134,6 +134,26 @@ class ReviewServiceITCase {
             assertThat(bobOnB.post(ApiClient.item("item|4") + "/label", Map.of("label", "<b>no</b>")).status())
                     .as("not a class").isEqualTo(400);
 
+            // the calibration history lives on the one instance owning the calibration partition; both answer it
+            try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+                AvroCodec<io.bayesvlm.avro.CalibrationReport> codec = new AvroCodec<>(io.bayesvlm.avro.CalibrationReport.class);
+                for (int w = 0; w < 3; w++) {
+                    KafkaTestUtil.send(p, t[2], "m", codec.encode(t[2], ReviewUiBrowserITCase.report(w)));
+                }
+            }
+            for (ApiClient c : List.of(alice, bobOnB)) {
+                long until = System.nanoTime() + WAIT.toNanos();
+                ApiClient.Answer h = c.get("/api/calibration/history");
+                while (h.json().size() < 3 && System.nanoTime() < until) {
+                    Thread.sleep(100);
+                    h = c.get("/api/calibration/history");
+                }
+                assertThat(h.json()).hasSize(3);
+                assertThat(h.json().get(2).path("windowEnd").asLong()).isGreaterThan(h.json().get(0).path("windowEnd").asLong());
+                assertThat(c.get("/api/calibration/latest").json().get(0).path("bayes").path("ece").asDouble())
+                        .isEqualTo(0.07, org.assertj.core.data.Offset.offset(1e-12));
+            }
+
             // roles and sign-in
             ApiClient carol = ApiClient.signIn(a.url(), "carol", "carol");
             assertThat(carol.post("/api/queue/next", Map.of()).status()).isEqualTo(403);
