@@ -222,11 +222,13 @@ public final class DemoMain {
                 t.setDaemon(true);
                 return t;
             });
-            Map<String, String> passwords = new HashMap<>();
+            byte[] secret = new byte[6];
+            new java.security.SecureRandom().nextBytes(secret);
+            String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret); // 8 characters
             try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers());
-                    ReviewService review = ReviewService.start(reviewConfig(kafka.bootstrapServers(), config, passwords))) {
+                    ReviewService review = ReviewService.start(reviewConfig(kafka.bootstrapServers(), config, password))) {
                 OUT.printf("Review service at %s: reviewers %s/review (user 'reviewer', password '%s'), dashboard %s/dashboard%n",
-                        review.url(), review.url(), passwords.get("reviewer"), review.url());
+                        review.url(), review.url(), password, review.url());
                 OUT.printf("Review queue worked by: %s%n", switch (options.reviewer()) {
                     case SIMULATED -> "simulated reviewers (the true label after --review-delay-ms, written to the labels"
                             + " topic like an outside tool; the service closes those items; you may label too)";
@@ -354,14 +356,11 @@ public final class DemoMain {
     }
 
     /** The review service on the demo's topics and registry, with one user for people (password made up here). */
-    ReviewConfig reviewConfig(String bootstrap, JobConfig config, Map<String, String> passwords) throws Exception {
+    ReviewConfig reviewConfig(String bootstrap, JobConfig config, String password) throws Exception {
         Path dir = java.nio.file.Files.createTempDirectory("bayesvlm-review");
         reviewState = dir;
-        StringBuilder users = new StringBuilder("# demo users, passwords generated for this run\n");
-        String password = Long.toString(Math.abs(new java.security.SecureRandom().nextLong()), 36).substring(0, 8);
-        passwords.put("reviewer", password);
-        users.append("reviewer:reviewer:").append(Passwords.hash(password.toCharArray())).append('\n');
-        java.nio.file.Files.writeString(dir.resolve("users"), users);
+        java.nio.file.Files.writeString(dir.resolve("users"), "# the demo's one user, password generated for this run\n"
+                + "reviewer:reviewer:" + Passwords.hash(password.toCharArray()) + "\n");
         Map<String, String> m = new HashMap<>();
         m.put("bootstrap.servers", bootstrap);
         m.put("application.id", "bayesvlm-review-demo-" + UUID.randomUUID().toString().substring(0, 8));

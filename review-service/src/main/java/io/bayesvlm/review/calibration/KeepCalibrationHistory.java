@@ -3,7 +3,6 @@ package io.bayesvlm.review.calibration;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.review.queue.DeadLetters;
 import io.bayesvlm.serde.RecordCodec;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -55,21 +54,12 @@ public final class KeepCalibrationHistory implements Processor<byte[], byte[], b
 
     /** Drops the oldest reports of the model beyond {@code keep}. */
     private void trim(String model) {
-        String from = model + '|';
-        String to = model + '}';
-        long n = 0;
-        try (KeyValueIterator<String, ReportView> it = history.range(from, to)) {
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, ReportView> it = history.range(model + '|', model + '}')) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
         }
-        try (KeyValueIterator<String, ReportView> it = history.range(from, to)) {
-            while (n > keep && it.hasNext()) {
-                KeyValue<String, ReportView> kv = it.next();
-                history.delete(kv.key);
-                n--;
-            }
+        for (String k : keys.subList(0, Math.max(0, keys.size() - keep))) {
+            history.delete(k);
         }
     }
 }

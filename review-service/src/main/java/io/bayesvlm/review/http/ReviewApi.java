@@ -30,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -340,7 +339,7 @@ public final class ReviewApi implements HttpHandler {
         Set<Integer> emptied = new HashSet<>();
         long claimNumber = claimsServed.get() + 1;
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-            Candidates all = candidates(ex, user, Set.of());
+            Candidates all = candidates(ex, user);
             Optional<Candidate> pick = all.held().stream().min(Comparator.comparingLong(Candidate::enqueuedAt));
             if (pick.isEmpty()) {
                 List<Candidate> open = all.pending().stream()
@@ -373,17 +372,14 @@ public final class ReviewApi implements HttpHandler {
 
     record Candidates(List<Candidate> held, List<Candidate> pending) {}
 
-    private Candidates candidates(HttpExchange ex, Users.User user, Set<String> lost) throws IOException {
-        Candidates local = localCandidates(user, lost);
+    private Candidates candidates(HttpExchange ex, Users.User user) throws IOException {
+        Candidates local = localCandidates(user);
         List<Candidate> held = new ArrayList<>(local.held());
         List<Candidate> pending = new ArrayList<>(local.pending());
         if (!forwarded(ex)) {
-            StringBuilder query = new StringBuilder("/api/local/candidates?exclude=");
-            for (String id : lost) {
-                query.append(URLEncoder.encode(id, StandardCharsets.UTF_8)).append(',');
-            }
             for (HostInfo h : stores.others(QueueStore.ITEMS)) {
-                Candidates c = JsonSerde.MAPPER.readValue(peer(ex, h, "GET", query.toString(), null).body(), Candidates.class);
+                Candidates c = JsonSerde.MAPPER.readValue(peer(ex, h, "GET", "/api/local/candidates", null).body(),
+                        Candidates.class);
                 held.addAll(c.held());
                 pending.addAll(c.pending());
             }
@@ -391,14 +387,14 @@ public final class ReviewApi implements HttpHandler {
         return new Candidates(held, pending);
     }
 
-    private Candidates localCandidates(Users.User user, Set<String> exclude) {
+    /** This instance's view for the reviewer: items they hold, and the best pending ones they have not skipped. */
+    private Candidates localCandidates(Users.User user) {
         List<Candidate> held = new ArrayList<>();
         List<Candidate> pending = new ArrayList<>();
         long now = clock.getAsLong();
         for (QueueView q : stores.localQueues()) {
             held.addAll(q.heldBy(user.name(), now));
-            pending.addAll(q.candidates(CANDIDATES_PER_KIND,
-                    i -> exclude.contains(i.eventId()) || i.skippedBy().contains(user.name())));
+            pending.addAll(q.candidates(CANDIDATES_PER_KIND, i -> i.skippedBy().contains(user.name())));
         }
         return new Candidates(held, pending);
     }
@@ -406,26 +402,7 @@ public final class ReviewApi implements HttpHandler {
     private Response item(HttpExchange ex, Users.User user, List<String> seg) throws IOException {
         String id = seg.get(2);
         String action = seg.size() > 3 ? seg.get(3) : "";
-        String method = ex.getRequestMethod();
-        Optional<HostInfo> owner = stores.ownerOf(id);
-        if (owner.isEmpty()) {
-            throw new HttpError(503, "the queue is rebalancing; retry");
-        }
-        if (method.equals("GET")) {
-            if (!owner.get().equals(stores.self())) {
-                return forward(ex, owner.get());
-            }
-            QueueItem item = stores.queue(stores.partitionOf(id)).items().get(id);
-            if (item == null) {
-                throw new HttpError(404, "no review item '" + id + "'");
-            }
-            if (action.equals("image")) {
-                return image(item);
-            }
-            if (action.isEmpty()) {
-                return Response.json(200, ItemView.of(item));
-            }
-        } else {
+        if (ex.getRequestMethod().equals("POST")) {
             Command.Type type = switch (action) {
                 case "claim" -> Command.Type.CLAIM;
                 case "label" -> Command.Type.LABEL;
@@ -441,7 +418,18 @@ public final class ReviewApi implements HttpHandler {
             }
             return command(ex, user, type, id, label);
         }
-        throw new HttpError(404, "no such API");
+        if (!action.isEmpty() && !action.equals("image")) {
+            throw new HttpError(404, "no such API");
+        }
+        HostInfo owner = stores.ownerOf(id).orElseThrow(() -> new HttpError(503, "the queue is rebalancing; retry"));
+        if (!owner.equals(stores.self())) {
+            return forward(ex, owner);
+        }
+        QueueItem item = stores.queue(stores.partitionOf(id)).items().get(id);
+        if (item == null) {
+            throw new HttpError(404, "no review item '" + id + "'");
+        }
+        return action.equals("image") ? image(item) : Response.json(200, ItemView.of(item));
     }
 
     private static Response image(QueueItem item) {
@@ -576,15 +564,7 @@ public final class ReviewApi implements HttpHandler {
         return switch (what) {
             case "counts" -> Response.json(200, localCounts());
             case "calibration" -> Response.json(200, localHistory(intParam(ex, "limit", 200, 1, 10_000)));
-            case "candidates" -> {
-                Set<String> exclude = new HashSet<>();
-                String raw = rawParam(ex, "exclude");
-                if (raw != null) {
-                    Arrays.stream(raw.split(",")).filter(s -> !s.isEmpty())
-                            .forEach(s -> exclude.add(URLDecoder.decode(s, StandardCharsets.UTF_8)));
-                }
-                yield Response.json(200, localCandidates(requireReviewer(user), exclude));
-            }
+            case "candidates" -> Response.json(200, localCandidates(requireReviewer(user)));
             default -> throw new HttpError(404, "no such API");
         };
     }

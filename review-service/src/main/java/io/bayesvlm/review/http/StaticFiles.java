@@ -20,7 +20,7 @@ final class StaticFiles {
     private StaticFiles() {}
 
     static ReviewApi.Response serve(String method, String path) throws IOException {
-        if (!method.equals("GET") && !method.equals("HEAD")) {
+        if (!method.equals("GET")) {
             throw new ReviewApi.HttpError(405, "GET only");
         }
         String file = PAGES.get(path);

@@ -1,8 +1,8 @@
 package io.bayesvlm.review.queue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.review.JsonSerde;
 import io.bayesvlm.review.queue.Reply.Outcome;
 import io.bayesvlm.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,6 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 public final class ApplyCommand implements Processor<byte[], byte[], byte[], byte[]> {
     public static final String LABELS_SINK = "labels sink";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String labelsTopic;
     private final RecordCodec<LabelEvent> labels;
@@ -47,7 +46,7 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
     public void process(Record<byte[], byte[]> record) {
         Command c;
         try {
-            c = JSON.readValue(record.value(), Command.class);
+            c = JsonSerde.MAPPER.readValue(record.value(), Command.class);
             if (c.type() == null || c.reviewer() == null || (c.eventId() == null && c.type() != Command.Type.CLAIM_NEXT)) {
                 throw new IllegalArgumentException("type, reviewer and (but for CLAIM_NEXT) eventId are required");
             }
