@@ -83,6 +83,37 @@ class BatchedHeadTest {
     }
 
     @Test
+    void agreesWithTheReferenceWhereClassesLieFarBelowTheBest() {
+        // In a 3-dimensional embedding space the cosines of random classes cover most of [-1, 1]: at logit scale 100
+        // the mean logits spread over more than 100, so draws below e^-87 (subnormal float32) occur and the Monte
+        // Carlo pass clamps them. The result must still be the reference's.
+        Random rng = new Random(33);
+        int k = 300;
+        var arrays = RandomHeads.head(rng, 3, 96, 64, k, 0.01);
+        LaplaceHead head = new LaplaceHead(arrays, 100, k, new Predictive(Predictive.Mode.MC, 64, 3L, k));
+        float[][] act = activations(rng, 9, 96);
+        for (float[] a : act) {
+            double[] mu = head.predict(a).logitsMean();
+            double spread = java.util.Arrays.stream(mu).max().orElseThrow() - java.util.Arrays.stream(mu).min().orElseThrow();
+            assertThat(spread).as("spread of the mean logits").isGreaterThan(100);
+        }
+        assertAgrees(head, act);
+    }
+
+    @Test
+    void aPredictionLeavesNoArraysBehind() {
+        var arrays = RandomHeads.head(new Random(5), 64, 96, 64, 50, 0.1);
+        LaplaceHead head = new LaplaceHead(arrays, 100, 50, new Predictive(Predictive.Mode.PROBIT, 32, 1L, 50));
+        try (BatchedHead batched = new BatchedHead(head, Device.cpu())) {
+            int constants = batched.heldArrays();
+            for (int i = 0; i < 3; i++) {
+                batched.predict(activations(new Random(i), 21, 96));
+                assertThat(batched.heldArrays()).as("arrays held after prediction %d", i).isEqualTo(constants);
+            }
+        }
+    }
+
+    @Test
     void agreesWithTheReferenceOnTheFixtureModel() throws Exception {
         LaplaceHead head = BayesVlmModel.loadHead(ModelSpec.load(Fixture.model()), ScoringOptions.DEFAULTS);
         assertAgrees(head, activations(new Random(1), 37, head.activationDim()));
