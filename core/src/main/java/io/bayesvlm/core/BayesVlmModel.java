@@ -107,19 +107,38 @@ public final class BayesVlmModel implements AutoCloseable {
      * configured batch size.
      */
     public List<Prediction> scoreTensors(List<float[]> tensors) {
-        List<Prediction> out = new ArrayList<>(tensors.size());
+        int per = loader.tensorSize();
+        return scoreInBatches(tensors.size(), (i, batch, offset) -> {
+            float[] t = tensors.get(i);
+            if (t.length != per) {
+                throw new IllegalArgumentException("tensor " + i + " has " + t.length + " floats; this model takes " + per);
+            }
+            System.arraycopy(t, 0, batch, offset, per);
+        });
+    }
+
+    /**
+     * Scores images at the model's resolution ({@link ImageLoader#loadPixels}), normalised straight into each batch,
+     * batching encoder calls by the configured batch size.
+     */
+    public List<Prediction> scorePixels(List<byte[]> pixels) {
+        return scoreInBatches(pixels.size(), (i, batch, offset) -> loader.normalise(pixels.get(i), batch, offset));
+    }
+
+    /** Writes input {@code index}'s tensor into a batch at {@code offset}. */
+    private interface BatchFiller {
+        void fill(int index, float[] batch, int offset);
+    }
+
+    private List<Prediction> scoreInBatches(int count, BatchFiller filler) {
+        List<Prediction> out = new ArrayList<>(count);
         int per = loader.tensorSize();
         int batchSize = options.batchSize();
-        for (int start = 0; start < tensors.size(); start += batchSize) {
-            int n = Math.min(batchSize, tensors.size() - start);
+        for (int start = 0; start < count; start += batchSize) {
+            int n = Math.min(batchSize, count - start);
             float[] batch = new float[n * per];
             for (int i = 0; i < n; i++) {
-                float[] t = tensors.get(start + i);
-                if (t.length != per) {
-                    throw new IllegalArgumentException("tensor " + (start + i) + " has " + t.length
-                            + " floats; this model takes " + per);
-                }
-                System.arraycopy(t, 0, batch, i * per, per);
+                filler.fill(start + i, batch, i * per);
             }
             out.addAll(predictActivations(encoder.encode(batch, n)));
         }

@@ -22,6 +22,19 @@ public final class ImageLoader {
         return preprocessor.tensorSize();
     }
 
+    /**
+     * Decodes and validates encoded image bytes and brings them to the model's resolution: 8-bit CHW values, to be
+     * normalised where they are scored ({@link #normalise}); a quarter of the tensor's size, for shipping.
+     */
+    public byte[] loadPixels(byte[] encoded) throws ImageRejectedException {
+        return preprocessor.pixels(decoder.decode(encoded));
+    }
+
+    /** {@link #loadPixels} output to the model's input tensor, written into {@code out} at {@code offset}. */
+    public void normalise(byte[] pixels, float[] out, int offset) {
+        preprocessor.normalise(pixels, out, offset);
+    }
+
     /** Decodes, validates and preprocesses encoded image bytes. */
     public float[] load(byte[] encoded) throws ImageRejectedException {
         BufferedImage image = decoder.decode(encoded);

@@ -10,6 +10,10 @@ import java.awt.image.Raster;
  * if the image is not already H × W, resize with bicubic filtering so that it covers H × W (for a square
  * target: the shortest side becomes the target, as CLIP does) and centre-crop; scale to [0, 1];
  * normalise (x − mean) / std per channel. Alpha is dropped, as PIL's {@code convert("RGB")} does.
+ *
+ * <p>The first steps end in 8-bit values (the resize rounds to 8 bits, as PIL does), so an image can travel at the
+ * model's resolution as {@link #pixels} (one byte per value, a quarter of the float tensor) and be normalised where
+ * it is scored ({@link #normalise}); {@code normalise(pixels(image))} is exactly {@link #toTensor(BufferedImage)}.
  * Immutable and thread-safe.
  */
 public final class ImagePreprocessor {
@@ -20,7 +24,7 @@ public final class ImagePreprocessor {
         this.spec = spec;
     }
 
-    /** Number of floats per image: C · H · W. */
+    /** Number of floats per image: C · H · W (also the number of bytes of {@link #pixels}). */
     public int tensorSize() {
         return spec.channels() * spec.height() * spec.width();
     }
@@ -28,51 +32,105 @@ public final class ImagePreprocessor {
     /** Preprocesses into a fresh array of {@link #tensorSize()} floats. */
     public float[] toTensor(BufferedImage image) {
         float[] out = new float[tensorSize()];
-        toTensor(image, out, 0);
+        normalise(pixels(image), out, 0);
         return out;
     }
 
-    /** Preprocesses into {@code out} starting at {@code offset} (for building a batch in place). */
-    public void toTensor(BufferedImage image, float[] out, int offset) {
-        toTensor(channelPlanes(image, spec.channels()), image.getWidth(), image.getHeight(), out, offset);
+    /**
+     * The image converted to the model's channels, resized and centre-cropped to H × W: {@link #tensorSize()}
+     * unsigned bytes, CHW. A grey image for a three-channel model is resized once and replicated.
+     */
+    public byte[] pixels(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int channels = spec.channels();
+        if (channels > 1 && isGrey(image)) {
+            byte[] one = toBytes(resizeAndCrop(channelPlanes(image, 1), w, h)[0]);
+            byte[] out = new byte[tensorSize()];
+            for (int c = 0; c < channels; c++) {
+                System.arraycopy(one, 0, out, c * one.length, one.length);
+            }
+            return out;
+        }
+        float[][] cropped = resizeAndCrop(channelPlanes(image, channels), w, h);
+        byte[] out = new byte[tensorSize()];
+        for (int c = 0; c < channels; c++) {
+            byte[] plane = toBytes(cropped[c]);
+            System.arraycopy(plane, 0, out, c * plane.length, plane.length);
+        }
+        return out;
+    }
+
+    /** {@link #pixels} to the normalised tensor, written into {@code out} at {@code offset}. */
+    public void normalise(byte[] pixels, float[] out, int offset) {
+        if (pixels.length != tensorSize()) {
+            throw new IllegalArgumentException(pixels.length + " pixel values; this model takes " + tensorSize());
+        }
+        int hw = spec.height() * spec.width();
+        for (int c = 0; c < spec.channels(); c++) {
+            float mean = spec.mean()[c];
+            float std = spec.std()[c];
+            int base = c * hw;
+            for (int i = 0; i < hw; i++) {
+                out[offset + base + i] = ((pixels[base + i] & 0xFF) / 255f - mean) / std;
+            }
+        }
     }
 
     /**
-     * Preprocesses planes already in the model's channels (values 0..255, row-major srcW × srcH), as
-     * {@link #channelPlanes} returns them, into {@code out} at {@code offset}.
+     * Preprocesses planes already in the model's channels (values on the 0..255 scale, row-major srcW × srcH), as
+     * {@link #channelPlanes} returns them or a shift made of them (not necessarily whole numbers), into
+     * {@code out} at {@code offset}.
      */
     public void toTensor(float[][] planes, int srcW, int srcH, float[] out, int offset) {
-        int h = spec.height();
-        int w = spec.width();
         if (planes.length != spec.channels()) {
             throw new IllegalArgumentException(planes.length + " planes for a " + spec.channels() + "-channel model");
         }
-        float[][] p = planes.clone();
-        int newW = srcW;
-        int newH = srcH;
-        if (srcW != w || srcH != h) {
-            double scale = Math.max((double) h / srcH, (double) w / srcW);
-            newW = Math.max(w, (int) (srcW * scale));
-            newH = Math.max(h, (int) (srcH * scale));
-            for (int c = 0; c < p.length; c++) {
-                p[c] = Bicubic.resize(p[c], srcW, srcH, newW, newH);
-            }
-        }
-        // Centre crop; torchvision rounds the offset half-to-even.
-        int top = (int) Math.rint((newH - h) / 2.0);
-        int left = (int) Math.rint((newW - w) / 2.0);
+        float[][] p = resizeAndCrop(planes, srcW, srcH);
+        int hw = spec.height() * spec.width();
         for (int c = 0; c < p.length; c++) {
             float mean = spec.mean()[c];
             float std = spec.std()[c];
             float[] plane = p[c];
-            int base = offset + c * h * w;
-            for (int y = 0; y < h; y++) {
-                int row = (y + top) * newW + left;
-                for (int x = 0; x < w; x++) {
-                    out[base + y * w + x] = (plane[row + x] / 255f - mean) / std;
-                }
+            int base = offset + c * hw;
+            for (int i = 0; i < hw; i++) {
+                out[base + i] = (plane[i] / 255f - mean) / std;
             }
         }
+    }
+
+    /** Resized to cover H × W (if not already H × W) and centre-cropped: planes of H · W values. */
+    private float[][] resizeAndCrop(float[][] planes, int srcW, int srcH) {
+        int h = spec.height();
+        int w = spec.width();
+        if (srcW == w && srcH == h) {
+            return planes;
+        }
+        double scale = Math.max((double) h / srcH, (double) w / srcW);
+        int newW = Math.max(w, (int) (srcW * scale));
+        int newH = Math.max(h, (int) (srcH * scale));
+        // Centre crop; torchvision rounds the offset half-to-even.
+        int top = (int) Math.rint((newH - h) / 2.0);
+        int left = (int) Math.rint((newW - w) / 2.0);
+        float[][] out = new float[planes.length][];
+        for (int c = 0; c < planes.length; c++) {
+            float[] resized = Bicubic.resize(planes[c], srcW, srcH, newW, newH);
+            float[] cropped = new float[h * w];
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(resized, (y + top) * newW + left, cropped, y * w, w);
+            }
+            out[c] = cropped;
+        }
+        return out;
+    }
+
+    /** 8-bit values held as floats (whole numbers in 0..255, as decoding and the resize give them) to bytes. */
+    private static byte[] toBytes(float[] plane) {
+        byte[] out = new byte[plane.length];
+        for (int i = 0; i < plane.length; i++) {
+            out[i] = (byte) (int) plane[i];
+        }
+        return out;
     }
 
     /** The image as {@code channels} planes of 8-bit values (0..255 as floats), row-major. */

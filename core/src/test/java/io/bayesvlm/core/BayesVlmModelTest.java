@@ -92,6 +92,23 @@ class BayesVlmModelTest {
     }
 
     @Test
+    void pixelsScoreExactlyAsTheirTensors() throws Exception {
+        List<float[]> tensors = new ArrayList<>();
+        List<byte[]> pixels = new ArrayList<>();
+        for (String name : List.of("rgb0.png", "rgb1.png", "large.png", "grey.png", "rgba.png", "rgb0.jpg")) {
+            byte[] encoded = Files.readAllBytes(Fixture.image(name));
+            tensors.add(model.loader().load(Fixture.image(name)));
+            pixels.add(model.loader().loadPixels(encoded));
+        }
+        List<Prediction> fromTensors = model.scoreTensors(tensors);
+        List<Prediction> fromPixels = model.scorePixels(pixels);
+        for (int i = 0; i < tensors.size(); i++) {
+            assertThat(fromPixels.get(i).logitsMean()).as("item %d", i).containsExactly(fromTensors.get(i).logitsMean());
+            assertThat(fromPixels.get(i).probs()).as("item %d", i).containsExactly(fromTensors.get(i).probs());
+        }
+    }
+
+    @Test
     void badInputsAreRejectedInPlaceAndTheRestAreScored() throws IOException {
         byte[] good = Files.readAllBytes(Fixture.image("rgb1.png"));
         List<ScoreResult> r = model.scoreEncoded(List.of(

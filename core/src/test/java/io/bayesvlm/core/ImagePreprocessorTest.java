@@ -21,6 +21,24 @@ class ImagePreprocessorTest {
         assertTensorClose(name, 1e-6);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"rgb0.png", "grey.png", "rgba.png", "rgb0.jpg", "large.png"})
+    void eightBitPixelsNormalisedWhereScoredAreExactlyTheTensor(String name) throws Exception {
+        // The pipeline ships pixels (bytes) and normalises on the inference side: it must be the float path's tensor,
+        // bit for bit, also where the image is resized (large.png) and where grey is replicated (grey.png).
+        ModelSpec.ImageSpec spec = ModelSpec.load(Fixture.model()).image();
+        BufferedImage image = new ImageDecoder(ImageLimits.DEFAULTS).decode(Files.readAllBytes(Fixture.image(name)));
+        ImagePreprocessor pre = new ImagePreprocessor(spec);
+        float[] viaFloats = new float[pre.tensorSize()];
+        pre.toTensor(ImagePreprocessor.channelPlanes(image, spec.channels()), image.getWidth(), image.getHeight(),
+                viaFloats, 0);
+        byte[] pixels = pre.pixels(image);
+        assertThat(pixels).hasSize(pre.tensorSize());
+        float[] viaPixels = new float[pre.tensorSize() + 3];
+        pre.normalise(pixels, viaPixels, 3);
+        assertThat(java.util.Arrays.copyOfRange(viaPixels, 3, viaPixels.length)).containsExactly(viaFloats);
+    }
+
     @Test
     void jpegMatchesPilWithinDecoderRounding() throws Exception {
         // libjpeg versions differ in IDCT rounding: allow a few grey levels (1 level = 1/255/std ≈ 0.015).
