@@ -275,14 +275,16 @@ public final class ModerationJob {
                 .sinkTo(sinks.deadLetters()).name("dead-letters sink").uid("dead-letters-sink");
     }
 
-    /** Preprocessed tensors at least this many floats are not shipped between threads (see below). */
+    /** Model inputs of at least this many values are decoded in the inference thread (see below). */
     static final long CHAIN_TENSOR_FLOATS = 100_000;
 
     /**
-     * Whether decoding runs in the inference thread. For small inputs a thread boundary between them lets decoding
-     * overlap the encoder (the built-in model's 784-float tensors: pipeline 87–109% of the bare model). A CLIP-sized
-     * tensor (224 × 224 × 3 floats, 602 KB) costs more to serialise and copy across that boundary than the overlap
-     * gains (ViT-B/32-shaped model: 83% chained against 74–77% across threads, README).
+     * Whether decoding runs in the inference thread (where both have the same parallelism; with a separate
+     * {@code inference.parallelism}, as on GPU nodes, Flink cannot chain them and decoding scales out on its own).
+     * For small inputs a thread boundary lets decoding overlap the encoder (the built-in model: pipeline 87–109% of
+     * the bare model). For CLIP-sized inputs decoding is ~2% of a CPU encoder's time, while across a thread boundary
+     * each checkpoint barrier arrives behind a few 150 KB records and cuts a batch short: chained 95–96% of the bare
+     * model, across threads 90–95% (ViT-B/32-shaped model, README).
      */
     static boolean chainDecodeWithInference(JobConfig config) {
         try {

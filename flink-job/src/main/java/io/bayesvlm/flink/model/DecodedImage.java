@@ -1,14 +1,17 @@
 package io.bayesvlm.flink.model;
 
-/** An image event that decoded and passed validation, with its preprocessed tensor. A Flink POJO. */
+/** An image event that decoded and passed validation, with its pixels at the model's resolution. A Flink POJO. */
 public class DecodedImage {
     public String eventId;
     public long eventTime;
     public String source;
     /** The original encoded bytes, kept for review requests. */
     public byte[] image;
-    /** CHW floats in the model's input layout. */
-    public float[] tensor;
+    /**
+     * The image at the model's resolution, 8-bit CHW ({@code ImageLoader.loadPixels}): a quarter of the float tensor,
+     * which the inference operator normalises into its batch.
+     */
+    public byte[] pixels;
     /**
      * Where the event came from (key, topic, partition, offset, timestamp; the value left out, {@link #image} holds
      * what matters of it), for a dead letter if the model cannot score the image.

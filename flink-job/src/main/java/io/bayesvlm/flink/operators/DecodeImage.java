@@ -18,7 +18,7 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Parses an ImageEvent and decodes, validates and preprocesses its image for the model. Anything that fails
+ * Parses an ImageEvent and decodes and validates its image, brought to the model's resolution as 8-bit pixels. Anything that fails
  * (undecodable Avro, unknown schema id, missing event id, empty, oversized, corrupt or unsupported image, decompression bomb) goes
  * to the dead-letter side output with a code and a message; nothing is dropped and the job keeps running.
  */
@@ -74,7 +74,7 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
         byte[] bytes = toArray(event.getImage());
         DecodedImage d = new DecodedImage();
         try {
-            d.tensor = loader.load(bytes);
+            d.pixels = loader.loadPixels(bytes);
         } catch (ImageRejectedException e) {
             reject(ctx, record, eventId, e.code().name(), e.getMessage());
             return;
