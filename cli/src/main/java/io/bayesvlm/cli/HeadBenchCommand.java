@@ -45,7 +45,7 @@ final class HeadBenchCommand implements Callable<Integer> {
     @Option(names = "--score-images", defaultValue = "128", description = "Images for the throughput run (default: ${DEFAULT-VALUE}).")
     int scoreImages;
 
-    @Option(names = "--score-rounds", defaultValue = "3", description = "Rounds of the throughput run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--score-rounds", defaultValue = "5", description = "Rounds of the throughput run (default: ${DEFAULT-VALUE}).")
     int scoreRounds;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | gpu | gpu:<i> (default: ${DEFAULT-VALUE}).")

@@ -73,7 +73,8 @@ class BatchedHeadTest {
         var arrays = RandomHeads.head(rng, d, dv, 512, k, 0.1);
         float[][] act = activations(rng, 20, dv);
         for (Predictive.Mode mode : Predictive.Mode.values()) {
-            LaplaceHead head = new LaplaceHead(arrays, 100, k, new Predictive(mode, 64, 7L, k));
+            // 150 draws: Monte Carlo blocks of 64, 64 and 22
+            LaplaceHead head = new LaplaceHead(arrays, 100, k, new Predictive(mode, 150, 7L, k));
             // a meaningful regime: logit variances neither negligible nor swamping the means
             double v = java.util.Arrays.stream(head.predict(act[0]).logitsVar()).average().orElseThrow();
             System.out.printf("ViT-B/32-sized head (%s): mean logit variance %.3g%n", mode, v);
@@ -90,7 +91,7 @@ class BatchedHeadTest {
         Random rng = new Random(33);
         int k = 300;
         var arrays = RandomHeads.head(rng, 3, 96, 64, k, 0.01);
-        LaplaceHead head = new LaplaceHead(arrays, 100, k, new Predictive(Predictive.Mode.MC, 64, 3L, k));
+        LaplaceHead head = new LaplaceHead(arrays, 100, k, new Predictive(Predictive.Mode.MC, 100, 3L, k));
         float[][] act = activations(rng, 9, 96);
         for (float[] a : act) {
             double[] mu = head.predict(a).logitsMean();
