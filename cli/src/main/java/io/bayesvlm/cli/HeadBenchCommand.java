@@ -86,10 +86,7 @@ final class HeadBenchCommand implements Callable<Integer> {
         int per = m.loader().tensorSize();
         SplittableRandom rng = new SplittableRandom(1);
         for (int b : batches) {
-            float[] pixels = new float[b * per];
-            for (int i = 0; i < pixels.length; i++) {
-                pixels[i] = (float) rng.nextGaussian();
-            }
+            float[] pixels = gaussian(rng, b * per);
             float[][] act = m.activations(pixels, b); // warm-up (libtorch specialises per shape)
             m.predictActivations(act);
             long[] enc = new long[repeats];
@@ -129,11 +126,7 @@ final class HeadBenchCommand implements Callable<Integer> {
             SplittableRandom rng = new SplittableRandom(2);
             List<float[]> tensors = new ArrayList<>(scoreImages);
             for (int i = 0; i < scoreImages; i++) {
-                float[] t = new float[per];
-                for (int j = 0; j < per; j++) {
-                    t[j] = (float) rng.nextGaussian();
-                }
-                tensors.add(t);
+                tensors.add(gaussian(rng, per));
             }
             inputs.add(tensors);
             m.scoreTensors(tensors.subList(0, Math.min(batch, scoreImages))); // warm-up
@@ -158,6 +151,14 @@ final class HeadBenchCommand implements Callable<Integer> {
             out.printf("- %s (K = %d): %.2f images/s%s%n", m.spec().name(), m.spec().numClasses(), perSecond,
                     i == 0 ? "" : String.format(" (%.2fx the first)", perSecond / first));
         }
+    }
+
+    private static float[] gaussian(SplittableRandom rng, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rng.nextGaussian();
+        }
+        return v;
     }
 
     static double median(long[] values) {

@@ -41,22 +41,21 @@ public final class ImagePreprocessor {
      * unsigned bytes, CHW. A grey image for a three-channel model is resized once and replicated.
      */
     public byte[] pixels(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
         int channels = spec.channels();
+        float[][] cropped;
         if (channels > 1 && isGrey(image)) {
-            byte[] one = toBytes(resizeAndCrop(channelPlanes(image, 1), w, h)[0]);
-            byte[] out = new byte[tensorSize()];
-            for (int c = 0; c < channels; c++) {
-                System.arraycopy(one, 0, out, c * one.length, one.length);
-            }
-            return out;
+            cropped = new float[channels][];
+            java.util.Arrays.fill(cropped, resizeAndCrop(channelPlanes(image, 1), image.getWidth(), image.getHeight())[0]);
+        } else {
+            cropped = resizeAndCrop(channelPlanes(image, channels), image.getWidth(), image.getHeight());
         }
-        float[][] cropped = resizeAndCrop(channelPlanes(image, channels), w, h);
+        // Whole numbers in 0..255 (as decoding and the resize give them): exact as unsigned bytes.
+        int hw = spec.height() * spec.width();
         byte[] out = new byte[tensorSize()];
         for (int c = 0; c < channels; c++) {
-            byte[] plane = toBytes(cropped[c]);
-            System.arraycopy(plane, 0, out, c * plane.length, plane.length);
+            for (int i = 0; i < hw; i++) {
+                out[c * hw + i] = (byte) (int) cropped[c][i];
+            }
         }
         return out;
     }
@@ -120,15 +119,6 @@ public final class ImagePreprocessor {
                 System.arraycopy(resized, (y + top) * newW + left, cropped, y * w, w);
             }
             out[c] = cropped;
-        }
-        return out;
-    }
-
-    /** 8-bit values held as floats (whole numbers in 0..255, as decoding and the resize give them) to bytes. */
-    private static byte[] toBytes(float[] plane) {
-        byte[] out = new byte[plane.length];
-        for (int i = 0; i < plane.length; i++) {
-            out[i] = (byte) (int) plane[i];
         }
         return out;
     }
