@@ -6,6 +6,7 @@ import io.bayesvlm.core.DeviceSpec;
 import io.bayesvlm.core.ImageLimits;
 import io.bayesvlm.core.Predictive;
 import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.time.EventTimeBounds;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -51,7 +52,18 @@ public record JobConfig(
         Duration checkpointInterval,
         String checkpointDir,
         String stateBackend,
-        int parallelism) implements Serializable {
+        int parallelism,
+        EventTimeBounds eventTimes,
+        Outputs outputs,
+        Duration checkpointTimeout,
+        Map<String, String> flinkOptions) implements Serializable {
+
+    /**
+     * Size limits of what the job writes: the producers' max.request.size, the largest image inlined in a review
+     * request (larger ones become a claim check), the most bytes of an original record a dead letter keeps.
+     */
+    public record Outputs(long maxRequestSize, long inlineImageMaxBytes, int deadLetterMaxValueBytes)
+            implements Serializable {}
 
     /** Topic names. */
     public record Topics(String images, String decisions, String reviews, String labels, String calibration,
@@ -139,11 +151,8 @@ public record JobConfig(
             throw new IllegalArgumentException(DEVICE.key() + ": " + e.getMessage());
         }
         Duration checkpoint = positive(c, CHECKPOINT_INTERVAL);
-        Duration txTimeout = positive(c, TRANSACTION_TIMEOUT);
-        if (txTimeout.compareTo(checkpoint) <= 0) {
-            throw new IllegalArgumentException(TRANSACTION_TIMEOUT.key() + " (" + txTimeout + ") must be longer than "
-                    + CHECKPOINT_INTERVAL.key() + " (" + checkpoint + ")");
-        }
+        Duration checkpointTimeout = positive(c, CHECKPOINT_TIMEOUT);
+        Duration txTimeout = transactionTimeout(c, checkpoint, checkpointTimeout);
         Duration size = positive(c, WINDOW_SIZE);
         Duration slide = positive(c, WINDOW_SLIDE);
         if (slide.compareTo(size) > 0) {
@@ -173,7 +182,46 @@ public record JobConfig(
                         atLeast(c, DRIFT_MIN_DECISIONS, 2)),
                 atLeast(c, DECISIONS_TOP_K, 0),
                 nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, get(c, CHECKPOINT_DIR).strip(),
-                stateBackend(c), minusOneOrPositive(c, PARALLELISM));
+                stateBackend(c), minusOneOrPositive(c, PARALLELISM),
+                new EventTimeBounds(nonNegative(c, MAX_PAST), nonNegative(c, MAX_FUTURE)),
+                outputs(c), checkpointTimeout, flinkOptions(c));
+    }
+
+    /**
+     * The sinks' transaction timeout: given, or derived from the checkpoint settings. A transaction opens after one
+     * checkpoint's barrier and commits when the next checkpoint completes, so it lives up to checkpoint.interval +
+     * checkpoint.timeout; a shorter timeout lets the broker abort a transaction whose checkpoint may still complete.
+     */
+    static Duration transactionTimeout(Configuration c, Duration interval, Duration checkpointTimeout) {
+        Duration needed = interval.plus(checkpointTimeout);
+        if (c.getOptional(TRANSACTION_TIMEOUT).isEmpty()) {
+            return needed.plusMinutes(1);
+        }
+        Duration tx = positive(c, TRANSACTION_TIMEOUT);
+        if (tx.compareTo(needed) <= 0) {
+            throw new IllegalArgumentException(TRANSACTION_TIMEOUT.key() + " (" + tx + ") must be longer than "
+                    + CHECKPOINT_INTERVAL.key() + " + " + CHECKPOINT_TIMEOUT.key() + " (" + needed + "): a transaction"
+                    + " stays open until the checkpoint after it completes");
+        }
+        return tx;
+    }
+
+    static Outputs outputs(Configuration c) {
+        long max = atLeastLong(c, MAX_REQUEST_SIZE, 1024);
+        long inline = atLeastLong(c, REVIEW_INLINE_IMAGE_MAX, 0);
+        int deadLetter = atLeast(c, DEAD_LETTER_MAX_VALUE, 0);
+        return new Outputs(max, inline, deadLetter);
+    }
+
+    /** Flink's own keys, passed to the environment (and, for bin/bayesvlm job, to its local cluster) as given. */
+    static Map<String, String> flinkOptions(Configuration c) {
+        Map<String, String> flink = new java.util.TreeMap<>();
+        for (String k : c.keySet()) {
+            if (isFlinkKey(k) && ALL.stream().noneMatch(o -> o.key().equals(k))) {
+                flink.put(k, c.toMap().get(k));
+            }
+        }
+        return java.util.Collections.unmodifiableMap(flink);
     }
 
     static String stateBackend(Configuration c) {
@@ -198,11 +246,13 @@ public record JobConfig(
         return Configuration.fromMap(io.bayesvlm.serde.config.Options.parseArgs(args).asMap());
     }
 
-    private static boolean isFlinkKey(String k) {
-        return k.startsWith("execution.") || k.startsWith("state.") || k.startsWith("taskmanager.")
-                || k.startsWith("jobmanager.") || k.startsWith("rest.") || k.startsWith("pipeline.")
-                || k.startsWith("external-resource") || k.startsWith("restart-strategy") || k.startsWith("classloader.")
-                || k.startsWith("metrics.");
+    /** Key families of Flink's own configuration that the job accepts and forwards. */
+    static final List<String> FLINK_KEY_PREFIXES = List.of("execution.", "state.", "taskmanager.", "jobmanager.",
+            "rest.", "blob.", "pipeline.", "external-resource", "restart-strategy.", "classloader.", "metrics.",
+            "io.tmp.dirs", "parallelism.default", "heartbeat.", "akka.", "pekko.", "high-availability");
+
+    static boolean isFlinkKey(String k) {
+        return FLINK_KEY_PREFIXES.stream().anyMatch(k::startsWith);
     }
 
     private static <T> T get(Configuration c, ConfigOption<T> o) {

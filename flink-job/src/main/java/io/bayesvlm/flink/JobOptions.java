@@ -22,8 +22,17 @@ public final class JobOptions {
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("kafka.transactional-id-prefix").stringType()
             .defaultValue("bayesvlm-moderation").withDescription("Prefix of the exactly-once sinks' transactional ids; unique per job.");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("kafka.transaction-timeout").durationType()
-            .defaultValue(Duration.ofMinutes(5))
-            .withDescription("Kafka transaction timeout; must exceed the checkpoint interval and stay below the broker's transaction.max.timeout.ms.");
+            .noDefaultValue()
+            .withDescription("Kafka transaction timeout of the exactly-once sinks; empty: checkpoint.interval +"
+                    + " checkpoint.timeout + 1 min. A transaction stays open until the checkpoint after it completes, so it"
+                    + " must exceed checkpoint.interval + checkpoint.timeout (else a slow checkpoint could complete after"
+                    + " the broker aborted its transaction: lost output), and stay within the broker's"
+                    + " transaction.max.timeout.ms (checked at startup).");
+    public static final ConfigOption<Long> MAX_REQUEST_SIZE = key("kafka.max-request-size").longType()
+            .defaultValue(1L << 20)
+            .withDescription("The sinks' producer max.request.size (Kafka's default). At startup the job refuses a"
+                    + " configuration under which any output record could be larger; the output topics' max.message.bytes"
+                    + " must be at least this.");
 
     // Schema registry
     public static final ConfigOption<String> REGISTRY_URL = key("registry.url").stringType().defaultValue("")
@@ -80,7 +89,8 @@ public final class JobOptions {
     public static final ConfigOption<Integer> MC_SAMPLES = key("inference.mc-samples").intType().defaultValue(256);
     public static final ConfigOption<Integer> INFERENCE_PARALLELISM = key("inference.parallelism").intType().defaultValue(-1)
             .withDescription("Parallelism of the inference operator (-1: the job's).");
-    public static final ConfigOption<Long> MAX_BYTES = key("images.max-bytes").longType().defaultValue(16L << 20);
+    public static final ConfigOption<Long> MAX_BYTES = key("images.max-bytes").longType().defaultValue(1L << 20)
+            .withDescription("Largest encoded image decoded (Kafka's default record size); larger ones are dead letters.");
     public static final ConfigOption<Long> MAX_PIXELS = key("images.max-pixels").longType().defaultValue(40_000_000L);
     public static final ConfigOption<Integer> MAX_SIDE = key("images.max-side").intType().defaultValue(16_384);
 
@@ -117,7 +127,16 @@ public final class JobOptions {
                     + " trimmed and aligned, num_classes set): for large label sets. The job's own calibration still sees all.");
     public static final ConfigOption<Integer> REVIEW_TOP_K = key("review.top-k").intType().defaultValue(3);
     public static final ConfigOption<Boolean> REVIEW_INCLUDE_IMAGE = key("review.include-image").booleanType().defaultValue(true)
-            .withDescription("Put the image bytes into review requests (else only the event id).");
+            .withDescription("Put the image bytes into review requests up to review.inline-image-max-bytes (else, and"
+                    + " above it, a reference to the image event that the review service reads from its topic).");
+    public static final ConfigOption<Long> REVIEW_INLINE_IMAGE_MAX = key("review.inline-image-max-bytes").longType()
+            .defaultValue(256L << 10)
+            .withDescription("Largest image carried inline in a review request; larger ones travel as a claim check"
+                    + " (kafka://topic/partition/offset?event_id=..&sha256=..), so a review request always fits.");
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_VALUE = key("dead-letters.max-value-bytes").intType()
+            .defaultValue(64 << 10)
+            .withDescription("Most bytes of the original record (and of its key) a dead letter carries; the rest stays"
+                    + " at the dead letter's topic/partition/offset, which is exact, so the original can be replayed.");
 
     // Calibration
     public static final ConfigOption<Duration> LABEL_TTL = key("calibration.label-join-ttl").durationType()
@@ -145,10 +164,22 @@ public final class JobOptions {
     // Events and runtime
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("events.max-out-of-orderness").durationType()
             .defaultValue(Duration.ofSeconds(5)).withDescription("Watermark bound on image events' event time.");
+    public static final ConfigOption<Duration> MAX_PAST = key("events.max-past").durationType()
+            .defaultValue(Duration.ofDays(7))
+            .withDescription("Event times older than this (by the wall clock) are out of range: still decided and"
+                    + " flagged (event_time_out_of_range), counted, clamped for windows, never moving a watermark."
+                    + " Raise it to backfill older events.");
+    public static final ConfigOption<Duration> MAX_FUTURE = key("events.max-future").durationType()
+            .defaultValue(Duration.ofMinutes(5))
+            .withDescription("Event times further ahead than this are out of range (producers' clock skew allowance).");
     public static final ConfigOption<Duration> SOURCE_IDLENESS = key("events.source-idleness").durationType()
             .defaultValue(Duration.ofSeconds(30)).withDescription("A partition without events this long stops holding back watermarks.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint.interval").durationType()
             .defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once output becomes visible at each checkpoint.");
+    public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT = key("checkpoint.timeout").durationType()
+            .defaultValue(Duration.ofMinutes(5))
+            .withDescription("A checkpoint not complete by then is abandoned (and the job fails over after"
+                    + " execution.checkpointing.tolerable-failed-checkpoints of them); bounds kafka.transaction-timeout.");
     public static final ConfigOption<String> CHECKPOINT_DIR = key("checkpoint.dir").stringType().defaultValue("")
             .withDescription("Checkpoint storage directory (file:// or a distributed file system); empty: Flink's own"
                     + " configuration. The JobManager's in-memory storage is limited to 5 MB of state.");
@@ -169,5 +200,6 @@ public final class JobOptions {
             TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, MAX_AUTO_ERROR, RISK_DELTA, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,
             LABEL_DELAY, WINDOW_SIZE, WINDOW_SLIDE, BINS, JOIN_DECISIONS, ALERT_ECE, ALERT_WINDOWS, OUT_OF_ORDERNESS,
             SOURCE_IDLENESS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM,
-            DRIFT_WINDOW, DRIFT_REFERENCE_WINDOWS, DRIFT_Z, DRIFT_MIN_DECISIONS, RECALIBRATE, DECISIONS_TOP_K);
+            DRIFT_WINDOW, DRIFT_REFERENCE_WINDOWS, DRIFT_Z, DRIFT_MIN_DECISIONS, RECALIBRATE, DECISIONS_TOP_K,
+            MAX_PAST, MAX_FUTURE, MAX_REQUEST_SIZE, REVIEW_INLINE_IMAGE_MAX, DEAD_LETTER_MAX_VALUE, CHECKPOINT_TIMEOUT);
 }

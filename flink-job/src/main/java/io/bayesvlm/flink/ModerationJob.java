@@ -9,6 +9,8 @@ import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.core.DeviceSpec;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.flink.kafka.AvroRecordSerializer;
+import io.bayesvlm.flink.kafka.BrokerPreflight;
+import io.bayesvlm.flink.kafka.OutputSizes;
 import io.bayesvlm.serde.RecordCodec;
 import io.bayesvlm.flink.kafka.RawRecordDeserializer;
 import io.bayesvlm.flink.model.DecodedImage;
@@ -16,6 +18,8 @@ import io.bayesvlm.flink.model.LabelledDecision;
 import io.bayesvlm.flink.model.RawRecord;
 import io.bayesvlm.flink.model.ScoredImage;
 import io.bayesvlm.flink.operators.BatchedBayesInference;
+import io.bayesvlm.flink.operators.BoundDeadLetters;
+import io.bayesvlm.flink.time.BoundedEventTime;
 import io.bayesvlm.flink.operators.CalibrationReports;
 import io.bayesvlm.flink.operators.ParseFeedback;
 import io.bayesvlm.flink.operators.RouteWithFeedback;
@@ -41,7 +45,6 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -107,13 +110,21 @@ public final class ModerationJob {
         } catch (java.io.IOException e) {
             throw new StartupException("cannot read the configuration file: " + e, e);
         }
+        io.bayesvlm.core.ModelSpec spec;
         try {
             // Fail fast on a bad model here rather than in every subtask's open(), restarting forever.
-            io.bayesvlm.core.ModelSpec spec = io.bayesvlm.core.ModelSpec.load(java.nio.file.Path.of(config.modelDir()));
+            spec = io.bayesvlm.core.ModelSpec.load(java.nio.file.Path.of(config.modelDir()));
             io.bayesvlm.core.BayesVlmModel.loadHead(spec, io.bayesvlm.core.ScoringOptions.DEFAULTS);
         } catch (RuntimeException | java.io.IOException e) {
             throw new StartupException("model.dir '" + config.modelDir() + "' is not a usable model: " + e.getMessage(), e);
         }
+        try {
+            // Every output fits the producers' max.request.size, whatever the input (no record can loop restarts).
+            OutputSizes.check(config, spec);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        checkTransactionTimeout(config);
         if (config.registry().enabled()) {
             try {
                 System.err.println("bayesvlm job: schema registry ok, output subjects " + checkRegistry(config));
@@ -122,6 +133,21 @@ public final class ModerationJob {
             }
         }
         return config;
+    }
+
+    /** The sinks' transaction timeout must be within the broker's transaction.max.timeout.ms. */
+    static void checkTransactionTimeout(JobConfig config) {
+        java.util.Optional<Long> brokerMax = BrokerPreflight.transactionMaxTimeoutMs(config.bootstrapServers(),
+                java.time.Duration.ofSeconds(10));
+        long tx = config.transactionTimeout().toMillis();
+        if (brokerMax.isEmpty()) {
+            System.err.println("bayesvlm job: could not read the broker's transaction.max.timeout.ms at "
+                    + config.bootstrapServers() + "; kafka.transaction-timeout is " + tx + " ms and must not exceed it");
+        } else if (tx > brokerMax.get()) {
+            throw new StartupException(JobOptions.TRANSACTION_TIMEOUT.key() + " (" + tx + " ms) exceeds the broker's"
+                    + " transaction.max.timeout.ms (" + brokerMax.get() + " ms): shorten " + JobOptions.CHECKPOINT_TIMEOUT.key()
+                    + " or " + JobOptions.TRANSACTION_TIMEOUT.key() + ", or raise the broker's limit", null);
+        }
     }
 
     /**
@@ -138,13 +164,25 @@ public final class ModerationJob {
         return RegistryPreflight.check(c.registry(), outputs);
     }
 
-    /** Checkpointing (exactly-once output is committed at each checkpoint), state backend and parallelism. */
+    /**
+     * Checkpointing (exactly-once output is committed at each checkpoint), state backend, parallelism, the restart
+     * strategy, and every Flink key given to the job ({@link JobConfig#flinkOptions}), which win over the defaults here.
+     */
     public static void configure(StreamExecutionEnvironment env, JobConfig config) {
-        env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.configure(flinkConfiguration(config));
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());
         }
+    }
+
+    /** The Flink configuration the job runs with: the job's own settings as Flink keys, then the user's Flink keys. */
+    public static org.apache.flink.configuration.Configuration flinkConfiguration(JobConfig config) {
         org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
+        c.setString("execution.checkpointing.interval", config.checkpointInterval().toMillis() + " ms");
+        c.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+        c.setString("execution.checkpointing.timeout", config.checkpointTimeout().toMillis() + " ms");
+        // A checkpoint survives the job's cancellation (and a kill -9): bin/bayesvlm job resumes from the latest one.
+        c.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         if (!config.checkpointDir().isEmpty()) {
             c.setString("execution.checkpointing.storage", "filesystem");
             c.setString("execution.checkpointing.dir", config.checkpointDir());
@@ -152,8 +190,21 @@ public final class ModerationJob {
         if (!config.stateBackend().isEmpty()) {
             c.setString("state.backend.type", config.stateBackend());
         }
-        env.configure(c);
+        if (config.flinkOptions().keySet().stream().noneMatch(k -> k.startsWith("restart-strategy"))) {
+            // Never an endless restart loop: a failure that keeps coming back fails the job, loudly, after a few tries.
+            c.setString("restart-strategy.type", "failure-rate");
+            c.setString("restart-strategy.failure-rate.max-failures-per-interval", String.valueOf(RESTARTS_PER_INTERVAL));
+            c.setString("restart-strategy.failure-rate.failure-rate-interval", RESTART_INTERVAL.toMillis() + " ms");
+            c.setString("restart-strategy.failure-rate.delay", RESTART_DELAY.toMillis() + " ms");
+        }
+        config.flinkOptions().forEach(c::setString);
+        return c;
     }
+
+    /** The default restart strategy: at most this many failures within {@link #RESTART_INTERVAL}, then the job fails. */
+    static final int RESTARTS_PER_INTERVAL = 3;
+    static final java.time.Duration RESTART_INTERVAL = java.time.Duration.ofMinutes(10);
+    static final java.time.Duration RESTART_DELAY = java.time.Duration.ofSeconds(10);
 
     /** Builds the whole graph; every source, operator and sink is named. */
     public static void buildPipeline(StreamExecutionEnvironment env, Sources sources, Sinks sinks, JobConfig config) {
@@ -166,13 +217,14 @@ public final class ModerationJob {
 
         SingleOutputStreamOperator<DecodedImage> decoded = rawImages
                 .process(new DecodeImage(config.modelDir(), config.limits(),
-                        RecordCodec.of(io.bayesvlm.avro.ImageEvent.class, config.registry())))
+                        RecordCodec.of(io.bayesvlm.avro.ImageEvent.class, config.registry()), config.eventTimes()))
                 .name("decode and validate").uid("decode-image");
 
+        // Event time within events.max-past/max-future drives the watermarks; anything outside is clamped for its
+        // windows and moves no watermark (BoundedEventTime), so no single record can make the rest late.
         DataStream<DecodedImage> timed = decoded.assignTimestampsAndWatermarks(
-                WatermarkStrategy.<DecodedImage>forBoundedOutOfOrderness(config.outOfOrderness())
-                        .withTimestampAssigner((e, ts) -> e.eventTime)
-                        .withIdleness(config.sourceIdleness()))
+                BoundedEventTime.<DecodedImage>watermarks(e -> e.eventTime, config.eventTimes(), config.outOfOrderness(),
+                        config.sourceIdleness()))
                 .name("event-time watermarks").uid("image-watermarks");
 
         SingleOutputStreamOperator<ScoredImage> scored = timed
@@ -202,13 +254,13 @@ public final class ModerationJob {
             decisions = scored
                     .connect(feedback.broadcast(RouteWithFeedback.LATEST))
                     .process(new RouteWithFeedback(config.modelDir(), config.routing(), config.reviewTopK(),
-                            config.reviewIncludeImage()))
+                            inlineImageMaxBytes(config)))
                     .name("route by uncertainty (with calibration feedback)").uid("route-by-uncertainty")
                     .startNewChain();
         } else {
             decisions = scored
                     .process(new RouteByUncertainty(config.modelDir(), config.routing(), config.reviewTopK(),
-                            config.reviewIncludeImage()))
+                            inlineImageMaxBytes(config)))
                     .name("route by uncertainty").uid("route-by-uncertainty")
                     // Routing, Avro encoding and the sinks run in their own thread too, leaving the inference thread
                     // to the model.
@@ -218,9 +270,8 @@ public final class ModerationJob {
         decisions.sinkTo(sinks.decisions()).name("decisions sink").uid("decisions-sink");
 
         // The label-free drift warning: all decisions, in tumbling event-time windows, against a reference band.
-        decisions.assignTimestampsAndWatermarks(WatermarkStrategy.<Decision>forBoundedOutOfOrderness(config.outOfOrderness())
-                        .withTimestampAssigner((d, ts) -> d.getEventTime().toEpochMilli())
-                        .withIdleness(config.sourceIdleness()))
+        decisions.assignTimestampsAndWatermarks(BoundedEventTime.<Decision>watermarks(
+                        d -> d.getEventTime().toEpochMilli(), config.eventTimes(), config.outOfOrderness(), config.sourceIdleness()))
                 .name("decision watermarks").uid("decision-watermarks")
                 .keyBy(d -> d.getModelName() + "/" + d.getModelVersion())
                 .window(org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows.of(config.drift().windowSize()))
@@ -247,10 +298,8 @@ public final class ModerationJob {
                 .process(new JoinLabels(config.calibration().labelTtl()))
                 .name("join labels").uid("join-labels");
 
-        joined.assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<LabelledDecision>forBoundedOutOfOrderness(config.calibration().maxLabelDelay())
-                                .withTimestampAssigner((d, ts) -> d.eventTime)
-                                .withIdleness(config.sourceIdleness()))
+        joined.assignTimestampsAndWatermarks(BoundedEventTime.<LabelledDecision>watermarks(d -> d.eventTime,
+                        config.eventTimes(), config.calibration().maxLabelDelay(), config.sourceIdleness()))
                 .name("labelled-pair watermarks").uid("labelled-watermarks")
                 .keyBy(ModerationJob::modelKey)
                 .window(SlidingEventTimeWindows.of(config.calibration().windowSize(), config.calibration().windowSlide()))
@@ -271,8 +320,15 @@ public final class ModerationJob {
             deadLetters = deadLetters.union(feedback.getSideOutput(DeadLetters.TAG));
         }
         deadLetters
+                .map(new BoundDeadLetters(config.outputs().deadLetterMaxValueBytes()))
+                .name("bound dead letters").uid("bound-dead-letters")
                 .map(new CountDeadLetters()).name("count dead letters").uid("count-dead-letters")
                 .sinkTo(sinks.deadLetters()).name("dead-letters sink").uid("dead-letters-sink");
+    }
+
+    /** Review requests inline images up to this size (-1: never, review.include-image false). */
+    static long inlineImageMaxBytes(JobConfig config) {
+        return config.reviewIncludeImage() ? config.outputs().inlineImageMaxBytes() : -1;
     }
 
     /** Model inputs of at least this many values are decoded in the inference thread (see below). */
@@ -356,6 +412,8 @@ public final class ModerationJob {
             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> schema) {
         Properties props = new Properties();
         props.setProperty("transaction.timeout.ms", String.valueOf(c.transactionTimeout().toMillis()));
+        // The size every output was checked against at startup (OutputSizes).
+        props.setProperty("max.request.size", String.valueOf(c.outputs().maxRequestSize()));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(c.bootstrapServers())
                 .setRecordSerializer(schema)

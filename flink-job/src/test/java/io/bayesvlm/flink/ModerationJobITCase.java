@@ -431,17 +431,15 @@ class ModerationJobITCase {
     @Test
     void exactlyOnceAcrossAnInjectedTaskFailure() throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        JobConfig c = config(suffix, Map.of("checkpoint.interval", "300 ms"));
+        // Flink's own keys reach the job through its configuration, like any other option.
+        JobConfig c = config(suffix, Map.of("checkpoint.interval", "300 ms", "restart-strategy.type", "fixed-delay",
+                "restart-strategy.fixed-delay.attempts", "3", "restart-strategy.fixed-delay.delay", "200 ms"));
         int n = 160;
         Produced in = produce(c, n, false);
         FailOnce.SEEN.set(0);
         FailOnce.FAILED.set(false);
 
-        Configuration restart = new Configuration();
-        restart.setString("restart-strategy.type", "fixed-delay");
-        restart.setString("restart-strategy.fixed-delay.attempts", "3");
-        restart.setString("restart-strategy.fixed-delay.delay", "200 ms");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restart);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ModerationJob.configure(env, c);
         ModerationJob.Sources sources = new ModerationJob.Sources(
                 ModerationJob.kafkaSource(c, c.topics().images(), true, new FailOnce(n * 2 / 3)),

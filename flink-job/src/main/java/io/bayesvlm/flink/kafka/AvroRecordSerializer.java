@@ -33,7 +33,10 @@ public class AvroRecordSerializer<T extends SpecificRecordBase> implements Kafka
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
         String k = key.apply(element);
-        return new ProducerRecord<>(topic, null, timestamp, k == null ? null : k.getBytes(StandardCharsets.UTF_8),
+        // The Kafka timestamp is the time of writing (the producer's clock), never the element's event time: the broker
+        // refuses timestamps over log.message.timestamp.after.max.ms ahead, the producer negative ones, and time-based
+        // retention would delete a record "from 1900" at once. The event time stays in the record itself.
+        return new ProducerRecord<>(topic, null, null, k == null ? null : k.getBytes(StandardCharsets.UTF_8),
                 codec.encode(topic, before.apply(element)));
     }
 }

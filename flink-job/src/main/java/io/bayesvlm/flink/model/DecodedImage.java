@@ -3,7 +3,10 @@ package io.bayesvlm.flink.model;
 /** An image event that decoded and passed validation, with its pixels at the model's resolution. A Flink POJO. */
 public class DecodedImage {
     public String eventId;
+    /** As the producer wrote it (never clamped: the decision carries it as is). */
     public long eventTime;
+    /** The event time lay outside events.max-past / events.max-future when the event was read. */
+    public boolean eventTimeOutOfRange;
     public String source;
     /** The original encoded bytes, kept for review requests. */
     public byte[] image;

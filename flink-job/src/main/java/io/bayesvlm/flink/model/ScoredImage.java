@@ -4,6 +4,9 @@ package io.bayesvlm.flink.model;
 public class ScoredImage {
     public String eventId;
     public long eventTime;
+    public boolean eventTimeOutOfRange;
+    /** Where the event came from (no value), for the review request's claim check. */
+    public RawRecord origin;
     public String source;
     public byte[] image;
     public long readAtMillis;

@@ -174,6 +174,8 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
         ScoredImage s = new ScoredImage();
         s.eventId = d.eventId;
         s.eventTime = d.eventTime;
+        s.eventTimeOutOfRange = d.eventTimeOutOfRange;
+        s.origin = d.origin;
         s.source = d.source;
         s.image = d.image;
         s.readAtMillis = d.readAtMillis;

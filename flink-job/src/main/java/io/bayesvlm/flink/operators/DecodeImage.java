@@ -5,6 +5,7 @@ import io.bayesvlm.core.ImageLimits;
 import io.bayesvlm.core.ImageLoader;
 import io.bayesvlm.core.ImageRejectedException;
 import io.bayesvlm.core.ModelSpec;
+import io.bayesvlm.core.time.EventTimeBounds;
 import io.bayesvlm.serde.RecordCodec;
 import io.bayesvlm.serde.UnknownSchemaException;
 import io.bayesvlm.flink.model.DecodedImage;
@@ -28,16 +29,22 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
     private final String modelDir;
     private final ImageLimits limits;
     private final RecordCodec<ImageEvent> codec;
+    private final EventTimeBounds eventTimes;
 
     private transient ImageLoader loader;
     private transient Counter decoded;
     private transient Counter rejected;
+    private transient Counter outOfRange;
 
-    public DecodeImage(String modelDir, ImageLimits limits, RecordCodec<ImageEvent> codec) {
+    public DecodeImage(String modelDir, ImageLimits limits, RecordCodec<ImageEvent> codec, EventTimeBounds eventTimes) {
         this.modelDir = modelDir;
         this.limits = limits;
         this.codec = codec;
+        this.eventTimes = eventTimes;
     }
+
+    /** Longest event id and source accepted: both are copied into every output, whose size must stay bounded. */
+    public static final int MAX_ID_CHARS = 512;
 
     @Override
     public void open(OpenContext context) throws Exception {
@@ -45,6 +52,7 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
         loader = new ImageLoader(ModelSpec.load(Path.of(modelDir)).image(), limits);
         decoded = getRuntimeContext().getMetricGroup().counter("imagesDecoded");
         rejected = getRuntimeContext().getMetricGroup().counter("imagesDeadLettered");
+        outOfRange = getRuntimeContext().getMetricGroup().counter("eventTimeOutOfRange");
         io.bayesvlm.flink.kafka.RegistryMetrics.exposeRetries(getRuntimeContext().getMetricGroup(), codec);
     }
 
@@ -71,6 +79,11 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
             reject(ctx, record, null, DeadLetters.INVALID_EVENT, "event_id is empty");
             return;
         }
+        if (eventId.length() > MAX_ID_CHARS || event.getSource().length() > MAX_ID_CHARS) {
+            reject(ctx, record, null, DeadLetters.INVALID_EVENT, "event_id (" + eventId.length() + " chars) or source ("
+                    + event.getSource().length() + " chars) longer than " + MAX_ID_CHARS);
+            return;
+        }
         byte[] bytes = toArray(event.getImage());
         DecodedImage d = new DecodedImage();
         try {
@@ -81,6 +94,10 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
         }
         d.eventId = eventId;
         d.eventTime = event.getEventTime().toEpochMilli();
+        d.eventTimeOutOfRange = !eventTimes.inRange(d.eventTime, readAt);
+        if (d.eventTimeOutOfRange) {
+            outOfRange.inc();
+        }
         d.source = event.getSource();
         d.image = bytes;
         d.origin = new RawRecord(record.key, null, record.topic, record.partition, record.offset, record.timestamp);

@@ -23,8 +23,8 @@ public class RouteByUncertainty extends ProcessFunction<ScoredImage, Decision> i
 
     private final Router router;
 
-    public RouteByUncertainty(String modelDir, JobConfig.Routing routing, int topK, boolean includeImage) {
-        this.router = new Router(modelDir, routing, topK, includeImage);
+    public RouteByUncertainty(String modelDir, JobConfig.Routing routing, int topK, long inlineImageMaxBytes) {
+        this.router = new Router(modelDir, routing, topK, inlineImageMaxBytes);
     }
 
     @Override

@@ -34,8 +34,8 @@ public class RouteWithFeedback extends BroadcastProcessFunction<ScoredImage, Cal
     /** Whether the broadcast state restored from a checkpoint has been applied (new feedback is applied on arrival). */
     private transient boolean restoredApplied;
 
-    public RouteWithFeedback(String modelDir, JobConfig.Routing routing, int topK, boolean includeImage) {
-        this.router = new Router(modelDir, routing, topK, includeImage);
+    public RouteWithFeedback(String modelDir, JobConfig.Routing routing, int topK, long inlineImageMaxBytes) {
+        this.router = new Router(modelDir, routing, topK, inlineImageMaxBytes);
     }
 
     @Override

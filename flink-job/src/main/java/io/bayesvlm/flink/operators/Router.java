@@ -9,6 +9,7 @@ import io.bayesvlm.avro.UncertaintyScores;
 import io.bayesvlm.core.ModelSpec;
 import io.bayesvlm.core.UncertaintyScore;
 import io.bayesvlm.flink.JobConfig;
+import io.bayesvlm.serde.ImageClaimCheck;
 import io.bayesvlm.flink.model.ScoredImage;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -39,7 +40,8 @@ final class Router implements Serializable {
     private final String modelDir;
     private final JobConfig.Routing routing;
     private final int topK;
-    private final boolean includeImage;
+    /** Largest image inlined in a review request; -1: never (always a claim check). */
+    private final long inlineImageMaxBytes;
 
     private transient RoutingPolicy policy;
     private transient ListState<Double> history;
@@ -54,11 +56,11 @@ final class Router implements Serializable {
     private transient double temperatureBayes;
     private transient double temperatureMap;
 
-    Router(String modelDir, JobConfig.Routing routing, int topK, boolean includeImage) {
+    Router(String modelDir, JobConfig.Routing routing, int topK, long inlineImageMaxBytes) {
         this.modelDir = modelDir;
         this.routing = routing;
         this.topK = topK;
-        this.includeImage = includeImage;
+        this.inlineImageMaxBytes = inlineImageMaxBytes;
     }
 
     void open(RuntimeContext context) throws Exception {
@@ -138,6 +140,7 @@ final class Router implements Serializable {
                 .setRoutingScore(routing.score().jsonName())
                 .setRoutingValue(value)
                 .setRoutingThreshold(outcome.threshold())
+                .setEventTimeOutOfRange(s.eventTimeOutOfRange)
                 .setProcessingLatencyMs(Math.max(0, System.currentTimeMillis() - s.readAtMillis))
                 // routed for review for sure; otherwise labelled only if the audit draw picks it
                 .setLabelPropensity(outcome.routing() == Routing.REVIEW ? 1.0 : routing.auditFraction())
@@ -153,20 +156,29 @@ final class Router implements Serializable {
                 .sorted(Comparator.comparingDouble((Integer c) -> -s.probs[c]))
                 .limit(topK)
                 .forEach(c -> top.add(new ClassScore(classIds.get(c), s.probs[c], Math.sqrt(s.logitsVar[c]))));
+        boolean inline = s.image.length <= inlineImageMaxBytes;
         return ReviewRequest.newBuilder()
                 .setEventId(s.eventId)
                 .setEventTime(Instant.ofEpochMilli(s.eventTime))
                 .setReason(uncertain ? ReviewReason.UNCERTAIN : ReviewReason.AUDIT)
                 .setPriority(priority)
                 .setTopK(top)
-                .setImage(includeImage ? ByteBuffer.wrap(s.image) : null)
-                .setImageRef(includeImage ? null : s.eventId)
+                .setImage(inline ? ByteBuffer.wrap(s.image) : null)
+                .setImageRef(inline ? null : claimCheck(s))
                 .setModelName(modelName)
                 .setModelVersion(modelVersion)
                 .setClasses(classIds)
                 .setUncertainty(uncertaintyByName(s.uncertainty))
                 .setRoutingScore(routing.score().jsonName())
                 .build();
+    }
+
+    /** Where the review service finds the image: the image event's own coordinates (or the bare id without them). */
+    private static String claimCheck(ScoredImage s) {
+        if (s.origin == null || s.origin.topic == null || s.origin.offset < 0) {
+            return s.eventId;
+        }
+        return ImageClaimCheck.of(s.origin.topic, s.origin.partition, s.origin.offset, s.eventId, s.image).toUri();
     }
 
     private static java.util.Map<String, Double> uncertaintyByName(double[] scores) {

@@ -42,7 +42,7 @@ class RouteByUncertaintyHarnessTest {
     }
 
     OneInputStreamOperatorTestHarness<ScoredImage, Decision> harness(JobConfig.Routing routing) throws Exception {
-        return ProcessFunctionTestHarnesses.forProcessFunction(new RouteByUncertainty(MODEL, routing, 2, true));
+        return ProcessFunctionTestHarnesses.forProcessFunction(new RouteByUncertainty(MODEL, routing, 2, Long.MAX_VALUE));
     }
 
     @Test
@@ -107,7 +107,7 @@ class RouteByUncertaintyHarnessTest {
             assertThat(reviewed).isBetween(40L, 60L); // about 25% of 200
         }
         try (var h = new OneInputStreamOperatorTestHarness<>(
-                new org.apache.flink.streaming.api.operators.ProcessOperator<>(new RouteByUncertainty(MODEL, routing, 2, true)))) {
+                new org.apache.flink.streaming.api.operators.ProcessOperator<>(new RouteByUncertainty(MODEL, routing, 2, Long.MAX_VALUE)))) {
             h.initializeState(snapshot);
             h.open();
             h.processElement(new StreamRecord<>(scored("b", 0.99), 1));

@@ -21,7 +21,7 @@ class RouteWithFeedbackHarnessTest {
     @Test
     void reviewsEverythingUntilAThresholdIsVouchedForThenFollowsTheLatest() throws Exception {
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, false),
+                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, -1L),
                 RouteWithFeedback.LATEST)) {
             h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("a", 0.999), 1));
             // a window vouches for max_prob >= 0.9
@@ -52,14 +52,14 @@ class RouteWithFeedbackHarnessTest {
     void theLatestThresholdSurvivesARestart() throws Exception {
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, false),
+                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, -1L),
                 RouteWithFeedback.LATEST)) {
             h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(20_000, "max_prob", 0.9), 2));
             snapshot = h.snapshot(1, 10);
         }
         var restored = new org.apache.flink.streaming.util.BroadcastOperatorTestHarness<>(
                 new org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator<>(
-                        new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, false),
+                        new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, -1L),
                         java.util.List.of(RouteWithFeedback.LATEST)), 1, 1, 0);
         try (restored) {
             restored.setup();
@@ -74,7 +74,7 @@ class RouteWithFeedbackHarnessTest {
     void theLatestTemperaturesRecalibrateEveryNewDecisionWithTheirVersion() throws Exception {
         JobConfig.Routing threshold = new JobConfig.Routing(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0);
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, threshold, 2, false), RouteWithFeedback.LATEST)) {
+                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, threshold, 2, -1L), RouteWithFeedback.LATEST)) {
             h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("before", 0.9), 1));
             h.processBroadcastElement(new StreamRecord<>(CalibrationFeedback.temperatures(50_000, 2.0, 0.5), 2));
             h.processBroadcastElement(new StreamRecord<>(CalibrationFeedback.temperatures(40_000, 9.0, 9.0), 3)); // stale
