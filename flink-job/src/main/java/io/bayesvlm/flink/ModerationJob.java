@@ -282,7 +282,7 @@ public final class ModerationJob {
         decisions.getSideOutput(RouteByUncertainty.REVIEWS).sinkTo(sinks.reviews())
                 .name("review-requests sink").uid("review-requests-sink");
 
-        SingleOutputStreamOperator<LabelEvent> labels = env
+        SingleOutputStreamOperator<io.bayesvlm.flink.model.ReceivedLabel> labels = env
                 .fromSource(sources.labels(), WatermarkStrategy.noWatermarks(), "labels source")
                 .uid("labels-source")
                 .process(new ParseLabel(RecordCodec.of(LabelEvent.class, config.registry()))).name("parse labels").uid("parse-labels");
@@ -294,7 +294,7 @@ public final class ModerationJob {
                 .filter(d -> joinAll || d.getRouting() != io.bayesvlm.avro.Routing.AUTO)
                 .name("decisions awaiting labels").uid("decisions-awaiting-labels")
                 .keyBy(Decision::getEventId)
-                .connect(labels.keyBy(LabelEvent::getEventId))
+                .connect(labels.keyBy(io.bayesvlm.flink.model.ReceivedLabel::eventId))
                 .process(new JoinLabels(config.calibration().labelTtl()))
                 .name("join labels").uid("join-labels");
 

@@ -39,7 +39,7 @@ public record ReviewConfig(
 
     /** Topic names: the job's (review requests in, labels out, calibration in, dead letters out) and the service's own commands. */
     public record Topics(String reviews, String labels, String calibration, String deadLetters, String commands,
-            String labelsByItem) {}
+            String labelsByItem, String images) {}
 
     /** Every option: key, default (empty: none) and what it does. The README's table lists the same. */
     public static final Map<String, String[]> OPTIONS = options();
@@ -54,6 +54,7 @@ public record ReviewConfig(
         m.put("topics.dead-letters", new String[] {"dead-letters", "Records the service cannot read (out), with the reason."});
         m.put("topics.commands", new String[] {"review-commands", "Reviewers' claims, labels and skips; created at startup with the partition count of topics.review-requests."});
         m.put("topics.labels-by-item", new String[] {"review-labels-by-item", "Every label re-keyed by event id (so labels from anywhere close their queue item); created at startup like topics.commands."});
+        m.put("topics.image-events", new String[] {"image-events", "The job's input: a review request whose image was too large to travel inline (the job's review.inline-image-max-bytes) carries a claim check, and the service reads the image from this topic (read access needed; only this topic is ever read)."});
         m.put("topics.replication-factor", new String[] {"-1", "Replication of the commands topic and the state changelogs; -1: the broker's default."});
         m.put("http.host", new String[] {"127.0.0.1", "Address the web UI and API bind to. Loopback unless you set it."});
         m.put("http.port", new String[] {"8090", "HTTP port; 0 picks a free one."});
@@ -88,7 +89,7 @@ public record ReviewConfig(
         }
         Topics topics = new Topics(topic(o, "topics.review-requests"), topic(o, "topics.labels"),
                 topic(o, "topics.calibration"), topic(o, "topics.dead-letters"), topic(o, "topics.commands"),
-                topic(o, "topics.labels-by-item"));
+                topic(o, "topics.labels-by-item"), topic(o, "topics.image-events"));
         String host = o.string("http.host", d("http.host"));
         String advertised = o.string("http.advertised-host", host);
         if (advertised.equals("0.0.0.0") || advertised.equals("::")) {

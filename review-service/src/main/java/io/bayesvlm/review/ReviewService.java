@@ -46,9 +46,11 @@ public final class ReviewService implements AutoCloseable {
     private final ExecutorService httpThreads;
     private final KafkaProducer<String, byte[]> commands;
     private final String url;
+    private final ReviewApi api;
 
     private ReviewService(KafkaStreams streams, HttpServer http, ExecutorService httpThreads,
-            KafkaProducer<String, byte[]> commands, String url) {
+            KafkaProducer<String, byte[]> commands, ReviewApi api, String url) {
+        this.api = api;
         this.streams = streams;
         this.http = http;
         this.httpThreads = httpThreads;
@@ -125,13 +127,13 @@ public final class ReviewService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        http.createContext("/", new ReviewApi(c, new Stores(streams, self, c.topics()), replies, commands, users,
-                System::currentTimeMillis));
+        ReviewApi api = new ReviewApi(c, new Stores(streams, self, c.topics()), replies, commands, users, System::currentTimeMillis);
+        http.createContext("/", api);
         http.setExecutor(threads);
         streams.start();
         http.start();
         String host = c.httpHost().contains(":") ? "[" + c.httpHost() + "]" : c.httpHost();
-        return new ReviewService(streams, http, threads, commands, "http://" + host + ":" + port);
+        return new ReviewService(streams, http, threads, commands, api, "http://" + host + ":" + port);
     }
 
     static Properties streamsProperties(ReviewConfig c, HostInfo self) {
@@ -234,6 +236,7 @@ public final class ReviewService implements AutoCloseable {
     public void close() {
         http.stop(0);
         httpThreads.shutdownNow();
+        api.close();
         commands.close(Duration.ofSeconds(5));
         // A clean stop leaves the group, so the partitions move to the other instances (or a restarted one) at
         // once instead of after the session timeout.

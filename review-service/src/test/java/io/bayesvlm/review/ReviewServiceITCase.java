@@ -89,6 +89,52 @@ class ReviewServiceITCase {
         assertThat(a.json().path("pending").asLong()).as("pending items in " + a.json()).isEqualTo(pending);
     }
 
+    /**
+     * A review request whose image was too large to travel inline carries a claim check: the service reads the image
+     * event from the image-events topic, serves the image when id and hash match, and refuses a tampered hash or a
+     * reference to another topic.
+     */
+    @Test
+    void aClaimCheckedImageIsReadFromTheImageEventsTopicAndVerified() throws Exception {
+        String[] t = topics(1);
+        String images = "image-events-" + RUN.incrementAndGet() + "-" + System.nanoTime();
+        kafka.createTopics(List.of(images), 1);
+        byte[] png = new byte[300_000];
+        new java.util.Random(5).nextBytes(png);
+        System.arraycopy(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, 0, png, 0, 8);
+        io.bayesvlm.avro.ImageEvent event = io.bayesvlm.avro.ImageEvent.newBuilder().setEventId("claim|ok")
+                .setEventTime(java.time.Instant.now()).setSource("it").setImage(java.nio.ByteBuffer.wrap(png)).build();
+        org.apache.kafka.clients.producer.RecordMetadata at;
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+            at = p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(images, "claim|ok".getBytes(StandardCharsets.UTF_8),
+                    new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class).encode(event))).get();
+        }
+        ReviewRequest ok = TestRequests.request("claim|ok", ReviewReason.UNCERTAIN, 0.5, null);
+        ok.setImageRef(io.bayesvlm.serde.ImageClaimCheck.of(images, at.partition(), at.offset(), "claim|ok", png).toUri());
+        ReviewRequest tampered = TestRequests.request("claim|tampered", ReviewReason.UNCERTAIN, 0.4, null);
+        tampered.setImageRef(io.bayesvlm.serde.ImageClaimCheck.of(images, at.partition(), at.offset(), "claim|ok",
+                new byte[] {1, 2, 3}).toUri());
+        ReviewRequest elsewhere = TestRequests.request("claim|elsewhere", ReviewReason.UNCERTAIN, 0.3, null);
+        elsewhere.setImageRef(io.bayesvlm.serde.ImageClaimCheck.of(t[1], 0, 0, "claim|ok", png).toUri());
+        produce(t[0], List.of(ok, tampered, elsewhere));
+        ReviewConfig c = TestRequests.config(dir, "bootstrap.servers", kafka.bootstrapServers(), "application.id",
+                "review-claim-" + RUN.get(), "topics.review-requests", t[0], "topics.labels", t[1], "topics.calibration", t[2],
+                "topics.dead-letters", t[3], "topics.commands", t[4], "topics.labels-by-item", t[5],
+                "topics.image-events", images, "http.port", "0", "state.dir", dir.resolve("claim").toString(),
+                "auth.session-secret", "test-secret");
+        try (ReviewService s = ReviewService.start(c)) {
+            s.awaitRunning(WAIT);
+            ApiClient alice = ApiClient.signIn(s.url(), "alice", "alice");
+            awaitPending(alice, 3);
+            ApiClient.Answer image = alice.get(ApiClient.item("claim|ok") + "/image");
+            assertThat(image.status()).isEqualTo(200);
+            assertThat(image.body()).isEqualTo(png);
+            assertThat(image.raw().headers().firstValue("Content-Type")).hasValue("image/png");
+            assertThat(alice.get(ApiClient.item("claim|tampered") + "/image").status()).isEqualTo(502);
+            assertThat(alice.get(ApiClient.item("claim|elsewhere") + "/image").status()).isEqualTo(403);
+        }
+    }
+
     @Test
     void twoInstancesServeOneQueueAndEachLabelLeavesExactlyOnce() throws Exception {
         String[] t = topics(2);

@@ -5,6 +5,7 @@ import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.serde.AvroCodec;
 import io.bayesvlm.flink.model.LabelledDecision;
 import io.bayesvlm.flink.model.RawRecord;
+import io.bayesvlm.flink.model.ReceivedLabel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -19,14 +20,14 @@ import org.apache.flink.util.Collector;
  * for at most the TTL (a processing-time timer clears it); a label for a class the model does not know goes to
  * the dead letters. A second label for an already joined event is ignored (counted).
  */
-public class JoinLabels extends KeyedCoProcessFunction<String, Decision, LabelEvent, LabelledDecision> {
+public class JoinLabels extends KeyedCoProcessFunction<String, Decision, ReceivedLabel, LabelledDecision> {
     private static final long serialVersionUID = 1L;
 
     private final long ttlMillis;
     private final AvroCodec<LabelEvent> labelCodec = new AvroCodec<>(LabelEvent.class);
 
     private transient ValueState<Decision> decision;
-    private transient ValueState<LabelEvent> label;
+    private transient ValueState<ReceivedLabel> label;
     private transient ValueState<Long> expiry;
     private transient ValueState<Boolean> joined;
     private transient Counter joins;
@@ -40,7 +41,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, LabelEv
     @Override
     public void open(OpenContext context) {
         decision = getRuntimeContext().getState(new ValueStateDescriptor<>("decision", Decision.class));
-        label = getRuntimeContext().getState(new ValueStateDescriptor<>("label", LabelEvent.class));
+        label = getRuntimeContext().getState(new ValueStateDescriptor<>("label", ReceivedLabel.class));
         expiry = getRuntimeContext().getState(new ValueStateDescriptor<>("expiry", Long.class));
         joined = getRuntimeContext().getState(new ValueStateDescriptor<>("joined", Boolean.class));
         var group = getRuntimeContext().getMetricGroup();
@@ -51,7 +52,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, LabelEv
 
     @Override
     public void processElement1(Decision d, Context ctx, Collector<LabelledDecision> out) throws Exception {
-        LabelEvent l = label.value();
+        ReceivedLabel l = label.value();
         if (l != null) {
             emit(d, l, ctx, out);
         } else {
@@ -61,7 +62,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, LabelEv
     }
 
     @Override
-    public void processElement2(LabelEvent l, Context ctx, Collector<LabelledDecision> out) throws Exception {
+    public void processElement2(ReceivedLabel l, Context ctx, Collector<LabelledDecision> out) throws Exception {
         if (Boolean.TRUE.equals(joined.value()) || label.value() != null) {
             duplicates.inc();
             return;
@@ -97,15 +98,17 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, LabelEv
         }
     }
 
-    private void emit(Decision d, LabelEvent l, Context ctx, Collector<LabelledDecision> out) throws Exception {
+    private void emit(Decision d, ReceivedLabel received, Context ctx, Collector<LabelledDecision> out) throws Exception {
         decision.clear();
         label.clear();
         joined.update(true); // kept until the timer fires, to recognise duplicate labels
         armTimer(ctx);
+        LabelEvent l = received.event;
         int index = d.getClasses().indexOf(l.getLabel());
         if (index < 0) {
+            // The label re-encoded as plain Avro; the record as written stays at its coordinates.
             RawRecord raw = new RawRecord(l.getEventId().getBytes(StandardCharsets.UTF_8), labelCodec.encode(l),
-                    "labels", -1, -1, l.getLabelTime().toEpochMilli());
+                    received.topic, received.partition, received.offset, l.getLabelTime().toEpochMilli());
             ctx.output(DeadLetters.TAG, DeadLetters.of(raw, l.getEventId(), DeadLetters.UNKNOWN_LABEL,
                     "label '" + l.getLabel() + "' is not a class of model " + d.getModelName() + " " + d.getClasses()));
             return;

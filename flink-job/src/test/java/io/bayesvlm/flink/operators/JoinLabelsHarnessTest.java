@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
-import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.flink.model.ReceivedLabel;
 import io.bayesvlm.flink.model.LabelledDecision;
 import java.time.Duration;
 import java.util.List;
@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 
 class JoinLabelsHarnessTest {
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, Decision, LabelEvent, LabelledDecision> h;
+    private KeyedTwoInputStreamOperatorTestHarness<String, Decision, ReceivedLabel, LabelledDecision> h;
 
     @BeforeEach
     void open() throws Exception {
         h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new JoinLabels(Duration.ofMinutes(10)),
-                Decision::getEventId, LabelEvent::getEventId, Types.STRING);
+                Decision::getEventId, ReceivedLabel::eventId, Types.STRING);
         h.setProcessingTime(0);
     }
 
@@ -41,7 +41,7 @@ class JoinLabelsHarnessTest {
         h.processElement1(new StreamRecord<>(TestRecords.decision("a", 1000, 0.7, 0.2, 0.1), 1000));
         assertThat(out()).isEmpty();
         h.setProcessingTime(60_000); // a minute later
-        h.processElement2(new StreamRecord<>(TestRecords.label("a", "dog"), 2000));
+        h.processElement2(new StreamRecord<>(TestRecords.received("a", "dog"), 2000));
         assertThat(out()).singleElement().satisfies(ld -> {
             assertThat(ld.eventId).isEqualTo("a");
             assertThat(ld.label).isEqualTo(1);
@@ -52,7 +52,7 @@ class JoinLabelsHarnessTest {
 
     @Test
     void labelBeforeDecision() throws Exception {
-        h.processElement2(new StreamRecord<>(TestRecords.label("b", "car"), 5));
+        h.processElement2(new StreamRecord<>(TestRecords.received("b", "car"), 5));
         h.setProcessingTime(120_000);
         h.processElement1(new StreamRecord<>(TestRecords.decision("b", 3000, 0.1, 0.1, 0.8), 3000));
         assertThat(out()).singleElement().satisfies(ld -> assertThat(ld.label).isEqualTo(2));
@@ -71,7 +71,7 @@ class JoinLabelsHarnessTest {
     void labelArrivingAfterTheTtlIsNotJoined() throws Exception {
         h.processElement1(new StreamRecord<>(TestRecords.decision("d", 1, 0.5, 0.3, 0.2), 1));
         h.setProcessingTime(Duration.ofMinutes(11).toMillis());
-        h.processElement2(new StreamRecord<>(TestRecords.label("d", "cat"), 2));
+        h.processElement2(new StreamRecord<>(TestRecords.received("d", "cat"), 2));
         assertThat(out()).isEmpty(); // it now waits for a decision that will not come, until its own TTL
         h.setProcessingTime(Duration.ofMinutes(22).toMillis());
         assertThat(h.numKeyedStateEntries()).isZero();
@@ -80,18 +80,22 @@ class JoinLabelsHarnessTest {
     @Test
     void duplicateLabelsAreIgnoredAndUnknownClassesDeadLettered() throws Exception {
         h.processElement1(new StreamRecord<>(TestRecords.decision("e", 1, 0.5, 0.3, 0.2), 1));
-        h.processElement2(new StreamRecord<>(TestRecords.label("e", "cat"), 2));
-        h.processElement2(new StreamRecord<>(TestRecords.label("e", "dog"), 3));
+        h.processElement2(new StreamRecord<>(TestRecords.received("e", "cat"), 2));
+        h.processElement2(new StreamRecord<>(TestRecords.received("e", "dog"), 3));
         assertThat(out()).hasSize(1);
 
         h.processElement1(new StreamRecord<>(TestRecords.decision("f", 1, 0.5, 0.3, 0.2), 1));
-        h.processElement2(new StreamRecord<>(TestRecords.label("f", "giraffe"), 2));
+        h.processElement2(new StreamRecord<>(TestRecords.received("f", "giraffe"), 2));
         assertThat(out()).hasSize(1);
         var dead = h.getSideOutput(DeadLetters.TAG);
         assertThat(dead).singleElement().satisfies(r -> {
             DeadLetter d = r.getValue();
             assertThat(d.getErrorCode()).isEqualTo(DeadLetters.UNKNOWN_LABEL);
             assertThat(d.getErrorMessage()).contains("giraffe");
+            // where the label was read, exactly (not a hard-coded topic with offset -1)
+            assertThat(d.getTopic()).isEqualTo(TestRecords.LABELS_TOPIC);
+            assertThat(d.getPartition()).isEqualTo(1);
+            assertThat(d.getOffset()).isEqualTo(TestRecords.labelOffset("f"));
         });
     }
 }

@@ -26,6 +26,17 @@ public final class TestRecords {
                 .build();
     }
 
+    static final String LABELS_TOPIC = "labels-under-test";
+
+    /** A label as the job receives it, read from partition 1 of {@link #LABELS_TOPIC} at {@link #labelOffset}. */
+    static io.bayesvlm.flink.model.ReceivedLabel received(String id, String label) {
+        return new io.bayesvlm.flink.model.ReceivedLabel(label(id, label), LABELS_TOPIC, 1, labelOffset(id));
+    }
+
+    static long labelOffset(String id) {
+        return 1000L + Math.floorMod(id.hashCode(), 1000);
+    }
+
     static LabelEvent label(String id, String label) {
         return LabelEvent.newBuilder().setEventId(id).setLabel(label).setLabelSource(LabelSource.REVIEWER)
                 .setLabelTime(Instant.ofEpochMilli(0)).build();

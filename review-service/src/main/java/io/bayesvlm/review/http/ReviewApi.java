@@ -75,6 +75,7 @@ public final class ReviewApi implements HttpHandler {
     private final Sessions sessions;
     private final QueueOrder order;
     private final LongSupplier clock;
+    private final ClaimCheckImages claimChecks;
     private final HttpClient peers = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicLong claimsServed = new AtomicLong();
     /** Basic-auth credentials already checked (PBKDF2 is slow on purpose): SHA-256 of the header to user and expiry. */
@@ -90,6 +91,14 @@ public final class ReviewApi implements HttpHandler {
         this.sessions = new Sessions(config.sessionSecret(), config.sessionTtl());
         this.order = new QueueOrder(config.maxWait().toMillis(), config.auditEvery());
         this.clock = clock;
+        this.claimChecks = new ClaimCheckImages(config.topics().images(),
+                io.bayesvlm.serde.RecordCodec.of(io.bayesvlm.avro.ImageEvent.class, config.registry()),
+                config.clientProperties(), Duration.ofSeconds(10));
+    }
+
+    /** Closes the claim-check reader. */
+    public void close() {
+        claimChecks.close();
     }
 
     /** An HTTP answer: status, content type and body. */
@@ -432,10 +441,14 @@ public final class ReviewApi implements HttpHandler {
         return action.equals("image") ? image(item) : Response.json(200, ItemView.of(item));
     }
 
-    private static Response image(QueueItem item) {
+    private Response image(QueueItem item) {
         byte[] b = item.image();
         if (b == null) {
-            throw new HttpError(404, "the request carries no image (reference: " + item.imageRef() + ")");
+            try {
+                b = claimChecks.image(item.imageRef());
+            } catch (ClaimCheckImages.Unavailable e) {
+                throw new HttpError(e.status, e.getMessage());
+            }
         }
         // Only real image types are served as such; anything else stays an opaque download.
         return new Response(200, sniff(b), b, Map.of("Content-Disposition", "inline; filename=\"image\""));

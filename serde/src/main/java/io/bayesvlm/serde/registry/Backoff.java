@@ -41,6 +41,11 @@ public final class Backoff {
                 if (RegistryException.classify(e) != RegistryException.Kind.UNAVAILABLE) {
                     throw e;
                 }
+                if (Thread.currentThread().isInterrupted()) {
+                    // The task is being cancelled (a failover elsewhere): the call failed because of the interrupt,
+                    // not the registry, so no "unavailable" line that would send an operator after the registry.
+                    throw new IllegalStateException("cancelled while calling the schema registry", e);
+                }
                 if (attempt == 1) {
                     since = System.currentTimeMillis();
                 }
