@@ -35,6 +35,7 @@ import io.bayesvlm.flink.operators.RollingCalibration;
 import io.bayesvlm.flink.operators.RouteByUncertainty;
 import io.bayesvlm.serde.registry.RegistryPreflight;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -124,7 +125,7 @@ public final class ModerationJob {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        checkTransactionTimeout(config);
+        checkBroker(config);
         if (config.registry().enabled()) {
             try {
                 System.err.println("bayesvlm job: schema registry ok, output subjects " + checkRegistry(config));
@@ -133,6 +134,22 @@ public final class ModerationJob {
             }
         }
         return config;
+    }
+
+    /**
+     * The broker's limits: the sinks' transaction timeout within its transaction.max.timeout.ms, and every output
+     * topic's max.message.bytes at least kafka.max-request-size (the size the outputs were checked against).
+     */
+    static void checkBroker(JobConfig config) {
+        Map<String, Long> small = BrokerPreflight.topicsBelow(config.bootstrapServers(), List.of(config.topics().decisions(),
+                config.topics().reviews(), config.topics().calibration(), config.topics().drift(),
+                config.topics().deadLetters()), config.outputs().maxRequestSize(), java.time.Duration.ofSeconds(10));
+        if (!small.isEmpty()) {
+            throw new StartupException("output topics accept smaller records than " + JobOptions.MAX_REQUEST_SIZE.key()
+                    + " (" + config.outputs().maxRequestSize() + "): max.message.bytes " + small + "; raise the topics'"
+                    + " max.message.bytes or lower " + JobOptions.MAX_REQUEST_SIZE.key(), null);
+        }
+        checkTransactionTimeout(config);
     }
 
     /** The sinks' transaction timeout must be within the broker's transaction.max.timeout.ms. */
@@ -408,18 +425,18 @@ public final class ModerationJob {
                         RecordCodec.of(DeadLetter.class, c.registry()), DeadLetter::getEventId)));
     }
 
-    private static <T> KafkaSink<T> sink(JobConfig c, String name,
+    private static <T> Sink<T> sink(JobConfig c, String name,
             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> schema) {
         Properties props = new Properties();
         props.setProperty("transaction.timeout.ms", String.valueOf(c.transactionTimeout().toMillis()));
         // The size every output was checked against at startup (OutputSizes).
         props.setProperty("max.request.size", String.valueOf(c.outputs().maxRequestSize()));
-        return KafkaSink.<T>builder()
+        return new io.bayesvlm.flink.kafka.FailoverSafeKafkaSink<>(KafkaSink.<T>builder()
                 .setBootstrapServers(c.bootstrapServers())
                 .setRecordSerializer(schema)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-" + name)
                 .setKafkaProducerConfig(props)
-                .build();
+                .build());
     }
 }

@@ -1,0 +1,236 @@
+package io.bayesvlm.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bayesvlm.avro.Decision;
+import io.bayesvlm.avro.ImageEvent;
+import io.bayesvlm.embedded.KafkaTestUtil;
+import io.bayesvlm.embedded.TestKafka;
+import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.serde.AvroCodec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/bayesvlm job} as an operator runs it: the launcher in its own JVM against a real broker. A {@code kill -9}
+ * mid-stream and the same command again give every event exactly one decision (read_committed); a failure that keeps
+ * coming back ends the process with exit status 1 and the root cause in one line, reported once.
+ */
+class JobLauncherITCase {
+
+    static TestKafka kafka;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = TestKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    /** A running launcher and what it printed so far. */
+    static final class Launcher implements AutoCloseable {
+        final Process process;
+        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+        Launcher(Path config, Path cwd) throws IOException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(a -> a.startsWith("--add-opens") || a.startsWith("-D")).forEach(cmd::add);
+            cmd.add("-Dai.djl.pytorch.num_threads=1");
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(JobLauncher.class.getName());
+            cmd.add("--config");
+            cmd.add(config.toString());
+            process = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            }, "launcher-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        List<String> own() {
+            synchronized (lines) {
+                return lines.stream().filter(l -> l.startsWith("bayesvlm job:")).toList();
+            }
+        }
+
+        void awaitLine(String fragment, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (own().stream().noneMatch(l -> l.contains(fragment))) {
+                assertThat(System.nanoTime()).as("launcher printed '%s'; output so far:%n%s", fragment,
+                        String.join("\n", lines)).isLessThan(deadline);
+                assertThat(process.isAlive()).as("launcher alive; output:%n%s", String.join("\n", lines)).isTrue();
+                Thread.sleep(100);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    Path writeConfig(Map<String, String> options) throws IOException {
+        StringBuilder b = new StringBuilder();
+        options.forEach((k, v) -> b.append(k).append(": ").append(v).append('\n'));
+        return Files.writeString(dir.resolve("job-" + UUID.randomUUID() + ".yaml"), b.toString());
+    }
+
+    Map<String, String> options(String suffix, Map<String, String> extra) throws Exception {
+        Map<String, String> m = ItConfig.options(kafka.bootstrapServers(), suffix);
+        m.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
+        m.put("checkpoint.interval", "500 ms");
+        m.put("checkpoint.timeout", "10 s");
+        m.put("kafka.transaction-timeout", "15 s"); // a killed run's open transaction is fenced by the next one anyway
+        m.put("kafka.starting-offsets", "earliest");
+        m.putAll(extra);
+        JobConfig c = JobConfig.from(org.apache.flink.configuration.Configuration.fromMap(m));
+        kafka.createTopics(c.topics().all(), 2);
+        return m;
+    }
+
+    @Test
+    void killMinus9AndTheSameCommandAgainDecideEveryEventExactlyOnce() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> options = options(suffix, Map.of());
+        JobConfig c = JobConfig.from(org.apache.flink.configuration.Configuration.fromMap(options));
+        Path config = writeConfig(options);
+        int n = 600;
+        List<ImageEvents.Item> items = ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
+        AvroCodec<ImageEvent> codec = new AvroCodec<>(ImageEvent.class);
+        AtomicInteger produced = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread producer = new Thread(() -> {
+            try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+                for (int i = 0; i < n && !stop.get(); i++) {
+                    String id = "k-" + i;
+                    KafkaTestUtil.send(p, c.topics().images(), id, codec.encode(ImageEvents.event(id,
+                            System.currentTimeMillis(), "launcher-it", Files.readAllBytes(items.get(i % items.size()).file()))));
+                    produced.incrementAndGet();
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "producer");
+        producer.start();
+
+        Launcher first = new Launcher(config, dir);
+        try {
+            first.awaitLine("REST API and web UI at http://127.0.0.1:", Duration.ofSeconds(90));
+            first.awaitLine("starting fresh", Duration.ofSeconds(5));
+            // Mid-stream: some decisions are committed, more events are still coming.
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), c.topics().decisions()).size() < 100) {
+                assertThat(System.nanoTime()).as("first decisions; output:%n%s", String.join("\n", first.lines)).isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            assertThat(produced.get()).as("killed mid-stream").isLessThan(n);
+            first.process.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no clean cancel
+        } finally {
+            if (first.process.isAlive()) {
+                first.process.destroyForcibly().waitFor();
+            }
+        }
+
+        try (Launcher second = new Launcher(config, dir)) {
+            second.awaitLine("resuming from", Duration.ofSeconds(90));
+            producer.join(120_000);
+            long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+            while (KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), c.topics().decisions()).stream()
+                    .map(r -> new String(r.key(), StandardCharsets.UTF_8)).distinct().count() < n) {
+                assertThat(System.nanoTime()).as("every event decided; output:%n%s", String.join("\n", second.lines))
+                        .isLessThan(deadline);
+                Thread.sleep(500);
+            }
+            Thread.sleep(2000); // a few more checkpoints: anything decided twice would be visible now
+        }
+        List<Decision> decisions = KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().decisions(), Decision.class);
+        Map<String, Long> perId = decisions.stream().collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
+        assertThat(perId).hasSize(n);
+        assertThat(perId.values()).as("no event decided twice").allMatch(v -> v == 1L);
+        System.out.printf("launcher kill -9: %d events, %d decisions, %d distinct%n", n, decisions.size(), perId.size());
+    }
+
+    @Test
+    void aFailureThatKeepsComingBackEndsTheProcessWithItsCauseInOneLine() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> options = options(suffix, Map.of("restart-strategy.failure-rate.delay", "200 ms",
+                "restart-strategy.type", "failure-rate", "restart-strategy.failure-rate.max-failures-per-interval", "2",
+                "restart-strategy.failure-rate.failure-rate-interval", "10 min"));
+        JobConfig c = JobConfig.from(org.apache.flink.configuration.Configuration.fromMap(options));
+        Path config = writeConfig(options);
+        List<ImageEvents.Item> items = ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
+        AvroCodec<ImageEvent> codec = new AvroCodec<>(ImageEvent.class);
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+            for (int i = 0; i < 20; i++) {
+                KafkaTestUtil.send(p, c.topics().images(), "f-" + i, codec.encode(ImageEvents.event("f-" + i,
+                        System.currentTimeMillis(), "launcher-it", Files.readAllBytes(items.get(i).file()))));
+            }
+        }
+        try (Launcher launcher = new Launcher(config, dir)) {
+            launcher.awaitLine("REST API", Duration.ofSeconds(90));
+            // After startup someone lowers the decisions topic's limit below a decision: every write now fails.
+            try (var admin = kafka.admin()) {
+                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, c.topics().decisions()),
+                        List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "100"), AlterConfigOp.OpType.SET))))
+                        .all().get();
+            }
+            assertThat(launcher.process.waitFor(180, TimeUnit.SECONDS)).as("the launcher gave up; output:%n%s",
+                    String.join("\n", launcher.lines)).isTrue();
+            assertThat(launcher.process.exitValue()).isEqualTo(1);
+            List<String> own = launcher.own();
+            List<String> causes = own.stream().filter(l -> l.matches("bayesvlm job: failover \\d+: .*")).toList();
+            List<String> repeats = own.stream().filter(l -> l.contains("(a cause reported above)")).toList();
+            String last = own.get(own.size() - 1);
+            System.out.println("launcher output:\n" + String.join("\n", own));
+            assertThat(last).startsWith("bayesvlm job: FAILED after").contains("Root cause:").contains("RecordTooLarge");
+            assertThat(causes).as("one line per distinct cause").hasSize(1);
+            assertThat(causes.get(0)).contains("RecordTooLarge");
+            assertThat(repeats).as("the same cause again is only counted").isNotEmpty();
+        }
+    }
+}
