@@ -15,16 +15,16 @@ import org.apache.flink.util.NetUtils;
 /**
  * Flink's Prometheus reporter (same metric names, labels and format: it is {@link AbstractPrometheusReporter})
  * with one more option, {@code host}, the address its HTTP endpoint binds. Flink's own factory always binds every
- * interface; a TaskManager on a shared host, or a test cluster that must stay on loopback, sets {@code host:
- * 127.0.0.1}. Options: {@code port} (a port or a range such as {@code 9249-9259}, default 9249) and {@code host}
- * (default {@code 0.0.0.0}, Flink's behaviour).
+ * interface; this one binds loopback unless told otherwise (a Kubernetes pod, scraped over the pod network, sets
+ * {@code host: 0.0.0.0}). Options: {@code port} (a port or a range such as {@code 9249-9259}, default 9249) and
+ * {@code host} (default {@code 127.0.0.1}).
  */
 public final class PrometheusReporterFactory implements MetricReporterFactory {
 
     @Override
     public MetricReporter createMetricReporter(Properties properties) {
         MetricConfig config = (MetricConfig) properties;
-        String host = config.getString("host", "0.0.0.0");
+        String host = config.getString("host", "127.0.0.1");
         Iterator<Integer> ports = NetUtils.getPortRangeFromString(config.getString("port", "9249"));
         return new BoundPrometheusReporter(host, ports);
     }

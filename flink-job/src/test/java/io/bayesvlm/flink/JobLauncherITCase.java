@@ -162,6 +162,11 @@ class JobLauncherITCase {
         try {
             first.awaitLine("REST API and web UI at http://127.0.0.1:", Duration.ofSeconds(90));
             first.awaitLine("starting fresh", Duration.ofSeconds(5));
+            // Nothing of the job listens beyond loopback by default (REST, blob server, RPC, shuffle): as `ss -ltnp`.
+            List<io.bayesvlm.embedded.ListeningSockets.Listener> listening =
+                    io.bayesvlm.embedded.ListeningSockets.of(first.process.pid());
+            System.out.println("bin/bayesvlm job listens on " + listening);
+            assertThat(listening).isNotEmpty().allSatisfy(l -> assertThat(l.loopback()).as("%s on loopback", l).isTrue());
             // Mid-stream: some decisions are committed, more events are still coming.
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), c.topics().decisions()).size() < 100) {

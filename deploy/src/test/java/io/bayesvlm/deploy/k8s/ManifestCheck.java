@@ -144,6 +144,11 @@ final class ManifestCheck {
                     out.add("spec.flinkConfiguration." + k + ": '" + v + "' must be one port of deploy/flink-conf.yaml's "
                             + e.getValue());
                 }
+            } else if (k.equals("metrics.reporter.prom.host")) {
+                // The fragment keeps it on loopback; a pod is scraped over the pod network, so a manifest may open it.
+                if (!v.equals("127.0.0.1") && !v.equals("0.0.0.0")) {
+                    out.add("spec.flinkConfiguration." + k + ": 127.0.0.1 or 0.0.0.0 (the pod network), got '" + v + "'");
+                }
             } else if (k.equals("state.backend.type")) {
                 if (!v.equals("hashmap") && !v.equals("rocksdb")) {
                     out.add("spec.flinkConfiguration." + k + ": hashmap or rocksdb (deploy/README.md#state-and-checkpoints), got '"
