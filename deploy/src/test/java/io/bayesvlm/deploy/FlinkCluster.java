@@ -168,6 +168,14 @@ final class FlinkCluster implements AutoCloseable {
         return taskManagers.get(id);
     }
 
+    /** The JobManager's and every live TaskManager's process. */
+    List<Process> processes() {
+        List<Process> all = new ArrayList<>();
+        all.add(jobManager);
+        taskManagers.values().forEach(t -> all.add(t.process()));
+        return all;
+    }
+
     List<String> taskManagerIds() {
         return new ArrayList<>(taskManagers.keySet());
     }

@@ -10,6 +10,7 @@ import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.LabelSource;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
+import io.bayesvlm.flink.HostileStream;
 import io.bayesvlm.flink.ItConfig;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.embedded.KafkaTestUtil;
@@ -378,5 +379,70 @@ class ModerationClusterITCase {
                 + " %d labels for pre-upgrade decisions joined after it; %d of %d post-upgrade decisions reviewed%n",
                 savepoint, before.size(), after.size(), routedBefore.size(),
                 upgraded.stream().filter(d -> d.getRouting() != Routing.AUTO).count(), upgraded.size());
+    }
+
+    /**
+     * The hostile stream ({@link HostileStream}) on the multi-process cluster with the registry on: each poison and a
+     * canary after it. Every canary decided exactly once, every poison accounted for exactly once, the calibration
+     * window of the canaries fires with all of them (a year-9999 event made none late), and no task restarted and no
+     * TaskManager exited. Nothing of the cluster listens beyond loopback.
+     */
+    @Test
+    @Order(5)
+    void aHostileStreamNeitherRestartsTheJobNorStopsATaskManager() throws Exception {
+        Map<String, String> options = new HashMap<>(HostileStream.options());
+        options.put("calibration.window-size", "10 s");
+        options.put("calibration.window-slide", "10 s");
+        options.put("drift.window-size", "10 s");
+        options.put("events.max-out-of-orderness", "1 s");
+        Job job = job(options);
+        JobConfig c = job.config();
+        try (var admin = kafka.admin()) {
+            HostileStream.allowLargeImages(admin, c.topics().images());
+        }
+        List<Process> before = cluster.processes();
+        String jobId = cluster.rest.run(jarId, job.args(), null);
+        cluster.rest.awaitRunning(jobId, Duration.ofSeconds(120));
+        HostileStream.Produced p = HostileStream.produce(kafka.bootstrapServers(), c,
+                RecordCodec.of(ImageEvent.class, c.registry()), RecordCodec.of(LabelEvent.class, c.registry()));
+        int expected = p.canaryTruth().size() + HostileStream.DECIDED_POISONS.size();
+        await(expected + " decisions and 3 dead letters", Duration.ofSeconds(180), () -> distinctDecisions(c).size() >= expected
+                && soFar(c, c.topics().deadLetters(), DeadLetter.class).size() >= 3);
+        // One labelled event 30 s later closes the canaries' window (its pair moves the labelled watermark).
+        try (KafkaProducer<byte[], byte[]> prod = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+            RecordCodec<ImageEvent> images = RecordCodec.of(ImageEvent.class, c.registry());
+            KafkaTestUtil.send(prod, c.topics().images(), "tail", images.encode(c.topics().images(), ImageEvents.event("tail",
+                    p.now() + 30_000, "cluster-it", Files.readAllBytes(items.get(0).file()))));
+            sendLabel(prod, c, RecordCodec.of(LabelEvent.class, c.registry()), "tail", items.get(0).label());
+        }
+        await("the canaries' calibration window", Duration.ofSeconds(120), () -> soFar(c, c.topics().calibration(),
+                CalibrationReport.class).stream().anyMatch(r -> r.getWindowStart().toEpochMilli() <= p.now()
+                        && r.getWindowEnd().toEpochMilli() > p.now()));
+        CalibrationReport canaries = soFar(c, c.topics().calibration(), CalibrationReport.class).stream()
+                .filter(r -> r.getWindowStart().toEpochMilli() <= p.now() && r.getWindowEnd().toEpochMilli() > p.now())
+                .findFirst().orElseThrow();
+        assertThat(canaries.getDecided()).as("every canary in its window, none late").isEqualTo(p.canaryTruth().size());
+
+        long restarts = cluster.rest.restarts(jobId);
+        assertThat(restarts).as("no task restarted").isZero();
+        assertThat(before).as("no TaskManager or JobManager exited").allMatch(Process::isAlive);
+        for (Process proc : cluster.processes()) {
+            assertThat(io.bayesvlm.embedded.ListeningSockets.of(proc.pid()))
+                    .allSatisfy(l -> assertThat(l.loopback()).as("%s of process %d on loopback", l, proc.pid()).isTrue());
+        }
+        cluster.rest.stopWithSavepoint(jobId, savepointDir(), Duration.ofSeconds(120));
+        long end = System.currentTimeMillis();
+        String bs = kafka.bootstrapServers();
+        List<ConsumerRecord<byte[], byte[]>> decisionRecords = KafkaTestUtil.readAll(bs, c.topics().decisions()).stream()
+                .filter(r -> !"tail".equals(new String(r.key()))).toList();
+        List<ConsumerRecord<byte[], byte[]>> reviewRecords = KafkaTestUtil.readAll(bs, c.topics().reviews()).stream()
+                .filter(r -> !"tail".equals(new String(r.key()))).toList();
+        HostileStream.assertAccountedFor(c, p, decisionRecords, decode(c, c.topics().decisions(), Decision.class, decisionRecords),
+                settled(c, c.topics().deadLetters(), DeadLetter.class), reviewRecords,
+                decode(c, c.topics().reviews(), ReviewRequest.class, reviewRecords), "UNKNOWN_SCHEMA_ID", end);
+        HostileStream.assertWindowsCurrent(p, settled(c, c.topics().calibration(), CalibrationReport.class),
+                settled(c, c.topics().drift(), io.bayesvlm.avro.DriftReport.class), end);
+        System.out.printf("hostile stream (cluster): %d decisions, canaries' window %d labelled, restarts %d, processes alive%n",
+                expected, canaries.getDecided(), restarts);
     }
 }
