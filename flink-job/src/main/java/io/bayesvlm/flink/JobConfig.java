@@ -188,20 +188,23 @@ public record JobConfig(
     }
 
     /**
-     * The sinks' transaction timeout: given, or derived from the checkpoint settings. A transaction opens after one
-     * checkpoint's barrier and commits when the next checkpoint completes, so it lives up to checkpoint.interval +
-     * checkpoint.timeout; a shorter timeout lets the broker abort a transaction whose checkpoint may still complete.
+     * The sinks' transaction timeout: given, or derived from the checkpoint settings. A sink's transaction opens when
+     * checkpoint n-1's barrier passes it and commits when checkpoint n completes. Checkpoint n starts at most
+     * max(interval, checkpoint.timeout) after n-1 started (one at a time) and completes within checkpoint.timeout, so
+     * a transaction lives up to max(interval, timeout) + timeout. A shorter transaction timeout lets the broker abort
+     * a transaction whose checkpoint may still complete: the commit then finds nothing to commit, and that output is
+     * lost.
      */
     static Duration transactionTimeout(Configuration c, Duration interval, Duration checkpointTimeout) {
-        Duration needed = interval.plus(checkpointTimeout);
+        Duration needed = (interval.compareTo(checkpointTimeout) > 0 ? interval : checkpointTimeout).plus(checkpointTimeout);
         if (c.getOptional(TRANSACTION_TIMEOUT).isEmpty()) {
             return needed.plusMinutes(1);
         }
         Duration tx = positive(c, TRANSACTION_TIMEOUT);
         if (tx.compareTo(needed) <= 0) {
-            throw new IllegalArgumentException(TRANSACTION_TIMEOUT.key() + " (" + tx + ") must be longer than "
-                    + CHECKPOINT_INTERVAL.key() + " + " + CHECKPOINT_TIMEOUT.key() + " (" + needed + "): a transaction"
-                    + " stays open until the checkpoint after it completes");
+            throw new IllegalArgumentException(TRANSACTION_TIMEOUT.key() + " (" + tx + ") must be longer than max("
+                    + CHECKPOINT_INTERVAL.key() + ", " + CHECKPOINT_TIMEOUT.key() + ") + " + CHECKPOINT_TIMEOUT.key()
+                    + " (" + needed + "): a transaction stays open until the checkpoint after it completes");
         }
         return tx;
     }

@@ -23,11 +23,12 @@ public final class JobOptions {
             .defaultValue("bayesvlm-moderation").withDescription("Prefix of the exactly-once sinks' transactional ids; unique per job.");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("kafka.transaction-timeout").durationType()
             .noDefaultValue()
-            .withDescription("Kafka transaction timeout of the exactly-once sinks; empty: checkpoint.interval +"
-                    + " checkpoint.timeout + 1 min. A transaction stays open until the checkpoint after it completes, so it"
-                    + " must exceed checkpoint.interval + checkpoint.timeout (else a slow checkpoint could complete after"
-                    + " the broker aborted its transaction: lost output), and stay within the broker's"
-                    + " transaction.max.timeout.ms (checked at startup).");
+            .withDescription("Kafka transaction timeout of the exactly-once sinks; empty: max(checkpoint.interval,"
+                    + " checkpoint.timeout) + checkpoint.timeout + 1 min. A transaction stays open until the checkpoint"
+                    + " after it completes, so it must exceed max(checkpoint.interval, checkpoint.timeout) +"
+                    + " checkpoint.timeout (else a slow checkpoint could complete after the broker aborted its"
+                    + " transaction: lost output), and stay within the broker's transaction.max.timeout.ms (checked at"
+                    + " startup).");
     public static final ConfigOption<Long> MAX_REQUEST_SIZE = key("kafka.max-request-size").longType()
             .defaultValue(1L << 20)
             .withDescription("The sinks' producer max.request.size (Kafka's default). At startup the job refuses a"

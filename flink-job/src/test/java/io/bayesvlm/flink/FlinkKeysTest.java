@@ -88,13 +88,16 @@ class FlinkKeysTest {
 
     @Test
     void theTransactionTimeoutFollowsTheCheckpointTimeout() {
-        assertThat(config(Map.of()).transactionTimeout()).isEqualTo(Duration.ofSeconds(10).plusMinutes(5).plusMinutes(1));
+        // max(interval, timeout) + timeout + 1 min
+        assertThat(config(Map.of()).transactionTimeout()).isEqualTo(Duration.ofMinutes(11));
         assertThat(config(Map.of("checkpoint.timeout", "1 min", "checkpoint.interval", "5 s")).transactionTimeout())
-                .isEqualTo(Duration.ofSeconds(65).plusMinutes(1));
+                .isEqualTo(Duration.ofMinutes(3));
+        assertThat(config(Map.of("checkpoint.timeout", "10 s", "checkpoint.interval", "1 min")).transactionTimeout())
+                .isEqualTo(Duration.ofSeconds(130));
         // A transaction must outlive the slowest checkpoint that may still commit it.
-        assertThatThrownBy(() -> config(Map.of("kafka.transaction-timeout", "5 min")))
+        assertThatThrownBy(() -> config(Map.of("kafka.transaction-timeout", "10 min")))
                 .hasMessageContaining("kafka.transaction-timeout").hasMessageContaining("checkpoint.timeout");
-        assertThat(config(Map.of("kafka.transaction-timeout", "6 min")).transactionTimeout()).isEqualTo(Duration.ofMinutes(6));
+        assertThat(config(Map.of("kafka.transaction-timeout", "12 min")).transactionTimeout()).isEqualTo(Duration.ofMinutes(12));
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class ItConfig {
         m.put("kafka.starting-offsets", "earliest");
         m.put("kafka.transactional-id-prefix", "it-" + suffix);
         m.put("kafka.transaction-timeout", "60 s");
-        m.put("checkpoint.timeout", "30 s");
+        m.put("checkpoint.timeout", "20 s");
         m.put("events.max-past", "3650 d"); // the tests replay events from 2023
         for (var t : JobOptions.TOPICS) {
             m.put(t.key(), t.defaultValue() + "-" + suffix);

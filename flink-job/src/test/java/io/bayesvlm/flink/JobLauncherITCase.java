@@ -124,7 +124,7 @@ class JobLauncherITCase {
         m.put("checkpoint.dir", dir.resolve("checkpoints").toUri().toString());
         m.put("checkpoint.interval", "500 ms");
         m.put("checkpoint.timeout", "10 s");
-        m.put("kafka.transaction-timeout", "15 s"); // a killed run's open transaction is fenced by the next one anyway
+        m.put("kafka.transaction-timeout", "25 s"); // a killed run's open transaction is fenced by the next one anyway
         m.put("kafka.starting-offsets", "earliest");
         m.putAll(extra);
         JobConfig c = JobConfig.from(org.apache.flink.configuration.Configuration.fromMap(m));

@@ -2,34 +2,49 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.LabelEvent;
-import io.bayesvlm.serde.AvroCodec;
+import io.bayesvlm.flink.model.JoinSlot;
 import io.bayesvlm.flink.model.LabelledDecision;
 import io.bayesvlm.flink.model.RawRecord;
 import io.bayesvlm.flink.model.ReceivedLabel;
+import io.bayesvlm.serde.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Joins decisions with their labels by event id, whichever arrives first. The first one waits in keyed state
  * for at most the TTL (a processing-time timer clears it); a label for a class the model does not know goes to
- * the dead letters. A second label for an already joined event is ignored (counted).
+ * the dead letters at the label's own coordinates. A second label for an already joined event is ignored (counted).
+ *
+ * <p>State per event id is one compact {@link JoinSlot} and one timer; the class ids, the same for every decision of
+ * a model, are kept once per model in operator state (union: each subtask restores every model's list, whatever keys
+ * it is given after a rescale).
  */
-public class JoinLabels extends KeyedCoProcessFunction<String, Decision, ReceivedLabel, LabelledDecision> {
+public class JoinLabels extends KeyedCoProcessFunction<String, Decision, ReceivedLabel, LabelledDecision>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     private final long ttlMillis;
-    private final AvroCodec<LabelEvent> labelCodec = new AvroCodec<>(LabelEvent.class);
 
-    private transient ValueState<Decision> decision;
-    private transient ValueState<ReceivedLabel> label;
-    private transient ValueState<Long> expiry;
-    private transient ValueState<Boolean> joined;
+    private transient ValueState<byte[]> slot;
+    private transient ListState<String> classesState;
+    /** model name/version → its class ids. */
+    private transient Map<String, List<String>> classes;
     private transient Counter joins;
     private transient Counter expired;
     private transient Counter duplicates;
@@ -40,10 +55,8 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
 
     @Override
     public void open(OpenContext context) {
-        decision = getRuntimeContext().getState(new ValueStateDescriptor<>("decision", Decision.class));
-        label = getRuntimeContext().getState(new ValueStateDescriptor<>("label", ReceivedLabel.class));
-        expiry = getRuntimeContext().getState(new ValueStateDescriptor<>("expiry", Long.class));
-        joined = getRuntimeContext().getState(new ValueStateDescriptor<>("joined", Boolean.class));
+        slot = getRuntimeContext().getState(new ValueStateDescriptor<>("join-slot",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         var group = getRuntimeContext().getMetricGroup();
         joins = group.counter("labelsJoined");
         expired = group.counter("joinExpired");
@@ -51,87 +64,87 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
     }
 
     @Override
-    public void processElement1(Decision d, Context ctx, Collector<LabelledDecision> out) throws Exception {
-        ReceivedLabel l = label.value();
-        if (l != null) {
-            emit(d, l, ctx, out);
-        } else {
-            decision.update(d);
-            armTimer(ctx);
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        classesState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("model-classes", String.class));
+        classes = new HashMap<>();
+        for (String entry : classesState.get()) {
+            String[] parts = entry.split("\u0000", -1);
+            classes.put(parts[0], List.of(parts).subList(1, parts.length));
         }
     }
 
     @Override
-    public void processElement2(ReceivedLabel l, Context ctx, Collector<LabelledDecision> out) throws Exception {
-        if (Boolean.TRUE.equals(joined.value()) || label.value() != null) {
-            duplicates.inc();
-            return;
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        List<String> entries = new ArrayList<>();
+        classes.forEach((model, ids) -> entries.add(model + "\u0000" + String.join("\u0000", ids)));
+        classesState.update(entries);
+    }
+
+    @Override
+    public void processElement1(Decision d, Context ctx, Collector<LabelledDecision> out) throws Exception {
+        classes.computeIfAbsent(modelKey(d.getModelName(), d.getModelVersion()), k -> List.copyOf(d.getClasses()));
+        byte[] s = slot.value();
+        if (s != null && JoinSlot.tag(s) == JoinSlot.LABEL) {
+            emit(JoinSlot.decision(JoinSlot.decision(d, 0), d.getEventId()), JoinSlot.label(s), JoinSlot.expiry(s), ctx, out);
+        } else if (s == null) {
+            slot.update(JoinSlot.decision(d, armTimer(ctx)));
         }
-        Decision d = decision.value();
-        if (d != null) {
-            emit(d, l, ctx, out);
+        // (a second decision for the same id, a replay upstream, is left alone)
+    }
+
+    @Override
+    public void processElement2(ReceivedLabel l, Context ctx, Collector<LabelledDecision> out) throws Exception {
+        byte[] s = slot.value();
+        if (s == null) {
+            slot.update(JoinSlot.label(l, armTimer(ctx)));
+        } else if (JoinSlot.tag(s) == JoinSlot.DECISION) {
+            emit(JoinSlot.decision(s, ctx.getCurrentKey()), l, JoinSlot.expiry(s), ctx, out);
         } else {
-            label.update(l);
-            armTimer(ctx);
+            duplicates.inc(); // already joined, or a label already waits
         }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<LabelledDecision> out) throws Exception {
-        Long at = expiry.value();
-        if (at != null && at == timestamp) {
-            if (decision.value() != null || label.value() != null) {
+        byte[] s = slot.value();
+        if (s != null && JoinSlot.expiry(s) == timestamp) {
+            if (JoinSlot.tag(s) != JoinSlot.JOINED) {
                 expired.inc();
             }
-            decision.clear();
-            label.clear();
-            joined.clear();
-            expiry.clear();
+            slot.clear();
         }
     }
 
-    private void armTimer(Context ctx) throws Exception {
-        if (expiry.value() == null) {
-            long at = ctx.timerService().currentProcessingTime() + ttlMillis;
-            expiry.update(at);
-            ctx.timerService().registerProcessingTimeTimer(at);
-        }
+    /** Registers the key's only timer; returns its time. */
+    private long armTimer(Context ctx) {
+        long at = ctx.timerService().currentProcessingTime() + ttlMillis;
+        ctx.timerService().registerProcessingTimeTimer(at);
+        return at;
     }
 
-    private void emit(Decision d, ReceivedLabel received, Context ctx, Collector<LabelledDecision> out) throws Exception {
-        decision.clear();
-        label.clear();
-        joined.update(true); // kept until the timer fires, to recognise duplicate labels
-        armTimer(ctx);
+    private void emit(LabelledDecision ld, ReceivedLabel received, long expiry, Context ctx,
+            Collector<LabelledDecision> out) throws Exception {
+        // Kept until the timer fires, to recognise duplicate labels.
+        slot.update(JoinSlot.joined(expiry));
         LabelEvent l = received.event;
-        int index = d.getClasses().indexOf(l.getLabel());
+        List<String> ids = classes.getOrDefault(modelKey(ld.modelName, ld.modelVersion), List.of());
+        int index = ids.indexOf(l.getLabel());
         if (index < 0) {
             // The label re-encoded as plain Avro; the record as written stays at its coordinates.
-            RawRecord raw = new RawRecord(l.getEventId().getBytes(StandardCharsets.UTF_8), labelCodec.encode(l),
-                    received.topic, received.partition, received.offset, l.getLabelTime().toEpochMilli());
+            RawRecord raw = new RawRecord(l.getEventId().getBytes(StandardCharsets.UTF_8),
+                    new AvroCodec<>(LabelEvent.class).encode(l), received.topic, received.partition, received.offset,
+                    l.getLabelTime().toEpochMilli());
             ctx.output(DeadLetters.TAG, DeadLetters.of(raw, l.getEventId(), DeadLetters.UNKNOWN_LABEL,
-                    "label '" + l.getLabel() + "' is not a class of model " + d.getModelName() + " " + d.getClasses()));
+                    "label '" + l.getLabel() + "' is not a class of model " + ld.modelName + " " + ids));
             return;
         }
         joins.inc();
-        LabelledDecision ld = new LabelledDecision();
-        ld.eventId = d.getEventId();
-        ld.eventTime = d.getEventTime().toEpochMilli();
-        ld.modelName = d.getModelName();
-        ld.modelVersion = d.getModelVersion();
-        ld.probs = d.getProbs().stream().mapToDouble(Double::doubleValue).toArray();
-        ld.mapProbs = d.getMapProbs().stream().mapToDouble(Double::doubleValue).toArray();
         ld.label = index;
         ld.labelSource = l.getLabelSource().name();
-        ld.routing = d.getRouting().name();
-        ld.labelPropensity = d.getLabelPropensity() == null ? Double.NaN : d.getLabelPropensity();
-        ld.routingScore = d.getRoutingScore();
-        ld.routingValue = d.getRoutingValue();
-        if (d.getCalibrationVersion() != null && d.getRecalibratedProbs() != null && d.getRecalibratedMapProbs() != null) {
-            ld.calibrationVersion = d.getCalibrationVersion();
-            ld.recalibratedProbs = d.getRecalibratedProbs().stream().mapToDouble(Double::doubleValue).toArray();
-            ld.recalibratedMapProbs = d.getRecalibratedMapProbs().stream().mapToDouble(Double::doubleValue).toArray();
-        }
         out.collect(ld);
+    }
+
+    static String modelKey(String name, String version) {
+        return name + "/" + version;
     }
 }

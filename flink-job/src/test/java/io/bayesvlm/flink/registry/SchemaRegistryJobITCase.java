@@ -201,6 +201,78 @@ class SchemaRegistryJobITCase {
         }
     }
 
+    /**
+     * Registry outages of 7 s and 14 s against a checkpoint timeout of 4 s and a transaction timeout of 10 s (the
+     * production ratio of, say, 7 and 14 minutes to 4 and 10): the first outlasts the checkpoint timeout, the second
+     * both. Records wait while the registry is away, checkpoints expire and the job fails over (restarts allowed
+     * here), transactions the broker aborts are replayed from the last checkpoint: every event is decided exactly
+     * once, none dead-lettered.
+     */
+    @Test
+    void registryOutagesBeyondTheCheckpointAndTransactionTimeoutsLoseNothing(
+            @org.apache.flink.test.junit5.InjectClusterClient org.apache.flink.client.program.ClusterClient<?> flink)
+            throws Exception {
+        try (TcpProxy proxy = new TcpProxy(registry.port())) {
+            JobConfig c = ItConfig.of(kafka, UUID.randomUUID().toString().substring(0, 8), Map.ofEntries(
+                    Map.entry("registry.url", "http://127.0.0.1:" + proxy.port() + "/apis/ccompat/v7"),
+                    Map.entry("registry.auto-register", "true"), Map.entry("registry.retry-backoff-max", "1 s"),
+                    Map.entry("checkpoint.interval", "500 ms"), Map.entry("checkpoint.timeout", "4 s"),
+                    Map.entry("kafka.transaction-timeout", "10 s"),
+                    Map.entry("restart-strategy.type", "fixed-delay"),
+                    Map.entry("restart-strategy.fixed-delay.attempts", "100"),
+                    Map.entry("restart-strategy.fixed-delay.delay", "500 ms")));
+            String subject = c.topics().images() + "-value";
+            int v1 = rest.register(subject, v1());
+            ModerationJob.checkRegistry(c);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            ModerationJob.configure(env, c);
+            ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, false), ModerationJob.kafkaSinks(c), c);
+            JobClient job = env.executeAsync("it-registry-long-outages");
+            List<String> ids = new ArrayList<>();
+            try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+                ids.addAll(sendImages(p, c, v1(), v1, 0, 6));
+                awaitDecisions(c, n -> n >= 6, 90);
+                int from = 6;
+                int version = 2;
+                for (long outage : new long[] {7_000, 14_000}) {
+                    // Producers move to a schema version the job has never seen, so it must ask the registry.
+                    Schema next = withOptionalField(ImageEvent.getClassSchema(), "note_v" + version++);
+                    int id = rest.register(subject, next);
+                    proxy.down();
+                    ids.addAll(sendImages(p, c, next, id, from, 6));
+                    from += 6;
+                    Thread.sleep(outage);
+                    proxy.up();
+                    int expected = ids.size();
+                    awaitDecisions(c, n -> n >= expected, 120);
+                }
+                // The outages outlasted the checkpoint timeout: checkpoints expired and the job failed over.
+                String exceptions = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(flink.getWebInterfaceURL() + "/jobs/" + job.getJobID() + "/exceptions")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                System.out.println("failovers during the outages: " + exceptions.split("\"exceptionName\"", -1).length / 2
+                        + " (" + exceptions.length() + " chars of exception history)");
+                assertThat(exceptions).as("a failover from an expired checkpoint").containsIgnoringCase("checkpoint");
+            } finally {
+                job.cancel().get();
+            }
+            List<String> decided = decisionIds(c);
+            assertThat(decided).as("every event decided exactly once").containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().deadLetters())).isEmpty();
+        }
+    }
+
+    /** {@code base} with one more optional string field (default null): a compatible new version. */
+    static Schema withOptionalField(Schema base, String name) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : base.getFields()) {
+            fields.add(new Schema.Field(f, f.schema()));
+        }
+        fields.add(new Schema.Field(name, Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
+                null, org.apache.avro.JsonProperties.NULL_VALUE));
+        return Schema.createRecord(base.getName(), base.getDoc(), base.getNamespace(), false, fields);
+    }
+
     @Test
     void embeddedServicesListenOnLoopbackOnly() throws Exception {
         java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
