@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.spi.IIORegistry;
@@ -82,8 +83,26 @@ public final class ImageDecoder {
         return limits;
     }
 
+    /**
+     * How much larger than the model's input a decoded image may stay: images whose sides exceed this multiple of
+     * the target's are decoded with every n-th pixel of every n-th row (ImageIO's source subsampling) into a buffer
+     * still at least this many times the target, then resized as usual. A 6000 × 6000 photo for a 224 × 224 model is
+     * then held as about 1000 × 1000 pixels (and never as 36 million, nor as 432 MB of float planes), whatever its
+     * bit depth; images up to this size decode exactly as before.
+     */
+    public static final int SUBSAMPLE_ABOVE = 4;
+
     /** Decodes the first frame of an encoded image, or explains why it cannot. */
     public BufferedImage decode(byte[] bytes) throws ImageRejectedException {
+        return decode(bytes, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Decodes the first frame for a target of {@code targetWidth} × {@code targetHeight}: an image more than
+     * {@link #SUBSAMPLE_ABOVE} times larger on both sides is subsampled while it is decoded, so memory stays bounded
+     * by the target, not by the image.
+     */
+    public BufferedImage decode(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
         if (bytes == null || bytes.length == 0) {
             throw new ImageRejectedException(ErrorCode.EMPTY_INPUT, "empty input (0 bytes)");
         }
@@ -111,7 +130,12 @@ public final class ImageDecoder {
                         "%s header declares %dx%d = %d pixels; limits are %d pixels and %d per side",
                         format, width, height, width * height, limits.maxPixels(), limits.maxSide()));
             }
-            BufferedImage image = reader.read(0);
+            ImageReadParam param = reader.getDefaultReadParam();
+            int step = subsampling(width, height, targetWidth, targetHeight);
+            if (step > 1) {
+                param.setSourceSubsampling(step, step, 0, 0);
+            }
+            BufferedImage image = reader.read(0, param);
             if (warnings.first != null) {
                 throw new ImageRejectedException(ErrorCode.CORRUPT_IMAGE,
                         format + " image is damaged: " + warnings.first);
@@ -129,8 +153,19 @@ public final class ImageDecoder {
         }
     }
 
+    /** The largest step that leaves at least {@link #SUBSAMPLE_ABOVE} times the target on both sides (1: none). */
+    static int subsampling(long width, long height, long targetWidth, long targetHeight) {
+        long step = Math.min(width / (SUBSAMPLE_ABOVE * targetWidth), height / (SUBSAMPLE_ABOVE * targetHeight));
+        return (int) Math.max(1, Math.min(step, Integer.MAX_VALUE));
+    }
+
     /** Reads and decodes a file, refusing a directory, a missing file or one over the byte limit before reading it. */
     public BufferedImage decode(Path file) throws ImageRejectedException {
+        return decode(read(file));
+    }
+
+    /** Reads a file's bytes, refusing a directory, a missing file or one over the byte limit before reading it. */
+    public byte[] read(Path file) throws ImageRejectedException {
         byte[] bytes;
         try {
             if (Files.isDirectory(file)) {
@@ -143,7 +178,7 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new ImageRejectedException(ErrorCode.UNREADABLE, "cannot read " + file + ": " + e, e);
         }
-        return decode(bytes);
+        return bytes;
     }
 
     /** Refuses an encoded size over the limit. */

@@ -12,10 +12,12 @@ public final class ImageLoader {
 
     private final ImageDecoder decoder;
     private final ImagePreprocessor preprocessor;
+    private final ModelSpec.ImageSpec image;
 
     public ImageLoader(ModelSpec.ImageSpec image, ImageLimits limits) {
         this.decoder = new ImageDecoder(limits);
         this.preprocessor = new ImagePreprocessor(image);
+        this.image = image;
     }
 
     public int tensorSize() {
@@ -27,7 +29,7 @@ public final class ImageLoader {
      * normalised where they are scored ({@link #normalise}); a quarter of the tensor's size, for shipping.
      */
     public byte[] loadPixels(byte[] encoded) throws ImageRejectedException {
-        return preprocessor.pixels(decoder.decode(encoded));
+        return preprocessor.pixels(decoder.decode(encoded, image.width(), image.height()));
     }
 
     /** {@link #loadPixels} output to the model's input tensor, written into {@code out} at {@code offset}. */
@@ -37,12 +39,12 @@ public final class ImageLoader {
 
     /** Decodes, validates and preprocesses encoded image bytes. */
     public float[] load(byte[] encoded) throws ImageRejectedException {
-        BufferedImage image = decoder.decode(encoded);
-        return preprocessor.toTensor(image);
+        BufferedImage decoded = decoder.decode(encoded, image.width(), image.height());
+        return preprocessor.toTensor(decoded);
     }
 
     /** Reads a file (refusing one over the byte limit before reading it) and loads it. */
     public float[] load(Path file) throws ImageRejectedException {
-        return preprocessor.toTensor(decoder.decode(file));
+        return load(decoder.read(file));
     }
 }

@@ -75,4 +75,34 @@ class ImageDecoderTest {
                     assertThat(e.getMessage()).containsPattern(messageRegex);
                 });
     }
+
+    @Test
+    void largeImagesAreSubsampledToAtLeastFourTimesTheTarget() {
+        assertThat(ImageDecoder.subsampling(6000, 6000, 224, 224)).isEqualTo(6); // 1000 x 1000 left
+        assertThat(ImageDecoder.subsampling(6000, 4000, 224, 224)).isEqualTo(4); // the shorter side decides
+        assertThat(ImageDecoder.subsampling(896, 896, 224, 224)).isEqualTo(1);
+        assertThat(ImageDecoder.subsampling(1000, 1000, 224, 224)).isEqualTo(1); // up to 4x: decoded as before
+        assertThat(ImageDecoder.subsampling(6000, 6000, 28, 28)).isEqualTo(53);
+        assertThat(ImageDecoder.subsampling(100, 100, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(1);
+    }
+
+    /**
+     * A 6000 x 6000 16-bit RGB PNG (216 MB of samples, 864 MB as float planes) decodes for a 224 x 224 model within
+     * a bounded buffer: what this thread allocates is counted, not timed.
+     */
+    @Test
+    void aHugeSixteenBitPhotoDecodesWithinABoundedBuffer() throws Exception {
+        byte[] png = TestImages.blackPng(6000, 6000, 16, 2);
+        ImageLoader loader = new ImageLoader(new ModelSpec.ImageSpec(224, 224, 3, new float[] {0, 0, 0},
+                new float[] {1, 1, 1}), new ImageLimits(16L << 20, 40_000_000L, 16_384));
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        byte[] pixels = loader.loadPixels(png);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(pixels).hasSize(3 * 224 * 224);
+        assertThat(pixels).containsOnly((byte) 0);
+        System.out.printf("6000x6000 16-bit RGB PNG (%d bytes) for 224x224: %.1f MB allocated%n", png.length, allocated / 1e6);
+        // A full decode alone is 216 MB; the subsampled one is a 1000 x 1000 buffer plus its planes.
+        assertThat(allocated).isLessThan(64L << 20);
+    }
 }
