@@ -37,6 +37,8 @@ final class FlinkCluster implements AutoCloseable {
     private final Process jobManager;
     private final Map<String, TaskManager> taskManagers = new LinkedHashMap<>();
     final FlinkRest rest;
+    /** The JobManager's Prometheus port. */
+    int jobManagerMetricsPort;
 
     /** One TaskManager process, its resource id and its Prometheus port. */
     record TaskManager(String id, Process process, int metricsPort, Path log) {}
@@ -114,9 +116,12 @@ final class FlinkCluster implements AutoCloseable {
         jvm.addAll(Arrays.asList(conf.get("env.java.opts.all").trim().split("\\s+")));
         jvm.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
 
+        int jmMetricsPort = Loopback.freePort();
         Process jm = launch(work, classpath, jvm, List.of("-Xmx512m"), "jobmanager",
-                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "--configDir", confDir.toString());
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "--configDir", confDir.toString(),
+                "-Dmetrics.reporter.prom.port=" + jmMetricsPort);
         FlinkCluster cluster = new FlinkCluster(work, confDir, classpath, jvm, restPort, jm);
+        cluster.jobManagerMetricsPort = jmMetricsPort;
         try {
             cluster.rest.awaitUp(Duration.ofSeconds(90), jm);
             for (int i = 1; i <= taskManagers; i++) {

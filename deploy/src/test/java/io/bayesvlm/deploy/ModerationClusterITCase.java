@@ -237,6 +237,11 @@ class ModerationClusterITCase {
         for (DeadLetter d : soFar(c, c.topics().deadLetters(), DeadLetter.class)) {
             assertThat(text).contains("error_code=\"" + d.getErrorCode() + "\"");
         }
+        // The JobManager's: the job's failovers (the dashboard's restarts panel).
+        String jobManager = scrape(cluster.jobManagerMetricsPort);
+        for (String name : JobMetrics.JOB_MANAGER_NAMES) {
+            assertThat(jobManager).as("metric %s on the JobManager", name).contains(name);
+        }
         // The JobManager's REST API and the endpoints listen on loopback only: nothing here binds elsewhere.
         assertThat(cluster.rest.base()).startsWith("http://127.0.0.1:");
 
