@@ -113,6 +113,12 @@ class JobLauncherITCase {
         }
     }
 
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     Path writeConfig(Map<String, String> options) throws IOException {
         StringBuilder b = new StringBuilder();
         options.forEach((k, v) -> b.append(k).append(": ").append(v).append('\n'));
@@ -203,9 +209,13 @@ class JobLauncherITCase {
     @Test
     void aFailureThatKeepsComingBackEndsTheProcessWithItsCauseInOneLine() throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
+        int restPort = freePort();
+        int blobPort = freePort();
+        // Flink keys of the rest, blob and restart-strategy families, as an operator would give them.
         Map<String, String> options = options(suffix, Map.of("restart-strategy.failure-rate.delay", "200 ms",
                 "restart-strategy.type", "failure-rate", "restart-strategy.failure-rate.max-failures-per-interval", "2",
-                "restart-strategy.failure-rate.failure-rate-interval", "10 min"));
+                "restart-strategy.failure-rate.failure-rate-interval", "10 min", "rest.port", String.valueOf(restPort),
+                "blob.server.port", String.valueOf(blobPort)));
         JobConfig c = JobConfig.from(org.apache.flink.configuration.Configuration.fromMap(options));
         Path config = writeConfig(options);
         List<ImageEvents.Item> items = ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
@@ -217,7 +227,9 @@ class JobLauncherITCase {
             }
         }
         try (Launcher launcher = new Launcher(config, dir)) {
-            launcher.awaitLine("REST API", Duration.ofSeconds(90));
+            launcher.awaitLine("REST API and web UI at http://127.0.0.1:" + restPort, Duration.ofSeconds(90));
+            assertThat(io.bayesvlm.embedded.ListeningSockets.of(launcher.process.pid()))
+                    .as("the blob server on blob.server.port").anySatisfy(l -> assertThat(l.port()).isEqualTo(blobPort));
             // After startup someone lowers the decisions topic's limit below a decision: every write now fails.
             try (var admin = kafka.admin()) {
                 admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, c.topics().decisions()),

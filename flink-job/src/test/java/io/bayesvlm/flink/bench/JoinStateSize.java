@@ -110,14 +110,23 @@ public final class JoinStateSize {
                 .setProcessingLatencyMs(1).setLabelPropensity(1.0).build();
     }
 
+    /** Prints the table (docs), or with {@code --lines} one parsable line per K (for {@link JoinStateSizeTest}). */
     public static void main(String[] args) throws Exception {
-        System.out.println("| K | heap B / waiting decision | checkpoint B / waiting decision | heap / checkpoint |"
-                + " heap B / joined marker | checkpoint B / joined marker |");
-        System.out.println("| --- | --- | --- | --- | --- | --- |");
+        boolean lines = args.length > 0 && args[0].equals("--lines");
+        if (!lines) {
+            System.out.println("| K | heap B / waiting decision | checkpoint B / waiting decision | heap / checkpoint |"
+                    + " heap B / joined marker | checkpoint B / joined marker |");
+            System.out.println("| --- | --- | --- | --- | --- | --- |");
+        }
         for (int k : new int[] {10, 1000}) {
             Figures f = measure(k, k >= 1000 ? 2_000 : 20_000);
-            System.out.printf("| %d | %.0f | %.0f | %.2f | %.0f | %.0f |%n", k, f.heapPerDecision(), f.checkpointPerDecision(),
-                    f.ratio(), f.heapPerMarker(), f.checkpointPerMarker());
+            if (lines) {
+                System.out.printf("join-state K=%d heap=%.1f checkpoint=%.1f marker-heap=%.1f marker-checkpoint=%.1f%n", k,
+                        f.heapPerDecision(), f.checkpointPerDecision(), f.heapPerMarker(), f.checkpointPerMarker());
+            } else {
+                System.out.printf("| %d | %.0f | %.0f | %.2f | %.0f | %.0f |%n", k, f.heapPerDecision(),
+                        f.checkpointPerDecision(), f.ratio(), f.heapPerMarker(), f.checkpointPerMarker());
+            }
         }
     }
 }

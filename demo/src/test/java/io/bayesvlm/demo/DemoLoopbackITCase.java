@@ -1,0 +1,80 @@
+package io.bayesvlm.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bayesvlm.embedded.ListeningSockets;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/bayesvlm demo} as a user starts it, in its own process: once it serves, nothing it started (broker,
+ * Flink, review service, and the schema registry's own process) listens beyond loopback, as {@code ss -ltnp} shows.
+ */
+class DemoLoopbackITCase {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everythingTheDemoStartsListensOnLoopbackOnly() throws Exception {
+        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-D")).forEach(cmd::add);
+        cmd.add("-Dbayesvlm.home=" + root);
+        cmd.add("-Dai.djl.pytorch.num_threads=1");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(DemoMain.class.getName());
+        cmd.addAll(List.of("--duration", "120", "--review-port", "0", "--rate", "20"));
+        Process demo = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException e) {
+                // ended
+            }
+        }, "demo-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (lines.stream().noneMatch(l -> l.contains(" decided "))) { // the first status line: all is up
+                assertThat(demo.isAlive()).as("demo running; output:%n%s", String.join("\n", lines)).isTrue();
+                assertThat(System.nanoTime()).as("demo up; output:%n%s", String.join("\n", lines)).isLessThan(deadline);
+                Thread.sleep(250);
+            }
+            List<ProcessHandle> processes = new ArrayList<>();
+            processes.add(demo.toHandle());
+            demo.descendants().forEach(processes::add);
+            List<ListeningSockets.Listener> all = new ArrayList<>();
+            for (ProcessHandle p : processes) {
+                List<ListeningSockets.Listener> listening = ListeningSockets.of(p.pid());
+                System.out.printf("demo process %d (%s) listens on %s%n", p.pid(),
+                        p.info().command().orElse("?"), listening);
+                all.addAll(listening);
+            }
+            assertThat(processes).as("the demo and the registry's process").hasSizeGreaterThanOrEqualTo(2);
+            assertThat(all).hasSizeGreaterThanOrEqualTo(4) // broker, Flink REST, review service, registry
+                    .allSatisfy(l -> assertThat(l.loopback()).as("%s on loopback", l).isTrue());
+        } finally {
+            demo.destroy();
+            if (!demo.waitFor(60, TimeUnit.SECONDS)) {
+                demo.destroyForcibly().waitFor();
+            }
+        }
+    }
+}
