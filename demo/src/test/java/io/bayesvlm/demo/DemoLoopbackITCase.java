@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bayesvlm.embedded.ListeningSockets;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,16 +26,9 @@ class DemoLoopbackITCase {
     @Test
     void everythingTheDemoStartsListensOnLoopbackOnly() throws Exception {
         Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-D")).forEach(cmd::add);
-        cmd.add("-Dbayesvlm.home=" + root);
-        cmd.add("-Dai.djl.pytorch.num_threads=1");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(DemoMain.class.getName());
-        cmd.addAll(List.of("--duration", "120", "--review-port", "0", "--rate", "20"));
+        List<String> cmd = io.bayesvlm.embedded.ChildJvm.command(DemoMain.class,
+                List.of("-Dbayesvlm.home=" + root, "-Dai.djl.pytorch.num_threads=1"),
+                List.of("--duration", "120", "--review-port", "0", "--rate", "20"));
         Process demo = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(() -> {

@@ -11,7 +11,6 @@ import io.bayesvlm.serde.AvroCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,16 +63,8 @@ class JobLauncherITCase {
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
         Launcher(Path config, Path cwd) throws IOException {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(ProcessHandle.current().info().command().orElse("java"));
-            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                    .filter(a -> a.startsWith("--add-opens") || a.startsWith("-D")).forEach(cmd::add);
-            cmd.add("-Dai.djl.pytorch.num_threads=1");
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            cmd.add(JobLauncher.class.getName());
-            cmd.add("--config");
-            cmd.add(config.toString());
+            List<String> cmd = io.bayesvlm.embedded.ChildJvm.command(JobLauncher.class,
+                    List.of("-Dai.djl.pytorch.num_threads=1"), List.of("--config", config.toString()));
             process = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
             Thread reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
