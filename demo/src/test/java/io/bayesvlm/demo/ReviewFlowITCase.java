@@ -110,12 +110,13 @@ class ReviewFlowITCase {
                 assertThat(label.getReviewerId()).isEqualTo("alice");
                 assertThat(label.getLabelSource()).isEqualTo(LabelSource.REVIEWER);
 
-                // a later event moves event time on, so the windows holding the labelled decision close
+                // a later event (now: within events.max-future, so it moves the watermark) moves event time on, so
+                // the windows holding the labelled decision close
                 try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
                     for (int i = 0; i < 4; i++) {
                         String late = "late-" + i;
                         KafkaTestUtil.send(p, job.topics().images(), late, images.encode(job.topics().images(),
-                                ImageEvents.event(late, t0 + 3_600_000L + i, "it", Files.readAllBytes(items.get(i).file()))));
+                                ImageEvents.event(late, t0 + 600_000L + i, "it", Files.readAllBytes(items.get(i).file()))));
                     }
                 }
                 // ... and its label (in its own, later window) lets those windows close
