@@ -48,13 +48,17 @@ public final class JobLauncher {
 
     /** Runs the job until it ends; the exit status: 0 finished or cancelled, 1 failed for good. */
     static int run(JobConfig config) throws Exception {
-        Path tmp = Files.createTempDirectory("bayesvlm-job-");
+        removeAbandonedTempDirs();
+        Path tmp = Files.createTempDirectory(TEMP_PREFIX);
+        Files.writeString(tmp.resolve(OWNER), String.valueOf(ProcessHandle.current().pid()));
         Configuration flink = clusterConfiguration(config, tmp);
         JobID jobId = jobId(config);
         Optional<String> resume = resumePath(config, flink, jobId);
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(slots(config)).build());
         Thread cleanup = new Thread(() -> {
+            stopping = true;
+            System.err.println("bayesvlm job: stopping; the next start resumes from the latest checkpoint");
             cluster.closeAsync().join();
             deleteRecursively(tmp);
         }, "bayesvlm-job-shutdown");
@@ -64,6 +68,9 @@ public final class JobLauncher {
         System.err.println("bayesvlm job: Flink REST API and web UI at " + rest + ", job id " + jobId);
         resume.ifPresentOrElse(p -> System.err.println("bayesvlm job: resuming from " + p),
                 () -> System.err.println("bayesvlm job: starting fresh (no retained checkpoint of this job)"));
+        System.err.println("bayesvlm job: reading " + config.topics().images() + " and " + config.topics().labels()
+                + " at " + config.bootstrapServers() + ", model " + config.modelDir() + ", checkpoints every "
+                + config.checkpointInterval().toMillis() + " ms to " + config.checkpointDir());
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         ModerationJob.configure(env, config);
@@ -76,8 +83,48 @@ public final class JobLauncher {
         return watch(cluster, jobId);
     }
 
+    static final String TEMP_PREFIX = "bayesvlm-job-";
+    /** The file in a run's temporary directory that names the process owning it. */
+    static final String OWNER = "owner.pid";
+
+    /**
+     * A run that was killed (kill -9, a power cut) could not delete its temporary directory (Flink's MiniCluster
+     * files and a 21 MB RPC jar): the next run removes every one whose owning process is gone.
+     */
+    static void removeAbandonedTempDirs() {
+        Path base = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> dirs = Files.list(base)) {
+            dirs.filter(d -> d.getFileName().toString().startsWith(TEMP_PREFIX) && Files.isRegularFile(d.resolve(OWNER)))
+                    .filter(d -> {
+                        try {
+                            long pid = Long.parseLong(Files.readString(d.resolve(OWNER)).strip());
+                            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+                        } catch (IOException | NumberFormatException e) {
+                            return false;
+                        }
+                    })
+                    .forEach(JobLauncher::deleteRecursively);
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    /** Set by the shutdown hook (Ctrl-C, SIGTERM): the cluster is going away, nothing to report. */
+    private static volatile boolean stopping;
+
     /** Polls the job: prints each new failure cause once, and the end. */
     static int watch(MiniCluster cluster, JobID jobId) throws Exception {
+        try {
+            return poll(cluster, jobId);
+        } catch (Exception e) {
+            if (stopping) {
+                Thread.currentThread().join(); // the shutdown hook ends the JVM
+            }
+            throw e;
+        }
+    }
+
+    private static int poll(MiniCluster cluster, JobID jobId) throws Exception {
         FailureLog failures = new FailureLog();
         long lastFailure = -1;
         while (true) {

@@ -141,6 +141,10 @@ public final class ModerationJob {
      * topic's max.message.bytes at least kafka.max-request-size (the size the outputs were checked against).
      */
     static void checkBroker(JobConfig config) {
+        if (!BrokerPreflight.reachable(config.bootstrapServers(), java.time.Duration.ofSeconds(15))) {
+            throw new StartupException(JobOptions.BOOTSTRAP_SERVERS.key() + ": no Kafka broker answered at "
+                    + config.bootstrapServers() + " within 15 s", null);
+        }
         Map<String, Long> small = BrokerPreflight.topicsBelow(config.bootstrapServers(), List.of(config.topics().decisions(),
                 config.topics().reviews(), config.topics().calibration(), config.topics().drift(),
                 config.topics().deadLetters()), config.outputs().maxRequestSize(), java.time.Duration.ofSeconds(10));

@@ -61,6 +61,18 @@ public final class BrokerPreflight {
         return p;
     }
 
+    /** Whether any broker answers at {@code bootstrapServers} within {@code wait}. */
+    public static boolean reachable(String bootstrapServers, Duration wait) {
+        try (Admin admin = Admin.create(properties(bootstrapServers, wait))) {
+            return !admin.describeCluster().nodes().get(wait.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+    }
+
     public static Optional<Long> transactionMaxTimeoutMs(String bootstrapServers, Duration wait) {
         try (Admin admin = Admin.create(properties(bootstrapServers, wait))) {
             Collection<Node> nodes = admin.describeCluster().nodes().get(wait.toMillis(), TimeUnit.MILLISECONDS);
