@@ -174,10 +174,7 @@ class SchemaRegistryJobITCase {
             int v1 = rest.register(subject, v1());
             ModerationJob.checkRegistry(c);
 
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            ModerationJob.configure(env, c);
-            ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, false), ModerationJob.kafkaSinks(c), c);
-            JobClient job = env.executeAsync("it-registry-outage");
+            JobClient job = startUnbounded(c, "it-registry-outage");
             try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
                 List<String> ids = new ArrayList<>(sendImages(p, c, v1(), v1, 0, 6));
                 awaitDecisions(c, n -> n >= 6, 90);
@@ -224,10 +221,7 @@ class SchemaRegistryJobITCase {
             String subject = c.topics().images() + "-value";
             int v1 = rest.register(subject, v1());
             ModerationJob.checkRegistry(c);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            ModerationJob.configure(env, c);
-            ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, false), ModerationJob.kafkaSinks(c), c);
-            JobClient job = env.executeAsync("it-registry-long-outages");
+            JobClient job = startUnbounded(c, "it-registry-long-outages");
             List<String> ids = new ArrayList<>();
             try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
                 ids.addAll(sendImages(p, c, v1(), v1, 0, 6));
@@ -260,6 +254,14 @@ class SchemaRegistryJobITCase {
             assertThat(decided).as("every event decided exactly once").containsExactlyInAnyOrderElementsOf(ids);
             assertThat(KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().deadLetters())).isEmpty();
         }
+    }
+
+    /** The production job on unbounded Kafka sources, running in the background. */
+    static JobClient startUnbounded(JobConfig c, String name) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ModerationJob.configure(env, c);
+        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, false), ModerationJob.kafkaSinks(c), c);
+        return env.executeAsync(name);
     }
 
     /** {@code base} with one more optional string field (default null): a compatible new version. */
