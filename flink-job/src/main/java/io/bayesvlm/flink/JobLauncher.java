@@ -43,7 +43,9 @@ public final class JobLauncher {
             System.exit(2);
             return;
         }
-        System.exit(run(config));
+        int status = run(config);
+        finished = true; // the shutdown hook below has nothing to announce
+        System.exit(status);
     }
 
     /** Runs the job until it ends; the exit status: 0 finished or cancelled, 1 failed for good. */
@@ -58,7 +60,9 @@ public final class JobLauncher {
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(slots(config)).build());
         Thread cleanup = new Thread(() -> {
             stopping = true;
-            System.err.println("bayesvlm job: stopping; the next start resumes from the latest checkpoint");
+            if (!finished) {
+                System.err.println("bayesvlm job: stopping; the next start resumes from the latest checkpoint");
+            }
             cluster.closeAsync().join();
             deleteRecursively(tmp);
         }, "bayesvlm-job-shutdown");
@@ -111,6 +115,8 @@ public final class JobLauncher {
 
     /** Set by the shutdown hook (Ctrl-C, SIGTERM): the cluster is going away, nothing to report. */
     private static volatile boolean stopping;
+    /** Set when the job has ended on its own (finished, cancelled, failed for good). */
+    private static volatile boolean finished;
 
     /** Polls the job: prints each new failure cause once, and the end. */
     static int watch(MiniCluster cluster, JobID jobId) throws Exception {

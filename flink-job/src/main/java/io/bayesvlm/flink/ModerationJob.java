@@ -125,7 +125,6 @@ public final class ModerationJob {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        checkBroker(config);
         if (config.registry().enabled()) {
             try {
                 System.err.println("bayesvlm job: schema registry ok, output subjects " + checkRegistry(config));
@@ -133,6 +132,7 @@ public final class ModerationJob {
                 throw new StartupException(e.getMessage(), e);
             }
         }
+        checkBroker(config);
         return config;
     }
 

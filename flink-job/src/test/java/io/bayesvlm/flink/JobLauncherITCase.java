@@ -61,12 +61,13 @@ class JobLauncherITCase {
     static final class Launcher implements AutoCloseable {
         final Process process;
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        final Thread reader;
 
         Launcher(Path config, Path cwd) throws IOException {
             List<String> cmd = io.bayesvlm.embedded.ChildJvm.command(JobLauncher.class,
                     List.of("-Dai.djl.pytorch.num_threads=1"), List.of("--config", config.toString()));
             process = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
-            Thread reader = new Thread(() -> {
+            reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = r.readLine()) != null; ) {
                         lines.add(line);
@@ -77,6 +78,15 @@ class JobLauncherITCase {
             }, "launcher-output");
             reader.setDaemon(true);
             reader.start();
+        }
+
+        /** Waits for the process to end and for its output to be read to the end. */
+        boolean ended(long seconds) throws InterruptedException {
+            boolean ended = process.waitFor(seconds, TimeUnit.SECONDS);
+            if (ended) {
+                reader.join(10_000);
+            }
+            return ended;
         }
 
         List<String> own() {
@@ -227,18 +237,31 @@ class JobLauncherITCase {
                         List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "100"), AlterConfigOp.OpType.SET))))
                         .all().get();
             }
-            assertThat(launcher.process.waitFor(180, TimeUnit.SECONDS)).as("the launcher gave up; output:%n%s",
+            assertThat(launcher.ended(180)).as("the launcher gave up; output:%n%s",
                     String.join("\n", launcher.lines)).isTrue();
             assertThat(launcher.process.exitValue()).isEqualTo(1);
             List<String> own = launcher.own();
             List<String> causes = own.stream().filter(l -> l.matches("bayesvlm job: failover \\d+: .*")).toList();
             List<String> repeats = own.stream().filter(l -> l.contains("(a cause reported above)")).toList();
-            String last = own.get(own.size() - 1);
+            String last = own.get(own.size() - 1); // the FAILED line ends the output: nothing after it
             System.out.println("launcher output:\n" + String.join("\n", own));
             assertThat(last).startsWith("bayesvlm job: FAILED after").contains("Root cause:").contains("RecordTooLarge");
             assertThat(causes).as("one line per distinct cause").hasSize(1);
             assertThat(causes.get(0)).contains("RecordTooLarge");
             assertThat(repeats).as("the same cause again is only counted").isNotEmpty();
+        }
+    }
+
+    @Test
+    void anUnreachableBrokerIsOneLineNamingTheOptionAndExitStatusTwo() throws Exception {
+        int closed = freePort();
+        Path config = writeConfig(Map.of("kafka.bootstrap-servers", "127.0.0.1:" + closed,
+                "model.dir", ItConfig.ROOT.resolve("models/fashion-clip").toString()));
+        try (Launcher launcher = new Launcher(config, dir)) {
+            assertThat(launcher.ended(90)).isTrue();
+            assertThat(launcher.process.exitValue()).isEqualTo(2);
+            assertThat(launcher.own()).containsExactly("bayesvlm job: kafka.bootstrap-servers: no Kafka broker answered at 127.0.0.1:"
+                    + closed + " within 15 s");
         }
     }
 }
