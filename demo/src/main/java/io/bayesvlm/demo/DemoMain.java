@@ -58,6 +58,10 @@ public final class DemoMain {
 
     private static final PrintStream OUT = System.out;
 
+    /** The demo's own option keys (the rest go to the job); {@link #USAGE} lists each. */
+    static final List<String> DEMO_KEYS = List.of("duration", "rate", "drift", "severity", "review-delay-ms",
+            "bad-fraction", "registry", "reviewer", "review-port");
+
     /** Demo options; everything else is a job option ({@code --key value}, see the README). */
     record Options(int durationSeconds, double rate, ImageShift drift, int severity, long reviewDelayMillis,
             double badFraction, boolean registry, Reviewer reviewer, int reviewPort, Map<String, String> jobOverrides) {
@@ -83,10 +87,7 @@ public final class DemoMain {
                         + job.get("reviewer") + "'");
             };
             int reviewPort = Integer.parseInt(job.getOrDefault("review-port", "8090"));
-            for (String k : List.of("duration", "rate", "drift", "severity", "review-delay-ms", "bad-fraction", "registry",
-                    "reviewer", "review-port")) {
-                job.remove(k);
-            }
+            DEMO_KEYS.forEach(job::remove);
             if (duration < 10) {
                 throw new IllegalArgumentException("--duration must be at least 10 seconds");
             }
@@ -140,7 +141,34 @@ public final class DemoMain {
         this.root = root;
     }
 
+    /** What {@code bin/bayesvlm demo --help} prints. */
+    static final String USAGE = String.join("\n",
+            "usage: bin/bayesvlm demo [options] [--<job option> value ...]",
+            "",
+            "The whole system on this machine: a Kafka broker, a schema registry, the moderation job on a local Flink",
+            "MiniCluster, the review service with its web UI, a replay of Fashion-MNIST images (clean, then drifted)",
+            "and simulated reviewers. Ctrl-C stops it cleanly, summary included.",
+            "",
+            "  --duration S         seconds of replay (default 60, at least 10)",
+            "  --rate R             image events per second (default 60)",
+            "  --drift SHIFT        the second half's shift: " + java.util.Arrays.stream(ImageShift.values())
+                    .map(ImageShift::id).collect(java.util.stream.Collectors.joining(", ")) + " (default blur)",
+            "  --severity N         strength of the shift (default 2)",
+            "  --review-delay-ms M  how long a simulated reviewer takes (default 1500)",
+            "  --bad-fraction F     share of deliberately corrupt events (default 0.01)",
+            "  --registry B         true: the embedded schema registry; false: plain Avro (default true);",
+            "                       --registry.url URL uses your own registry instead",
+            "  --reviewer WHO       simulated | human | both (default simulated)",
+            "  --review-port P      the review service's port (default 8090; 0 picks a free one)",
+            "  --help               this text",
+            "",
+            "Any option of the job (flink-job/README.md, e.g. --routing.mode target-rate) is passed to it.");
+
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+            System.out.println(USAGE);
+            return;
+        }
         Options options;
         try {
             options = Options.parse(args);
