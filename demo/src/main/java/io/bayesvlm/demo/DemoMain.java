@@ -62,7 +62,7 @@ public final class DemoMain {
     static final List<String> DEMO_KEYS = List.of("duration", "rate", "drift", "severity", "review-delay-ms",
             "bad-fraction", "registry", "reviewer", "review-port");
 
-    /** Demo options; everything else is a job option ({@code --key value}, see the README). */
+    /** Demo options; everything else is a job option ({@code --key value}, see flink-job/README.md). */
     record Options(int durationSeconds, double rate, ImageShift drift, int severity, long reviewDelayMillis,
             double badFraction, boolean registry, Reviewer reviewer, int reviewPort, Map<String, String> jobOverrides) {
 

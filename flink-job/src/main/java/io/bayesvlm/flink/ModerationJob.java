@@ -361,7 +361,7 @@ public final class ModerationJob {
      * For small inputs a thread boundary lets decoding overlap the encoder (the built-in model: pipeline 87–109% of
      * the bare model). For CLIP-sized inputs decoding is ~2% of a CPU encoder's time, while across a thread boundary
      * each checkpoint barrier arrives behind a few 150 KB records and cuts a batch short: chained 95–96% of the bare
-     * model, across threads 90–95% (ViT-B/32-shaped model, README).
+     * model, across threads 90–95% (ViT-B/32-shaped model, docs/performance.md).
      */
     static boolean chainDecodeWithInference(JobConfig config) {
         try {
