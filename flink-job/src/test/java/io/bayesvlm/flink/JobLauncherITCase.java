@@ -157,18 +157,20 @@ class JobLauncherITCase {
                     KafkaTestUtil.send(p, c.topics().images(), id, codec.encode(ImageEvents.event(id,
                             System.currentTimeMillis(), "launcher-it", Files.readAllBytes(items.get(i % items.size()).file()))));
                     produced.incrementAndGet();
-                    Thread.sleep(20);
+                    Thread.sleep(50);
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         }, "producer");
-        producer.start();
 
         Launcher first = new Launcher(config, dir);
         try {
             first.awaitLine("REST API and web UI at http://127.0.0.1:", Duration.ofSeconds(90));
             first.awaitLine("starting fresh", Duration.ofSeconds(5));
+            // The stream starts once the job is up, and lasts well beyond the first 100 decisions (about 30 s), so the
+            // kill lands mid-stream however slow the machine is.
+            producer.start();
             // Nothing of the job listens beyond loopback by default (REST, blob server, RPC, shuffle): as `ss -ltnp`.
             List<io.bayesvlm.embedded.ListeningSockets.Listener> listening =
                     io.bayesvlm.embedded.ListeningSockets.of(first.process.pid());
