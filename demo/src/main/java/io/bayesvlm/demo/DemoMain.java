@@ -234,7 +234,7 @@ public final class DemoMain {
             OUT.printf("Kafka at %s; topics %s%n", kafka.bootstrapServers(), config.topics().all());
             if (config.registry().enabled()) {
                 OUT.printf("Output schemas registered (subject=id): %s; records use the Confluent wire format%n",
-                        ModerationJob.checkRegistry(config));
+                        io.bayesvlm.flink.JobPreflight.checkRegistry(config));
             } else {
                 OUT.println("No schema registry: plain Avro binary on every topic");
             }

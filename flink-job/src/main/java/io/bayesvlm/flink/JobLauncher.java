@@ -37,8 +37,8 @@ public final class JobLauncher {
     public static void main(String[] args) throws Exception {
         JobConfig config;
         try {
-            config = ModerationJob.prepare(withDefaultCheckpointDir(args));
-        } catch (ModerationJob.StartupException e) {
+            config = JobPreflight.prepare(withDefaultCheckpointDir(args));
+        } catch (JobPreflight.StartupException e) {
             System.err.println("bayesvlm job: " + e.getMessage());
             System.exit(2);
             return;

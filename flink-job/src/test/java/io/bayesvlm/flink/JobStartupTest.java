@@ -32,15 +32,15 @@ class JobStartupTest {
         head.put("text_B_inv", new NpyArray(b.shape(), data));
         Npz.write(dir.resolve("head.npz"), head);
 
-        assertThatThrownBy(() -> ModerationJob.prepare(new String[] {"--model.dir", dir.toString()}))
-                .isInstanceOf(ModerationJob.StartupException.class)
+        assertThatThrownBy(() -> JobPreflight.prepare(new String[] {"--model.dir", dir.toString()}))
+                .isInstanceOf(JobPreflight.StartupException.class)
                 .hasMessageContaining("model.dir").hasMessageContaining(dir.resolve("head.npz").toString())
                 .hasMessageContaining("array 'text_B_inv' is not positive semi-definite");
     }
 
     @Test
     void aMissingModelIsRefusedTheSameWay(@TempDir Path dir) {
-        assertThatThrownBy(() -> ModerationJob.prepare(new String[] {"--model.dir", dir.toString()}))
-                .isInstanceOf(ModerationJob.StartupException.class).hasMessageContaining("not a model directory");
+        assertThatThrownBy(() -> JobPreflight.prepare(new String[] {"--model.dir", dir.toString()}))
+                .isInstanceOf(JobPreflight.StartupException.class).hasMessageContaining("not a model directory");
     }
 }

@@ -105,7 +105,7 @@ class SchemaRegistryJobITCase {
         String subject = c.topics().images() + "-value";
         int v1 = rest.register(subject, v1());
         int v2 = rest.register(subject, ImageEvent.getClassSchema());
-        Map<String, Long> outputs = ModerationJob.checkRegistry(c);
+        Map<String, Long> outputs = io.bayesvlm.flink.JobPreflight.checkRegistry(c);
         assertThat(outputs).containsKey(c.topics().decisions() + "-value");
 
         List<String> good = new ArrayList<>();
@@ -172,7 +172,7 @@ class SchemaRegistryJobITCase {
             JobConfig c = config("http://127.0.0.1:" + proxy.port() + "/apis/ccompat/v7");
             String subject = c.topics().images() + "-value";
             int v1 = rest.register(subject, v1());
-            ModerationJob.checkRegistry(c);
+            io.bayesvlm.flink.JobPreflight.checkRegistry(c);
 
             JobClient job = startUnbounded(c, "it-registry-outage");
             try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
@@ -220,7 +220,7 @@ class SchemaRegistryJobITCase {
                     Map.entry("restart-strategy.fixed-delay.delay", "500 ms")));
             String subject = c.topics().images() + "-value";
             int v1 = rest.register(subject, v1());
-            ModerationJob.checkRegistry(c);
+            io.bayesvlm.flink.JobPreflight.checkRegistry(c);
             JobClient job = startUnbounded(c, "it-registry-long-outages");
             List<String> ids = new ArrayList<>();
             try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
