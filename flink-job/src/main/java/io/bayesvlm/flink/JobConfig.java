@@ -218,12 +218,13 @@ public record JobConfig(
 
     /** Flink's own keys, passed to the environment (and, for bin/bayesvlm job, to its local cluster) as given. */
     static Map<String, String> flinkOptions(Configuration c) {
+        Set<String> jobKeys = ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
         Map<String, String> flink = new java.util.TreeMap<>();
-        for (String k : c.keySet()) {
-            if (isFlinkKey(k) && ALL.stream().noneMatch(o -> o.key().equals(k))) {
-                flink.put(k, c.toMap().get(k));
+        c.toMap().forEach((k, v) -> {
+            if (isFlinkKey(k) && !jobKeys.contains(k)) {
+                flink.put(k, v);
             }
-        }
+        });
         return java.util.Collections.unmodifiableMap(flink);
     }
 

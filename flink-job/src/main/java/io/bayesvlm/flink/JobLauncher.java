@@ -199,7 +199,14 @@ public final class JobLauncher {
         if (config.checkpointDir().isEmpty()) {
             return Optional.empty();
         }
-        Optional<Path> latest = latestCheckpoint(Path.of(URI.create(asUri(config.checkpointDir()))).resolve(jobId.toString()));
+        URI dir = URI.create(asUri(config.checkpointDir()));
+        if (!"file".equals(dir.getScheme())) {
+            // An object store or HDFS cannot be listed from here: resuming is then the user's, by path.
+            System.err.println("bayesvlm job: checkpoint.dir " + dir + " is not a local directory; to resume, pass"
+                    + " --execution.state-recovery.path with the checkpoint to resume from");
+            return Optional.empty();
+        }
+        Optional<Path> latest = latestCheckpoint(Path.of(dir).resolve(jobId.toString()));
         latest.ifPresent(p -> flink.setString("execution.state-recovery.path", p.toUri().toString()));
         return latest.map(p -> p.toUri().toString());
     }

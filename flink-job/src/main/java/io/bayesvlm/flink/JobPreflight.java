@@ -66,37 +66,35 @@ public final class JobPreflight {
     }
 
     /**
-     * The broker's limits: the sinks' transaction timeout within its transaction.max.timeout.ms, and every output
+     * The broker: reachable; the sinks' transaction timeout within its transaction.max.timeout.ms; every output
      * topic's max.message.bytes at least kafka.max-request-size (the size the outputs were checked against).
      */
     static void checkBroker(JobConfig config) {
-        if (!BrokerPreflight.reachable(config.bootstrapServers(), java.time.Duration.ofSeconds(15))) {
-            throw new StartupException(JobOptions.BOOTSTRAP_SERVERS.key() + ": no Kafka broker answered at "
-                    + config.bootstrapServers() + " within 15 s", null);
-        }
-        Map<String, Long> small = BrokerPreflight.topicsBelow(config.bootstrapServers(), List.of(config.topics().decisions(),
+        java.time.Duration wait = java.time.Duration.ofSeconds(15);
+        BrokerPreflight.Limits broker = BrokerPreflight.read(config.bootstrapServers(), List.of(config.topics().decisions(),
                 config.topics().reviews(), config.topics().calibration(), config.topics().drift(),
-                config.topics().deadLetters()), config.outputs().maxRequestSize(), java.time.Duration.ofSeconds(10));
+                config.topics().deadLetters()), wait);
+        if (!broker.reachable()) {
+            throw new StartupException(JobOptions.BOOTSTRAP_SERVERS.key() + ": no Kafka broker answered at "
+                    + config.bootstrapServers() + " within " + wait.toSeconds() + " s", null);
+        }
+        long max = config.outputs().maxRequestSize();
+        Map<String, Long> small = new java.util.TreeMap<>(broker.topicLimits());
+        small.values().removeIf(limit -> limit >= max);
         if (!small.isEmpty()) {
             throw new StartupException("output topics accept smaller records than " + JobOptions.MAX_REQUEST_SIZE.key()
-                    + " (" + config.outputs().maxRequestSize() + "): max.message.bytes " + small + "; raise the topics'"
-                    + " max.message.bytes or lower " + JobOptions.MAX_REQUEST_SIZE.key(), null);
+                    + " (" + max + "): max.message.bytes " + small + "; raise the topics' max.message.bytes or lower "
+                    + JobOptions.MAX_REQUEST_SIZE.key(), null);
         }
-        checkTransactionTimeout(config);
-    }
-
-    /** The sinks' transaction timeout must be within the broker's transaction.max.timeout.ms. */
-    static void checkTransactionTimeout(JobConfig config) {
-        java.util.Optional<Long> brokerMax = BrokerPreflight.transactionMaxTimeoutMs(config.bootstrapServers(),
-                java.time.Duration.ofSeconds(10));
         long tx = config.transactionTimeout().toMillis();
-        if (brokerMax.isEmpty()) {
+        if (broker.transactionMaxTimeoutMs().isEmpty()) {
             System.err.println("bayesvlm job: could not read the broker's transaction.max.timeout.ms at "
                     + config.bootstrapServers() + "; kafka.transaction-timeout is " + tx + " ms and must not exceed it");
-        } else if (tx > brokerMax.get()) {
+        } else if (tx > broker.transactionMaxTimeoutMs().get()) {
             throw new StartupException(JobOptions.TRANSACTION_TIMEOUT.key() + " (" + tx + " ms) exceeds the broker's"
-                    + " transaction.max.timeout.ms (" + brokerMax.get() + " ms): shorten " + JobOptions.CHECKPOINT_TIMEOUT.key()
-                    + " or " + JobOptions.TRANSACTION_TIMEOUT.key() + ", or raise the broker's limit", null);
+                    + " transaction.max.timeout.ms (" + broker.transactionMaxTimeoutMs().get() + " ms): shorten "
+                    + JobOptions.CHECKPOINT_TIMEOUT.key() + " or " + JobOptions.TRANSACTION_TIMEOUT.key()
+                    + ", or raise the broker's limit", null);
         }
     }
 

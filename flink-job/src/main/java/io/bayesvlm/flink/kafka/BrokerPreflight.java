@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -15,80 +17,66 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
 
 /**
- * Reads the broker's limits before the job starts: a sink whose transaction timeout exceeds the broker's {@code
- * transaction.max.timeout.ms}, or that writes a topic whose {@code max.message.bytes} is below the producer's {@code
- * max.request.size}, would fail on every restart. Nothing is known when the broker cannot be asked (unreachable, or
- * the job's principal may not describe configs); the job then starts and says so.
+ * Reads the broker's limits before the job starts, with one admin client: a sink whose transaction timeout exceeds
+ * the broker's {@code transaction.max.timeout.ms}, or that writes a topic whose {@code max.message.bytes} is below the
+ * producer's {@code max.request.size}, would fail on every restart. A limit the job's principal may not describe
+ * stays unknown; the job then starts and says so.
  */
 public final class BrokerPreflight {
 
     private BrokerPreflight() {}
 
     /**
-     * The output topics whose {@code max.message.bytes} is below {@code maxRequestSize}, with their limit: a record the
-     * producer accepts would be refused there. Empty when all fit, or when the broker cannot be asked (then the job
-     * starts, as above). A missing topic is left to the sink (auto-created, or its clear error).
+     * What the broker said. {@code reachable} false: no broker answered, nothing else is known. {@code topicLimits}:
+     * each topic's {@code max.message.bytes} that could be read (a missing topic is left to the sink).
      */
-    public static Map<String, Long> topicsBelow(String bootstrapServers, List<String> topics, long maxRequestSize,
-            Duration wait) {
-        Map<String, Long> below = new java.util.TreeMap<>();
-        try (Admin admin = Admin.create(properties(bootstrapServers, wait))) {
-            List<ConfigResource> resources = topics.stream()
-                    .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-            for (var e : admin.describeConfigs(resources).values().entrySet()) {
-                try {
-                    ConfigEntry limit = e.getValue().get(wait.toMillis(), TimeUnit.MILLISECONDS).get("max.message.bytes");
-                    if (limit != null && limit.value() != null && Long.parseLong(limit.value()) < maxRequestSize) {
-                        below.put(e.getKey().name(), Long.parseLong(limit.value()));
-                    }
-                } catch (java.util.concurrent.ExecutionException missingOrDenied) {
-                    // not ours to judge here
-                }
-            }
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return below;
-    }
+    public record Limits(boolean reachable, Optional<Long> transactionMaxTimeoutMs, Map<String, Long> topicLimits) {}
 
-    private static Properties properties(String bootstrapServers, Duration wait) {
+    public static Limits read(String bootstrapServers, List<String> topics, Duration wait) {
         Properties p = new Properties();
         p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(wait.toMillis()));
         p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(wait.toMillis()));
-        return p;
-    }
-
-    /** Whether any broker answers at {@code bootstrapServers} within {@code wait}. */
-    public static boolean reachable(String bootstrapServers, Duration wait) {
-        try (Admin admin = Admin.create(properties(bootstrapServers, wait))) {
-            return !admin.describeCluster().nodes().get(wait.toMillis(), TimeUnit.MILLISECONDS).isEmpty();
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+        try (Admin admin = Admin.create(p)) {
+            Collection<Node> nodes;
+            try {
+                nodes = admin.describeCluster().nodes().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                interrupted(e);
+                return new Limits(false, Optional.empty(), Map.of());
             }
-            return false;
+            if (nodes.isEmpty()) {
+                return new Limits(false, Optional.empty(), Map.of());
+            }
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, nodes.iterator().next().idString());
+            Optional<Long> txMax = value(admin, broker, "transaction.max.timeout.ms", wait);
+            Map<String, Long> limits = new TreeMap<>();
+            for (String topic : topics) {
+                value(admin, new ConfigResource(ConfigResource.Type.TOPIC, topic), "max.message.bytes", wait)
+                        .ifPresent(v -> limits.put(topic, v));
+            }
+            return new Limits(true, txMax, limits);
         }
     }
 
-    public static Optional<Long> transactionMaxTimeoutMs(String bootstrapServers, Duration wait) {
-        try (Admin admin = Admin.create(properties(bootstrapServers, wait))) {
-            Collection<Node> nodes = admin.describeCluster().nodes().get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            if (nodes.isEmpty()) {
-                return Optional.empty();
-            }
-            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, nodes.iterator().next().idString());
-            Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(broker)).all()
+    /** One numeric config value, or empty when it cannot be read (missing resource, not allowed, no answer). */
+    private static Optional<Long> value(Admin admin, ConfigResource resource, String key, Duration wait) {
+        try {
+            Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(resource)).all()
                     .get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            ConfigEntry e = configs.get(broker).get("transaction.max.timeout.ms");
+            ConfigEntry e = configs.get(resource).get(key);
             return e == null || e.value() == null ? Optional.empty() : Optional.of(Long.parseLong(e.value()));
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | NumberFormatException e) {
             return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static void interrupted(Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
         }
     }
 }

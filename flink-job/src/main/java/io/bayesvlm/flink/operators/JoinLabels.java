@@ -85,6 +85,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         classes.computeIfAbsent(modelKey(d.getModelName(), d.getModelVersion()), k -> List.copyOf(d.getClasses()));
         byte[] s = slot.value();
         if (s != null && JoinSlot.tag(s) == JoinSlot.LABEL) {
+            // Through the slot's own encoding, so both arrival orders yield the same pair from one code path.
             emit(JoinSlot.decision(JoinSlot.decision(d, 0), d.getEventId()), JoinSlot.label(s), JoinSlot.expiry(s), ctx, out);
         } else if (s == null) {
             slot.update(JoinSlot.decision(d, armTimer(ctx)));
