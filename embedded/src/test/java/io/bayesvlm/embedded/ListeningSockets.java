@@ -44,7 +44,9 @@ public final class ListeningSockets {
             if (!Files.exists(p)) {
                 continue;
             }
-            for (String line : Files.readAllLines(p).subList(1, Files.readAllLines(p).size())) {
+            // Read once: the table changes while sockets open and close (a second read can be shorter or longer).
+            List<String> rows = Files.readAllLines(p);
+            for (String line : rows.subList(Math.min(1, rows.size()), rows.size())) {
                 String[] f = line.trim().split("\\s+");
                 // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
                 if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
