@@ -190,11 +190,16 @@ final class FlinkRest {
                 throw new AssertionError("the JobManager exited with " + jobManager.exitValue());
             }
             try {
-                get("/overview");
-                return;
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/overview"))
+                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+                // 503 "ongoing leader election": the REST endpoint is up before the JobManager has become leader.
             } catch (IOException e) {
-                Thread.sleep(250);
+                // not listening yet
             }
+            Thread.sleep(250);
         }
         throw new AssertionError("the JobManager's REST API at " + base + " did not answer in " + timeout);
     }
