@@ -15,8 +15,10 @@ import picocli.CommandLine.Command;
         footer = {"", "Also through bin/bayesvlm:",
             "  demo      Kafka + schema registry + Flink + the default model on this machine",
             "  job       the moderation job on a local MiniCluster (--config FILE)",
-            "  bench     pipeline throughput and latency against the bare model"},
-        subcommands = {ScoreCommand.class, FitCommand.class, EvaluateCommand.class, RiskCommand.class, HeadBenchCommand.class, RelabelCommand.class,
+            "  bench     pipeline throughput and latency against the bare model",
+            "  headbench encoder against Bayesian head time per image",
+            "  review    the review service; review-bench its benchmark"},
+        subcommands = {ScoreCommand.class, FitCommand.class, EvaluateCommand.class, RiskCommand.class, RelabelCommand.class,
             CommandLine.HelpCommand.class})
 public final class BayesVlmCli {
 

@@ -1,5 +1,6 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.errors.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.errors.ErrorCode;
 import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import java.awt.image.BufferedImage;

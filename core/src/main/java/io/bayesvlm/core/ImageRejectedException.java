@@ -1,5 +1,6 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.errors.ErrorCode;
 /** An input image was refused; {@link #code()} says why in a stable, machine-readable form. */
 public class ImageRejectedException extends Exception {
     private final ErrorCode code;

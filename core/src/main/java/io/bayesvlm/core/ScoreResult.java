@@ -1,5 +1,6 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.errors.ErrorCode;
 /** The outcome for one input: a prediction, or the reason the input could not be scored. */
 public sealed interface ScoreResult {
 

@@ -1,5 +1,6 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.errors.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -13,10 +13,9 @@ import io.bayesvlm.core.metrics.Calibration;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
 import io.bayesvlm.embedded.EmbeddedKafka;
-import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.embedded.KafkaClients;
 import io.bayesvlm.embedded.EmbeddedRegistry;
-import io.bayesvlm.flink.embedded.LocalFlink;
 import io.bayesvlm.serde.RecordCodec;
 import io.bayesvlm.review.ReviewConfig;
 import io.bayesvlm.review.ReviewService;
@@ -337,7 +336,7 @@ public final class DemoMain {
 
     /** Replays the sample at the given rate: clean for the first half, drifted for the second. */
     void replay(KafkaProducer<byte[], byte[]> producer, JobConfig config, long start) throws Exception {
-        List<ImageEvents.Item> items = ImageEvents.items(root.resolve("models/fashion-mnist-sample"));
+        List<SampleImages.Item> items = SampleImages.items(root.resolve("models/fashion-mnist-sample"));
         RecordCodec<io.bayesvlm.avro.ImageEvent> codec = RecordCodec.of(io.bayesvlm.avro.ImageEvent.class, config.registry());
         long end = start + options.durationSeconds() * 1000L;
         long half = start + options.durationSeconds() * 500L;
@@ -357,16 +356,16 @@ public final class DemoMain {
             }
             phase = drifted ? "drifted" : "clean";
             String id = phase + "-" + n;
-            ImageEvents.Item item = items.get((int) (n % items.size()));
+            SampleImages.Item item = items.get((int) (n % items.size()));
             byte[] image;
             if (rng.nextDouble() < options.badFraction()) {
-                image = java.util.Arrays.copyOf(ImageEvents.png(item.file(), ImageShift.NONE, 1, n), 40); // truncated
+                image = java.util.Arrays.copyOf(SampleImages.png(item.file(), ImageShift.NONE, 1, n), 40); // truncated
                 producedBad.incrementAndGet();
             } else {
-                image = ImageEvents.png(item.file(), drifted ? options.drift() : ImageShift.NONE, options.severity(), n);
+                image = SampleImages.png(item.file(), drifted ? options.drift() : ImageShift.NONE, options.severity(), n);
                 truth.put(id, new Truth(item.label(), phase));
             }
-            byte[] value = codec.encode(config.topics().images(), ImageEvents.event(id, System.currentTimeMillis(), "demo", image));
+            byte[] value = codec.encode(config.topics().images(), Replay.event(id, System.currentTimeMillis(), "demo", image));
             producer.send(new ProducerRecord<>(config.topics().images(), id.getBytes(StandardCharsets.UTF_8), value));
             produced.incrementAndGet();
         }
@@ -403,7 +402,7 @@ public final class DemoMain {
             m.put("registry.url", config.registry().url());
             m.put("registry.auto-register", "true");
         }
-        return ReviewConfig.from(new io.bayesvlm.serde.config.Options(m));
+        return ReviewConfig.from(new io.bayesvlm.config.Options(m));
     }
 
     /**

@@ -11,16 +11,16 @@ import io.bayesvlm.embedded.EmbeddedRegistry;
 import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.embedded.TestKafka;
 import io.bayesvlm.flink.ItConfig;
+import io.bayesvlm.flink.TestImages;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
-import io.bayesvlm.flink.embedded.ImageEvents;
-import io.bayesvlm.flink.embedded.LocalFlink;
+import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.review.ApiClient;
 import io.bayesvlm.review.ReviewConfig;
 import io.bayesvlm.review.ReviewService;
 import io.bayesvlm.review.http.Passwords;
 import io.bayesvlm.serde.RecordCodec;
-import io.bayesvlm.serde.config.Options;
+import io.bayesvlm.config.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +66,7 @@ class ReviewFlowITCase {
             try (ReviewService service = ReviewService.start(reviewConfig(kafka, registry, job, suffix))) {
                 // 16 images, 1 s apart in event time, ten minutes ago
                 RecordCodec<ImageEvent> images = RecordCodec.of(ImageEvent.class, job.registry());
-                List<ImageEvents.Item> items = ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
+                List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
                 long t0 = System.currentTimeMillis() - 600_000;
                 Map<String, String> truth = new HashMap<>();
                 try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
@@ -74,7 +74,7 @@ class ReviewFlowITCase {
                         String id = "e-" + i;
                         truth.put(id, items.get(i).label());
                         KafkaTestUtil.send(p, job.topics().images(), id, images.encode(job.topics().images(),
-                                ImageEvents.event(id, t0 + 1000L * i, "it", Files.readAllBytes(items.get(i).file()))));
+                                TestImages.event(id, t0 + 1000L * i, "it", Files.readAllBytes(items.get(i).file()))));
                     }
                 }
                 service.awaitRunning(WAIT);
@@ -116,7 +116,7 @@ class ReviewFlowITCase {
                     for (int i = 0; i < 4; i++) {
                         String late = "late-" + i;
                         KafkaTestUtil.send(p, job.topics().images(), late, images.encode(job.topics().images(),
-                                ImageEvents.event(late, t0 + 600_000L + i, "it", Files.readAllBytes(items.get(i).file()))));
+                                TestImages.event(late, t0 + 600_000L + i, "it", Files.readAllBytes(items.get(i).file()))));
                     }
                 }
                 // ... and its label (in its own, later window) lets those windows close

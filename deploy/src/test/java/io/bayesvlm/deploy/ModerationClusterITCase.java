@@ -16,7 +16,8 @@ import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.embedded.TestKafka;
 import io.bayesvlm.embedded.EmbeddedRegistry;
-import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.core.data.SampleImages;
+import io.bayesvlm.flink.TestImages;
 import io.bayesvlm.serde.RecordCodec;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,7 +60,7 @@ class ModerationClusterITCase {
     static EmbeddedRegistry registry;
     static FlinkCluster cluster;
     static String jarId;
-    static List<ImageEvents.Item> items;
+    static List<SampleImages.Item> items;
 
     @BeforeAll
     static void start() throws Exception {
@@ -68,7 +69,7 @@ class ModerationClusterITCase {
         registry = EmbeddedRegistry.start();
         cluster = FlinkCluster.start(2, Map.of());
         jarId = cluster.rest.uploadJar(JOB_JAR);
-        items = ImageEvents.items(SAMPLES);
+        items = SampleImages.items(SAMPLES);
     }
 
     @AfterAll
@@ -117,9 +118,9 @@ class ModerationClusterITCase {
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
             for (int i = from; i < from + n; i++) {
                 String id = "e-" + i;
-                ImageEvents.Item item = items.get(i % items.size());
+                SampleImages.Item item = items.get(i % items.size());
                 KafkaTestUtil.send(p, c.topics().images(), id, images.encode(c.topics().images(),
-                        ImageEvents.event(id, 1_700_000_000_000L + 1000L * i, "cluster-it", Files.readAllBytes(item.file()))));
+                        TestImages.event(id, 1_700_000_000_000L + 1000L * i, "cluster-it", Files.readAllBytes(item.file()))));
                 if (labels) {
                     sendLabel(p, c, labelCodec, id, item.label());
                 }
@@ -211,7 +212,7 @@ class ModerationClusterITCase {
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
             for (String bad : List.of("corrupt-1", "corrupt-2")) {
                 KafkaTestUtil.send(p, c.topics().images(), bad, images.encode(c.topics().images(),
-                        ImageEvents.event(bad, 1_700_000_000_000L, "cluster-it", new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2})));
+                        TestImages.event(bad, 1_700_000_000_000L, "cluster-it", new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2})));
             }
             KafkaTestUtil.send(p, c.topics().images(), "not-avro", "not an image event".getBytes());
         }
@@ -416,7 +417,7 @@ class ModerationClusterITCase {
         // One labelled event 30 s later closes the canaries' window (its pair moves the labelled watermark).
         try (KafkaProducer<byte[], byte[]> prod = KafkaTestUtil.producer(kafka.bootstrapServers())) {
             RecordCodec<ImageEvent> images = RecordCodec.of(ImageEvent.class, c.registry());
-            KafkaTestUtil.send(prod, c.topics().images(), "tail", images.encode(c.topics().images(), ImageEvents.event("tail",
+            KafkaTestUtil.send(prod, c.topics().images(), "tail", images.encode(c.topics().images(), TestImages.event("tail",
                     p.now() + 30_000, "cluster-it", Files.readAllBytes(items.get(0).file()))));
             sendLabel(prod, c, RecordCodec.of(LabelEvent.class, c.registry()), "tail", items.get(0).label());
         }

@@ -238,7 +238,7 @@ public record JobConfig(
 
     /** The registry options are shared with the review service: one parser, in the serde module. */
     static RegistryConfig registry(Configuration c) {
-        return RegistryConfig.parse(new io.bayesvlm.serde.config.Options(c.toMap()));
+        return RegistryConfig.parse(new io.bayesvlm.config.Options(c.toMap()));
     }
 
     /**
@@ -247,7 +247,7 @@ public record JobConfig(
      */
     public static Configuration parseArgs(String[] args) throws IOException {
         // One syntax for every service of the project (the review service reads the same files).
-        return Configuration.fromMap(io.bayesvlm.serde.config.Options.parseArgs(args).asMap());
+        return Configuration.fromMap(io.bayesvlm.config.Options.parseArgs(args).asMap());
     }
 
     /** Key families of Flink's own configuration that the job accepts and forwards. */

@@ -237,7 +237,7 @@ public final class JobLauncher {
 
     /** {@code checkpoint.dir} defaults to {@link #DEFAULT_CHECKPOINT_DIR} here, so a crashed run can resume. */
     static String[] withDefaultCheckpointDir(String[] args) throws IOException {
-        var options = io.bayesvlm.serde.config.Options.parseArgs(args);
+        var options = io.bayesvlm.config.Options.parseArgs(args);
         String dir = options.asMap().get(JobOptions.CHECKPOINT_DIR.key());
         if (dir != null && !dir.isBlank()) {
             return args;

@@ -22,7 +22,7 @@ import io.bayesvlm.flink.operators.CalibrationReports;
 import io.bayesvlm.flink.operators.ParseFeedback;
 import io.bayesvlm.flink.operators.RouteWithFeedback;
 import io.bayesvlm.flink.operators.CountDeadLetters;
-import io.bayesvlm.flink.operators.DeadLetters;
+import io.bayesvlm.flink.operators.DeadLetterOutput;
 import io.bayesvlm.flink.operators.DecodeImage;
 import io.bayesvlm.flink.operators.DriftMoments;
 import io.bayesvlm.flink.operators.DriftWarning;
@@ -235,11 +235,11 @@ public final class ModerationJob {
                 .name("ECE alert").uid("ece-alert")
                 .sinkTo(sinks.calibration()).name("calibration sink").uid("calibration-sink");
 
-        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG)
-                .union(scored.getSideOutput(DeadLetters.TAG), labels.getSideOutput(DeadLetters.TAG),
-                        joined.getSideOutput(DeadLetters.TAG));
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG)
+                .union(scored.getSideOutput(DeadLetterOutput.TAG), labels.getSideOutput(DeadLetterOutput.TAG),
+                        joined.getSideOutput(DeadLetterOutput.TAG));
         if (feedback != null) {
-            deadLetters = deadLetters.union(feedback.getSideOutput(DeadLetters.TAG));
+            deadLetters = deadLetters.union(feedback.getSideOutput(DeadLetterOutput.TAG));
         }
         deadLetters
                 .map(new BoundDeadLetters(config.outputs().deadLetterMaxValueBytes()))

@@ -10,7 +10,7 @@ import io.bayesvlm.avro.ImageEvent;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.LabelSource;
 import io.bayesvlm.avro.ReviewRequest;
-import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.serde.ImageClaimCheck;
 import io.bayesvlm.serde.RecordCodec;
 import java.awt.image.BufferedImage;
@@ -75,7 +75,7 @@ public final class HostileStream {
     /** Sends every poison, each followed by a canary, then the labels (canaries', two future poisons', one unknown). */
     public static Produced produce(String bootstrap, JobConfig c, RecordCodec<ImageEvent> images,
             RecordCodec<LabelEvent> labels) throws Exception {
-        List<ImageEvents.Item> items = ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
+        List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
         byte[] small = Files.readAllBytes(items.get(0).file());
         long now = System.currentTimeMillis();
         Map<String, byte[]> poisons = new LinkedHashMap<>();
@@ -111,11 +111,11 @@ public final class HostileStream {
             int i = 0;
             for (var e : poisons.entrySet()) {
                 long t = eventTimes.getOrDefault(e.getKey(), now);
-                sent.put(e.getKey(), send(p, in, e.getKey(), images.encode(in, ImageEvents.event(e.getKey(), t, "hostile", e.getValue()))));
+                sent.put(e.getKey(), send(p, in, e.getKey(), images.encode(in, TestImages.event(e.getKey(), t, "hostile", e.getValue()))));
                 String canary = "canary-" + i;
-                ImageEvents.Item item = items.get(1 + i);
+                SampleImages.Item item = items.get(1 + i);
                 canaryTruth.put(canary, item.label());
-                sent.put(canary, send(p, in, canary, images.encode(in, ImageEvents.event(canary, now, "hostile",
+                sent.put(canary, send(p, in, canary, images.encode(in, TestImages.event(canary, now, "hostile",
                         Files.readAllBytes(item.file())))));
                 i++;
             }
@@ -125,7 +125,7 @@ public final class HostileStream {
             sent.put("p-unknown-schema-id", send(p, in, "p-unknown-schema-id", framed));
             String last = "canary-" + i;
             canaryTruth.put(last, items.get(1 + i).label());
-            sent.put(last, send(p, in, last, images.encode(in, ImageEvents.event(last, now, "hostile",
+            sent.put(last, send(p, in, last, images.encode(in, TestImages.event(last, now, "hostile",
                     Files.readAllBytes(items.get(1 + i).file())))));
             String lt = c.topics().labels();
             for (var e : canaryTruth.entrySet()) {

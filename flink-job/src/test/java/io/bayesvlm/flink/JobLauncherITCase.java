@@ -6,7 +6,7 @@ import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.ImageEvent;
 import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.embedded.TestKafka;
-import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.serde.AvroCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -146,7 +146,7 @@ class JobLauncherITCase {
         JobConfig c = JobConfig.from(org.apache.flink.configuration.Configuration.fromMap(options));
         Path config = writeConfig(options);
         int n = 600;
-        List<ImageEvents.Item> items = ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
+        List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
         AvroCodec<ImageEvent> codec = new AvroCodec<>(ImageEvent.class);
         AtomicInteger produced = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
@@ -154,7 +154,7 @@ class JobLauncherITCase {
             try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
                 for (int i = 0; i < n && !stop.get(); i++) {
                     String id = "k-" + i;
-                    KafkaTestUtil.send(p, c.topics().images(), id, codec.encode(ImageEvents.event(id,
+                    KafkaTestUtil.send(p, c.topics().images(), id, codec.encode(TestImages.event(id,
                             System.currentTimeMillis(), "launcher-it", Files.readAllBytes(items.get(i % items.size()).file()))));
                     produced.incrementAndGet();
                     Thread.sleep(50);
@@ -221,11 +221,11 @@ class JobLauncherITCase {
                 "blob.server.port", String.valueOf(blobPort)));
         JobConfig c = JobConfig.from(org.apache.flink.configuration.Configuration.fromMap(options));
         Path config = writeConfig(options);
-        List<ImageEvents.Item> items = ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
+        List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
         AvroCodec<ImageEvent> codec = new AvroCodec<>(ImageEvent.class);
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
             for (int i = 0; i < 20; i++) {
-                KafkaTestUtil.send(p, c.topics().images(), "f-" + i, codec.encode(ImageEvents.event("f-" + i,
+                KafkaTestUtil.send(p, c.topics().images(), "f-" + i, codec.encode(TestImages.event("f-" + i,
                         System.currentTimeMillis(), "launcher-it", Files.readAllBytes(items.get(i).file()))));
             }
         }

@@ -15,7 +15,7 @@ import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.metrics.Calibration;
-import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.serde.AvroCodec;
 import io.bayesvlm.flink.kafka.RawRecordDeserializer;
 import io.bayesvlm.flink.model.RawRecord;
@@ -78,7 +78,7 @@ class ModerationJobITCase {
     static Produced produce(JobConfig c, int n, boolean withBad) throws IOException {
         AvroCodec<io.bayesvlm.avro.ImageEvent> images = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
         AvroCodec<LabelEvent> labels = new AvroCodec<>(LabelEvent.class);
-        List<ImageEvents.Item> items = ImageEvents.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, n);
+        List<SampleImages.Item> items = SampleImages.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, n);
         Map<String, String> truth = new HashMap<>();
         List<String> bad = new ArrayList<>();
         long t0 = 1_700_000_000_000L;
@@ -92,7 +92,7 @@ class ModerationJobITCase {
                 String id = "e-" + i;
                 truth.put(id, items.get(i).label());
                 KafkaTestUtil.send(p, c.topics().images(), id,
-                        images.encode(ImageEvents.event(id, t0 + 1000L * i, "it", Files.readAllBytes(items.get(i).file()))));
+                        images.encode(TestImages.event(id, t0 + 1000L * i, "it", Files.readAllBytes(items.get(i).file()))));
             }
             if (withBad) {
                 byte[] corrupt = new byte[300];
@@ -107,7 +107,7 @@ class ModerationJobITCase {
                         "bad-oversized", big);
                 for (var e : badImages.entrySet()) {
                     bad.add(e.getKey());
-                    KafkaTestUtil.send(p, c.topics().images(), e.getKey(), images.encode(ImageEvents.event(e.getKey(), t0, "it", e.getValue())));
+                    KafkaTestUtil.send(p, c.topics().images(), e.getKey(), images.encode(TestImages.event(e.getKey(), t0, "it", e.getValue())));
                 }
                 KafkaTestUtil.send(p, c.topics().images(), "bad-avro", "definitely not avro".getBytes());
                 bad.add("bad-avro");
@@ -187,14 +187,14 @@ class ModerationJobITCase {
         JobConfig c = config(UUID.randomUUID().toString().substring(0, 8), Map.of("drift.window-size", "20 s",
                 "drift.reference-windows", "2", "drift.min-decisions", "10", "drift.z-threshold", "5",
                 "events.max-out-of-orderness", "2 min"));
-        List<ImageEvents.Item> items = ImageEvents.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, 120);
+        List<SampleImages.Item> items = SampleImages.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, 120);
         AvroCodec<io.bayesvlm.avro.ImageEvent> images = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
         long t0 = 1_700_000_000_000L; // a multiple of 20 s: windows start at t0
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
             for (int i = 0; i < 120; i++) {
-                byte[] png = ImageEvents.png(items.get(i).file(),
+                byte[] png = SampleImages.png(items.get(i).file(),
                         i < 60 ? io.bayesvlm.core.data.ImageShift.NONE : io.bayesvlm.core.data.ImageShift.INVERT, 3, i);
-                KafkaTestUtil.send(p, c.topics().images(), "d-" + i, images.encode(ImageEvents.event("d-" + i, t0 + 1000L * i, "it", png)));
+                KafkaTestUtil.send(p, c.topics().images(), "d-" + i, images.encode(TestImages.event("d-" + i, t0 + 1000L * i, "it", png)));
             }
         }
         runBounded(c, "it-drift");
@@ -288,7 +288,7 @@ class ModerationJobITCase {
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         JobConfig c = config(suffix, Map.of("model.dir", model.toString(), "routing.audit-fraction", "0"));
-        List<ImageEvents.Item> items = ImageEvents.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, 6);
+        List<SampleImages.Item> items = SampleImages.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, 6);
         java.io.ByteArrayOutputStream black = new java.io.ByteArrayOutputStream();
         javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY), "png", black);
         AvroCodec<io.bayesvlm.avro.ImageEvent> images = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
@@ -298,11 +298,11 @@ class ModerationJobITCase {
             for (int i = 0; i < items.size(); i++) {
                 String id = "nan-" + i;
                 nonBlack.add(id);
-                KafkaTestUtil.send(p, c.topics().images(), id, images.encode(ImageEvents.event(id, 1_700_000_000_000L + i, "it",
+                KafkaTestUtil.send(p, c.topics().images(), id, images.encode(TestImages.event(id, 1_700_000_000_000L + i, "it",
                         Files.readAllBytes(items.get(i).file()))));
                 String b = "black-" + i;
                 blackIds.add(b);
-                KafkaTestUtil.send(p, c.topics().images(), b, images.encode(ImageEvents.event(b, 1_700_000_000_000L + i, "it",
+                KafkaTestUtil.send(p, c.topics().images(), b, images.encode(TestImages.event(b, 1_700_000_000_000L + i, "it",
                         black.toByteArray())));
             }
         }

@@ -1,6 +1,6 @@
 package io.bayesvlm.review;
 
-import io.bayesvlm.serde.config.Options;
+import io.bayesvlm.config.Options;
 import io.bayesvlm.serde.registry.RegistryConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

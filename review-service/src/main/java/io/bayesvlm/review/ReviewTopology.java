@@ -9,7 +9,7 @@ import io.bayesvlm.review.calibration.ReportView;
 import io.bayesvlm.review.queue.ApplyCommand;
 import io.bayesvlm.review.queue.ApplyReviewRequest;
 import io.bayesvlm.review.queue.CloseLabelledItems;
-import io.bayesvlm.review.queue.DeadLetters;
+import io.bayesvlm.review.queue.DeadLetterSink;
 import io.bayesvlm.review.queue.KeyLabelsByItem;
 import io.bayesvlm.review.queue.QueueItem;
 import io.bayesvlm.review.queue.QueueOrder;
@@ -38,7 +38,7 @@ public final class ReviewTopology {
 
     public static Topology buildTopology(ReviewConfig c, Replies replies) {
         ReviewConfig.Topics t = c.topics();
-        DeadLetters deadLetters = new DeadLetters(t.deadLetters(), RecordCodec.of(DeadLetter.class, c.registry()));
+        DeadLetterSink deadLetters = new DeadLetterSink(t.deadLetters(), RecordCodec.of(DeadLetter.class, c.registry()));
         Topology topology = new Topology();
 
         topology.addSource("review-requests source", Serdes.ByteArray().deserializer(),
@@ -78,7 +78,7 @@ public final class ReviewTopology {
                 Serdes.ByteArray().serializer(), "apply reviewer commands");
         topology.addSink(KeyLabelsByItem.SINK, t.labelsByItem(), Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer(), "key labels by item");
-        topology.addSink(DeadLetters.SINK, t.deadLetters(), Serdes.ByteArray().serializer(),
+        topology.addSink(DeadLetterSink.SINK, t.deadLetters(), Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer(), "apply review requests", "apply reviewer commands",
                 "key labels by item", "keep calibration history");
         return topology;

@@ -3,7 +3,7 @@ package io.bayesvlm.review;
 import io.bayesvlm.avro.ClassScore;
 import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
-import io.bayesvlm.serde.config.Options;
+import io.bayesvlm.config.Options;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -63,76 +63,23 @@ public final class Calibration {
         }
         // Items with a non-finite probability are left out and counted: one NaN would otherwise land in bin 0
         // ((int) NaN == 0) and turn ECE, NLL and Brier into NaN.
-        List<Integer> kept = new java.util.ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            if (allFinite(probs.get(i))) {
-                kept.add(i);
-            }
-        }
-        long skipped = n - kept.size();
-        n = kept.size();
+        RunningCalibration running = new RunningCalibration(bins);
         double[] conf = new double[n];
         boolean[] correct = new boolean[n];
-        double nll = 0;
-        double brier = 0;
-        for (int j = 0; j < n; j++) {
-            int i = kept.get(j);
-            double[] p = probs.get(i);
-            int top = argmax(p);
-            conf[j] = p[top];
-            correct[j] = top == labels[i];
-            nll += nll(p, labels[i]);
-            brier += brier(p, labels[i]);
-        }
-        Totals t = new Totals(bins);
+        int kept = 0;
         for (int i = 0; i < n; i++) {
-            t.add(binOf(conf[i], bins), conf[i], correct[i]);
-        }
-        return t.report(n == 0 ? Double.NaN : nll / n, n == 0 ? Double.NaN : brier / n,
-                adaptiveEce(conf, correct, bins), skipped);
-    }
-
-    /** Per-bin sums from which the equal-width part of a report is built. */
-    private static final class Totals {
-        final long[] count;
-        final long[] correct;
-        final double[] confidence;
-
-        Totals(int bins) {
-            count = new long[bins];
-            correct = new long[bins];
-            confidence = new double[bins];
-        }
-
-        void add(int bin, double conf, boolean isCorrect) {
-            count[bin]++;
-            confidence[bin] += conf;
-            if (isCorrect) {
-                correct[bin]++;
+            double[] p = probs.get(i);
+            running.add(p, labels[i]);
+            if (allFinite(p)) {
+                int top = argmax(p);
+                conf[kept] = p[top];
+                correct[kept++] = top == labels[i];
             }
         }
-
-        Report report(double nll, double brier, double adaptiveEce, long skipped) {
-            int bins = count.length;
-            long n = Arrays.stream(count).sum();
-            long totalCorrect = Arrays.stream(correct).sum();
-            double totalConf = Arrays.stream(confidence).sum();
-            double ece = 0;
-            double mce = 0;
-            Bin[] out = new Bin[bins];
-            for (int b = 0; b < bins; b++) {
-                double acc = count[b] == 0 ? Double.NaN : (double) correct[b] / count[b];
-                double cf = count[b] == 0 ? Double.NaN : confidence[b] / count[b];
-                if (count[b] > 0) {
-                    double gap = Math.abs(acc - cf);
-                    ece += (double) count[b] / n * gap;
-                    mce = Math.max(mce, gap);
-                }
-                out[b] = new Bin((double) b / bins, (double) (b + 1) / bins, count[b], acc, cf);
-            }
-            return new Report(n, n == 0 ? Double.NaN : (double) totalCorrect / n, n == 0 ? Double.NaN : totalConf / n,
-                    n == 0 ? Double.NaN : ece, n == 0 ? Double.NaN : mce, adaptiveEce, nll, brier, List.of(out), skipped);
-        }
+        ReliabilityBins b = running.bins();
+        return new Report(running.count(), b.accuracy(), b.meanConfidence(), b.ece(), b.mce(),
+                adaptiveEce(Arrays.copyOf(conf, kept), Arrays.copyOf(correct, kept), bins), running.nll(),
+                running.brier(), b.bins(), running.skipped());
     }
 
     /** −ln p_y, with p_y clamped at {@link #MIN_PROB}. */

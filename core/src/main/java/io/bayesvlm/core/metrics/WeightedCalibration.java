@@ -87,8 +87,8 @@ public final class WeightedCalibration {
         double total = population > 0 ? population : sumW;
         double[] ones = new double[n];
         java.util.Arrays.fill(ones, 1);
-        Binned binned = binned(conf, correct, w, ones, bins);
-        Estimate ece = new Estimate(binned.ece, Double.NaN, Double.NaN);
+        ReliabilityBins binned = binned(conf, correct, w, ones, bins);
+        Estimate ece = new Estimate(binned.ece(), Double.NaN, Double.NaN);
         if (bootstrap > 0 && n > 0) {
             double[] eces = new double[bootstrap];
             SplittableRandom rng = new SplittableRandom(seed);
@@ -97,15 +97,15 @@ public final class WeightedCalibration {
                 for (int k = 0; k < n; k++) {
                     count[rng.nextInt(n)]++;
                 }
-                eces[r] = binned(conf, correct, w, count, bins).ece;
+                eces[r] = binned(conf, correct, w, count, bins).ece();
             }
             java.util.Arrays.sort(eces);
-            ece = new Estimate(binned.ece, eces[(int) Math.floor(0.025 * (bootstrap - 1))],
+            ece = new Estimate(binned.ece(), eces[(int) Math.floor(0.025 * (bootstrap - 1))],
                     eces[(int) Math.ceil(0.975 * (bootstrap - 1))]);
         }
         boolean ht = population > 0;
         return new Report(n, total, n == 0 ? 0 : sumW * sumW / sumW2, mean(correct, w, total, ht), mean(nll, w, total, ht),
-                mean(brier, w, total, ht), ece, binned.bins, labels.length - n);
+                mean(brier, w, total, ht), ece, binned.bins(), labels.length - n);
     }
 
     /** Σ w x / total with its 95% interval (Horvitz–Thompson or linearised Hájek variance, see the class comment). */
@@ -127,33 +127,12 @@ public final class WeightedCalibration {
         return new Estimate(m, m - Z95 * se, m + Z95 * se);
     }
 
-    private record Binned(double ece, List<Calibration.Bin> bins) {}
-
     /** Weighted equal-width bins; {@code mult} repeats items (1 each, or bootstrap multiplicities). */
-    private static Binned binned(double[] conf, double[] correct, double[] w, double[] mult, int bins) {
-        double[] weight = new double[bins];
-        double[] right = new double[bins];
-        double[] confidence = new double[bins];
-        double total = 0;
+    private static ReliabilityBins binned(double[] conf, double[] correct, double[] w, double[] mult, int bins) {
+        ReliabilityBins out = new ReliabilityBins(bins);
         for (int i = 0; i < conf.length; i++) {
-            double wi = w[i] * mult[i];
-            int b = Calibration.binOf(conf[i], bins);
-            weight[b] += wi;
-            right[b] += wi * correct[i];
-            confidence[b] += wi * conf[i];
-            total += wi;
+            out.add(conf[i], correct[i] == 1, w[i] * mult[i]);
         }
-        double ece = 0;
-        List<Calibration.Bin> out = new ArrayList<>(bins);
-        for (int b = 0; b < bins; b++) {
-            double acc = weight[b] == 0 ? Double.NaN : right[b] / weight[b];
-            double cf = weight[b] == 0 ? Double.NaN : confidence[b] / weight[b];
-            if (weight[b] > 0) {
-                ece += weight[b] / total * Math.abs(acc - cf);
-            }
-            // count: the weighted count rounded, i.e. the estimated number of population items in the bin
-            out.add(new Calibration.Bin((double) b / bins, (double) (b + 1) / bins, Math.round(weight[b]), acc, cf));
-        }
-        return new Binned(total == 0 ? Double.NaN : ece, out);
+        return out;
     }
 }

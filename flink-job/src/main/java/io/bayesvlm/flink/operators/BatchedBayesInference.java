@@ -2,7 +2,7 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.DeviceSpec;
-import io.bayesvlm.core.ErrorCode;
+import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.core.Prediction;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.UncertaintyScore;
@@ -148,8 +148,8 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
                 output.collect(in.replace(scored(in.getValue(), p)));
             } else {
                 // Never routed: an argmax over NaN picks a real class and some scores can look confident.
-                output.collect(DeadLetters.TAG, in.replace(DeadLetters.of(in.getValue(),
-                        ErrorCode.NON_FINITE_SCORE.name(), BayesVlmModel.nonFiniteMessage(p))));
+                output.collect(DeadLetterOutput.TAG, in.replace(DeadLetterOutput.of(in.getValue(),
+                        ErrorCode.NON_FINITE_SCORE, BayesVlmModel.nonFiniteMessage(p))));
             }
         }
         buffer.clear();

@@ -7,15 +7,13 @@ import io.bayesvlm.core.ImageRejectedException;
 import io.bayesvlm.core.ModelSpec;
 import io.bayesvlm.core.time.EventTimeBounds;
 import io.bayesvlm.serde.RecordCodec;
-import io.bayesvlm.serde.UnknownSchemaException;
+import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.flink.model.DecodedImage;
 import io.bayesvlm.flink.model.RawRecord;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -23,12 +21,11 @@ import org.apache.flink.util.Collector;
  * (undecodable Avro, unknown schema id, missing event id, empty, oversized, corrupt or unsupported image, decompression bomb) goes
  * to the dead-letter side output with a code and a message; nothing is dropped and the job keeps running.
  */
-public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
+public class DecodeImage extends DecodeOrDeadLetter<ImageEvent, DecodedImage> {
     private static final long serialVersionUID = 1L;
 
     private final String modelDir;
     private final ImageLimits limits;
-    private final RecordCodec<ImageEvent> codec;
     private final EventTimeBounds eventTimes;
 
     private transient ImageLoader loader;
@@ -37,9 +34,9 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
     private transient Counter outOfRange;
 
     public DecodeImage(String modelDir, ImageLimits limits, RecordCodec<ImageEvent> codec, EventTimeBounds eventTimes) {
+        super(codec);
         this.modelDir = modelDir;
         this.limits = limits;
-        this.codec = codec;
         this.eventTimes = eventTimes;
     }
 
@@ -48,39 +45,23 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
 
     @Override
     public void open(OpenContext context) throws Exception {
+        super.open(context);
         // Only model.json is needed here: decoding runs apart from the (heavier) inference operator.
         loader = new ImageLoader(ModelSpec.load(Path.of(modelDir)).image(), limits);
         decoded = getRuntimeContext().getMetricGroup().counter("imagesDecoded");
         rejected = getRuntimeContext().getMetricGroup().counter("imagesDeadLettered");
         outOfRange = getRuntimeContext().getMetricGroup().counter("eventTimeOutOfRange");
-        io.bayesvlm.flink.kafka.RegistryMetrics.exposeRetries(getRuntimeContext().getMetricGroup(), codec);
     }
 
     @Override
-    public void close() {
-        codec.close();
-    }
-
-    @Override
-    public void processElement(RawRecord record, Context ctx, Collector<DecodedImage> out) {
-        long readAt = System.currentTimeMillis();
-        ImageEvent event;
-        try {
-            event = codec.decode(record.topic, record.value);
-        } catch (UnknownSchemaException e) {
-            reject(ctx, record, null, DeadLetters.UNKNOWN_SCHEMA_ID, e.getMessage());
-            return;
-        } catch (IOException e) {
-            reject(ctx, record, null, DeadLetters.UNDECODABLE_RECORD, e.getMessage());
-            return;
-        }
+    protected void accept(RawRecord record, ImageEvent event, long readAt, Context ctx, Collector<DecodedImage> out) {
         String eventId = event.getEventId();
         if (eventId == null || eventId.isBlank()) {
-            reject(ctx, record, null, DeadLetters.INVALID_EVENT, "event_id is empty");
+            reject(ctx, record, null, ErrorCode.INVALID_EVENT, "event_id is empty");
             return;
         }
         if (eventId.length() > MAX_ID_CHARS || event.getSource().length() > MAX_ID_CHARS) {
-            reject(ctx, record, null, DeadLetters.INVALID_EVENT, "event_id (" + eventId.length() + " chars) or source ("
+            reject(ctx, record, null, ErrorCode.INVALID_EVENT, "event_id (" + eventId.length() + " chars) or source ("
                     + event.getSource().length() + " chars) longer than " + MAX_ID_CHARS);
             return;
         }
@@ -89,7 +70,7 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
         try {
             d.pixels = loader.loadPixels(bytes);
         } catch (ImageRejectedException e) {
-            reject(ctx, record, eventId, e.code().name(), e.getMessage());
+            reject(ctx, record, eventId, e.code(), e.getMessage());
             return;
         }
         d.eventId = eventId;
@@ -106,9 +87,10 @@ public class DecodeImage extends ProcessFunction<RawRecord, DecodedImage> {
         out.collect(d);
     }
 
-    private void reject(Context ctx, RawRecord record, String eventId, String code, String message) {
+    @Override
+    protected void reject(Context ctx, RawRecord record, String eventId, ErrorCode code, String message) {
         rejected.inc();
-        ctx.output(DeadLetters.TAG, DeadLetters.of(record, eventId, code, message));
+        super.reject(ctx, record, eventId, code, message);
     }
 
     static byte[] toArray(ByteBuffer b) {

@@ -1,5 +1,6 @@
 package io.bayesvlm.flink.operators;
 
+import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.flink.model.JoinSlot;
@@ -135,7 +136,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
             RawRecord raw = new RawRecord(l.getEventId().getBytes(StandardCharsets.UTF_8),
                     new AvroCodec<>(LabelEvent.class).encode(l), received.topic, received.partition, received.offset,
                     l.getLabelTime().toEpochMilli());
-            ctx.output(DeadLetters.TAG, DeadLetters.of(raw, l.getEventId(), DeadLetters.UNKNOWN_LABEL,
+            ctx.output(DeadLetterOutput.TAG, DeadLetterOutput.of(raw, l.getEventId(), ErrorCode.UNKNOWN_LABEL,
                     "label '" + l.getLabel() + "' is not a class of model " + ld.modelName + " " + ids));
             return;
         }

@@ -105,7 +105,7 @@ class BatchedBayesInferenceHarnessTest {
         // the two good ones are scored with finite values; the others never reach routing
         assertThat(out()).extracting(s -> s.eventId).containsExactly("ok-1", "ok-2");
         assertThat(out()).allSatisfy(s -> assertThat(java.util.Arrays.stream(s.probs).allMatch(Double::isFinite)).isTrue());
-        var dead = h.getSideOutput(DeadLetters.TAG);
+        var dead = h.getSideOutput(DeadLetterOutput.TAG);
         assertThat(dead).extracting(r -> r.getValue().getEventId()).containsExactly("nan", "nan-2");
         var first = dead.peek().getValue();
         assertThat(first.getErrorCode()).isEqualTo("NON_FINITE_SCORE");

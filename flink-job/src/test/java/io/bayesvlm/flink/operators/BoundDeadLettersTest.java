@@ -13,8 +13,8 @@ class BoundDeadLettersTest {
     static DeadLetter letter(int keyBytes, int valueBytes, String message) {
         byte[] value = new byte[valueBytes];
         Arrays.fill(value, (byte) 7);
-        return DeadLetters.of(new RawRecord(new byte[keyBytes], value, "image-events", 3, 12345L, 0L), "e-1",
-                "CORRUPT_IMAGE", message);
+        return DeadLetterOutput.of(new RawRecord(new byte[keyBytes], value, "image-events", 3, 12345L, 0L), "e-1",
+                io.bayesvlm.errors.ErrorCode.CORRUPT_IMAGE, message);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.bayesvlm.flink.operators;
 
+import io.bayesvlm.errors.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.DeadLetter;
@@ -87,10 +88,10 @@ class JoinLabelsHarnessTest {
         h.processElement1(new StreamRecord<>(TestRecords.decision("f", 1, 0.5, 0.3, 0.2), 1));
         h.processElement2(new StreamRecord<>(TestRecords.received("f", "giraffe"), 2));
         assertThat(out()).hasSize(1);
-        var dead = h.getSideOutput(DeadLetters.TAG);
+        var dead = h.getSideOutput(DeadLetterOutput.TAG);
         assertThat(dead).singleElement().satisfies(r -> {
             DeadLetter d = r.getValue();
-            assertThat(d.getErrorCode()).isEqualTo(DeadLetters.UNKNOWN_LABEL);
+            assertThat(d.getErrorCode()).isEqualTo(ErrorCode.UNKNOWN_LABEL.name());
             assertThat(d.getErrorMessage()).contains("giraffe");
             // where the label was read, exactly (not a hard-coded topic with offset -1)
             assertThat(d.getTopic()).isEqualTo(TestRecords.LABELS_TOPIC);

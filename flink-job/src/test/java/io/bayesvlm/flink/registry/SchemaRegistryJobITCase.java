@@ -12,7 +12,8 @@ import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.flink.ModerationJob;
 import io.bayesvlm.embedded.TestKafka;
 import io.bayesvlm.embedded.EmbeddedRegistry;
-import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.core.data.SampleImages;
+import io.bayesvlm.flink.TestImages;
 import io.bayesvlm.serde.RecordCodec;
 import java.nio.file.Files;
 import java.time.Instant;
@@ -76,7 +77,7 @@ class SchemaRegistryJobITCase {
     /** Sends sample images as foreign producers do; returns their event ids. */
     static List<String> sendImages(KafkaProducer<byte[], byte[]> p, JobConfig c, Schema schema, int id, int from, int n)
             throws Exception {
-        List<ImageEvents.Item> items = ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
+        List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
         List<String> ids = new ArrayList<>();
         for (int i = from; i < from + n; i++) {
             String eventId = "e-" + i;
@@ -91,7 +92,7 @@ class SchemaRegistryJobITCase {
     /** The true class of sample event e-i. */
     static String label(String eventId) throws java.io.IOException {
         int i = Integer.parseInt(eventId.substring(2));
-        return ImageEvents.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample")).get(i).label();
+        return SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample")).get(i).label();
     }
 
     static JobConfig config(String registryUrl) throws Exception {
@@ -116,7 +117,7 @@ class SchemaRegistryJobITCase {
             KafkaTestUtil.send(p, c.topics().images(), "bad-id",
                     RegistryRest.confluentBytes(987_654, event(v1(), "bad-id", 0L, new byte[] {1})));
             KafkaTestUtil.send(p, c.topics().images(), "bad-plain", new io.bayesvlm.serde.AvroCodec<>(ImageEvent.class)
-                    .encode(ImageEvents.event("bad-plain", 0L, "plain-avro-producer", new byte[] {1})));
+                    .encode(TestImages.event("bad-plain", 0L, "plain-avro-producer", new byte[] {1})));
             for (String id : good) {
                 KafkaTestUtil.send(p, c.topics().labels(), id, labels.encode(c.topics().labels(), LabelEvent.newBuilder()
                         .setEventId(id).setLabel(label(id)).setLabelSource(LabelSource.AUDIT)

@@ -1,7 +1,7 @@
 package io.bayesvlm.review.calibration;
 
 import io.bayesvlm.avro.CalibrationReport;
-import io.bayesvlm.review.queue.DeadLetters;
+import io.bayesvlm.review.queue.DeadLetterSink;
 import io.bayesvlm.serde.RecordCodec;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -19,12 +19,12 @@ public final class KeepCalibrationHistory implements Processor<byte[], byte[], b
 
     private final String topic;
     private final RecordCodec<CalibrationReport> codec;
-    private final DeadLetters deadLetters;
+    private final DeadLetterSink deadLetters;
     private final int keep;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, ReportView> history;
 
-    public KeepCalibrationHistory(String topic, RecordCodec<CalibrationReport> codec, DeadLetters deadLetters, int keep) {
+    public KeepCalibrationHistory(String topic, RecordCodec<CalibrationReport> codec, DeadLetterSink deadLetters, int keep) {
         this.topic = topic;
         this.codec = codec;
         this.deadLetters = deadLetters;

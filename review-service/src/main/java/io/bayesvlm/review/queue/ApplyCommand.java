@@ -1,5 +1,6 @@
 package io.bayesvlm.review.queue;
 
+import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.LabelSource;
 import io.bayesvlm.review.JsonSerde;
@@ -21,13 +22,13 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
 
     private final String labelsTopic;
     private final RecordCodec<LabelEvent> labels;
-    private final DeadLetters deadLetters;
+    private final DeadLetterSink deadLetters;
     private final Replies replies;
     private final QueueOrder order;
     private ProcessorContext<byte[], byte[]> context;
     private QueueStore queue;
 
-    public ApplyCommand(String labelsTopic, RecordCodec<LabelEvent> labels, DeadLetters deadLetters, Replies replies,
+    public ApplyCommand(String labelsTopic, RecordCodec<LabelEvent> labels, DeadLetterSink deadLetters, Replies replies,
             QueueOrder order) {
         this.order = order;
         this.labelsTopic = labelsTopic;
@@ -51,7 +52,7 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
                 throw new IllegalArgumentException("type, reviewer and (but for CLAIM_NEXT) eventId are required");
             }
         } catch (Exception e) {
-            deadLetters.send(context, record, "UNDECODABLE_RECORD", "not a review command: " + e.getMessage());
+            deadLetters.send(context, record, ErrorCode.UNDECODABLE_RECORD, "not a review command: " + e.getMessage());
             return;
         }
         replies.complete(c.requestId(), apply(c, record.timestamp()));

@@ -16,12 +16,12 @@ import org.apache.kafka.streams.processor.api.Record;
 public final class ApplyReviewRequest implements Processor<byte[], byte[], byte[], byte[]> {
     private final String topic;
     private final RecordCodec<ReviewRequest> codec;
-    private final DeadLetters deadLetters;
+    private final DeadLetterSink deadLetters;
     private final Duration doneRetention;
     private ProcessorContext<byte[], byte[]> context;
     private QueueStore queue;
 
-    public ApplyReviewRequest(String topic, RecordCodec<ReviewRequest> codec, DeadLetters deadLetters,
+    public ApplyReviewRequest(String topic, RecordCodec<ReviewRequest> codec, DeadLetterSink deadLetters,
             Duration doneRetention) {
         this.topic = topic;
         this.codec = codec;

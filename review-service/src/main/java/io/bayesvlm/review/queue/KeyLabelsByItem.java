@@ -17,10 +17,10 @@ public final class KeyLabelsByItem implements Processor<byte[], byte[], byte[], 
 
     private final String topic;
     private final RecordCodec<LabelEvent> codec;
-    private final DeadLetters deadLetters;
+    private final DeadLetterSink deadLetters;
     private ProcessorContext<byte[], byte[]> context;
 
-    public KeyLabelsByItem(String topic, RecordCodec<LabelEvent> codec, DeadLetters deadLetters) {
+    public KeyLabelsByItem(String topic, RecordCodec<LabelEvent> codec, DeadLetterSink deadLetters) {
         this.topic = topic;
         this.codec = codec;
         this.deadLetters = deadLetters;

@@ -1,6 +1,6 @@
 package io.bayesvlm.serde.registry;
 
-import io.bayesvlm.serde.config.Options;
+import io.bayesvlm.config.Options;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.bayesvlm.cli;
+package io.bayesvlm.demo.bench;
 
 import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.Predictive;
@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,7 +31,21 @@ import picocli.CommandLine.Spec;
             "head) at the largest batch size. Every model is measured in this one run, so the ratios compare like",
             "with like. The ViT-B/32-shaped models: models/scripts/make_vit_b32_bench.py."
         })
-final class HeadBenchCommand implements Callable<Integer> {
+public final class HeadBenchmark implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the benchmark writing the tables to {@code out}; the exit status (0 ok, 2 usage or model error). */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        return new CommandLine(new HeadBenchmark()).setOut(out).setErr(err)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("bayesvlm headbench: " + e.getMessage());
+                    return 2;
+                })
+                .execute(args);
+    }
 
     @Parameters(paramLabel = "MODEL_DIR", arity = "1..*", description = "Model directories.")
     List<Path> models;

@@ -1,4 +1,4 @@
-package io.bayesvlm.flink.embedded;
+package io.bayesvlm.demo;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

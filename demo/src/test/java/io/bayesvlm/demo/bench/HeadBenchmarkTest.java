@@ -1,4 +1,4 @@
-package io.bayesvlm.cli;
+package io.bayesvlm.demo.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,13 +8,13 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 /** {@code headbench} prints one row per model and batch size, and each model's score throughput against the first's. */
-class HeadBenchCommandTest {
+class HeadBenchmarkTest {
 
     @Test
     void printsARowPerBatchSizeAndTheThroughput() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = BayesVlmCli.run(new PrintWriter(out, true), new PrintWriter(err, true), "headbench", "--device", "cpu",
+        int exit = HeadBenchmark.run(new PrintWriter(out, true), new PrintWriter(err, true), "--device", "cpu",
                 "--batches", "1,4", "--repeats", "3", "--score-images", "8", "--score-rounds", "2",
                 Fixture.model().toString(), Fixture.model().toString());
         assertThat(exit).as(err.toString()).isZero();
@@ -28,7 +28,7 @@ class HeadBenchCommandTest {
 
     @Test
     void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
-        assertThat(HeadBenchCommand.median(new long[] {9, 1, 5})).isEqualTo(5.0);
-        assertThat(HeadBenchCommand.median(new long[] {8, 2, 4, 100})).isEqualTo(6.0);
+        assertThat(HeadBenchmark.median(new long[] {9, 1, 5})).isEqualTo(5.0);
+        assertThat(HeadBenchmark.median(new long[] {8, 2, 4, 100})).isEqualTo(6.0);
     }
 }

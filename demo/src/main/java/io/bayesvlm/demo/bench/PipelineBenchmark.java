@@ -1,4 +1,4 @@
-package io.bayesvlm.flink.bench;
+package io.bayesvlm.demo.bench;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.core.BayesVlmModel;
@@ -8,9 +8,10 @@ import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
 import io.bayesvlm.embedded.EmbeddedKafka;
-import io.bayesvlm.flink.embedded.ImageEvents;
+import io.bayesvlm.core.data.SampleImages;
+import io.bayesvlm.demo.Replay;
 import io.bayesvlm.embedded.KafkaClients;
-import io.bayesvlm.flink.embedded.LocalFlink;
+import io.bayesvlm.demo.LocalFlink;
 import io.bayesvlm.embedded.TempDirs;
 import io.bayesvlm.serde.AvroCodec;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,7 @@ public final class PipelineBenchmark {
         // Optional: another model directory (e.g. the ViT-B/32-shaped one of models/scripts/make_vit_b32_bench.py)
         // and how many sample images the bare-model rounds use (all 2,000 by default; fewer for a slow model).
         Path model = args.length > 2 ? Path.of(args[2]).toAbsolutePath() : root.resolve("models/fashion-clip");
-        List<ImageEvents.Item> items = ImageEvents.items(root.resolve("models/fashion-mnist-sample"));
+        List<SampleImages.Item> items = SampleImages.items(root.resolve("models/fashion-mnist-sample"));
         if (args.length > 3) {
             items = items.subList(0, Math.min(items.size(), Integer.parseInt(args[3])));
         }
@@ -84,10 +85,10 @@ public final class PipelineBenchmark {
         System.exit(0);
     }
 
-    static double bareModel(Path model, List<ImageEvents.Item> items) throws Exception {
+    static double bareModel(Path model, List<SampleImages.Item> items) throws Exception {
         try (BayesVlmModel m = BayesVlmModel.load(model, ScoringOptions.DEFAULTS.withDevice(DeviceSpec.AUTO))) {
             List<float[]> tensors = new ArrayList<>();
-            for (ImageEvents.Item item : items) {
+            for (SampleImages.Item item : items) {
                 tensors.add(m.loader().load(item.file()));
             }
             for (int i = 0; i < 3; i++) {
@@ -123,14 +124,14 @@ public final class PipelineBenchmark {
         return c;
     }
 
-    static double pipelineThroughput(EmbeddedKafka kafka, Path model, List<ImageEvents.Item> items, int n) throws Exception {
+    static double pipelineThroughput(EmbeddedKafka kafka, Path model, List<SampleImages.Item> items, int n) throws Exception {
         JobConfig c = config(kafka, model);
         AvroCodec<io.bayesvlm.avro.ImageEvent> codec = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
         try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers())) {
             for (int i = 0; i < n; i++) {
-                ImageEvents.Item item = items.get(i % items.size());
-                byte[] v = codec.encode(ImageEvents.event("b" + i, System.currentTimeMillis(), "bench",
-                        ImageEvents.png(item.file(), ImageShift.NONE, 1, i)));
+                SampleImages.Item item = items.get(i % items.size());
+                byte[] v = codec.encode(Replay.event("b" + i, System.currentTimeMillis(), "bench",
+                        SampleImages.png(item.file(), ImageShift.NONE, 1, i)));
                 p.send(new ProducerRecord<>(c.topics().images(), ("b" + i).getBytes(StandardCharsets.UTF_8), v));
             }
         }
@@ -163,7 +164,7 @@ public final class PipelineBenchmark {
         return (seen - halfCount) / ((lastAt - halfAt) / 1e9);
     }
 
-    static void latency(EmbeddedKafka kafka, Path model, List<ImageEvents.Item> items, double rate, int seconds)
+    static void latency(EmbeddedKafka kafka, Path model, List<SampleImages.Item> items, double rate, int seconds)
             throws Exception {
         JobConfig c = config(kafka, model);
         StreamExecutionEnvironment env = LocalFlink.environment(1);
@@ -199,9 +200,9 @@ public final class PipelineBenchmark {
                 if (wait > 0) {
                     Thread.sleep(wait);
                 }
-                ImageEvents.Item item = items.get(count % items.size());
-                byte[] v = codec.encode(ImageEvents.event("l" + count, System.currentTimeMillis(), "bench",
-                        ImageEvents.png(item.file(), ImageShift.NONE, 1, count)));
+                SampleImages.Item item = items.get(count % items.size());
+                byte[] v = codec.encode(Replay.event("l" + count, System.currentTimeMillis(), "bench",
+                        SampleImages.png(item.file(), ImageShift.NONE, 1, count)));
                 p.send(new ProducerRecord<>(c.topics().images(), ("l" + count).getBytes(StandardCharsets.UTF_8), v));
                 count++;
             }

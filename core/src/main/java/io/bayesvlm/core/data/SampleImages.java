@@ -1,29 +1,27 @@
-package io.bayesvlm.flink.embedded;
+package io.bayesvlm.core.data;
 
-import io.bayesvlm.avro.ImageEvent;
 import io.bayesvlm.core.ImagePreprocessor;
-import io.bayesvlm.core.data.ImageShift;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
-/** Builds image events from a folder of class folders (such as the committed Fashion-MNIST sample), optionally shifted. */
-public final class ImageEvents {
+/**
+ * The images of a class-folder tree ({@code root/<class-id>/*}, such as the committed Fashion-MNIST sample) in the
+ * interleaved order the demo, the benchmarks and the tests replay them, optionally shifted.
+ */
+public final class SampleImages {
 
     /** One labelled image file. */
     public record Item(Path file, String label) {}
 
-    private ImageEvents() {}
+    private SampleImages() {}
 
     /** All images under {@code root/<class-id>/}, in a fixed interleaved order (one class after another). */
     public static List<Item> items(Path root) throws IOException {
@@ -49,17 +47,6 @@ public final class ImageEvents {
                 return out;
             }
         }
-    }
-
-    public static ImageEvent event(String id, long eventTime, String source, byte[] image) {
-        return ImageEvent.newBuilder()
-                .setEventId(id)
-                .setEventTime(Instant.ofEpochMilli(eventTime))
-                .setSource(source)
-                .setContentType("image/png")
-                .setImage(ByteBuffer.wrap(image))
-                .setMetadata(Map.of())
-                .build();
     }
 
     /** PNG bytes of a grey image file after a shift (the file itself when the shift is NONE). */

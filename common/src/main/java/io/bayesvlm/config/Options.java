@@ -1,4 +1,4 @@
-package io.bayesvlm.serde.config;
+package io.bayesvlm.config;
 
 import java.io.IOException;
 import java.nio.file.Files;

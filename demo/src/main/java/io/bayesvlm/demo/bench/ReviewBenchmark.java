@@ -1,4 +1,4 @@
-package io.bayesvlm.demo;
+package io.bayesvlm.demo.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bayesvlm.avro.ClassScore;
@@ -68,7 +68,7 @@ public final class ReviewBenchmark {
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench."))
                     .forEach(k -> m.put(k.substring("bench.".length()), System.getProperty(k)));
             long start = System.nanoTime();
-            try (ReviewService service = ReviewService.start(ReviewConfig.from(new io.bayesvlm.serde.config.Options(m)))) {
+            try (ReviewService service = ReviewService.start(ReviewConfig.from(new io.bayesvlm.config.Options(m)))) {
                 service.awaitRunning(java.time.Duration.ofMinutes(2));
                 ReviewClient probe = ReviewClient.signIn(service.url(), "r0", "pw0");
                 while (probe.queue().path("pending").asLong() < pending) {
