@@ -1,10 +1,10 @@
 package io.bayesvlm.cli;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.ModelSpec;
-import io.bayesvlm.core.NpyArray;
-import io.bayesvlm.core.Npz;
-import io.bayesvlm.core.Predictive;
+import io.bayesvlm.core.model.ModelSpec;
+import io.bayesvlm.core.model.NpyArray;
+import io.bayesvlm.core.model.Npz;
+import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.DataSets;

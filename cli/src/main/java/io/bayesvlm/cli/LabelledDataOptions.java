@@ -1,6 +1,6 @@
 package io.bayesvlm.cli;
 
-import io.bayesvlm.core.ImageLimits;
+import io.bayesvlm.core.image.ImageLimits;
 import io.bayesvlm.core.data.DataSets;
 import io.bayesvlm.core.data.LabelledImages;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.bayesvlm.cli;
 
-import io.bayesvlm.core.DeviceSpec;
-import io.bayesvlm.core.ImageLimits;
-import io.bayesvlm.core.Predictive;
+import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.ScoringOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

@@ -1,10 +1,10 @@
 package io.bayesvlm.cli;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.ModelSpec;
-import io.bayesvlm.core.Prediction;
-import io.bayesvlm.core.Predictive;
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.model.ModelSpec;
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
@@ -98,7 +98,7 @@ final class RiskCommand implements Callable<Integer> {
                         Prediction p = predictions.get(i);
                         double value = bayes ? p.uncertainty().get(s) : mapScore(s, p.mapProbs());
                         conf[i] = -s.uncertainty(value);
-                        wrong[i] = (bayes ? p.predicted() : io.bayesvlm.core.metrics.Calibration.argmax(p.mapProbs())) != labels.get(i);
+                        wrong[i] = (bayes ? p.predicted() : io.bayesvlm.core.head.Uncertainty.argmax(p.mapProbs())) != labels.get(i);
                     }
                     for (double alpha : alphas) {
                         HeldOutRisk.Row r = HeldOutRisk.evaluate(part(conf, calibration, true), part(wrong, calibration, true),

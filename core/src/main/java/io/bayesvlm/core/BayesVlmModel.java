@@ -1,5 +1,15 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.core.head.BatchedHead;
+import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.image.ImageLoader;
+import io.bayesvlm.core.image.ImageRejectedException;
+import io.bayesvlm.core.model.ImageEncoder;
+import io.bayesvlm.core.model.ModelFormatException;
+import io.bayesvlm.core.model.ModelSpec;
+
 import io.bayesvlm.errors.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Path;

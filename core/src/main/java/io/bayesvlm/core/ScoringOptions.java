@@ -1,5 +1,9 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.model.DeviceSpec;
+
 /**
  * How a {@link BayesVlmModel} runs and scores.
  *

@@ -1,5 +1,13 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.UncertaintyScore;
+import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.core.model.ModelFormatException;
+import io.bayesvlm.core.model.NpyArray;
+import io.bayesvlm.core.model.Npz;
+
 import io.bayesvlm.errors.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,11 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.core.model.NpyArray;
+import io.bayesvlm.core.model.Npz;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.core.data.Activations;

@@ -32,7 +32,7 @@ public final class Fixture {
         return dir().resolve("images").resolve(name);
     }
 
-    static JsonNode expected() {
+    public static JsonNode expected() {
         try {
             return new ObjectMapper().readTree(dir().resolve("expected.json").toFile());
         } catch (IOException e) {
@@ -40,7 +40,7 @@ public final class Fixture {
         }
     }
 
-    static double[] doubles(JsonNode array) {
+    public static double[] doubles(JsonNode array) {
         double[] out = new double[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).asDouble();
@@ -48,7 +48,7 @@ public final class Fixture {
         return out;
     }
 
-    static float[] floatArray(JsonNode array) {
+    public static float[] floatArray(JsonNode array) {
         double[] d = doubles(array);
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) {

@@ -1,5 +1,8 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.model.NpyArray;
+
 import java.util.Map;
 
 /**
@@ -7,12 +10,12 @@ import java.util.Map;
  * Kronecker covariance B_inv ⊗ A_inv of vec(W) and reads the embedding variances off Cov(W x) element by
  * element, instead of using the (xᵀ A_inv x) · diag(B_inv) shortcut of the production code.
  */
-final class NaiveBayesVlm {
+public final class NaiveBayesVlm {
     private NaiveBayesVlm() {}
 
-    record Result(double[] mean, double[] var) {}
+    public record Result(double[] mean, double[] var) {}
 
-    static Result compute(Map<String, NpyArray> h, double s, float[] a) {
+    public static Result compute(Map<String, NpyArray> h, double s, float[] a) {
         double[] g = project(h.get(LaplaceHead.IMAGE_PROJECTION), a);
         double[] gVar = kroneckerVariance(toDouble(h.get(LaplaceHead.IMAGE_B_INV)), toDouble(h.get(LaplaceHead.IMAGE_A_INV)), a);
         NpyArray classes = h.get(LaplaceHead.CLASS_TEXT_ACTIVATIONS);
@@ -40,7 +43,7 @@ final class NaiveBayesVlm {
     }
 
     /** diag Cov(W x) with Cov(vec_row(W)) = B ⊗ A, from the explicit (D·Dx)² Kronecker matrix. */
-    static double[] kroneckerVariance(double[][] b, double[][] a, float[] x) {
+    public static double[] kroneckerVariance(double[][] b, double[][] a, float[] x) {
         int d = b.length;
         int dx = a.length;
         double[][] kron = new double[d * dx][d * dx];
@@ -66,7 +69,7 @@ final class NaiveBayesVlm {
         return var;
     }
 
-    static double[] project(NpyArray w, float[] x) {
+    public static double[] project(NpyArray w, float[] x) {
         double[] out = new double[w.rows()];
         for (int i = 0; i < w.rows(); i++) {
             for (int j = 0; j < w.cols(); j++) {
@@ -76,7 +79,7 @@ final class NaiveBayesVlm {
         return out;
     }
 
-    static double[][] toDouble(NpyArray m) {
+    public static double[][] toDouble(NpyArray m) {
         double[][] out = new double[m.rows()][m.cols()];
         for (int i = 0; i < m.rows(); i++) {
             for (int j = 0; j < m.cols(); j++) {
@@ -86,7 +89,7 @@ final class NaiveBayesVlm {
         return out;
     }
 
-    static double[][] cholesky(double[][] m) {
+    public static double[][] cholesky(double[][] m) {
         int n = m.length;
         double[][] l = new double[n][n];
         for (int i = 0; i < n; i++) {

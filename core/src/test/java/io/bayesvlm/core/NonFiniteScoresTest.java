@@ -1,5 +1,10 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.head.Uncertainty;
+import io.bayesvlm.core.head.UncertaintyScore;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

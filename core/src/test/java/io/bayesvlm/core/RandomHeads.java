@@ -1,14 +1,17 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.model.NpyArray;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 
 /** Random, valid head.npz contents for property tests. */
-final class RandomHeads {
+public final class RandomHeads {
     private RandomHeads() {}
 
-    static Map<String, NpyArray> head(Random rng, int d, int dv, int dt, int k, double covScale) {
+    public static Map<String, NpyArray> head(Random rng, int d, int dv, int dt, int k, double covScale) {
         Map<String, NpyArray> h = new HashMap<>();
         h.put(LaplaceHead.IMAGE_PROJECTION, gaussian(rng, d, dv));
         h.put(LaplaceHead.IMAGE_A_INV, spd(rng, dv, covScale));
@@ -20,7 +23,7 @@ final class RandomHeads {
         return h;
     }
 
-    static NpyArray gaussian(Random rng, int rows, int cols) {
+    public static NpyArray gaussian(Random rng, int rows, int cols) {
         float[] v = new float[rows * cols];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) rng.nextGaussian();
@@ -29,7 +32,7 @@ final class RandomHeads {
     }
 
     /** covScale · (M Mᵀ / n + 0.1 I): symmetric positive definite. */
-    static NpyArray spd(Random rng, int n, double covScale) {
+    public static NpyArray spd(Random rng, int n, double covScale) {
         double[][] m = new double[n][n];
         for (double[] row : m) {
             for (int j = 0; j < n; j++) {
@@ -51,7 +54,7 @@ final class RandomHeads {
         return NpyArray.matrix(n, n, out);
     }
 
-    static float[] vector(Random rng, int n) {
+    public static float[] vector(Random rng, int n) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) rng.nextGaussian();

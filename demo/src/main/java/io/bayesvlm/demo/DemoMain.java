@@ -1,5 +1,6 @@
 package io.bayesvlm.demo;
 
+import io.bayesvlm.core.head.Uncertainty;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
@@ -563,7 +564,7 @@ public final class DemoMain {
 
     /** The guarantee, what it delivered per phase against the replay's truth, and how fast each signal saw the drift. */
     void riskAndDriftSummary(JobConfig config) {
-        JobConfig.Routing routing = config.routing();
+        JobConfig.RoutingOptions routing = config.routing();
         if (routing.risk()) {
             CalibrationReport last = lastReport.get();
             String vouched = last == null || last.getRisk() == null || last.getRisk().getThreshold() == null
@@ -579,7 +580,7 @@ public final class DemoMain {
                     s = seen.stream().filter(x -> x.phase().equals(p)).toList();
                 }
                 List<Seen> auto = s.stream().filter(x -> x.routing() != Routing.REVIEW).toList();
-                long wrong = auto.stream().filter(x -> Calibration.argmax(x.probs()) != x.label()).count();
+                long wrong = auto.stream().filter(x -> Uncertainty.argmax(x.probs()) != x.label()).count();
                 OUT.printf("  %-8s review rate %5.1f%%, decided automatically %5d, realised error among them %s%n", p,
                         s.isEmpty() ? 0.0 : 100.0 * (s.size() - auto.size()) / s.size(), auto.size(),
                         auto.isEmpty() ? "-" : String.format("%.3f%s", (double) wrong / auto.size(),

@@ -2,10 +2,10 @@ package io.bayesvlm.flink;
 
 import static io.bayesvlm.flink.JobOptions.*;
 
-import io.bayesvlm.core.DeviceSpec;
-import io.bayesvlm.core.ImageLimits;
-import io.bayesvlm.core.Predictive;
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.time.EventTimeBounds;
 import java.io.IOException;
 import java.io.Serializable;
@@ -41,11 +41,11 @@ public record JobConfig(
         int mcSamples,
         int inferenceParallelism,
         ImageLimits limits,
-        Routing routing,
+        RoutingOptions routing,
         int reviewTopK,
         boolean reviewIncludeImage,
-        Calibration calibration,
-        Drift drift,
+        CalibrationOptions calibration,
+        DriftOptions drift,
         int decisionsTopK,
         Duration outOfOrderness,
         Duration sourceIdleness,
@@ -74,18 +74,18 @@ public record JobConfig(
     }
 
     /** The label-free drift check. */
-    public record Drift(Duration windowSize, int referenceWindows, double zThreshold, int minDecisions)
+    public record DriftOptions(Duration windowSize, int referenceWindows, double zThreshold, int minDecisions)
             implements Serializable {}
 
     /** Routing policy. */
-    public record Routing(UncertaintyScore score, Mode mode, double threshold, double targetReviewRate,
+    public record RoutingOptions(UncertaintyScore score, Mode mode, double threshold, double targetReviewRate,
             int quantileWindow, double auditFraction, double maxAutoError, double riskDelta) implements Serializable {
 
         /** How the review threshold is set. */
         public enum Mode { THRESHOLD, TARGET_RATE, RISK }
 
         /** A threshold or target-rate policy (risk settings at their defaults). */
-        public Routing(UncertaintyScore score, boolean targetRate, double threshold, double targetReviewRate,
+        public RoutingOptions(UncertaintyScore score, boolean targetRate, double threshold, double targetReviewRate,
                 int quantileWindow, double auditFraction) {
             this(score, targetRate ? Mode.TARGET_RATE : Mode.THRESHOLD, threshold, targetReviewRate, quantileWindow,
                     auditFraction, JobOptions.MAX_AUTO_ERROR.defaultValue(), JobOptions.RISK_DELTA.defaultValue());
@@ -101,7 +101,7 @@ public record JobConfig(
     }
 
     /** Label join and rolling calibration windows. */
-    public record Calibration(Duration labelTtl, Duration maxLabelDelay, Duration windowSize, Duration windowSlide,
+    public record CalibrationOptions(Duration labelTtl, Duration maxLabelDelay, Duration windowSize, Duration windowSlide,
             int bins, boolean joinAllDecisions, double alertEce, int alertWindows, boolean recalibrate) implements Serializable {}
 
     public static JobConfig defaults() {
@@ -172,13 +172,13 @@ public record JobConfig(
                 positive(c, MAX_WAIT), predictive.equals("mc") ? Predictive.Mode.MC : Predictive.Mode.PROBIT,
                 atLeast(c, MC_SAMPLES, 1), inferenceParallelism,
                 new ImageLimits(atLeastLong(c, MAX_BYTES, 1), atLeastLong(c, MAX_PIXELS, 1), atLeast(c, MAX_SIDE, 1)),
-                new Routing(score, Routing.Mode.valueOf(mode.replace('-', '_').toUpperCase(java.util.Locale.ROOT)),
+                new RoutingOptions(score, RoutingOptions.Mode.valueOf(mode.replace('-', '_').toUpperCase(java.util.Locale.ROOT)),
                         finite(c, ROUTING_THRESHOLD), fraction(c, TARGET_REVIEW_RATE), atLeast(c, QUANTILE_WINDOW, 10),
                         fraction(c, AUDIT_FRACTION), get(c, MAX_AUTO_ERROR), get(c, RISK_DELTA)),
                 atLeast(c, REVIEW_TOP_K, 1), get(c, REVIEW_INCLUDE_IMAGE),
-                new Calibration(positive(c, LABEL_TTL), nonNegative(c, LABEL_DELAY), size, slide, atLeast(c, BINS, 1),
+                new CalibrationOptions(positive(c, LABEL_TTL), nonNegative(c, LABEL_DELAY), size, slide, atLeast(c, BINS, 1),
                         join.equals("all"), fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1), get(c, RECALIBRATE)),
-                new Drift(positive(c, DRIFT_WINDOW), atLeast(c, DRIFT_REFERENCE_WINDOWS, 1), positiveDouble(c, DRIFT_Z),
+                new DriftOptions(positive(c, DRIFT_WINDOW), atLeast(c, DRIFT_REFERENCE_WINDOWS, 1), positiveDouble(c, DRIFT_Z),
                         atLeast(c, DRIFT_MIN_DECISIONS, 2)),
                 atLeast(c, DECISIONS_TOP_K, 0),
                 nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, get(c, CHECKPOINT_DIR).strip(),

@@ -40,10 +40,10 @@ public final class JobPreflight {
         } catch (java.io.IOException e) {
             throw new StartupException("cannot read the configuration file: " + e, e);
         }
-        io.bayesvlm.core.ModelSpec spec;
+        io.bayesvlm.core.model.ModelSpec spec;
         try {
             // Fail fast on a bad model here rather than in every subtask's open(), restarting forever.
-            spec = io.bayesvlm.core.ModelSpec.load(java.nio.file.Path.of(config.modelDir()));
+            spec = io.bayesvlm.core.model.ModelSpec.load(java.nio.file.Path.of(config.modelDir()));
             io.bayesvlm.core.BayesVlmModel.loadHead(spec, io.bayesvlm.core.ScoringOptions.DEFAULTS);
         } catch (RuntimeException | java.io.IOException e) {
             throw new StartupException("model.dir '" + config.modelDir() + "' is not a usable model: " + e.getMessage(), e);

@@ -1,20 +1,21 @@
 package io.bayesvlm.flink;
 
+import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.DriftReport;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.ReviewRequest;
-import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.flink.kafka.AvroRecordSerializer;
 import io.bayesvlm.serde.RecordCodec;
 import io.bayesvlm.flink.kafka.RawRecordDeserializer;
-import io.bayesvlm.flink.model.DecodedImage;
-import io.bayesvlm.flink.model.LabelledDecision;
-import io.bayesvlm.flink.model.RawRecord;
-import io.bayesvlm.flink.model.ScoredImage;
+import io.bayesvlm.flink.records.DecodedImage;
+import io.bayesvlm.flink.records.LabelledDecision;
+import io.bayesvlm.flink.records.RawRecord;
+import io.bayesvlm.flink.records.ScoredImage;
 import io.bayesvlm.flink.operators.BatchedBayesInference;
 import io.bayesvlm.flink.operators.BoundDeadLetters;
 import io.bayesvlm.flink.time.BoundedEventTime;
@@ -162,7 +163,7 @@ public final class ModerationJob {
         }
 
         SingleOutputStreamOperator<Decision> decisions;
-        SingleOutputStreamOperator<io.bayesvlm.flink.model.CalibrationFeedback> feedback = null;
+        SingleOutputStreamOperator<io.bayesvlm.flink.records.CalibrationFeedback> feedback = null;
         if (feedback(config)) {
             if (sources.calibrationFeedback() == null) {
                 throw new IllegalArgumentException("routing.mode=risk and calibration.recalibrate need the calibration"
@@ -195,7 +196,7 @@ public final class ModerationJob {
         decisions.assignTimestampsAndWatermarks(BoundedEventTime.<Decision>watermarks(
                         d -> d.getEventTime().toEpochMilli(), config.eventTimes(), config.outOfOrderness(), config.sourceIdleness()))
                 .name("decision watermarks").uid("decision-watermarks")
-                .keyBy(d -> d.getModelName() + "/" + d.getModelVersion())
+                .keyBy(d -> ModelSpec.key(d.getModelName(), d.getModelVersion()))
                 .window(org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows.of(config.drift().windowSize()))
                 .aggregate(new DriftMoments(), new DriftWarning(config.drift().referenceWindows(), config.drift().zThreshold(),
                         config.drift().minDecisions()))
@@ -204,7 +205,7 @@ public final class ModerationJob {
         decisions.getSideOutput(RouteByUncertainty.REVIEWS).sinkTo(sinks.reviews())
                 .name("review-requests sink").uid("review-requests-sink");
 
-        SingleOutputStreamOperator<io.bayesvlm.flink.model.ReceivedLabel> labels = env
+        SingleOutputStreamOperator<io.bayesvlm.flink.records.ReceivedLabel> labels = env
                 .fromSource(sources.labels(), WatermarkStrategy.noWatermarks(), "labels source")
                 .uid("labels-source")
                 .process(new ParseLabel(RecordCodec.of(LabelEvent.class, config.registry()))).name("parse labels").uid("parse-labels");
@@ -216,7 +217,7 @@ public final class ModerationJob {
                 .filter(d -> joinAll || d.getRouting() != io.bayesvlm.avro.Routing.AUTO)
                 .name("decisions awaiting labels").uid("decisions-awaiting-labels")
                 .keyBy(Decision::getEventId)
-                .connect(labels.keyBy(io.bayesvlm.flink.model.ReceivedLabel::eventId))
+                .connect(labels.keyBy(io.bayesvlm.flink.records.ReceivedLabel::eventId))
                 .process(new JoinLabels(config.calibration().labelTtl()))
                 .name("join labels").uid("join-labels");
 
@@ -230,7 +231,7 @@ public final class ModerationJob {
                                 config.routing().riskDelta(), config.routing().auditFraction())
                         : null, config.calibration().recalibrate()))
                 .name("rolling calibration").uid("rolling-calibration")
-                .keyBy(r -> r.getModelName() + "/" + r.getModelVersion())
+                .keyBy(r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))
                 .process(new EceAlert(config.calibration().alertEce(), config.calibration().alertWindows()))
                 .name("ECE alert").uid("ece-alert")
                 .sinkTo(sinks.calibration()).name("calibration sink").uid("calibration-sink");
@@ -266,7 +267,7 @@ public final class ModerationJob {
      */
     static boolean chainDecodeWithInference(JobConfig config) {
         try {
-            io.bayesvlm.core.ModelSpec.ImageSpec img = io.bayesvlm.core.ModelSpec.load(java.nio.file.Path.of(config.modelDir())).image();
+            io.bayesvlm.core.model.ModelSpec.ImageSpec img = io.bayesvlm.core.model.ModelSpec.load(java.nio.file.Path.of(config.modelDir())).image();
             return (long) img.channels() * img.height() * img.width() >= CHAIN_TENSOR_FLOATS;
         } catch (java.io.IOException | RuntimeException e) {
             return false; // the model is checked (and refused with a clear message) before the job is built
@@ -279,7 +280,7 @@ public final class ModerationJob {
     }
 
     static String modelKey(LabelledDecision d) {
-        return d.modelName + "/" + d.modelVersion;
+        return ModelSpec.key(d.modelName, d.modelVersion);
     }
 
     /** Kafka sources for image events and labels; bounded ones stop at the offsets current at start. */
@@ -323,9 +324,9 @@ public final class ModerationJob {
                 sink(c, "reviews", new AvroRecordSerializer<>(c.topics().reviews(),
                         RecordCodec.of(ReviewRequest.class, c.registry()), ReviewRequest::getEventId)),
                 sink(c, "calibration", new AvroRecordSerializer<>(c.topics().calibration(),
-                        RecordCodec.of(CalibrationReport.class, c.registry()), r -> r.getModelName() + "/" + r.getModelVersion())),
+                        RecordCodec.of(CalibrationReport.class, c.registry()), r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))),
                 sink(c, "drift", new AvroRecordSerializer<>(c.topics().drift(),
-                        RecordCodec.of(DriftReport.class, c.registry()), r -> r.getModelName() + "/" + r.getModelVersion())),
+                        RecordCodec.of(DriftReport.class, c.registry()), r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))),
                 sink(c, "dead-letters", new AvroRecordSerializer<>(c.topics().deadLetters(),
                         RecordCodec.of(DeadLetter.class, c.registry()), DeadLetter::getEventId)));
     }

@@ -3,7 +3,7 @@ package io.bayesvlm.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.bayesvlm.core.ModelSpec;
+import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.flink.kafka.OutputSizes;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.bayesvlm.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.head.UncertaintyScore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

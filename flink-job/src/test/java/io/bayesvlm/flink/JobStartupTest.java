@@ -2,8 +2,8 @@ package io.bayesvlm.flink;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.bayesvlm.core.NpyArray;
-import io.bayesvlm.core.Npz;
+import io.bayesvlm.core.model.NpyArray;
+import io.bayesvlm.core.model.Npz;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

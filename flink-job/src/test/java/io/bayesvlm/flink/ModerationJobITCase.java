@@ -18,7 +18,7 @@ import io.bayesvlm.core.metrics.Calibration;
 import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.serde.AvroCodec;
 import io.bayesvlm.flink.kafka.RawRecordDeserializer;
-import io.bayesvlm.flink.model.RawRecord;
+import io.bayesvlm.flink.records.RawRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -127,7 +127,7 @@ public final class ReviewService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ReviewApi api = new ReviewApi(c, new Stores(streams, self, c.topics()), replies, commands, users, System::currentTimeMillis);
+        ReviewApi api = new ReviewApi(c, new ReviewStores(streams, self, c.topics()), replies, commands, users, System::currentTimeMillis);
         http.createContext("/", api);
         http.setExecutor(threads);
         streams.start();

@@ -1,8 +1,8 @@
 package io.bayesvlm.core.data;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.ImagePreprocessor;
-import io.bayesvlm.core.ImageRejectedException;
+import io.bayesvlm.core.image.ImagePreprocessor;
+import io.bayesvlm.core.image.ImageRejectedException;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.bayesvlm.core.data;
 
-import io.bayesvlm.core.ImageDecoder;
-import io.bayesvlm.core.ImageLimits;
-import io.bayesvlm.core.ImageRejectedException;
+import io.bayesvlm.core.image.ImageDecoder;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.image.ImageRejectedException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

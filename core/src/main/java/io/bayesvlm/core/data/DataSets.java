@@ -1,6 +1,6 @@
 package io.bayesvlm.core.data;
 
-import io.bayesvlm.core.ImageLimits;
+import io.bayesvlm.core.image.ImageLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

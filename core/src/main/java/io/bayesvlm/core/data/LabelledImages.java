@@ -1,6 +1,6 @@
 package io.bayesvlm.core.data;
 
-import io.bayesvlm.core.ImageRejectedException;
+import io.bayesvlm.core.image.ImageRejectedException;
 import java.awt.image.BufferedImage;
 
 /** A labelled image data set; labels are class indices in the model's {@code classes} order. */

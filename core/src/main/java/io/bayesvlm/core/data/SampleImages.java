@@ -1,6 +1,6 @@
 package io.bayesvlm.core.data;
 
-import io.bayesvlm.core.ImagePreprocessor;
+import io.bayesvlm.core.image.ImagePreprocessor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -92,7 +92,7 @@ public final class InfoNceGgn {
             }
             z[k] = scale * s;
         }
-        return io.bayesvlm.core.Predictive.softmax(z);
+        return io.bayesvlm.core.head.Predictive.softmax(z);
     }
 
     /** Rows scaled to unit length. */

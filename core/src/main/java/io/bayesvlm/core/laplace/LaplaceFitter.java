@@ -1,11 +1,11 @@
 package io.bayesvlm.core.laplace;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.LaplaceHead;
-import io.bayesvlm.core.NpyArray;
-import io.bayesvlm.core.Prediction;
-import io.bayesvlm.core.Predictive;
-import io.bayesvlm.core.ProbCosine;
+import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.model.NpyArray;
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.head.ProbCosine;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;

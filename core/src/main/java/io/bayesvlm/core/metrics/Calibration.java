@@ -1,5 +1,7 @@
 package io.bayesvlm.core.metrics;
 
+import io.bayesvlm.core.head.Uncertainty;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -71,7 +73,7 @@ public final class Calibration {
             double[] p = probs.get(i);
             running.add(p, labels[i]);
             if (allFinite(p)) {
-                int top = argmax(p);
+                int top = Uncertainty.argmax(p);
                 conf[kept] = p[top];
                 correct[kept++] = top == labels[i];
             }
@@ -98,7 +100,7 @@ public final class Calibration {
     }
 
     static boolean allFinite(double[] p) {
-        return io.bayesvlm.core.Prediction.allFinite(p);
+        return io.bayesvlm.core.head.Prediction.allFinite(p);
     }
 
     static double adaptiveEce(double[] conf, boolean[] correct, int bins) {
@@ -127,15 +129,5 @@ public final class Calibration {
             ece += Math.abs(a - c) / n;
         }
         return ece;
-    }
-
-    public static int argmax(double[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -1,10 +1,10 @@
 package io.bayesvlm.core.metrics;
 
-import io.bayesvlm.core.LaplaceHead;
-import io.bayesvlm.core.Prediction;
-import io.bayesvlm.core.Predictive;
-import io.bayesvlm.core.Uncertainty;
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.head.Uncertainty;
+import io.bayesvlm.core.head.UncertaintyScore;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -81,7 +81,7 @@ public final class Evaluation {
             Map<UncertaintyScore, FailurePrediction.Result> failure = new EnumMap<>(UncertaintyScore.class);
             boolean[] correct = new boolean[n];
             for (int i = 0; i < n; i++) {
-                correct[i] = Calibration.argmax(probs.get(m).get(i)) == labels[i];
+                correct[i] = Uncertainty.argmax(probs.get(m).get(i)) == labels[i];
             }
             for (UncertaintyScore s : scoresFor(m)) {
                 double[] confidence = new double[n];

@@ -1,5 +1,6 @@
 package io.bayesvlm.core.metrics;
 
+import io.bayesvlm.core.head.Uncertainty;
 /**
  * Calibration of a stream of predictions kept as running sums (constant memory however long the stream): count,
  * accuracy, ECE and MCE over equal-width bins, NLL and Brier, with {@link Calibration}'s definitions. Items with a
@@ -22,7 +23,7 @@ public final class RunningCalibration {
             skipped++;
             return;
         }
-        int top = Calibration.argmax(probs);
+        int top = Uncertainty.argmax(probs);
         bins.add(probs[top], top == label, 1);
         nll += Calibration.nll(probs, label);
         brier += Calibration.brier(probs, label);

@@ -1,5 +1,6 @@
 package io.bayesvlm.core.metrics;
 
+import io.bayesvlm.core.head.Uncertainty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -75,7 +76,7 @@ public final class WeightedCalibration {
         for (int j = 0; j < n; j++) {
             int i = kept.get(j);
             double[] p = probs.get(i);
-            int top = Calibration.argmax(p);
+            int top = Uncertainty.argmax(p);
             w[j] = 1 / propensity[i];
             sumW += w[j];
             sumW2 += w[j] * w[j];

@@ -3,9 +3,9 @@ package io.bayesvlm.core.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.bayesvlm.core.LaplaceHead;
-import io.bayesvlm.core.Predictive;
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.head.UncertaintyScore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,7 +96,7 @@ class NonFiniteInputsTest {
     @Test
     void evaluationLeavesNonFinitePredictionsOutOfEveryMethodAndCountsThem() throws Exception {
         LaplaceHead head = io.bayesvlm.core.BayesVlmModel.loadHead(
-                io.bayesvlm.core.ModelSpec.load(io.bayesvlm.core.Fixture.model()), io.bayesvlm.core.ScoringOptions.DEFAULTS);
+                io.bayesvlm.core.model.ModelSpec.load(io.bayesvlm.core.Fixture.model()), io.bayesvlm.core.ScoringOptions.DEFAULTS);
         Random rng = new Random(9);
         int n = 120;
         float[][] act = new float[n][head.activationDim()];

@@ -1,7 +1,7 @@
 package io.bayesvlm.demo.bench;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.Predictive;
+import io.bayesvlm.core.head.Predictive;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,9 +82,9 @@ public final class HeadBenchmark implements Callable<Integer> {
         try {
             for (Path dir : models) {
                 loaded.add(BayesVlmModel.load(dir, new io.bayesvlm.core.ScoringOptions(
-                        io.bayesvlm.core.DeviceSpec.parse(device), largest,
+                        io.bayesvlm.core.model.DeviceSpec.parse(device), largest,
                         mode.equals("mc") ? Predictive.Mode.MC : Predictive.Mode.PROBIT, Predictive.DEFAULT_MC_SAMPLES, 0,
-                        io.bayesvlm.core.ImageLimits.DEFAULTS)));
+                        io.bayesvlm.core.image.ImageLimits.DEFAULTS)));
             }
             for (BayesVlmModel m : loaded) {
                 table(out, m);

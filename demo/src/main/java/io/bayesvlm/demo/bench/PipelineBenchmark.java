@@ -2,7 +2,7 @@ package io.bayesvlm.demo.bench;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.flink.JobConfig;

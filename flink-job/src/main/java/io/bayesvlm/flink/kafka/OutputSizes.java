@@ -16,8 +16,8 @@ import io.bayesvlm.avro.RiskControl;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.avro.UncertaintyScores;
 import io.bayesvlm.avro.WeightedStats;
-import io.bayesvlm.core.ModelSpec;
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.model.ModelSpec;
+import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.JobOptions;
 import io.bayesvlm.flink.operators.BoundDeadLetters;
@@ -102,7 +102,7 @@ public final class OutputSizes {
         sizes.add(size("dead letters", DeadLetter.class, letter, worstString(BoundDeadLetters.MAX_ID_CHARS),
                 JobOptions.DEAD_LETTER_MAX_VALUE.key()));
 
-        String modelKey = spec.name() + "/" + spec.version();
+        String modelKey = spec.key();
         sizes.add(size("calibration reports", CalibrationReport.class, calibration(spec, c.calibration().bins()), modelKey,
                 JobOptions.BINS.key()));
         DriftStats stats = new DriftStats(Long.MAX_VALUE, 0.5, 0.5, 0.5, 0.5);

@@ -1,6 +1,6 @@
 package io.bayesvlm.flink.kafka;
 
-import io.bayesvlm.flink.model.RawRecord;
+import io.bayesvlm.flink.records.RawRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;

@@ -1,13 +1,13 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.errors.ErrorCode;
-import io.bayesvlm.core.Prediction;
+import io.bayesvlm.core.head.Prediction;
 import io.bayesvlm.core.ScoringOptions;
-import io.bayesvlm.core.UncertaintyScore;
-import io.bayesvlm.flink.model.DecodedImage;
-import io.bayesvlm.flink.model.ScoredImage;
+import io.bayesvlm.core.head.UncertaintyScore;
+import io.bayesvlm.flink.records.DecodedImage;
+import io.bayesvlm.flink.records.ScoredImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

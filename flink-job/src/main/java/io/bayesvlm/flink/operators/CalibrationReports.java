@@ -1,5 +1,6 @@
 package io.bayesvlm.flink.operators;
 
+import io.bayesvlm.core.head.Uncertainty;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.CalibrationStats;
 import io.bayesvlm.avro.PopulationCalibration;
@@ -11,7 +12,7 @@ import io.bayesvlm.core.metrics.Calibration;
 import io.bayesvlm.core.metrics.TemperatureScaling;
 import io.bayesvlm.core.metrics.WeightedCalibration;
 import io.bayesvlm.core.risk.RiskControlledThreshold;
-import io.bayesvlm.flink.model.LabelledDecision;
+import io.bayesvlm.flink.records.LabelledDecision;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class CalibrationReports {
     private CalibrationReports() {}
 
     /** routing.mode=risk settings: the score routed on, alpha, delta and the audit fraction (the smallest propensity). */
-    public record RiskSpec(io.bayesvlm.core.UncertaintyScore score, double alpha, double delta, double auditFraction)
+    public record RiskSpec(io.bayesvlm.core.head.UncertaintyScore score, double alpha, double delta, double auditFraction)
             implements java.io.Serializable {}
 
     /** Candidate thresholds of the risk procedure: quantiles of the window's confidences (no labels involved). */
@@ -72,7 +73,7 @@ public final class CalibrationReports {
                 propensities.add(d.labelPropensity);
                 if (risk != null && risk.score().jsonName().equals(d.routingScore) && Double.isFinite(d.routingValue)) {
                     riskItems.add(new RiskControlledThreshold.Item(-risk.score().uncertainty(d.routingValue),
-                            Calibration.argmax(d.probs) != d.label, d.labelPropensity, d.eventId.hashCode()));
+                            Uncertainty.argmax(d.probs) != d.label, d.labelPropensity, d.eventId.hashCode()));
                 }
             }
             // decided with temperatures fitted on a window that ended before the item happened: never fitted on it

@@ -2,8 +2,8 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.errors.ErrorCode;
-import io.bayesvlm.flink.model.DecodedImage;
-import io.bayesvlm.flink.model.RawRecord;
+import io.bayesvlm.flink.records.DecodedImage;
+import io.bayesvlm.flink.records.RawRecord;
 import io.bayesvlm.serde.DeadLetterRecords;
 import java.time.Instant;
 import org.apache.flink.util.OutputTag;

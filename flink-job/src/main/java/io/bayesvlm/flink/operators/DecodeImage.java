@@ -1,15 +1,15 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.ImageEvent;
-import io.bayesvlm.core.ImageLimits;
-import io.bayesvlm.core.ImageLoader;
-import io.bayesvlm.core.ImageRejectedException;
-import io.bayesvlm.core.ModelSpec;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.image.ImageLoader;
+import io.bayesvlm.core.image.ImageRejectedException;
+import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.core.time.EventTimeBounds;
 import io.bayesvlm.serde.RecordCodec;
 import io.bayesvlm.errors.ErrorCode;
-import io.bayesvlm.flink.model.DecodedImage;
-import io.bayesvlm.flink.model.RawRecord;
+import io.bayesvlm.flink.records.DecodedImage;
+import io.bayesvlm.flink.records.RawRecord;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -2,7 +2,7 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.flink.kafka.RegistryMetrics;
-import io.bayesvlm.flink.model.RawRecord;
+import io.bayesvlm.flink.records.RawRecord;
 import io.bayesvlm.serde.DeadLetterRecords;
 import io.bayesvlm.serde.RecordCodec;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.bayesvlm.flink.operators;
 
-import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.model.DeviceSpec;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;

@@ -1,12 +1,13 @@
 package io.bayesvlm.flink.operators;
 
+import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.LabelEvent;
-import io.bayesvlm.flink.model.JoinSlot;
-import io.bayesvlm.flink.model.LabelledDecision;
-import io.bayesvlm.flink.model.RawRecord;
-import io.bayesvlm.flink.model.ReceivedLabel;
+import io.bayesvlm.flink.records.JoinSlot;
+import io.bayesvlm.flink.records.LabelledDecision;
+import io.bayesvlm.flink.records.RawRecord;
+import io.bayesvlm.flink.records.ReceivedLabel;
 import io.bayesvlm.serde.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -83,7 +84,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
 
     @Override
     public void processElement1(Decision d, Context ctx, Collector<LabelledDecision> out) throws Exception {
-        classes.computeIfAbsent(modelKey(d.getModelName(), d.getModelVersion()), k -> List.copyOf(d.getClasses()));
+        classes.computeIfAbsent(ModelSpec.key(d.getModelName(), d.getModelVersion()), k -> List.copyOf(d.getClasses()));
         byte[] s = slot.value();
         if (s != null && JoinSlot.tag(s) == JoinSlot.LABEL) {
             // Through the slot's own encoding, so both arrival orders yield the same pair from one code path.
@@ -129,7 +130,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         // Kept until the timer fires, to recognise duplicate labels.
         slot.update(JoinSlot.joined(expiry));
         LabelEvent l = received.event;
-        List<String> ids = classes.getOrDefault(modelKey(ld.modelName, ld.modelVersion), List.of());
+        List<String> ids = classes.getOrDefault(ModelSpec.key(ld.modelName, ld.modelVersion), List.of());
         int index = ids.indexOf(l.getLabel());
         if (index < 0) {
             // The label re-encoded as plain Avro; the record as written stays at its coordinates.
@@ -144,9 +145,5 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         ld.label = index;
         ld.labelSource = l.getLabelSource().name();
         out.collect(ld);
-    }
-
-    static String modelKey(String name, String version) {
-        return name + "/" + version;
     }
 }

@@ -2,8 +2,8 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.serde.RecordCodec;
-import io.bayesvlm.flink.model.RawRecord;
-import io.bayesvlm.flink.model.CalibrationFeedback;
+import io.bayesvlm.flink.records.RawRecord;
+import io.bayesvlm.flink.records.CalibrationFeedback;
 import org.apache.flink.util.Collector;
 
 /**

@@ -2,8 +2,8 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.errors.ErrorCode;
-import io.bayesvlm.flink.model.RawRecord;
-import io.bayesvlm.flink.model.ReceivedLabel;
+import io.bayesvlm.flink.records.RawRecord;
+import io.bayesvlm.flink.records.ReceivedLabel;
 import io.bayesvlm.serde.RecordCodec;
 import org.apache.flink.util.Collector;
 

@@ -1,7 +1,7 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.CalibrationReport;
-import io.bayesvlm.flink.model.LabelledDecision;
+import io.bayesvlm.flink.records.LabelledDecision;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;

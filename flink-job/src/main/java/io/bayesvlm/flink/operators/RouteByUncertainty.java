@@ -3,7 +3,7 @@ package io.bayesvlm.flink.operators;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.flink.JobConfig;
-import io.bayesvlm.flink.model.ScoredImage;
+import io.bayesvlm.flink.records.ScoredImage;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -23,7 +23,7 @@ public class RouteByUncertainty extends ProcessFunction<ScoredImage, Decision> i
 
     private final Router router;
 
-    public RouteByUncertainty(String modelDir, JobConfig.Routing routing, int topK, long inlineImageMaxBytes) {
+    public RouteByUncertainty(String modelDir, JobConfig.RoutingOptions routing, int topK, long inlineImageMaxBytes) {
         this.router = new Router(modelDir, routing, topK, inlineImageMaxBytes);
     }
 

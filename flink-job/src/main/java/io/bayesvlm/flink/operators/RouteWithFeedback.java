@@ -2,8 +2,8 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.flink.JobConfig;
-import io.bayesvlm.flink.model.CalibrationFeedback;
-import io.bayesvlm.flink.model.ScoredImage;
+import io.bayesvlm.flink.records.CalibrationFeedback;
+import io.bayesvlm.flink.records.ScoredImage;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -34,7 +34,7 @@ public class RouteWithFeedback extends BroadcastProcessFunction<ScoredImage, Cal
     /** Whether the broadcast state restored from a checkpoint has been applied (new feedback is applied on arrival). */
     private transient boolean restoredApplied;
 
-    public RouteWithFeedback(String modelDir, JobConfig.Routing routing, int topK, long inlineImageMaxBytes) {
+    public RouteWithFeedback(String modelDir, JobConfig.RoutingOptions routing, int topK, long inlineImageMaxBytes) {
         this.router = new Router(modelDir, routing, topK, inlineImageMaxBytes);
     }
 

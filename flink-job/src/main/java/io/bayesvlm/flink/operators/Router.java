@@ -6,11 +6,11 @@ import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.avro.UncertaintyScores;
-import io.bayesvlm.core.ModelSpec;
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.model.ModelSpec;
+import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.serde.ImageClaimCheck;
-import io.bayesvlm.flink.model.ScoredImage;
+import io.bayesvlm.flink.records.ScoredImage;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -38,7 +38,7 @@ final class Router implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final String modelDir;
-    private final JobConfig.Routing routing;
+    private final JobConfig.RoutingOptions routing;
     private final int topK;
     /** Largest image inlined in a review request; -1: never (always a claim check). */
     private final long inlineImageMaxBytes;
@@ -56,7 +56,7 @@ final class Router implements Serializable {
     private transient double temperatureBayes;
     private transient double temperatureMap;
 
-    Router(String modelDir, JobConfig.Routing routing, int topK, long inlineImageMaxBytes) {
+    Router(String modelDir, JobConfig.RoutingOptions routing, int topK, long inlineImageMaxBytes) {
         this.modelDir = modelDir;
         this.routing = routing;
         this.topK = topK;
@@ -98,7 +98,7 @@ final class Router implements Serializable {
         return policy;
     }
 
-    JobConfig.Routing routing() {
+    JobConfig.RoutingOptions routing() {
         return routing;
     }
 

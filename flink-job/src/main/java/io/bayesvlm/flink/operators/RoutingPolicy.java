@@ -29,7 +29,7 @@ public final class RoutingPolicy implements Serializable {
     static final int MIN_HISTORY = 50;
     private static final int RECOMPUTE_EVERY = 25;
 
-    private final JobConfig.Routing config;
+    private final JobConfig.RoutingOptions config;
     private final double[] ring;
     private int size;
     private int next;
@@ -41,7 +41,7 @@ public final class RoutingPolicy implements Serializable {
     /** The outcome for one item; {@code threshold} is on the score's own scale. */
     public record Outcome(Routing routing, double threshold) {}
 
-    public RoutingPolicy(JobConfig.Routing config) {
+    public RoutingPolicy(JobConfig.RoutingOptions config) {
         this.config = config;
         this.ring = new double[config.quantileWindow()];
     }

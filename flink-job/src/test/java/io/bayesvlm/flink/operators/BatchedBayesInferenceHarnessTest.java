@@ -2,13 +2,13 @@ package io.bayesvlm.flink.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bayesvlm.core.DeviceSpec;
-import io.bayesvlm.core.ImageLimits;
-import io.bayesvlm.core.Prediction;
-import io.bayesvlm.core.Predictive;
+import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.ScoringOptions;
-import io.bayesvlm.flink.model.DecodedImage;
-import io.bayesvlm.flink.model.ScoredImage;
+import io.bayesvlm.flink.records.DecodedImage;
+import io.bayesvlm.flink.records.ScoredImage;
 import java.util.List;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -97,7 +97,7 @@ class BatchedBayesInferenceHarnessTest {
         h.open();
         DecodedImage bad = image("nan", 50);
         bad.image = new byte[] {1, 2, 3};
-        bad.origin = new io.bayesvlm.flink.model.RawRecord("k".getBytes(), null, "images", 1, 42, 7);
+        bad.origin = new io.bayesvlm.flink.records.RawRecord("k".getBytes(), null, "images", 1, 42, 7);
         h.processElement(new StreamRecord<>(image("ok-1", 50), 1));
         h.processElement(new StreamRecord<>(bad, 2));
         h.processElement(new StreamRecord<>(image("nan-2", 100), 3));

@@ -3,7 +3,7 @@ package io.bayesvlm.flink.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.DeadLetter;
-import io.bayesvlm.flink.model.RawRecord;
+import io.bayesvlm.flink.records.RawRecord;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

@@ -3,10 +3,10 @@ package io.bayesvlm.flink.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.CalibrationReport;
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.risk.HeldOutRisk;
 import io.bayesvlm.core.risk.RiskControlledThreshold;
-import io.bayesvlm.flink.model.LabelledDecision;
+import io.bayesvlm.flink.records.LabelledDecision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

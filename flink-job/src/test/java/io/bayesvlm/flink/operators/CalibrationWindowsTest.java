@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.core.metrics.Calibration;
-import io.bayesvlm.flink.model.LabelledDecision;
+import io.bayesvlm.flink.records.LabelledDecision;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

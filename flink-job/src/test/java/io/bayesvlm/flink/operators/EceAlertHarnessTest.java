@@ -3,7 +3,7 @@ package io.bayesvlm.flink.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.CalibrationReport;
-import io.bayesvlm.flink.model.LabelledDecision;
+import io.bayesvlm.flink.records.LabelledDecision;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;

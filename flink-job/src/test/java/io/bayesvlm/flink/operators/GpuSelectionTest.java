@@ -3,7 +3,7 @@ package io.bayesvlm.flink.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.bayesvlm.core.DeviceSpec;
+import io.bayesvlm.core.model.DeviceSpec;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 

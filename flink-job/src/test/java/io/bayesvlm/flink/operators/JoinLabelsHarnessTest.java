@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
-import io.bayesvlm.flink.model.ReceivedLabel;
-import io.bayesvlm.flink.model.LabelledDecision;
+import io.bayesvlm.flink.records.ReceivedLabel;
+import io.bayesvlm.flink.records.LabelledDecision;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;

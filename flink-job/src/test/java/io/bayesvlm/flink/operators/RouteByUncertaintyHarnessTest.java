@@ -6,9 +6,9 @@ import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.flink.JobConfig;
-import io.bayesvlm.flink.model.ScoredImage;
+import io.bayesvlm.flink.records.ScoredImage;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -41,13 +41,13 @@ class RouteByUncertaintyHarnessTest {
         return s;
     }
 
-    OneInputStreamOperatorTestHarness<ScoredImage, Decision> harness(JobConfig.Routing routing) throws Exception {
+    OneInputStreamOperatorTestHarness<ScoredImage, Decision> harness(JobConfig.RoutingOptions routing) throws Exception {
         return ProcessFunctionTestHarnesses.forProcessFunction(new RouteByUncertainty(MODEL, routing, 2, Long.MAX_VALUE));
     }
 
     @Test
     void everyItemGetsADecisionAndRoutedOnesAReviewRequest() throws Exception {
-        JobConfig.Routing routing = new JobConfig.Routing(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0.0);
+        JobConfig.RoutingOptions routing = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0.0);
         try (var h = harness(routing)) {
             h.processElement(new StreamRecord<>(scored("sure", 0.97), 1000));
             h.processElement(new StreamRecord<>(scored("unsure", 0.55), 1000));
@@ -70,7 +70,7 @@ class RouteByUncertaintyHarnessTest {
 
     @Test
     void auditsAreChosenByEventIdAndReplaysChooseTheSame() throws Exception {
-        JobConfig.Routing routing = new JobConfig.Routing(UncertaintyScore.MAX_PROB, false, 0.5, 0, 1000, 0.3);
+        JobConfig.RoutingOptions routing = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.5, 0, 1000, 0.3);
         List<Routing> first;
         try (var h = harness(routing)) {
             for (int i = 0; i < 200; i++) {
@@ -93,7 +93,7 @@ class RouteByUncertaintyHarnessTest {
 
     @Test
     void targetRateThresholdIsRestoredFromACheckpoint() throws Exception {
-        JobConfig.Routing routing = new JobConfig.Routing(UncertaintyScore.MAX_PROB, true, 0.0, 0.25, 200, 0);
+        JobConfig.RoutingOptions routing = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, true, 0.0, 0.25, 200, 0);
         OperatorSubtaskState snapshot;
         double threshold;
         try (var h = harness(routing)) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.Routing;
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.flink.JobConfig;
-import io.bayesvlm.flink.model.CalibrationFeedback;
+import io.bayesvlm.flink.records.CalibrationFeedback;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /** routing.mode=risk: review everything until a window vouches for a threshold, then follow the latest one. */
 class RouteWithFeedbackHarnessTest {
 
-    static JobConfig.Routing risk(UncertaintyScore score, double audit) {
-        return new JobConfig.Routing(score, JobConfig.Routing.Mode.RISK, 0.8, 0.1, 1000, audit, 0.02, 0.05);
+    static JobConfig.RoutingOptions risk(UncertaintyScore score, double audit) {
+        return new JobConfig.RoutingOptions(score, JobConfig.RoutingOptions.Mode.RISK, 0.8, 0.1, 1000, audit, 0.02, 0.05);
     }
 
     @Test
@@ -72,7 +72,7 @@ class RouteWithFeedbackHarnessTest {
 
     @Test
     void theLatestTemperaturesRecalibrateEveryNewDecisionWithTheirVersion() throws Exception {
-        JobConfig.Routing threshold = new JobConfig.Routing(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0);
+        JobConfig.RoutingOptions threshold = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0);
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
                 new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, threshold, 2, -1L), RouteWithFeedback.LATEST)) {
             h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("before", 0.9), 1));

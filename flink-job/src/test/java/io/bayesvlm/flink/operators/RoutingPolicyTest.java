@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.bayesvlm.avro.Routing;
-import io.bayesvlm.core.UncertaintyScore;
+import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.flink.JobConfig;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RoutingPolicyTest {
 
-    static JobConfig.Routing cfg(UncertaintyScore score, boolean targetRate, double threshold, double rate, double audit) {
-        return new JobConfig.Routing(score, targetRate, threshold, rate, 1000, audit);
+    static JobConfig.RoutingOptions cfg(UncertaintyScore score, boolean targetRate, double threshold, double rate, double audit) {
+        return new JobConfig.RoutingOptions(score, targetRate, threshold, rate, 1000, audit);
     }
 
     @Test
@@ -29,7 +29,7 @@ class RoutingPolicyTest {
 
     @Test
     void riskModeReviewsEverythingUntilAThresholdIsVouchedFor() {
-        RoutingPolicy p = new RoutingPolicy(new JobConfig.Routing(UncertaintyScore.ENTROPY, JobConfig.Routing.Mode.RISK,
+        RoutingPolicy p = new RoutingPolicy(new JobConfig.RoutingOptions(UncertaintyScore.ENTROPY, JobConfig.RoutingOptions.Mode.RISK,
                 0.5, 0.1, 1000, 0, 0.02, 0.05));
         assertThat(p.route("a", 0.0).routing()).isEqualTo(Routing.REVIEW); // even a certain item
         p.vouch(-0.3); // confidence = -entropy: decide automatically at entropy <= 0.3

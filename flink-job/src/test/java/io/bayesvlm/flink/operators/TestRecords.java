@@ -29,8 +29,8 @@ public final class TestRecords {
     static final String LABELS_TOPIC = "labels-under-test";
 
     /** A label as the job receives it, read from partition 1 of {@link #LABELS_TOPIC} at {@link #labelOffset}. */
-    static io.bayesvlm.flink.model.ReceivedLabel received(String id, String label) {
-        return new io.bayesvlm.flink.model.ReceivedLabel(label(id, label), LABELS_TOPIC, 1, labelOffset(id));
+    static io.bayesvlm.flink.records.ReceivedLabel received(String id, String label) {
+        return new io.bayesvlm.flink.records.ReceivedLabel(label(id, label), LABELS_TOPIC, 1, labelOffset(id));
     }
 
     static long labelOffset(String id) {

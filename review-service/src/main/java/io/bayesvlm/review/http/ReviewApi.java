@@ -6,7 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.bayesvlm.review.JsonSerde;
 import io.bayesvlm.review.ReviewConfig;
-import io.bayesvlm.review.Stores;
+import io.bayesvlm.review.ReviewStores;
 import io.bayesvlm.review.calibration.KeepCalibrationHistory;
 import io.bayesvlm.review.calibration.ReportView;
 import io.bayesvlm.review.queue.Candidate;
@@ -68,7 +68,7 @@ public final class ReviewApi implements HttpHandler {
     private static final int CLAIM_ATTEMPTS = 5;
 
     private final ReviewConfig config;
-    private final Stores stores;
+    private final ReviewStores stores;
     private final Replies replies;
     private final Producer<String, byte[]> commands;
     private final Users users;
@@ -81,7 +81,7 @@ public final class ReviewApi implements HttpHandler {
     /** Basic-auth credentials already checked (PBKDF2 is slow on purpose): SHA-256 of the header to user and expiry. */
     private final Map<String, Map.Entry<String, Long>> basicCache = new ConcurrentHashMap<>();
 
-    public ReviewApi(ReviewConfig config, Stores stores, Replies replies, Producer<String, byte[]> commands,
+    public ReviewApi(ReviewConfig config, ReviewStores stores, Replies replies, Producer<String, byte[]> commands,
             Users users, LongSupplier clock) {
         this.config = config;
         this.stores = stores;

@@ -1,0 +1,260 @@
+package io.bayesvlm.core.image;
+
+import io.bayesvlm.errors.ErrorCode;
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
+import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Decodes encoded image bytes (PNG, JPEG, GIF, BMP, WebP) into a {@link BufferedImage}, safely.
+ *
+ * <p>The format is recognised from its magic bytes, not from a file name or a declared content type. The
+ * dimensions are read from the header and checked against {@link ImageLimits} before any pixel is decoded, so
+ * a decompression bomb costs a few hundred bytes of parsing. A decoder warning (for example a truncated JPEG,
+ * which the JDK would otherwise fill with grey) is treated as corruption. For animated GIF and WebP only the
+ * first frame is used. Stateless and thread-safe.
+ */
+public final class ImageDecoder {
+
+    /** The formats this decoder accepts, with how each is recognised. */
+    public enum Format {
+        PNG, JPEG, GIF, BMP, WEBP;
+
+        static Format sniff(byte[] b) {
+            if (startsWith(b, 0, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
+                return PNG;
+            }
+            if (startsWith(b, 0, 0xFF, 0xD8, 0xFF)) {
+                return JPEG;
+            }
+            if (startsWith(b, 0, 'G', 'I', 'F', '8') && b.length > 5 && (b[4] == '7' || b[4] == '9') && b[5] == 'a') {
+                return GIF;
+            }
+            if (startsWith(b, 0, 'B', 'M')) {
+                return BMP;
+            }
+            if (startsWith(b, 0, 'R', 'I', 'F', 'F') && startsWith(b, 8, 'W', 'E', 'B', 'P')) {
+                return WEBP;
+            }
+            return null;
+        }
+
+        private static boolean startsWith(byte[] b, int offset, int... magic) {
+            if (b.length < offset + magic.length) {
+                return false;
+            }
+            for (int i = 0; i < magic.length; i++) {
+                if ((b[offset + i] & 0xFF) != magic[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    static {
+        // No temporary files: inputs are already in memory.
+        ImageIO.setUseCache(false);
+    }
+
+    private static final ImageReaderSpi WEBP = new WebPImageReaderSpi();
+    private static final ImageReaderSpi JPEG = twelveMonkeysJpeg();
+
+    private final ImageLimits limits;
+
+    public ImageDecoder(ImageLimits limits) {
+        this.limits = limits;
+    }
+
+    public ImageLimits limits() {
+        return limits;
+    }
+
+    /**
+     * How much larger than the model's input a decoded image may stay: images whose sides exceed this multiple of
+     * the target's are decoded with every n-th pixel of every n-th row (ImageIO's source subsampling) into a buffer
+     * still at least this many times the target, then resized as usual. A 6000 × 6000 photo for a 224 × 224 model is
+     * then held as about 1000 × 1000 pixels (and never as 36 million, nor as 432 MB of float planes), whatever its
+     * bit depth; images up to this size decode exactly as before.
+     */
+    public static final int SUBSAMPLE_ABOVE = 4;
+
+    /** Decodes the first frame of an encoded image, or explains why it cannot. */
+    public BufferedImage decode(byte[] bytes) throws ImageRejectedException {
+        return decode(bytes, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Decodes the first frame for a target of {@code targetWidth} × {@code targetHeight}: an image more than
+     * {@link #SUBSAMPLE_ABOVE} times larger on both sides is subsampled while it is decoded, so memory stays bounded
+     * by the target, not by the image.
+     */
+    public BufferedImage decode(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
+        if (bytes == null || bytes.length == 0) {
+            throw new ImageRejectedException(ErrorCode.EMPTY_INPUT, "empty input (0 bytes)");
+        }
+        checkByteCount(bytes.length);
+        Format format = Format.sniff(bytes);
+        if (format == null) {
+            throw new ImageRejectedException(ErrorCode.UNSUPPORTED_FORMAT,
+                    "not a PNG, JPEG, GIF, BMP or WebP image (unrecognised leading bytes " + hex(bytes, 8) + ")");
+        }
+        ImageReader reader = null;
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader = readerFor(format);
+            reader.setInput(in, true, true);
+            WarningTrap warnings = new WarningTrap();
+            reader.addIIOReadWarningListener(warnings);
+
+            long width = reader.getWidth(0);
+            long height = reader.getHeight(0);
+            if (width <= 0 || height <= 0) {
+                throw new ImageRejectedException(ErrorCode.CORRUPT_IMAGE,
+                        format + " header declares an empty image (" + width + "x" + height + ")");
+            }
+            if (width > limits.maxSide() || height > limits.maxSide() || width * height > limits.maxPixels()) {
+                throw new ImageRejectedException(ErrorCode.TOO_MANY_PIXELS, String.format(
+                        "%s header declares %dx%d = %d pixels; limits are %d pixels and %d per side",
+                        format, width, height, width * height, limits.maxPixels(), limits.maxSide()));
+            }
+            ImageReadParam param = reader.getDefaultReadParam();
+            int step = subsampling(width, height, targetWidth, targetHeight);
+            if (step > 1) {
+                param.setSourceSubsampling(step, step, 0, 0);
+            }
+            BufferedImage image = reader.read(0, param);
+            if (warnings.first != null) {
+                throw new ImageRejectedException(ErrorCode.CORRUPT_IMAGE,
+                        format + " image is damaged: " + warnings.first);
+            }
+            return image;
+        } catch (ImageRejectedException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Decoders throw assorted unchecked exceptions on malformed streams, as well as IIOException.
+            throw corrupt(format, e);
+        } finally {
+            if (reader != null) {
+                reader.dispose();
+            }
+        }
+    }
+
+    /** The largest step that leaves at least {@link #SUBSAMPLE_ABOVE} times the target on both sides (1: none). */
+    static int subsampling(long width, long height, long targetWidth, long targetHeight) {
+        long step = Math.min(width / (SUBSAMPLE_ABOVE * targetWidth), height / (SUBSAMPLE_ABOVE * targetHeight));
+        return (int) Math.max(1, Math.min(step, Integer.MAX_VALUE));
+    }
+
+    /** Reads and decodes a file, refusing a directory, a missing file or one over the byte limit before reading it. */
+    public BufferedImage decode(Path file) throws ImageRejectedException {
+        return decode(read(file));
+    }
+
+    /** Reads a file's bytes, refusing a directory, a missing file or one over the byte limit before reading it. */
+    public byte[] read(Path file) throws ImageRejectedException {
+        byte[] bytes;
+        try {
+            if (Files.isDirectory(file)) {
+                throw new ImageRejectedException(ErrorCode.UNREADABLE, file + " is a directory");
+            }
+            checkByteCount(Files.size(file));
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ImageRejectedException(ErrorCode.UNREADABLE, "no such file: " + file, e);
+        } catch (IOException e) {
+            throw new ImageRejectedException(ErrorCode.UNREADABLE, "cannot read " + file + ": " + e, e);
+        }
+        return bytes;
+    }
+
+    /** Refuses an encoded size over the limit. */
+    public void checkByteCount(long length) throws ImageRejectedException {
+        if (length > limits.maxBytes()) {
+            throw new ImageRejectedException(ErrorCode.TOO_MANY_BYTES,
+                    "input is " + length + " bytes; the limit is " + limits.maxBytes());
+        }
+    }
+
+    private static ImageRejectedException corrupt(Format format, Exception e) {
+        String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof java.io.EOFException) {
+            why = "unexpected end of data (truncated)";
+        }
+        return new ImageRejectedException(ErrorCode.CORRUPT_IMAGE, format + " image does not decode: " + why, e);
+    }
+
+    private static ImageReader readerFor(Format format) throws IOException {
+        return switch (format) {
+            case WEBP -> WEBP.createReaderInstance();
+            case JPEG -> JPEG != null ? JPEG.createReaderInstance() : jdkReader("jpeg");
+            case PNG -> jdkReader("png");
+            case GIF -> jdkReader("gif");
+            case BMP -> jdkReader("bmp");
+        };
+    }
+
+    private static ImageReader jdkReader(String formatName) throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(formatName);
+        if (!readers.hasNext()) {
+            throw new IOException("no ImageIO reader for " + formatName);
+        }
+        return readers.next();
+    }
+
+    /**
+     * The TwelveMonkeys JPEG reader (CMYK/YCCK and more lenient with real-world files), created directly
+     * rather than through the global ImageIO registry so that it works under any classloader; it wraps the JDK
+     * reader, which it finds in the registry. Falls back to the JDK reader if that lookup fails.
+     */
+    private static ImageReaderSpi twelveMonkeysJpeg() {
+        try {
+            JPEGImageReaderSpi spi = new JPEGImageReaderSpi();
+            spi.onRegistration(IIORegistry.getDefaultInstance(), ImageReaderSpi.class);
+            spi.createReaderInstance().dispose();
+            return spi;
+        } catch (Exception | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static String hex(byte[] b, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(n, b.length); i++) {
+            sb.append(String.format("%02x", b[i] & 0xFF));
+        }
+        return sb.toString();
+    }
+
+    private static final class WarningTrap implements IIOReadWarningListener {
+        String first;
+
+        @Override
+        public void warningOccurred(ImageReader source, String warning) {
+            if (first == null && !isBenign(warning)) {
+                first = warning;
+            }
+        }
+
+        /** Colour-management notes (missing or odd ICC profiles) say nothing about damaged pixel data. */
+        private static boolean isBenign(String warning) {
+            String w = warning.toLowerCase(java.util.Locale.ROOT);
+            return w.contains("icc") || w.contains("color profile") || w.contains("colour profile")
+                    || w.contains("colors may look");
+        }
+    }
+}

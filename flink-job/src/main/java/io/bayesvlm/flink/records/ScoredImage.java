@@ -1,0 +1,22 @@
+package io.bayesvlm.flink.records;
+
+/** A decoded image with its BayesVLM prediction, before routing. A Flink POJO. */
+public class ScoredImage {
+    public String eventId;
+    public long eventTime;
+    public boolean eventTimeOutOfRange;
+    /** Where the event came from (no value), for the review request's claim check. */
+    public RawRecord origin;
+    public String source;
+    public byte[] image;
+    public long readAtMillis;
+    public int predicted;
+    public double[] probs;
+    public double[] mapProbs;
+    public double[] logitsMean;
+    public double[] logitsVar;
+    /** The six uncertainty scores in {@link io.bayesvlm.core.head.UncertaintyScore} order. */
+    public double[] uncertainty;
+
+    public ScoredImage() {}
+}
