@@ -97,7 +97,7 @@ final class RiskCommand implements Callable<Integer> {
                     for (int i = 0; i < n; i++) {
                         Prediction p = predictions.get(i);
                         double value = bayes ? p.uncertainty().get(s) : mapScore(s, p.mapProbs());
-                        conf[i] = -s.uncertainty(value);
+                        conf[i] = s.confidence(value);
                         wrong[i] = (bayes ? p.predicted() : io.bayesvlm.core.head.Uncertainty.argmax(p.mapProbs())) != labels.get(i);
                     }
                     for (double alpha : alphas) {
@@ -105,7 +105,7 @@ final class RiskCommand implements Callable<Integer> {
                                 part(conf, calibration, false), part(wrong, calibration, false), alpha, delta, grid);
                         out.printf("| %s | %s | %.3f | %s | %s | %.3f | %s | %d |%n", bayes ? "BayesVLM probit" : "MAP (CLIP)",
                                 s.jsonName(), alpha, r.threshold() == Double.POSITIVE_INFINITY ? "none (review all)"
-                                        : String.format("%.4g", s.uncertainty(-r.threshold())),
+                                        : String.format("%.4g", s.valueAtConfidence(r.threshold())),
                                 Double.isNaN(r.upperBound()) ? "-" : String.format("%.4f", r.upperBound()), r.reviewRate(),
                                 Double.isNaN(r.autoError()) ? "-" : String.format("%.4f", r.autoError()), r.auto());
                     }

@@ -1,5 +1,6 @@
 package io.bayesvlm.demo;
 
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.core.head.Uncertainty;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.DeadLetter;
@@ -241,7 +242,7 @@ public final class DemoMain {
 
             StreamExecutionEnvironment env = LocalFlink.environment(Math.max(1, config.parallelism()));
             ModerationJob.configure(env, config);
-            ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(config, false), ModerationJob.kafkaSinks(config), config);
+            ModerationJob.buildPipeline(env, KafkaEndpoints.sources(config, false), KafkaEndpoints.sinks(config), config);
             OUT.printf("Starting the moderation job on a local Flink MiniCluster with model %s ...%n", config.modelDir());
             JobClient job = env.executeAsync("bayesvlm-demo");
 

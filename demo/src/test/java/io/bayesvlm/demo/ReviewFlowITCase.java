@@ -1,5 +1,6 @@
 package io.bayesvlm.demo;
 
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,7 +62,7 @@ class ReviewFlowITCase {
 
             StreamExecutionEnvironment env = LocalFlink.environment(1);
             ModerationJob.configure(env, job);
-            ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(job, false), ModerationJob.kafkaSinks(job), job);
+            ModerationJob.buildPipeline(env, KafkaEndpoints.sources(job, false), KafkaEndpoints.sinks(job), job);
             JobClient running = env.executeAsync("it-review-flow");
             try (ReviewService service = ReviewService.start(reviewConfig(kafka, registry, job, suffix))) {
                 // 16 images, 1 s apart in event time, ten minutes ago

@@ -1,5 +1,6 @@
 package io.bayesvlm.flink;
 
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ public final class JobLauncher {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         ModerationJob.configure(env, config);
-        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(config, false), ModerationJob.kafkaSinks(config), config);
+        ModerationJob.buildPipeline(env, KafkaEndpoints.sources(config, false), KafkaEndpoints.sinks(config), config);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName("bayesvlm-moderation");
         graph.setJobId(jobId);

@@ -1,27 +1,20 @@
 package io.bayesvlm.flink;
 
-import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.DriftReport;
+import io.bayesvlm.avro.ImageEvent;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.ReviewRequest;
-import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.ScoringOptions;
-import io.bayesvlm.flink.kafka.AvroRecordSerializer;
-import io.bayesvlm.serde.RecordCodec;
-import io.bayesvlm.flink.kafka.RawRecordDeserializer;
-import io.bayesvlm.flink.records.DecodedImage;
-import io.bayesvlm.flink.records.LabelledDecision;
-import io.bayesvlm.flink.records.RawRecord;
-import io.bayesvlm.flink.records.ScoredImage;
+import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.core.model.ModelSpec;
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.flink.operators.BatchedBayesInference;
 import io.bayesvlm.flink.operators.BoundDeadLetters;
-import io.bayesvlm.flink.time.BoundedEventTime;
 import io.bayesvlm.flink.operators.CalibrationReports;
-import io.bayesvlm.flink.operators.ParseFeedback;
-import io.bayesvlm.flink.operators.RouteWithFeedback;
 import io.bayesvlm.flink.operators.CountDeadLetters;
 import io.bayesvlm.flink.operators.DeadLetterOutput;
 import io.bayesvlm.flink.operators.DecodeImage;
@@ -29,23 +22,29 @@ import io.bayesvlm.flink.operators.DriftMoments;
 import io.bayesvlm.flink.operators.DriftWarning;
 import io.bayesvlm.flink.operators.EceAlert;
 import io.bayesvlm.flink.operators.JoinLabels;
+import io.bayesvlm.flink.operators.ParseFeedback;
 import io.bayesvlm.flink.operators.ParseLabel;
 import io.bayesvlm.flink.operators.RollingCalibration;
 import io.bayesvlm.flink.operators.RouteByUncertainty;
-import java.util.Properties;
+import io.bayesvlm.flink.records.CalibrationFeedback;
+import io.bayesvlm.flink.records.DecodedImage;
+import io.bayesvlm.flink.records.LabelledDecision;
+import io.bayesvlm.flink.records.RawRecord;
+import io.bayesvlm.flink.records.ReceivedLabel;
+import io.bayesvlm.flink.records.ScoredImage;
+import io.bayesvlm.flink.time.BoundedEventTime;
+import io.bayesvlm.serde.RecordCodec;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
  * The moderation job: image events from Kafka → decode and validate → batched BayesVLM inference → routing by
@@ -54,12 +53,18 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class ModerationJob {
 
-    /** Where the job reads. Kafka in production; tests pass bounded Kafka sources. */
+    /**
+     * Where the job reads: image events, labels, and the calibration feedback (the job's own calibration topic,
+     * read back: vouched thresholds and fitted temperatures reach the routing through Kafka, as a dataflow cycle
+     * would not survive a restart). All three always: the graph is the same in every routing mode. Kafka in
+     * production ({@link KafkaEndpoints}); {@code PipelineTest} passes in-memory sources.
+     */
     public record Sources(Source<RawRecord, ?, ?> images, Source<RawRecord, ?, ?> labels,
             Source<RawRecord, ?, ?> calibrationFeedback) {
-        /** Without the calibration feedback (every routing mode but risk). */
-        public Sources(Source<RawRecord, ?, ?> images, Source<RawRecord, ?, ?> labels) {
-            this(images, labels, null);
+        public Sources {
+            java.util.Objects.requireNonNull(images, "images");
+            java.util.Objects.requireNonNull(labels, "labels");
+            java.util.Objects.requireNonNull(calibrationFeedback, "calibrationFeedback");
         }
     }
 
@@ -83,7 +88,7 @@ public final class ModerationJob {
     static void run(String[] args, StreamExecutionEnvironment env) throws Exception {
         JobConfig config = JobPreflight.prepare(args);
         configure(env, config);
-        buildPipeline(env, kafkaSources(config, false), kafkaSinks(config), config);
+        buildPipeline(env, KafkaEndpoints.sources(config, false), KafkaEndpoints.sinks(config), config);
         env.execute("bayesvlm-moderation");
     }
 
@@ -129,18 +134,40 @@ public final class ModerationJob {
     static final java.time.Duration RESTART_INTERVAL = java.time.Duration.ofMinutes(10);
     static final java.time.Duration RESTART_DELAY = java.time.Duration.ofSeconds(10);
 
-    /** Builds the whole graph; every source, operator and sink is named. */
+    /**
+     * Builds the whole graph as four sub-graphs: decide (images to decisions and review requests), warn of drift
+     * (label-free), calibrate (labels joined with decisions to rolling reports) and dead letters (everything
+     * refused, from all three). Every source, operator and sink is named.
+     */
     public static void buildPipeline(StreamExecutionEnvironment env, Sources sources, Sinks sinks, JobConfig config) {
+        Decided decided = decide(env, sources, config);
+        decided.decisions().sinkTo(sinks.decisions()).name("decisions sink").uid("decisions-sink");
+        decided.decisions().getSideOutput(RouteByUncertainty.REVIEWS).sinkTo(sinks.reviews())
+                .name("review-requests sink").uid("review-requests-sink");
+        warnOfDrift(decided.decisions(), config).sinkTo(sinks.drift()).name("drift sink").uid("drift-sink");
+        Calibrated calibrated = calibrate(env, decided.decisions(), sources.labels(), config);
+        calibrated.reports().sinkTo(sinks.calibration()).name("calibration sink").uid("calibration-sink");
+        List<DataStream<DeadLetter>> refused = new ArrayList<>(decided.refused());
+        refused.addAll(calibrated.refused());
+        deadLetters(refused, config).sinkTo(sinks.deadLetters()).name("dead-letters sink").uid("dead-letters-sink");
+    }
+
+    /** The decisions (review requests on their side output), and the dead letters of the operators on the way. */
+    record Decided(SingleOutputStreamOperator<Decision> decisions, List<DataStream<DeadLetter>> refused) {}
+
+    /** The calibration reports, and the dead letters of the operators on the way. */
+    record Calibrated(DataStream<CalibrationReport> reports, List<DataStream<DeadLetter>> refused) {}
+
+    /** Images → decode and validate → event time → batched BayesVLM inference → routing with calibration feedback. */
+    static Decided decide(StreamExecutionEnvironment env, Sources sources, JobConfig config) {
         ScoringOptions scoring = new ScoringOptions(DeviceSpec.parse(config.device()), config.batchSize(),
                 config.predictive(), config.mcSamples(), 0L, config.limits());
 
-        DataStream<RawRecord> rawImages = env
+        SingleOutputStreamOperator<DecodedImage> decoded = env
                 .fromSource(sources.images(), WatermarkStrategy.noWatermarks(), "image-events source")
-                .uid("image-events-source");
-
-        SingleOutputStreamOperator<DecodedImage> decoded = rawImages
+                .uid("image-events-source")
                 .process(new DecodeImage(config.modelDir(), config.limits(),
-                        RecordCodec.of(io.bayesvlm.avro.ImageEvent.class, config.registry()), config.eventTimes()))
+                        RecordCodec.of(ImageEvent.class, config.registry()), config.eventTimes()))
                 .name("decode and validate").uid("decode-image");
 
         // Event time within events.max-past/max-future drives the watermarks; anything outside is clamped for its
@@ -162,91 +189,84 @@ public final class ModerationJob {
             scored.setParallelism(config.inferenceParallelism());
         }
 
-        SingleOutputStreamOperator<Decision> decisions;
-        SingleOutputStreamOperator<io.bayesvlm.flink.records.CalibrationFeedback> feedback = null;
-        if (feedback(config)) {
-            if (sources.calibrationFeedback() == null) {
-                throw new IllegalArgumentException("routing.mode=risk and calibration.recalibrate need the calibration"
-                        + " feedback source");
-            }
-            // What the calibration windows vouch for and fit comes back through the calibration topic.
-            feedback = env.fromSource(sources.calibrationFeedback(), WatermarkStrategy.noWatermarks(), "calibration feedback source")
-                    .uid("calibration-feedback-source")
-                    .process(new ParseFeedback(RecordCodec.of(CalibrationReport.class, config.registry())))
-                    .name("calibration feedback").uid("parse-calibration-feedback");
-            decisions = scored
-                    .connect(feedback.broadcast(RouteWithFeedback.LATEST))
-                    .process(new RouteWithFeedback(config.modelDir(), config.routing(), config.reviewTopK(),
-                            inlineImageMaxBytes(config)))
-                    .name("route by uncertainty (with calibration feedback)").uid("route-by-uncertainty")
-                    .startNewChain();
-        } else {
-            decisions = scored
-                    .process(new RouteByUncertainty(config.modelDir(), config.routing(), config.reviewTopK(),
-                            inlineImageMaxBytes(config)))
-                    .name("route by uncertainty").uid("route-by-uncertainty")
-                    // Routing, Avro encoding and the sinks run in their own thread too, leaving the inference thread
-                    // to the model.
-                    .startNewChain();
-        }
+        SingleOutputStreamOperator<CalibrationFeedback> feedback = env
+                .fromSource(sources.calibrationFeedback(), WatermarkStrategy.noWatermarks(), "calibration feedback source")
+                .uid("calibration-feedback-source")
+                .process(new ParseFeedback(RecordCodec.of(CalibrationReport.class, config.registry())))
+                .name("calibration feedback").uid("parse-calibration-feedback");
+        SingleOutputStreamOperator<Decision> decisions = scored
+                .connect(feedback.broadcast(RouteByUncertainty.LATEST))
+                .process(new RouteByUncertainty(config.modelDir(), config.routing(), config.calibration().recalibrate(),
+                        config.reviewTopK(), inlineImageMaxBytes(config)))
+                .name("route by uncertainty").uid("route-by-uncertainty")
+                // Routing, Avro encoding and the sinks run in their own thread, leaving the inference thread to the model.
+                .startNewChain();
+        return new Decided(decisions, List.of(decoded.getSideOutput(DeadLetterOutput.TAG),
+                scored.getSideOutput(DeadLetterOutput.TAG), feedback.getSideOutput(DeadLetterOutput.TAG)));
+    }
 
-        decisions.sinkTo(sinks.decisions()).name("decisions sink").uid("decisions-sink");
-
-        // The label-free drift warning: all decisions, in tumbling event-time windows, against a reference band.
-        decisions.assignTimestampsAndWatermarks(BoundedEventTime.<Decision>watermarks(
-                        d -> d.getEventTime().toEpochMilli(), config.eventTimes(), config.outOfOrderness(), config.sourceIdleness()))
+    /** The label-free drift warning: all decisions, in tumbling event-time windows, against a reference band. */
+    static DataStream<DriftReport> warnOfDrift(DataStream<Decision> decisions, JobConfig config) {
+        return decisions
+                .assignTimestampsAndWatermarks(BoundedEventTime.<Decision>watermarks(d -> d.getEventTime().toEpochMilli(),
+                        config.eventTimes(), config.outOfOrderness(), config.sourceIdleness()))
                 .name("decision watermarks").uid("decision-watermarks")
                 .keyBy(d -> ModelSpec.key(d.getModelName(), d.getModelVersion()))
-                .window(org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows.of(config.drift().windowSize()))
-                .aggregate(new DriftMoments(), new DriftWarning(config.drift().referenceWindows(), config.drift().zThreshold(),
-                        config.drift().minDecisions()))
-                .name("label-free drift warning").uid("drift-warning")
-                .sinkTo(sinks.drift()).name("drift sink").uid("drift-sink");
-        decisions.getSideOutput(RouteByUncertainty.REVIEWS).sinkTo(sinks.reviews())
-                .name("review-requests sink").uid("review-requests-sink");
+                .window(TumblingEventTimeWindows.of(config.drift().windowSize()))
+                .aggregate(new DriftMoments(), new DriftWarning(config.drift().referenceWindows(),
+                        config.drift().zThreshold(), config.drift().minDecisions()))
+                .name("label-free drift warning").uid("drift-warning");
+    }
 
-        SingleOutputStreamOperator<io.bayesvlm.flink.records.ReceivedLabel> labels = env
-                .fromSource(sources.labels(), WatermarkStrategy.noWatermarks(), "labels source")
+    /** Labels joined with the decisions waiting for them → rolling calibration per model → ECE alert. */
+    static Calibrated calibrate(StreamExecutionEnvironment env, DataStream<Decision> decisions,
+            Source<RawRecord, ?, ?> labelSource, JobConfig config) {
+        SingleOutputStreamOperator<ReceivedLabel> labels = env
+                .fromSource(labelSource, WatermarkStrategy.noWatermarks(), "labels source")
                 .uid("labels-source")
-                .process(new ParseLabel(RecordCodec.of(LabelEvent.class, config.registry()))).name("parse labels").uid("parse-labels");
+                .process(new ParseLabel(RecordCodec.of(LabelEvent.class, config.registry())))
+                .name("parse labels").uid("parse-labels");
 
         // Only decisions that may receive a label wait in state (by default the routed ones): the state then grows
         // with the review rate, not with the whole stream.
         boolean joinAll = config.calibration().joinAllDecisions();
         SingleOutputStreamOperator<LabelledDecision> joined = decisions
-                .filter(d -> joinAll || d.getRouting() != io.bayesvlm.avro.Routing.AUTO)
+                .filter(d -> joinAll || d.getRouting() != Routing.AUTO)
                 .name("decisions awaiting labels").uid("decisions-awaiting-labels")
                 .keyBy(Decision::getEventId)
-                .connect(labels.keyBy(io.bayesvlm.flink.records.ReceivedLabel::eventId))
+                .connect(labels.keyBy(ReceivedLabel::eventId))
                 .process(new JoinLabels(config.calibration().labelTtl()))
                 .name("join labels").uid("join-labels");
 
-        joined.assignTimestampsAndWatermarks(BoundedEventTime.<LabelledDecision>watermarks(d -> d.eventTime,
+        JobConfig.RoutingOptions routing = config.routing();
+        DataStream<CalibrationReport> reports = joined
+                .assignTimestampsAndWatermarks(BoundedEventTime.<LabelledDecision>watermarks(d -> d.eventTime,
                         config.eventTimes(), config.calibration().maxLabelDelay(), config.sourceIdleness()))
                 .name("labelled-pair watermarks").uid("labelled-watermarks")
                 .keyBy(ModerationJob::modelKey)
                 .window(SlidingEventTimeWindows.of(config.calibration().windowSize(), config.calibration().windowSlide()))
-                .process(new RollingCalibration(config.calibration().bins(), config.routing().risk()
-                        ? new CalibrationReports.RiskSpec(config.routing().score(), config.routing().maxAutoError(),
-                                config.routing().riskDelta(), config.routing().auditFraction())
+                .process(new RollingCalibration(config.calibration().bins(), routing.risk()
+                        ? new CalibrationReports.RiskSpec(routing.score(), routing.maxAutoError(), routing.riskDelta(),
+                                routing.auditFraction())
                         : null, config.calibration().recalibrate()))
                 .name("rolling calibration").uid("rolling-calibration")
                 .keyBy(r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))
                 .process(new EceAlert(config.calibration().alertEce(), config.calibration().alertWindows()))
-                .name("ECE alert").uid("ece-alert")
-                .sinkTo(sinks.calibration()).name("calibration sink").uid("calibration-sink");
+                .name("ECE alert").uid("ece-alert");
+        return new Calibrated(reports, List.of(labels.getSideOutput(DeadLetterOutput.TAG),
+                joined.getSideOutput(DeadLetterOutput.TAG)));
+    }
 
-        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetterOutput.TAG)
-                .union(scored.getSideOutput(DeadLetterOutput.TAG), labels.getSideOutput(DeadLetterOutput.TAG),
-                        joined.getSideOutput(DeadLetterOutput.TAG));
-        if (feedback != null) {
-            deadLetters = deadLetters.union(feedback.getSideOutput(DeadLetterOutput.TAG));
+    /** Everything refused, bounded to fit its topic and counted per error code. */
+    static DataStream<DeadLetter> deadLetters(List<DataStream<DeadLetter>> refused, JobConfig config) {
+        DataStream<DeadLetter> all = refused.get(0);
+        for (DataStream<DeadLetter> more : refused.subList(1, refused.size())) {
+            all = all.union(more);
         }
-        deadLetters
+        return all
                 .map(new BoundDeadLetters(config.outputs().deadLetterMaxValueBytes()))
                 .name("bound dead letters").uid("bound-dead-letters")
-                .map(new CountDeadLetters()).name("count dead letters").uid("count-dead-letters")
-                .sinkTo(sinks.deadLetters()).name("dead-letters sink").uid("dead-letters-sink");
+                .map(new CountDeadLetters()).name("count dead letters").uid("count-dead-letters");
     }
 
     /** Review requests inline images up to this size (-1: never, review.include-image false). */
@@ -274,75 +294,7 @@ public final class ModerationJob {
         }
     }
 
-    /** Whether the routing needs the calibration windows' feedback (read back from the calibration topic). */
-    static boolean feedback(JobConfig c) {
-        return c.routing().risk() || c.calibration().recalibrate();
-    }
-
     static String modelKey(LabelledDecision d) {
         return ModelSpec.key(d.modelName, d.modelVersion);
-    }
-
-    /** Kafka sources for image events and labels; bounded ones stop at the offsets current at start. */
-    public static Sources kafkaSources(JobConfig c, boolean bounded) {
-        return new Sources(kafkaSource(c, c.topics().images(), bounded), kafkaSource(c, c.topics().labels(), bounded),
-                feedback(c) ? kafkaSource(c, c.topics().calibration(), bounded) : null);
-    }
-
-    static KafkaSource<RawRecord> kafkaSource(JobConfig c, String topic, boolean bounded) {
-        return kafkaSource(c, topic, bounded, new RawRecordDeserializer());
-    }
-
-    /** A Kafka source of raw records with a given deserializer (tests wrap it to inject failures). */
-    public static KafkaSource<RawRecord> kafkaSource(JobConfig c, String topic, boolean bounded,
-            org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema<RawRecord> deserializer) {
-        OffsetsInitializer start = switch (c.startingOffsets()) {
-            case "earliest" -> OffsetsInitializer.earliest();
-            case "latest" -> OffsetsInitializer.latest();
-            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        };
-        var builder = KafkaSource.<RawRecord>builder()
-                .setBootstrapServers(c.bootstrapServers())
-                .setTopics(topic)
-                .setGroupId(c.groupId())
-                .setStartingOffsets(start)
-                .setDeserializer(deserializer)
-                // Only committed records of transactional producers.
-                .setProperty("isolation.level", "read_committed");
-        if (bounded) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return builder.build();
-    }
-
-    /** Exactly-once Kafka sinks, one transactional-id prefix each. */
-    public static Sinks kafkaSinks(JobConfig c) {
-        return new Sinks(
-                sink(c, "decisions", new AvroRecordSerializer<>(c.topics().decisions(),
-                        RecordCodec.of(Decision.class, c.registry()), Decision::getEventId,
-                        c.decisionsTopK() > 0 ? new io.bayesvlm.flink.kafka.TopKDecision(c.decisionsTopK()) : d -> d)),
-                sink(c, "reviews", new AvroRecordSerializer<>(c.topics().reviews(),
-                        RecordCodec.of(ReviewRequest.class, c.registry()), ReviewRequest::getEventId)),
-                sink(c, "calibration", new AvroRecordSerializer<>(c.topics().calibration(),
-                        RecordCodec.of(CalibrationReport.class, c.registry()), r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))),
-                sink(c, "drift", new AvroRecordSerializer<>(c.topics().drift(),
-                        RecordCodec.of(DriftReport.class, c.registry()), r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))),
-                sink(c, "dead-letters", new AvroRecordSerializer<>(c.topics().deadLetters(),
-                        RecordCodec.of(DeadLetter.class, c.registry()), DeadLetter::getEventId)));
-    }
-
-    private static <T> Sink<T> sink(JobConfig c, String name,
-            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> schema) {
-        Properties props = new Properties();
-        props.setProperty("transaction.timeout.ms", String.valueOf(c.transactionTimeout().toMillis()));
-        // The size every output was checked against at startup (OutputSizes).
-        props.setProperty("max.request.size", String.valueOf(c.outputs().maxRequestSize()));
-        return new io.bayesvlm.flink.kafka.FailoverSafeKafkaSink<>(KafkaSink.<T>builder()
-                .setBootstrapServers(c.bootstrapServers())
-                .setRecordSerializer(schema)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-" + name)
-                .setKafkaProducerConfig(props)
-                .build());
     }
 }

@@ -1,5 +1,6 @@
 package io.bayesvlm.flink;
 
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class FlinkKeysTest {
     static Configuration jobGraphConfiguration(JobConfig config) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(ModerationJob.flinkConfiguration(config));
         ModerationJob.configure(env, config);
-        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(config, true), ModerationJob.kafkaSinks(config), config);
+        ModerationJob.buildPipeline(env, KafkaEndpoints.sources(config, true), KafkaEndpoints.sinks(config), config);
         StreamGraph graph = env.getStreamGraph();
         return graph.getJobGraph(FlinkKeysTest.class.getClassLoader(), new JobID()).getJobConfiguration();
     }

@@ -1,5 +1,6 @@
 package io.bayesvlm.flink;
 
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.CalibrationReport;
@@ -67,7 +68,7 @@ class HostileStreamITCase {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ModerationJob.configure(env, c);
-        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
+        ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, true), KafkaEndpoints.sinks(c), c);
         env.execute("it-hostile-stream"); // restart-strategy none: throws on any failure
         long end = System.currentTimeMillis();
 

@@ -1,5 +1,6 @@
 package io.bayesvlm.flink;
 
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.embedded.TestKafka;
 import io.bayesvlm.embedded.KafkaTestUtil;
 
@@ -124,7 +125,7 @@ class ModerationJobITCase {
     static void runBounded(JobConfig c, String name) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ModerationJob.configure(env, c);
-        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
+        ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, true), KafkaEndpoints.sinks(c), c);
         env.execute(name);
     }
 
@@ -442,9 +443,10 @@ class ModerationJobITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ModerationJob.configure(env, c);
         ModerationJob.Sources sources = new ModerationJob.Sources(
-                ModerationJob.kafkaSource(c, c.topics().images(), true, new FailOnce(n * 2 / 3)),
-                ModerationJob.kafkaSource(c, c.topics().labels(), true, new RawRecordDeserializer()));
-        ModerationJob.buildPipeline(env, sources, ModerationJob.kafkaSinks(c), c);
+                KafkaEndpoints.source(c, c.topics().images(), true, new FailOnce(n * 2 / 3)),
+                KafkaEndpoints.source(c, c.topics().labels(), true, new RawRecordDeserializer()),
+                KafkaEndpoints.source(c, c.topics().calibration(), true, new RawRecordDeserializer()));
+        ModerationJob.buildPipeline(env, sources, KafkaEndpoints.sinks(c), c);
         env.execute("it-exactly-once");
         assertThat(FailOnce.FAILED).isTrue();
 

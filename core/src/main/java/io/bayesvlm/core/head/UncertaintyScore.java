@@ -40,6 +40,20 @@ public enum UncertaintyScore {
         return higherIsUncertain ? value : -value;
     }
 
+    /**
+     * The score's value as a confidence, higher = surer: the orientation of the risk procedures
+     * ({@code RiskControlledThreshold}, {@code HeldOutRisk}). Thresholds travel on the score's own scale and are
+     * turned into a confidence here and back with {@link #valueAtConfidence}, nowhere else.
+     */
+    public double confidence(double value) {
+        return -uncertainty(value);
+    }
+
+    /** The value on the score's own scale whose {@link #confidence} is {@code confidence}. */
+    public double valueAtConfidence(double confidence) {
+        return uncertainty(-confidence);
+    }
+
     /** Parses a JSON name such as {@code mutual_info} (case-insensitive; dashes accepted). */
     public static UncertaintyScore fromName(String name) {
         String n = name.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_');

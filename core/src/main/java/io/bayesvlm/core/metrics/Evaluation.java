@@ -86,7 +86,7 @@ public final class Evaluation {
             for (UncertaintyScore s : scoresFor(m)) {
                 double[] confidence = new double[n];
                 for (int i = 0; i < n; i++) {
-                    confidence[i] = -s.uncertainty(scores.get(m).get(i).get(s));
+                    confidence[i] = s.confidence(scores.get(m).get(i).get(s));
                 }
                 failure.put(s, FailurePrediction.evaluate(confidence, correct));
             }

@@ -1,5 +1,6 @@
 package io.bayesvlm.demo.bench;
 
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.model.DeviceSpec;
@@ -137,7 +138,7 @@ public final class PipelineBenchmark {
         }
         StreamExecutionEnvironment env = LocalFlink.environment(1);
         ModerationJob.configure(env, c);
-        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
+        ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, true), KafkaEndpoints.sinks(c), c);
         JobClient job = env.executeAsync("bench-throughput");
         // Like the bare model, the pipeline is measured warm: over the second half of the backlog, so that job
         // start-up, model loading and JIT compilation of the pipeline's code paths fall outside the window.
@@ -169,7 +170,7 @@ public final class PipelineBenchmark {
         JobConfig c = config(kafka, model);
         StreamExecutionEnvironment env = LocalFlink.environment(1);
         ModerationJob.configure(env, c);
-        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, false), ModerationJob.kafkaSinks(c), c);
+        ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, false), KafkaEndpoints.sinks(c), c);
         JobClient job = env.executeAsync("bench-latency");
         AtomicBoolean done = new AtomicBoolean();
         List<Long> endToEnd = new ArrayList<>();

@@ -72,7 +72,7 @@ public final class CalibrationReports {
                 designLabels.add(d.label);
                 propensities.add(d.labelPropensity);
                 if (risk != null && risk.score().jsonName().equals(d.routingScore) && Double.isFinite(d.routingValue)) {
-                    riskItems.add(new RiskControlledThreshold.Item(-risk.score().uncertainty(d.routingValue),
+                    riskItems.add(new RiskControlledThreshold.Item(risk.score().confidence(d.routingValue),
                             Uncertainty.argmax(d.probs) != d.label, d.labelPropensity, d.eventId.hashCode()));
                 }
             }
@@ -165,8 +165,7 @@ public final class CalibrationReports {
                 .setScore(spec.score().jsonName())
                 .setAlpha(spec.alpha())
                 .setDelta(spec.delta())
-                // confidence = −uncertainty(value), so the value at the threshold is uncertainty⁻¹(−λ) = uncertainty(−λ)
-                .setThreshold(r.vouches() ? spec.score().uncertainty(-r.threshold()) : null)
+                .setThreshold(r.vouches() ? spec.score().valueAtConfidence(r.threshold()) : null)
                 .setUpperBound(r.vouches() ? r.upperBound() : null)
                 .setLabelsAtThreshold(r.labels())
                 .setLabelsUsed(r.thinnedLabels())

@@ -70,11 +70,12 @@ public final class RoutingPolicy implements Serializable {
     }
 
     /**
-     * Risk mode: decide automatically from now on only items whose confidence (−uncertainty) is at least
-     * {@code confidence}; {@code +∞} or NaN: nothing is vouched for, review everything.
+     * Risk mode: from now on decide automatically only items on the confident side of {@code threshold}, a value
+     * on the routing score's own scale as the calibration report carries it (max_prob ≥ 0.9, entropy ≤ 0.3, ...);
+     * NaN: nothing is vouched for, review everything.
      */
-    public void vouch(double confidence) {
-        vouched = Double.isNaN(confidence) ? Double.NEGATIVE_INFINITY : -confidence;
+    public void vouch(double threshold) {
+        vouched = Double.isNaN(threshold) ? Double.NEGATIVE_INFINITY : config.score().uncertainty(threshold);
     }
 
     /** The threshold in effect, oriented so that higher = more uncertain. */

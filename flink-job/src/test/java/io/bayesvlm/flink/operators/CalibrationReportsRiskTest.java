@@ -13,9 +13,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The risk section of a calibration report is the core procedure applied to the window's design labels. */
-class CalibrationReportsRiskTest {
+public class CalibrationReportsRiskTest {
 
-    static List<LabelledDecision> window(int n, long seed) {
+    public static List<LabelledDecision> window(int n, long seed) {
         Random rng = new Random(seed);
         List<LabelledDecision> items = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import io.bayesvlm.flink.records.CalibrationFeedback;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
+import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
@@ -41,8 +43,10 @@ class RouteByUncertaintyHarnessTest {
         return s;
     }
 
-    OneInputStreamOperatorTestHarness<ScoredImage, Decision> harness(JobConfig.RoutingOptions routing) throws Exception {
-        return ProcessFunctionTestHarnesses.forProcessFunction(new RouteByUncertainty(MODEL, routing, 2, Long.MAX_VALUE));
+    BroadcastOperatorTestHarness<ScoredImage, CalibrationFeedback, Decision> harness(JobConfig.RoutingOptions routing)
+            throws Exception {
+        return ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                new RouteByUncertainty(MODEL, routing, false, 2, Long.MAX_VALUE), RouteByUncertainty.LATEST);
     }
 
     @Test
@@ -106,8 +110,9 @@ class RouteByUncertaintyHarnessTest {
             long reviewed = out.subList(200, 400).stream().filter(d -> d.getRouting() == Routing.REVIEW).count();
             assertThat(reviewed).isBetween(40L, 60L); // about 25% of 200
         }
-        try (var h = new OneInputStreamOperatorTestHarness<>(
-                new org.apache.flink.streaming.api.operators.ProcessOperator<>(new RouteByUncertainty(MODEL, routing, 2, Long.MAX_VALUE)))) {
+        try (var h = new BroadcastOperatorTestHarness<>(new CoBroadcastWithNonKeyedOperator<>(
+                new RouteByUncertainty(MODEL, routing, false, 2, Long.MAX_VALUE), List.of(RouteByUncertainty.LATEST)), 1, 1, 0)) {
+            h.setup();
             h.initializeState(snapshot);
             h.open();
             h.processElement(new StreamRecord<>(scored("b", 0.99), 1));

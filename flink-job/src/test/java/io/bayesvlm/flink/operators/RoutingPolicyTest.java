@@ -32,7 +32,7 @@ class RoutingPolicyTest {
         RoutingPolicy p = new RoutingPolicy(new JobConfig.RoutingOptions(UncertaintyScore.ENTROPY, JobConfig.RoutingOptions.Mode.RISK,
                 0.5, 0.1, 1000, 0, 0.02, 0.05));
         assertThat(p.route("a", 0.0).routing()).isEqualTo(Routing.REVIEW); // even a certain item
-        p.vouch(-0.3); // confidence = -entropy: decide automatically at entropy <= 0.3
+        p.vouch(0.3); // on the score's own scale: decide automatically at entropy <= 0.3
         assertThat(p.route("b", 0.29).routing()).isEqualTo(Routing.AUTO);
         assertThat(p.route("c", 0.31).routing()).isEqualTo(Routing.REVIEW);
         p.vouch(Double.NaN);

@@ -1,5 +1,6 @@
 package io.bayesvlm.flink.registry;
 
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.DeadLetter;
@@ -127,7 +128,7 @@ class SchemaRegistryJobITCase {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ModerationJob.configure(env, c);
-        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, true), ModerationJob.kafkaSinks(c), c);
+        ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, true), KafkaEndpoints.sinks(c), c);
         env.execute("it-registry");
 
         String bs = kafka.bootstrapServers();
@@ -261,7 +262,7 @@ class SchemaRegistryJobITCase {
     static JobClient startUnbounded(JobConfig c, String name) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ModerationJob.configure(env, c);
-        ModerationJob.buildPipeline(env, ModerationJob.kafkaSources(c, false), ModerationJob.kafkaSinks(c), c);
+        ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, false), KafkaEndpoints.sinks(c), c);
         return env.executeAsync(name);
     }
 

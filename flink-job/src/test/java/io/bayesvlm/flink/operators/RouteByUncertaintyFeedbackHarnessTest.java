@@ -12,7 +12,7 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 /** routing.mode=risk: review everything until a window vouches for a threshold, then follow the latest one. */
-class RouteWithFeedbackHarnessTest {
+class RouteByUncertaintyFeedbackHarnessTest {
 
     static JobConfig.RoutingOptions risk(UncertaintyScore score, double audit) {
         return new JobConfig.RoutingOptions(score, JobConfig.RoutingOptions.Mode.RISK, 0.8, 0.1, 1000, audit, 0.02, 0.05);
@@ -21,8 +21,8 @@ class RouteWithFeedbackHarnessTest {
     @Test
     void reviewsEverythingUntilAThresholdIsVouchedForThenFollowsTheLatest() throws Exception {
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, -1L),
-                RouteWithFeedback.LATEST)) {
+                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), false, 2, -1L),
+                RouteByUncertainty.LATEST)) {
             h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("a", 0.999), 1));
             // a window vouches for max_prob >= 0.9
             h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(20_000, "max_prob", 0.9), 2));
@@ -52,15 +52,15 @@ class RouteWithFeedbackHarnessTest {
     void theLatestThresholdSurvivesARestart() throws Exception {
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, -1L),
-                RouteWithFeedback.LATEST)) {
+                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), false, 2, -1L),
+                RouteByUncertainty.LATEST)) {
             h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(20_000, "max_prob", 0.9), 2));
             snapshot = h.snapshot(1, 10);
         }
         var restored = new org.apache.flink.streaming.util.BroadcastOperatorTestHarness<>(
                 new org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator<>(
-                        new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), 2, -1L),
-                        java.util.List.of(RouteWithFeedback.LATEST)), 1, 1, 0);
+                        new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), false, 2, -1L),
+                        java.util.List.of(RouteByUncertainty.LATEST)), 1, 1, 0);
         try (restored) {
             restored.setup();
             restored.initializeState(snapshot);
@@ -74,7 +74,7 @@ class RouteWithFeedbackHarnessTest {
     void theLatestTemperaturesRecalibrateEveryNewDecisionWithTheirVersion() throws Exception {
         JobConfig.RoutingOptions threshold = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0);
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                new RouteWithFeedback(RouteByUncertaintyHarnessTest.MODEL, threshold, 2, -1L), RouteWithFeedback.LATEST)) {
+                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, threshold, true, 2, -1L), RouteByUncertainty.LATEST)) {
             h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("before", 0.9), 1));
             h.processBroadcastElement(new StreamRecord<>(CalibrationFeedback.temperatures(50_000, 2.0, 0.5), 2));
             h.processBroadcastElement(new StreamRecord<>(CalibrationFeedback.temperatures(40_000, 9.0, 9.0), 3)); // stale
@@ -96,6 +96,24 @@ class RouteWithFeedbackHarnessTest {
             assertThat(after.getRecalibratedMapProbs().get(7)).isGreaterThan(0.9);
             // routing still uses the raw score
             assertThat(after.getRouting()).isEqualTo(Routing.AUTO);
+        }
+    }
+
+    @Test
+    void temperaturesAreIgnoredWhenRecalibrationIsOff() throws Exception {
+        // The calibration topic may hold temperatures from an earlier run with calibration.recalibrate on.
+        JobConfig.RoutingOptions threshold = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0);
+        try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, threshold, false, 2, -1L), RouteByUncertainty.LATEST)) {
+            h.processBroadcastElement(new StreamRecord<>(CalibrationFeedback.temperatures(50_000, 2.0, 0.5), 1));
+            h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(60_000, "max_prob", 0.99), 2));
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("x", 0.9), 3));
+            Decision x = h.extractOutputValues().get(0);
+            assertThat(x.getCalibrationVersion()).isNull();
+            assertThat(x.getRecalibratedProbs()).isNull();
+            // and a vouched threshold is ignored outside routing.mode=risk: the fixed 0.8 still decides
+            assertThat(x.getRouting()).isEqualTo(Routing.AUTO);
+            assertThat(x.getRoutingThreshold()).isEqualTo(0.8);
         }
     }
 }

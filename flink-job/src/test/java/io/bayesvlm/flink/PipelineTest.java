@@ -1,0 +1,164 @@
+package io.bayesvlm.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bayesvlm.avro.CalibrationReport;
+import io.bayesvlm.avro.DeadLetter;
+import io.bayesvlm.avro.Decision;
+import io.bayesvlm.avro.DriftReport;
+import io.bayesvlm.avro.ImageEvent;
+import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.avro.ReviewRequest;
+import io.bayesvlm.avro.Routing;
+import io.bayesvlm.core.data.SampleImages;
+import io.bayesvlm.flink.memory.InMemory;
+import io.bayesvlm.flink.operators.CalibrationReports;
+import io.bayesvlm.flink.operators.CalibrationReportsRiskTest;
+import io.bayesvlm.flink.memory.InMemory.CollectingSink;
+import io.bayesvlm.flink.records.RawRecord;
+import io.bayesvlm.serde.RecordCodec;
+import io.bayesvlm.serde.registry.RegistryConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole graph of {@link ModerationJob#buildPipeline} (decide, drift, calibrate, dead letters) on in-memory
+ * sources and sinks and a MiniCluster, with the built-in model: the unit tier's end-to-end check, in seconds. The
+ * Kafka wiring around the same graph is what the {@code *ITCase}s add. (Feedback arriving while images flow is
+ * ordered by nothing but timing; the routing operator's harness tests cover it deterministically.)
+ */
+class PipelineTest {
+
+    static final long T0 = 1_700_000_000_000L;
+    static final RecordCodec<ImageEvent> IMAGES = RecordCodec.of(ImageEvent.class, RegistryConfig.none());
+    static final RecordCodec<LabelEvent> LABELS = RecordCodec.of(LabelEvent.class, RegistryConfig.none());
+
+    record Outputs(List<Decision> decisions, List<ReviewRequest> reviews, List<CalibrationReport> calibration,
+            List<DriftReport> drift, List<DeadLetter> deadLetters) {}
+
+    static JobConfig config(Map<String, String> extra) throws Exception {
+        Map<String, String> m = ItConfig.options("127.0.0.1:9", "pipeline"); // no broker is ever contacted
+        m.put("restart-strategy.type", "none"); // any failure fails the test at once
+        m.putAll(extra);
+        return JobConfig.from(Configuration.fromMap(m));
+    }
+
+    static RawRecord record(String topic, String key, byte[] value, long offset) {
+        return new RawRecord(key.getBytes(StandardCharsets.UTF_8), value, topic, 0, offset, T0);
+    }
+
+    static Outputs run(JobConfig c, List<RawRecord> images, List<RawRecord> labels, List<RawRecord> feedback)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        ModerationJob.configure(env, c);
+        CollectingSink<Decision> decisions = InMemory.sink();
+        CollectingSink<ReviewRequest> reviews = InMemory.sink();
+        CollectingSink<CalibrationReport> calibration = InMemory.sink();
+        CollectingSink<DriftReport> drift = InMemory.sink();
+        CollectingSink<DeadLetter> dead = InMemory.sink();
+        ModerationJob.buildPipeline(env,
+                new ModerationJob.Sources(InMemory.source(images), InMemory.source(labels), InMemory.source(feedback)),
+                new ModerationJob.Sinks(decisions, reviews, calibration, drift, dead), c);
+        env.execute("pipeline-test");
+        return new Outputs(decisions.written(), reviews.written(), calibration.written(), drift.written(), dead.written());
+    }
+
+    /** n sample images, one second apart, as image-event records; the labels are the true classes. */
+    static List<RawRecord> images(JobConfig c, List<SampleImages.Item> items) throws Exception {
+        List<RawRecord> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String id = "e-" + i;
+            out.add(record(c.topics().images(), id, IMAGES.encode(c.topics().images(), TestImages.event(id, T0 + 1000L * i, "pipeline",
+                    Files.readAllBytes(items.get(i).file()))), i));
+        }
+        return out;
+    }
+
+    /**
+     * What the calibration topic holds outside risk mode and recalibration: a report with neither a threshold nor
+     * temperatures, which the routing reads back and skips. (An in-memory source needs at least one record.)
+     */
+    static List<RawRecord> feedbackWithoutThresholdOrTemperatures(JobConfig c) {
+        CalibrationReport report = CalibrationReports.build(CalibrationReportsRiskTest.window(50, 1), 10, 0, 1000);
+        return List.of(record(c.topics().calibration(), "m/1",
+                RecordCodec.of(CalibrationReport.class, RegistryConfig.none()).encode(c.topics().calibration(), report), 0));
+    }
+
+    static RawRecord label(JobConfig c, String eventId, String label, long offset) {
+        return record(c.topics().labels(), eventId, LABELS.encode(c.topics().labels(), LabelEvent.newBuilder().setEventId(eventId)
+                .setLabel(label).setLabelSource(LabelSource.REVIEWER).setReviewerId("r")
+                .setLabelTime(Instant.ofEpochMilli(T0)).build()), offset);
+    }
+
+    @Test
+    void everyImageIsDecidedOnceAndItsLabelReachesTheCalibrationWindows() throws Exception {
+        JobConfig c = config(Map.of());
+        int n = 60;
+        List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"))
+                .subList(0, n);
+        List<RawRecord> images = images(c, items);
+        images.add(record(c.topics().images(), "corrupt", IMAGES.encode(c.topics().images(), TestImages.event("corrupt", T0, "pipeline",
+                java.util.Arrays.copyOf(Files.readAllBytes(items.get(0).file()), 40))), n)); // truncated
+        images.add(record(c.topics().images(), "garbage", new byte[] {42, 42, 42}, n + 1));
+        List<RawRecord> labels = new ArrayList<>();
+        labels.add(label(c, "e-0", "no-such-class", 0)); // the one label for e-0
+        for (int i = 1; i < n; i++) {
+            labels.add(label(c, "e-" + i, items.get(i).label(), i));
+        }
+
+        Outputs out = run(c, images, labels, feedbackWithoutThresholdOrTemperatures(c));
+
+        Map<String, Long> decided = out.decisions().stream()
+                .collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
+        assertThat(decided).hasSize(n).allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1L));
+        // review requests: exactly the decisions routed to people (uncertain ones and audits)
+        assertThat(out.reviews()).extracting(ReviewRequest::getEventId).containsExactlyInAnyOrderElementsOf(
+                out.decisions().stream().filter(d -> d.getRouting() != Routing.AUTO).map(Decision::getEventId).toList());
+        assertThat(out.decisions()).extracting(Decision::getRouting).contains(Routing.AUTO, Routing.REVIEW);
+
+        Map<String, DeadLetter> dead = out.deadLetters().stream().collect(Collectors.toMap(
+                d -> d.getEventId() == null ? new String(d.getKey().array(), StandardCharsets.UTF_8) : d.getEventId(),
+                Function.identity()));
+        assertThat(dead).containsOnlyKeys("corrupt", "garbage", "e-0");
+        assertThat(dead.get("corrupt").getErrorCode()).isEqualTo("CORRUPT_IMAGE");
+        assertThat(dead.get("garbage").getErrorCode()).isEqualTo("UNDECODABLE_RECORD");
+        assertThat(dead.get("garbage").getOffset()).isEqualTo(n + 1);
+        assertThat(dead.get("e-0").getErrorCode()).isEqualTo("UNKNOWN_LABEL");
+
+        // Each labelled pair lies in window-size / window-slide = 2 sliding windows; the end of input fires them all.
+        long slides = c.calibration().windowSize().toMillis() / c.calibration().windowSlide().toMillis();
+        assertThat(out.calibration().stream().mapToLong(CalibrationReport::getLabelled).sum()).isEqualTo(slides * (n - 1));
+        assertThat(out.drift().stream().mapToLong(DriftReport::getDecisions).sum()).isEqualTo(n);
+    }
+
+    @Test
+    void inRiskModeEverythingIsReviewedUntilAWindowVouchesForAThreshold() throws Exception {
+        JobConfig c = config(Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05"));
+        List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"))
+                .subList(0, 20);
+
+        List<RawRecord> labels = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            labels.add(label(c, "e-" + i, items.get(i).label(), i));
+        }
+
+        Outputs out = run(c, images(c, items), labels, feedbackWithoutThresholdOrTemperatures(c));
+
+        assertThat(out.decisions()).hasSize(20).extracting(Decision::getRouting).containsOnly(Routing.REVIEW);
+        assertThat(out.reviews()).hasSize(20);
+        assertThat(out.deadLetters()).isEmpty();
+        // The windows' labels produce reports with a risk section; in Kafka they would come back as feedback.
+        assertThat(out.calibration()).isNotEmpty().allSatisfy(r -> assertThat(r.getRisk()).isNotNull());
+    }
+}
