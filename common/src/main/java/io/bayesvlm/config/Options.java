@@ -114,11 +114,7 @@ public final class Options {
     }
 
     public String oneOf(String key, String fallback, String... allowed) {
-        String v = string(key, fallback);
-        if (!List.of(allowed).contains(v)) {
-            throw new IllegalArgumentException(key + " must be one of " + List.of(allowed) + ", got '" + v + "'");
-        }
-        return v;
+        return Checks.oneOf(key, string(key, fallback), List.of(allowed));
     }
 
     public boolean bool(String key, boolean fallback) {
@@ -131,17 +127,35 @@ public final class Options {
     }
 
     public int intAtLeast(String key, int fallback, int min) {
-        String v = string(key, Integer.toString(fallback));
-        int i;
+        return (int) longAtLeast(key, fallback, min, Integer.MAX_VALUE);
+    }
+
+    public long longAtLeast(String key, long fallback, long min) {
+        return longAtLeast(key, fallback, min, Long.MAX_VALUE);
+    }
+
+    private long longAtLeast(String key, long fallback, long min, long max) {
+        String v = string(key, Long.toString(fallback));
+        long i;
         try {
-            i = Integer.parseInt(v);
+            i = Long.parseLong(v);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
         }
-        if (i < min) {
-            throw new IllegalArgumentException(key + " must be at least " + min + ", got " + i);
+        if (i > max) {
+            throw new IllegalArgumentException(key + " must be at most " + max + ", got " + i);
         }
-        return i;
+        return Checks.atLeast(key, i, min);
+    }
+
+    /** A number (NaN and infinities refused); range checks with {@link Checks}. */
+    public double number(String key, double fallback) {
+        String v = string(key, Double.toString(fallback));
+        try {
+            return Checks.finite(key, Double.parseDouble(v));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, got '" + v + "'");
+        }
     }
 
     public Duration positiveDuration(String key, Duration fallback) {
@@ -152,10 +166,7 @@ public final class Options {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
         }
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(key + " must be positive, got " + d);
-        }
-        return d;
+        return Checks.positive(key, d);
     }
 
     /** Flink's duration syntax: a number and an optional unit (ms when none). */

@@ -1,5 +1,7 @@
 package io.bayesvlm.flink;
 
+import io.bayesvlm.config.Checks;
+
 import static io.bayesvlm.flink.JobOptions.*;
 
 import io.bayesvlm.core.model.DeviceSpec;
@@ -268,80 +270,42 @@ public record JobConfig(
     }
 
     private static String nonBlank(Configuration c, ConfigOption<String> o) {
-        String v = get(c, o);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException(o.key() + " must not be empty");
-        }
-        return v.strip();
+        return Checks.nonBlank(o.key(), get(c, o));
     }
 
     private static void oneOf(ConfigOption<String> o, String v, String... allowed) {
-        if (!List.of(allowed).contains(v)) {
-            throw new IllegalArgumentException(o.key() + " must be one of " + List.of(allowed) + ", got '" + v + "'");
-        }
+        Checks.oneOf(o.key(), v, List.of(allowed));
     }
 
     private static int atLeast(Configuration c, ConfigOption<Integer> o, int min) {
-        int v = get(c, o);
-        if (v < min) {
-            throw new IllegalArgumentException(o.key() + " must be at least " + min + ", got " + v);
-        }
-        return v;
+        return Checks.atLeast(o.key(), get(c, o), min);
     }
 
     private static int minusOneOrPositive(Configuration c, ConfigOption<Integer> o) {
-        int v = get(c, o);
-        if (v == 0 || v < -1) {
-            throw new IllegalArgumentException(o.key() + " must be -1 or positive, got " + v);
-        }
-        return v;
+        return Checks.minusOneOrPositive(o.key(), get(c, o));
     }
 
     private static double positiveDouble(Configuration c, ConfigOption<Double> o) {
-        double v = get(c, o);
-        if (!(v > 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException(o.key() + " must be a positive number, got " + v);
-        }
-        return v;
+        return Checks.positive(o.key(), get(c, o));
     }
 
     private static long atLeastLong(Configuration c, ConfigOption<Long> o, long min) {
-        long v = get(c, o);
-        if (v < min) {
-            throw new IllegalArgumentException(o.key() + " must be at least " + min + ", got " + v);
-        }
-        return v;
+        return Checks.atLeast(o.key(), get(c, o), min);
     }
 
     private static double fraction(Configuration c, ConfigOption<Double> o) {
-        double v = get(c, o);
-        if (!(v >= 0 && v <= 1)) {
-            throw new IllegalArgumentException(o.key() + " must be in [0, 1], got " + v);
-        }
-        return v;
+        return Checks.fraction(o.key(), get(c, o));
     }
 
     private static double finite(Configuration c, ConfigOption<Double> o) {
-        double v = get(c, o);
-        if (!Double.isFinite(v)) {
-            throw new IllegalArgumentException(o.key() + " must be a finite number, got " + v);
-        }
-        return v;
+        return Checks.finite(o.key(), get(c, o));
     }
 
     private static Duration positive(Configuration c, ConfigOption<Duration> o) {
-        Duration d = get(c, o);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(o.key() + " must be positive, got " + d);
-        }
-        return d;
+        return Checks.positive(o.key(), get(c, o));
     }
 
     private static Duration nonNegative(Configuration c, ConfigOption<Duration> o) {
-        Duration d = get(c, o);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(o.key() + " must not be negative, got " + d);
-        }
-        return d;
+        return Checks.nonNegative(o.key(), get(c, o));
     }
 }

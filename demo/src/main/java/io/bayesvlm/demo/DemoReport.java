@@ -1,0 +1,222 @@
+package io.bayesvlm.demo;
+
+import io.bayesvlm.avro.CalibrationReport;
+import io.bayesvlm.avro.Decision;
+import io.bayesvlm.avro.DriftReport;
+import io.bayesvlm.avro.Routing;
+import io.bayesvlm.core.head.Uncertainty;
+import io.bayesvlm.core.metrics.RunningCalibration;
+import io.bayesvlm.flink.JobConfig;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What the demo reports: the live status line and the closing summary, per phase against the replay's ground truth.
+ * Running summaries only (sums per calibration bin, counts), never a record per event: the demo's own memory stays
+ * flat however long it runs, so a long demo is a soak test of the job alone.
+ */
+final class DemoReport {
+
+    /** Running figures of one phase (clean or drifted); guarded by the report's lock. */
+    static final class Phase {
+        final RunningCalibration bayes;
+        final RunningCalibration map;
+        long reviewed;
+        long auto;
+        long autoWrong;
+        /** Decisions recalibrated with temperatures fitted on a window that ended before them (held out). */
+        final RunningCalibration heldOutBayes;
+        final RunningCalibration heldOutRecalibrated;
+        final RunningCalibration heldOutMap;
+        final RunningCalibration heldOutRecalibratedMap;
+
+        Phase(int bins) {
+            bayes = new RunningCalibration(bins);
+            map = new RunningCalibration(bins);
+            heldOutBayes = new RunningCalibration(bins);
+            heldOutRecalibrated = new RunningCalibration(bins);
+            heldOutMap = new RunningCalibration(bins);
+            heldOutRecalibratedMap = new RunningCalibration(bins);
+        }
+    }
+
+    private final Map<String, Phase> phases;
+    final AtomicLong decided = new AtomicLong();
+    final AtomicLong reviewed = new AtomicLong();
+    final AtomicLong audited = new AtomicLong();
+    final AtomicLong deadLettered = new AtomicLong();
+    final AtomicLong labelsSent = new AtomicLong();
+    final AtomicLong alerts = new AtomicLong();
+    final AtomicLong driftWarnings = new AtomicLong();
+    final AtomicLong firstDriftWarningAt = new AtomicLong(-1);
+    final AtomicLong firstEceAlertAt = new AtomicLong(-1);
+    final AtomicReference<CalibrationReport> lastReport = new AtomicReference<>();
+
+    DemoReport(int bins) {
+        phases = Map.of(Replay.CLEAN, new Phase(bins), Replay.DRIFTED, new Phase(bins));
+    }
+
+    /** A decision; {@code truth} is null for events the demo does not know the label of. */
+    void decision(Decision d, Replay.Truth truth) {
+        decided.incrementAndGet();
+        if (d.getRouting() == Routing.REVIEW) {
+            reviewed.incrementAndGet();
+        } else if (d.getRouting() == Routing.AUDIT) {
+            audited.incrementAndGet();
+        }
+        if (truth == null) {
+            return;
+        }
+        int label = d.getClasses().indexOf(truth.label);
+        double[] probs = toArray(d.getProbs());
+        double[] mapProbs = toArray(d.getMapProbs());
+        // recalibrated with temperatures fitted on a window that ended before this event: held out
+        boolean heldOut = d.getCalibrationVersion() != null && d.getEventTime().toEpochMilli() >= d.getCalibrationVersion();
+        Phase p = phases.get(truth.phase);
+        synchronized (this) {
+            p.bayes.add(probs, label);
+            p.map.add(mapProbs, label);
+            if (d.getRouting() == Routing.REVIEW) {
+                p.reviewed++;
+            } else {
+                p.auto++;
+                if (Uncertainty.argmax(probs) != label) {
+                    p.autoWrong++;
+                }
+            }
+            if (heldOut) {
+                p.heldOutBayes.add(probs, label);
+                p.heldOutRecalibrated.add(toArray(d.getRecalibratedProbs()), label);
+                p.heldOutMap.add(mapProbs, label);
+                p.heldOutRecalibratedMap.add(toArray(d.getRecalibratedMapProbs()), label);
+            }
+        }
+    }
+
+    void calibration(CalibrationReport report, long driftStartedAt) {
+        lastReport.set(report);
+        if (report.getAlert()) {
+            alerts.incrementAndGet();
+            if (report.getWindowEnd().toEpochMilli() > driftStartedAt) {
+                firstEceAlertAt.compareAndSet(-1, System.currentTimeMillis());
+            }
+        }
+    }
+
+    void drift(DriftReport report, long driftStartedAt) {
+        if (report.getWarning()) {
+            driftWarnings.incrementAndGet();
+            if (report.getWindowEnd().toEpochMilli() > driftStartedAt) {
+                firstDriftWarningAt.compareAndSet(-1, System.currentTimeMillis());
+            }
+        }
+    }
+
+    /** The live status line. */
+    String status(double seconds, String phase, long produced, JobConfig config) {
+        long d = decided.get();
+        CalibrationReport r = lastReport.get();
+        String ece = r == null ? "rolling ECE: waiting for labelled windows"
+                : String.format("rolling ECE (%ds window, %d labels): MAP %.3f  BayesVLM %.3f%s",
+                        config.calibration().windowSize().toSeconds(), r.getLabelled(), r.getMap().getEce(),
+                        r.getBayes().getEce(), r.getAlert() ? "  ALERT" : "");
+        return String.format("%5.0fs %-7s in %6d (%5.1f/s)  decided %6d  review %5.1f%%  dead %3d | %s", seconds, phase,
+                produced, produced / Math.max(seconds, 1e-9), d, d == 0 ? 0.0 : 100.0 * reviewed.get() / d,
+                deadLettered.get(), ece);
+    }
+
+    synchronized void summary(PrintStream out, JobConfig config, DemoOptions options, Replay replay) {
+        out.println();
+        out.println("=== Summary ===");
+        long d = decided.get();
+        out.printf("events in %d (of which %d deliberately corrupt), decided %d, routed to review %d (%.1f%%), "
+                        + "audited %d, dead-lettered %d, labels sent %d, calibration alerts %d%n",
+                replay.produced.get(), replay.producedBad.get(), d, reviewed.get(), d == 0 ? 0.0 : 100.0 * reviewed.get() / d,
+                audited.get(), deadLettered.get(), labelsSent.get(), alerts.get());
+        out.printf("drift: %s, severity %d, in the second half%n%n", options.drift().id(), options.severity());
+        out.println("phase     decided  accuracy  ECE MAP  ECE BayesVLM  NLL MAP  NLL BayesVLM  review rate");
+        for (String name : List.of(Replay.CLEAN, Replay.DRIFTED)) {
+            Phase p = phases.get(name);
+            long n = p.bayes.count();
+            if (n == 0) {
+                out.printf("%-8s  %7d%n", name, 0);
+                continue;
+            }
+            out.printf("%-8s  %7d  %8.3f  %7.3f  %12.3f  %7.3f  %12.3f  %10.1f%%%n", name, n, p.bayes.accuracy(),
+                    p.map.ece(), p.bayes.ece(), p.map.nll(), p.bayes.nll(), 100.0 * p.reviewed / n);
+        }
+        Phase clean = phases.get(Replay.CLEAN);
+        Phase drifted = phases.get(Replay.DRIFTED);
+        if (clean.bayes.count() > 0 && drifted.bayes.count() > 0) {
+            double mapRise = drifted.map.ece() - clean.map.ece();
+            double bayesRise = drifted.bayes.ece() - clean.bayes.ece();
+            out.printf("%nUnder drift, ECE rose by %+.3f for MAP and by %+.3f for BayesVLM", mapRise, bayesRise);
+            if (mapRise > 0) {
+                out.printf(" (%.0f%% less for BayesVLM)", 100 * (1 - bayesRise / mapRise));
+            }
+            out.printf(".%nIn the drifted phase BayesVLM's ECE is %.3f against MAP's %.3f.%n", drifted.bayes.ece(),
+                    drifted.map.ece());
+        }
+        riskAndDrift(out, config, replay.driftStartedAt.get());
+        CalibrationReport r = lastReport.get();
+        if (r != null) {
+            out.printf("Last rolling report from the job: window %s..%s, %d labelled, ECE MAP %.3f BayesVLM %.3f%s%n",
+                    r.getWindowStart(), r.getWindowEnd(), r.getLabelled(), r.getMap().getEce(), r.getBayes().getEce(),
+                    r.getAuditEceBayes() == null ? "" : String.format(", audit-only ECE BayesVLM %.3f", r.getAuditEceBayes()));
+        }
+        out.println("(Per-phase figures: every decided event against the replay's ground truth, computed with the core"
+                + " library. The job's rolling reports use the reviewer and audit labels only.)");
+    }
+
+    /** The guarantee, what it delivered per phase against the replay's truth, and how fast each signal saw the drift. */
+    private void riskAndDrift(PrintStream out, JobConfig config, long driftStartedAt) {
+        JobConfig.RoutingOptions routing = config.routing();
+        if (routing.risk()) {
+            CalibrationReport last = lastReport.get();
+            String vouched = last == null || last.getRisk() == null || last.getRisk().getThreshold() == null
+                    ? "none yet (everything reviewed)"
+                    : String.format("%s >= %.4f (bound %.4f on %d labels)", routing.score().jsonName(),
+                            last.getRisk().getThreshold(), last.getRisk().getUpperBound(), last.getRisk().getLabelsAtThreshold());
+            out.printf("%nRisk control: guaranteed error among automatic decisions <= %.3f with probability %.2f"
+                    + " (for items like the labelled ones); latest vouched threshold: %s%n", routing.maxAutoError(),
+                    1 - routing.riskDelta(), vouched);
+            for (String name : List.of(Replay.CLEAN, Replay.DRIFTED)) {
+                Phase p = phases.get(name);
+                long n = p.bayes.count();
+                double error = p.auto == 0 ? Double.NaN : (double) p.autoWrong / p.auto;
+                out.printf("  %-8s review rate %5.1f%%, decided automatically %5d, realised error among them %s%n", name,
+                        n == 0 ? 0.0 : 100.0 * p.reviewed / n, p.auto,
+                        p.auto == 0 ? "-" : String.format("%.3f%s", error, p.auto < 30 ? " (too few to compare with alpha)"
+                                : error > routing.maxAutoError() ? " (above alpha)" : ""));
+            }
+        }
+        if (config.calibration().recalibrate()) {
+            out.println("Online recalibration (temperatures refitted per window; ECE on decisions made after the fit,"
+                    + " so never on the labels it was fitted on):");
+            for (String name : List.of(Replay.CLEAN, Replay.DRIFTED)) {
+                Phase p = phases.get(name);
+                if (p.heldOutBayes.count() == 0) {
+                    out.printf("  %-8s no recalibrated decisions yet%n", name);
+                    continue;
+                }
+                out.printf("  %-8s %5d decisions: ECE BayesVLM %.3f -> %.3f recalibrated, MAP %.3f -> %.3f recalibrated%n",
+                        name, p.heldOutBayes.count(), p.heldOutBayes.ece(), p.heldOutRecalibrated.ece(), p.heldOutMap.ece(),
+                        p.heldOutRecalibratedMap.ece());
+            }
+        }
+        if (driftStartedAt != Long.MAX_VALUE) {
+            out.printf("Drift detection after the drift began: label-free warning %s, labelled ECE alert %s"
+                    + " (%d drift warnings in all)%n",
+                    firstDriftWarningAt.get() < 0 ? "none" : String.format("after %.1f s", (firstDriftWarningAt.get() - driftStartedAt) / 1000.0),
+                    firstEceAlertAt.get() < 0 ? "none" : String.format("after %.1f s", (firstEceAlertAt.get() - driftStartedAt) / 1000.0),
+                    driftWarnings.get());
+        }
+    }
+
+    private static double[] toArray(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+}
