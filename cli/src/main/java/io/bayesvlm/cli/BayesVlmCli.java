@@ -12,14 +12,23 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "bayesvlm 0.1.0",
         description = "Calibrated CLIP-style image classification with BayesVLM uncertainty.",
-        footer = {"", "Also through bin/bayesvlm:",
+        footer = {
+            "",
+            "Also through bin/bayesvlm:",
             "  demo      Kafka + schema registry + Flink + the default model on this machine",
             "  job       the moderation job on a local MiniCluster (--config FILE)",
             "  bench     pipeline throughput and latency against the bare model",
             "  headbench encoder against Bayesian head time per image",
-            "  review    the review service; review-bench its benchmark"},
-        subcommands = {ScoreCommand.class, FitCommand.class, EvaluateCommand.class, RiskCommand.class, RelabelCommand.class,
-            CommandLine.HelpCommand.class})
+            "  review    the review service; review-bench its benchmark"
+        },
+        subcommands = {
+            ScoreCommand.class,
+            FitCommand.class,
+            EvaluateCommand.class,
+            RiskCommand.class,
+            RelabelCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class BayesVlmCli {
 
     public static void main(String[] args) {
@@ -28,8 +37,10 @@ public final class BayesVlmCli {
 
     /** Runs a command line and returns its exit status (0 ok, 1 some input failed, 2 usage error). */
     public static int run(String... args) {
-        return run(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
-                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true), args);
+        return run(
+                new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true),
+                args);
     }
 
     /** Runs a command line writing results to {@code out} and diagnostics to {@code err}. */

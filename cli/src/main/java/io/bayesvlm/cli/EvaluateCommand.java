@@ -3,15 +3,15 @@ package io.bayesvlm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.model.ModelSpec;
-import io.bayesvlm.core.head.Predictive;
-import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.metrics.Calibration;
 import io.bayesvlm.core.metrics.Evaluation;
 import io.bayesvlm.core.metrics.FailurePrediction;
+import io.bayesvlm.core.model.ModelSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,18 +47,28 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     LabelledDataOptions dataset;
 
-    @Option(names = "--shift", split = ",", defaultValue = "none", paramLabel = "SHIFT",
-            description = "Comma-separated: none, rotate, noise, contrast, blur, invert, or all (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--shift",
+            split = ",",
+            defaultValue = "none",
+            paramLabel = "SHIFT",
+            description =
+                    "Comma-separated: none, rotate, noise, contrast, blur, invert, or all (default: ${DEFAULT-VALUE}).")
     List<String> shifts;
 
     @Option(names = "--severity", defaultValue = "3", description = "Shift severity 1..5 (default: ${DEFAULT-VALUE}).")
     int severity;
 
-    @Option(names = "--bins", defaultValue = "" + Calibration.DEFAULT_BINS,
+    @Option(
+            names = "--bins",
+            defaultValue = "" + Calibration.DEFAULT_BINS,
             description = "Calibration bins (default: ${DEFAULT-VALUE}; the BayesVLM paper uses 20).")
     int bins;
 
-    @Option(names = "--temperature-labels", split = ",", paramLabel = "N",
+    @Option(
+            names = "--temperature-labels",
+            split = ",",
+            paramLabel = "N",
             description = "Also report MAP and BayesVLM after temperature scaling fitted on N clean labelled images"
                     + " (e.g. 50,500). A seeded split sets the largest N aside: every method is then evaluated on the"
                     + " other images only, never on those a temperature was fitted on.")
@@ -92,13 +102,22 @@ final class EvaluateCommand implements Callable<Integer> {
             LabelledImages images = dataset.open(ms.classIds(), model.limits());
             Predictive mc = new Predictive(Predictive.Mode.MC, model.mcSamples, model.seed, ms.numClasses());
             json.put("model", Map.of("name", ms.name(), "version", ms.version(), "dir", model.model.toString()));
-            json.put("data", Map.of("path", dataset.data.toString(), "split", dataset.split,
-                    "range", dataset.range == null ? "" : dataset.range,
-                    "items", images.size()));
+            json.put(
+                    "data",
+                    Map.of(
+                            "path",
+                            dataset.data.toString(),
+                            "split",
+                            dataset.split,
+                            "range",
+                            dataset.range == null ? "" : dataset.range,
+                            "items",
+                            images.size()));
             json.put("bins", bins);
             json.put("severity", severity);
-            report.append(String.format("Model `%s` (%s) on %s, %,d images, %d bins, severity %d.%n%n", ms.name(),
-                    ms.version(), dataset.describe(), images.size(), bins, severity));
+            report.append(String.format(
+                    "Model `%s` (%s) on %s, %,d images, %d bins, severity %d.%n%n",
+                    ms.name(), ms.version(), dataset.describe(), images.size(), bins, severity));
             Map<String, Object> perShift = new LinkedHashMap<>();
             // Temperature scaling: fitted on the first N of a seeded permutation of the clean images; every method is
             // evaluated on the images after the largest N.
@@ -106,10 +125,18 @@ final class EvaluateCommand implements Callable<Integer> {
             int[] heldOut = null;
             Activations.Result clean = null;
             if (temperatureLabels != null && !temperatureLabels.isEmpty()) {
-                clean = Activations.all(m, images, ImageShift.NONE, severity, model.seed,
+                clean = Activations.all(
+                        m,
+                        images,
+                        ImageShift.NONE,
+                        severity,
+                        model.seed,
                         new Progress(err, "evaluate: temperature fit"));
                 int n = clean.labels().length;
-                int largest = temperatureLabels.stream().mapToInt(Integer::intValue).max().orElseThrow();
+                int largest = temperatureLabels.stream()
+                        .mapToInt(Integer::intValue)
+                        .max()
+                        .orElseThrow();
                 if (temperatureLabels.stream().anyMatch(k -> k < 1) || largest >= n) {
                     throw new IllegalArgumentException("--temperature-labels must be between 1 and " + (n - 1)
                             + " (the data has " + n + " usable images), got " + temperatureLabels);
@@ -117,24 +144,40 @@ final class EvaluateCommand implements Callable<Integer> {
                 int[] perm = permutation(n, model.seed);
                 for (int k : temperatureLabels) {
                     int[] fit = java.util.Arrays.copyOf(perm, k);
-                    temperatures.put(k, Evaluation.fitTemperatures(m.head(), pick(clean.activations(), fit), pick(clean.labels(), fit)));
+                    temperatures.put(
+                            k,
+                            Evaluation.fitTemperatures(
+                                    m.head(), pick(clean.activations(), fit), pick(clean.labels(), fit)));
                 }
-                heldOut = java.util.Arrays.stream(java.util.Arrays.copyOfRange(perm, largest, n)).sorted().toArray();
-                json.put("temperature_fit", Map.of("labels", temperatureLabels, "evaluated_items", heldOut.length,
-                        "seed", model.seed));
-                report.append(String.format("Temperature scaling fitted on %s clean images; every method below is evaluated"
-                        + " on the other %,d.%n%n", temperatureLabels, heldOut.length));
+                heldOut = java.util.Arrays.stream(java.util.Arrays.copyOfRange(perm, largest, n))
+                        .sorted()
+                        .toArray();
+                json.put(
+                        "temperature_fit",
+                        Map.of("labels", temperatureLabels, "evaluated_items", heldOut.length, "seed", model.seed));
+                report.append(String.format(
+                        "Temperature scaling fitted on %s clean images; every method below is evaluated"
+                                + " on the other %,d.%n%n",
+                        temperatureLabels, heldOut.length));
             }
             for (ImageShift shift : list) {
-                Activations.Result all = shift == ImageShift.NONE && clean != null ? clean // computed for the fit
-                        : Activations.all(m, images, shift, severity, model.seed, new Progress(err, "evaluate " + shift.id()));
-                Activations.Result act = heldOut == null ? all : new Activations.Result(pick(all.activations(), heldOut),
-                        pick(all.labels(), heldOut), all.skipped(), all.skippedExamples());
+                Activations.Result all = shift == ImageShift.NONE && clean != null
+                        ? clean // computed for the fit
+                        : Activations.all(
+                                m, images, shift, severity, model.seed, new Progress(err, "evaluate " + shift.id()));
+                Activations.Result act = heldOut == null
+                        ? all
+                        : new Activations.Result(
+                                pick(all.activations(), heldOut),
+                                pick(all.labels(), heldOut),
+                                all.skipped(),
+                                all.skippedExamples());
                 Map<Evaluation.Method, Evaluation.MethodResult> results =
                         Evaluation.run(m.head(), mc, act.activations(), act.labels(), bins);
                 Map<String, Calibration.Report> scaled = new LinkedHashMap<>();
                 temperatures.forEach((k, t) -> {
-                    Calibration.Report[] r = Evaluation.withTemperatures(m.head(), act.activations(), act.labels(), bins, t);
+                    Calibration.Report[] r =
+                            Evaluation.withTemperatures(m.head(), act.activations(), act.labels(), bins, t);
                     scaled.put(String.format("MAP (CLIP) + TS (N=%d, T=%.3f)", k, t.map()), r[0]);
                     scaled.put(String.format("BayesVLM probit + TS (N=%d, T=%.3f)", k, t.probit()), r[1]);
                 });
@@ -150,17 +193,22 @@ final class EvaluateCommand implements Callable<Integer> {
                 }
                 perShift.put(shift.id(), shiftJson);
                 if (out != null) {
-                    ReliabilityDiagram.write(out.resolve("reliability-" + shift.id() + ".png"),
-                            ms.name() + ": " + shift.id() + (shift == ImageShift.NONE ? "" : " (severity " + severity + ")"),
+                    ReliabilityDiagram.write(
+                            out.resolve("reliability-" + shift.id() + ".png"),
+                            ms.name() + ": " + shift.id()
+                                    + (shift == ImageShift.NONE ? "" : " (severity " + severity + ")"),
                             List.of(Evaluation.Method.MAP.label(), Evaluation.Method.PROBIT.label()),
-                            List.of(results.get(Evaluation.Method.MAP).calibration(),
+                            List.of(
+                                    results.get(Evaluation.Method.MAP).calibration(),
                                     results.get(Evaluation.Method.PROBIT).calibration()));
                 }
             }
             json.put("shifts", perShift);
         }
         if (out != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("metrics.json").toFile(), json);
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(out.resolve("metrics.json").toFile(), json);
             Files.writeString(out.resolve("report.md"), report.toString());
             err.println("evaluate: wrote " + out.resolve("metrics.json") + ", report.md and reliability-*.png");
         }
@@ -191,25 +239,37 @@ final class EvaluateCommand implements Callable<Integer> {
         return java.util.Arrays.stream(idx).map(i -> a[i]).toArray();
     }
 
-    private static String section(ImageShift shift, Activations.Result act,
-            Map<Evaluation.Method, Evaluation.MethodResult> results, Map<String, Calibration.Report> scaled) {
+    private static String section(
+            ImageShift shift,
+            Activations.Result act,
+            Map<Evaluation.Method, Evaluation.MethodResult> results,
+            Map<String, Calibration.Report> scaled) {
         StringBuilder s = new StringBuilder();
         int nonFinite = results.values().iterator().next().skippedNonFinite();
-        s.append("### ").append(shift.id()).append(act.skipped() > 0 ? " (" + act.skipped() + " images skipped)" : "")
-                .append(nonFinite > 0 ? " (" + nonFinite + " images left out: the model gave them non-finite"
-                        + " probabilities or scores)" : "")
+        s.append("### ")
+                .append(shift.id())
+                .append(act.skipped() > 0 ? " (" + act.skipped() + " images skipped)" : "")
+                .append(
+                        nonFinite > 0
+                                ? " (" + nonFinite + " images left out: the model gave them non-finite"
+                                        + " probabilities or scores)"
+                                : "")
                 .append("\n\n| method | accuracy | NLL | Brier | ECE | MCE | adaptive ECE |\n")
                 .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         results.forEach((method, r) -> {
             Calibration.Report c = r.calibration();
-            s.append(String.format("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |%n", method.label(), c.accuracy(),
-                    c.nll(), c.brier(), c.ece(), c.mce(), c.adaptiveEce()));
+            s.append(String.format(
+                    "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |%n",
+                    method.label(), c.accuracy(), c.nll(), c.brier(), c.ece(), c.mce(), c.adaptiveEce()));
         });
-        scaled.forEach((label, c) -> s.append(String.format("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |%n", label,
-                c.accuracy(), c.nll(), c.brier(), c.ece(), c.mce(), c.adaptiveEce())));
+        scaled.forEach((label, c) -> s.append(String.format(
+                "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |%n",
+                label, c.accuracy(), c.nll(), c.brier(), c.ece(), c.mce(), c.adaptiveEce())));
         s.append("\n| method | score | AUROC | FPR@95%TPR | AURC |\n| --- | --- | ---: | ---: | ---: |\n");
-        results.forEach((method, r) -> r.failure().forEach((score, f) -> s.append(String.format(
-                "| %s | %s | %.4f | %.4f | %.4f |%n", method.label(), score.jsonName(), f.auroc(), f.fprAt95Tpr(), f.aurc()))));
+        results.forEach((method, r) -> r.failure()
+                .forEach((score, f) -> s.append(String.format(
+                        "| %s | %s | %.4f | %.4f | %.4f |%n",
+                        method.label(), score.jsonName(), f.auroc(), f.fprAt95Tpr(), f.aurc()))));
         return s.append('\n').toString();
     }
 
@@ -226,7 +286,8 @@ final class EvaluateCommand implements Callable<Integer> {
         return m;
     }
 
-    private static Map<String, Object> toJson(Activations.Result act, Map<Evaluation.Method, Evaluation.MethodResult> results) {
+    private static Map<String, Object> toJson(
+            Activations.Result act, Map<Evaluation.Method, Evaluation.MethodResult> results) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("items", act.labels().length);
         out.put("skipped", act.skipped());
@@ -234,9 +295,17 @@ final class EvaluateCommand implements Callable<Integer> {
         results.forEach((method, r) -> {
             Map<String, Object> m = calibrationJson(r.calibration());
             Map<String, Object> f = new LinkedHashMap<>();
-            for (Map.Entry<UncertaintyScore, FailurePrediction.Result> e : r.failure().entrySet()) {
-                f.put(e.getKey().jsonName(), Map.of("auroc", e.getValue().auroc(), "fpr_at_95_tpr",
-                        e.getValue().fprAt95Tpr(), "aurc", e.getValue().aurc()));
+            for (Map.Entry<UncertaintyScore, FailurePrediction.Result> e :
+                    r.failure().entrySet()) {
+                f.put(
+                        e.getKey().jsonName(),
+                        Map.of(
+                                "auroc",
+                                e.getValue().auroc(),
+                                "fpr_at_95_tpr",
+                                e.getValue().fprAt95Tpr(),
+                                "aurc",
+                                e.getValue().aurc()));
             }
             m.put("failure_prediction", f);
             out.put(method.name().toLowerCase(java.util.Locale.ROOT), m);

@@ -1,16 +1,16 @@
 package io.bayesvlm.cli;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.model.ModelSpec;
-import io.bayesvlm.core.model.NpyArray;
-import io.bayesvlm.core.model.Npz;
-import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.DataSets;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
+import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.laplace.LaplaceFitter;
+import io.bayesvlm.core.model.ModelSpec;
+import io.bayesvlm.core.model.NpyArray;
+import io.bayesvlm.core.model.Npz;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,19 +56,30 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--validation-split", description = "IDX split of the validation data (default: --split).")
     String validationSplit;
 
-    @Option(names = "--validation-range", paramLabel = "FROM:TO", description = "Part used for validation, e.g. 55000:60000.")
+    @Option(
+            names = "--validation-range",
+            paramLabel = "FROM:TO",
+            description = "Part used for validation, e.g. 55000:60000.")
     String validationRange;
 
-    @Option(names = "--pseudo-counts", split = ",", paramLabel = "N",
+    @Option(
+            names = "--pseudo-counts",
+            split = ",",
+            paramLabel = "N",
             description = "Candidate pseudo-counts n (default when validating: 1e-4, 2e-4, 5e-4, 1e-3, ... up to the"
                     + " number of training pairs N; without validation data: 1).")
     double[] pseudoCounts;
 
-    @Option(names = "--contrastive-batch", defaultValue = "256", paramLabel = "B",
+    @Option(
+            names = "--contrastive-batch",
+            defaultValue = "256",
+            paramLabel = "B",
             description = "Images per contrastive batch: the targets of the text-side GGN (default: ${DEFAULT-VALUE}).")
     int contrastiveBatch;
 
-    @Option(names = "--refit", description = "Re-tune n and λ from the raw factors stored by an earlier fit; no training pass.")
+    @Option(
+            names = "--refit",
+            description = "Re-tune n and λ from the raw factors stored by an earlier fit; no training pass.")
     boolean refit;
 
     @Spec
@@ -90,12 +101,15 @@ final class FitCommand implements Callable<Integer> {
             LaplaceFitter.Raw raw;
             if (refit) {
                 raw = LaplaceFitter.readRaw(head);
-                err.printf("fit: reusing stored raw factors (N = %,d)%n", raw.image().n());
+                err.printf(
+                        "fit: reusing stored raw factors (N = %,d)%n",
+                        raw.image().n());
             } else {
                 LabelledImages train = DataSets.open(data, split, range, modelSpec.classIds(), options.limits());
                 err.printf("fit: %,d training pairs from %s%n", train.size(), data);
                 err.flush();
-                raw = LaplaceFitter.accumulate(m, head, train, contrastiveBatch, new Progress(err, "fit: training pass"));
+                raw = LaplaceFitter.accumulate(
+                        m, head, train, contrastiveBatch, new Progress(err, "fit: training pass"));
                 if (raw.skipped() > 0) {
                     err.printf("fit: warning: %d training image(s) did not decode and were skipped%n", raw.skipped());
                 }
@@ -103,12 +117,16 @@ final class FitCommand implements Callable<Integer> {
 
             Activations.Result validation = null;
             if (validationData != null || validationRange != null) {
-                LabelledImages val = DataSets.open(validationData != null ? validationData : data,
-                        validationSplit != null ? validationSplit : split, validationRange, modelSpec.classIds(),
+                LabelledImages val = DataSets.open(
+                        validationData != null ? validationData : data,
+                        validationSplit != null ? validationSplit : split,
+                        validationRange,
+                        modelSpec.classIds(),
                         options.limits());
                 validation = Activations.all(m, val, ImageShift.NONE, 1, 0, new Progress(err, "fit: validation pass"));
             }
-            double[] grid = pseudoCounts != null ? pseudoCounts
+            double[] grid = pseudoCounts != null
+                    ? pseudoCounts
                     : validation != null ? LaplaceFitter.defaultGrid(raw.image().n()) : new double[] {1};
             List<LaplaceFitter.Candidate> candidates =
                     LaplaceFitter.candidates(raw, head, modelSpec.logitScale(), grid, validation);
@@ -117,14 +135,25 @@ final class FitCommand implements Callable<Integer> {
             out.println("| n | λ image | λ text | validation NLL | validation ECE | validation accuracy |");
             out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
             for (LaplaceFitter.Candidate c : candidates) {
-                out.printf("| %s%s | %.4g | %.4g | %.4f | %.4f | %.4f |%n", fmt(c.pseudoCount()), c == best ? " (chosen)" : "",
-                        c.image().priorPrecision(), c.text().priorPrecision(), c.validationNll(), c.validationEce(),
+                out.printf(
+                        "| %s%s | %.4g | %.4g | %.4f | %.4f | %.4f |%n",
+                        fmt(c.pseudoCount()),
+                        c == best ? " (chosen)" : "",
+                        c.image().priorPrecision(),
+                        c.text().priorPrecision(),
+                        c.validationNll(),
+                        c.validationEce(),
                         c.validationAccuracy());
             }
             out.flush();
             Npz.write(headFile, LaplaceFitter.withPosterior(head, raw, best));
-            err.printf("fit: wrote %s (N = %,d, n = %s, λ_img = %.4g, λ_txt = %.4g)%n", headFile, raw.image().n(),
-                    fmt(best.pseudoCount()), best.image().priorPrecision(), best.text().priorPrecision());
+            err.printf(
+                    "fit: wrote %s (N = %,d, n = %s, λ_img = %.4g, λ_txt = %.4g)%n",
+                    headFile,
+                    raw.image().n(),
+                    fmt(best.pseudoCount()),
+                    best.image().priorPrecision(),
+                    best.text().priorPrecision());
             err.flush();
         }
         return 0;
@@ -133,5 +162,4 @@ final class FitCommand implements Callable<Integer> {
     private static String fmt(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
-
 }

@@ -1,8 +1,8 @@
 package io.bayesvlm.cli;
 
-import io.bayesvlm.core.image.ImageLimits;
 import io.bayesvlm.core.data.DataSets;
 import io.bayesvlm.core.data.LabelledImages;
+import io.bayesvlm.core.image.ImageLimits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 /** The labelled images a command evaluates on: {@code --data}, {@code --split}, {@code --range}. */
 final class LabelledDataOptions {
 
-    @Option(names = "--data", required = true, paramLabel = "PATH",
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "PATH",
             description = "Labelled images: an IDX directory (Fashion-MNIST) or a folder of class folders.")
     Path data;
 

@@ -1,9 +1,9 @@
 package io.bayesvlm.cli;
 
-import io.bayesvlm.core.model.DeviceSpec;
-import io.bayesvlm.core.image.ImageLimits;
-import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.model.DeviceSpec;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -13,29 +13,47 @@ final class ModelOptions {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (format v1).")
     Path model;
 
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "D",
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            paramLabel = "D",
             description = "auto | cpu | gpu | gpu:<i> (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--batch-size", defaultValue = "" + ScoringOptions.DEFAULT_BATCH_SIZE, paramLabel = "N",
+    @Option(
+            names = "--batch-size",
+            defaultValue = "" + ScoringOptions.DEFAULT_BATCH_SIZE,
+            paramLabel = "N",
             description = "Images per encoder call (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--mc-samples", defaultValue = "" + Predictive.DEFAULT_MC_SAMPLES, paramLabel = "S",
+    @Option(
+            names = "--mc-samples",
+            defaultValue = "" + Predictive.DEFAULT_MC_SAMPLES,
+            paramLabel = "S",
             description = "Monte Carlo draws for the mc predictive and for mutual_info (default: ${DEFAULT-VALUE}).")
     int mcSamples;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the Monte Carlo draws (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "Seed of the Monte Carlo draws (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--max-bytes", paramLabel = "BYTES", description = "Largest accepted file (default: 16777216).")
     long maxBytes = ImageLimits.DEFAULTS.maxBytes();
 
-    @Option(names = "--max-pixels", paramLabel = "PIXELS",
-            description = "Largest accepted width x height, checked from the header before decoding (default: 40000000).")
+    @Option(
+            names = "--max-pixels",
+            paramLabel = "PIXELS",
+            description =
+                    "Largest accepted width x height, checked from the header before decoding (default: 40000000).")
     long maxPixels = ImageLimits.DEFAULTS.maxPixels();
 
-    @Option(names = "--max-side", paramLabel = "PIXELS", description = "Largest accepted width or height (default: 16384).")
+    @Option(
+            names = "--max-side",
+            paramLabel = "PIXELS",
+            description = "Largest accepted width or height (default: 16384).")
     int maxSide = ImageLimits.DEFAULTS.maxSide();
 
     ImageLimits limits() {

@@ -25,8 +25,15 @@ final class Progress implements Activations.Progress {
         lastPrint = now;
         double seconds = (now - start) / 1e9;
         double rate = done / Math.max(seconds, 1e-9);
-        err.printf("%s: %,d / %,d (%.0f%%), %.0f images/s, %s%n", what, done, total, 100.0 * done / total, rate,
-                done < total ? String.format("about %.0f s left", (total - done) / Math.max(rate, 1e-9))
+        err.printf(
+                "%s: %,d / %,d (%.0f%%), %.0f images/s, %s%n",
+                what,
+                done,
+                total,
+                100.0 * done / total,
+                rate,
+                done < total
+                        ? String.format("about %.0f s left", (total - done) / Math.max(rate, 1e-9))
                         : String.format("done in %.1f s", seconds));
         err.flush();
     }

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.core.model.NpyArray;
 import io.bayesvlm.core.model.Npz;
@@ -47,7 +47,10 @@ final class RelabelCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "New model directory (must not exist).")
     Path out;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | gpu | gpu:<i> (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            description = "auto | cpu | gpu | gpu:<i> (default: ${DEFAULT-VALUE}).")
     String device;
 
     @Spec
@@ -65,23 +68,27 @@ final class RelabelCommand implements Callable<Integer> {
         List<String> ids = new ArrayList<>();
         List<String> prompts = new ArrayList<>();
         if (!list.isArray() || list.size() < 2) {
-            throw new IllegalArgumentException(classes + ": expected a JSON list of at least 2 {\"id\", \"prompt\"} (with"
-                    + " one class every image would get probability 1)");
+            throw new IllegalArgumentException(
+                    classes + ": expected a JSON list of at least 2 {\"id\", \"prompt\"} (with"
+                            + " one class every image would get probability 1)");
         }
         for (JsonNode c : list) {
             if (!c.path("id").isTextual() || !c.path("prompt").isTextual()) {
-                throw new IllegalArgumentException(classes + ": every entry needs string \"id\" and \"prompt\", got " + c);
+                throw new IllegalArgumentException(
+                        classes + ": every entry needs string \"id\" and \"prompt\", got " + c);
             }
             ids.add(c.get("id").asText());
             prompts.add(c.get("prompt").asText());
         }
 
         float[][] activations;
-        try (TextEncoder text = TextEncoder.load(source, DeviceSpec.parse(device).resolve())) {
+        try (TextEncoder text =
+                TextEncoder.load(source, DeviceSpec.parse(device).resolve())) {
             for (int i = 0; i < prompts.size(); i++) {
                 int unknown = text.tokenizer().unknownWords(prompts.get(i));
                 if (unknown > 0) {
-                    err.printf("relabel: warning: %d word(s) of the prompt for '%s' are not in the tokenizer's vocabulary%n",
+                    err.printf(
+                            "relabel: warning: %d word(s) of the prompt for '%s' are not in the tokenizer's vocabulary%n",
                             unknown, ids.get(i));
                 }
             }
@@ -103,9 +110,12 @@ final class RelabelCommand implements Callable<Integer> {
             for (int i = 0; i < activations.length; i++) {
                 System.arraycopy(activations[i], 0, flat, i * activations[i].length, activations[i].length);
             }
-            head.put(LaplaceHead.CLASS_TEXT_ACTIVATIONS, NpyArray.matrix(activations.length, activations[0].length, flat));
+            head.put(
+                    LaplaceHead.CLASS_TEXT_ACTIVATIONS,
+                    NpyArray.matrix(activations.length, activations[0].length, flat));
             Npz.write(tmp.resolve(source.files().get("head")), head);
-            ObjectNode root = (ObjectNode) json.readTree(source.dir().resolve(ModelSpec.MODEL_JSON).toFile());
+            ObjectNode root = (ObjectNode)
+                    json.readTree(source.dir().resolve(ModelSpec.MODEL_JSON).toFile());
             ArrayNode cls = root.putArray("classes");
             for (int i = 0; i < ids.size(); i++) {
                 cls.addObject().put("id", ids.get(i)).put("prompt", prompts.get(i));
@@ -118,7 +128,8 @@ final class RelabelCommand implements Callable<Integer> {
         } finally {
             if (Files.exists(tmp)) {
                 try (Stream<Path> walk = Files.walk(tmp)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    walk.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 }
             }
         }

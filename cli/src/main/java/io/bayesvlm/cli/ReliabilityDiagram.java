@@ -24,7 +24,8 @@ final class ReliabilityDiagram {
     private ReliabilityDiagram() {}
 
     /** A panel per report, side by side. */
-    static void write(Path file, String title, List<String> names, List<Calibration.Report> reports) throws IOException {
+    static void write(Path file, String title, List<String> names, List<Calibration.Report> reports)
+            throws IOException {
         int w = names.size() * (PANEL + MARGIN) + MARGIN;
         int h = PANEL + HIST + 3 * MARGIN;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

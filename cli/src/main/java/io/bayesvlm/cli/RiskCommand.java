@@ -1,13 +1,13 @@
 package io.bayesvlm.cli;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.model.ModelSpec;
-import io.bayesvlm.core.head.Prediction;
-import io.bayesvlm.core.head.Predictive;
-import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.head.UncertaintyScore;
+import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.core.risk.HeldOutRisk;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -41,14 +41,23 @@ final class RiskCommand implements Callable<Integer> {
     @Mixin
     LabelledDataOptions dataset;
 
-    @Option(names = "--alpha", split = ",", defaultValue = "0.01,0.02,0.05", paramLabel = "A",
+    @Option(
+            names = "--alpha",
+            split = ",",
+            defaultValue = "0.01,0.02,0.05",
+            paramLabel = "A",
             description = "Guaranteed error rates among automatic decisions (default: ${DEFAULT-VALUE}).")
     List<Double> alphas;
 
-    @Option(names = "--delta", defaultValue = "0.05", description = "Chance the guarantee may fail (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--delta",
+            defaultValue = "0.05",
+            description = "Chance the guarantee may fail (default: ${DEFAULT-VALUE}).")
     double delta;
 
-    @Option(names = "--calibration-fraction", defaultValue = "0.5",
+    @Option(
+            names = "--calibration-fraction",
+            defaultValue = "0.5",
             description = "Share of the images used to choose the thresholds (default: ${DEFAULT-VALUE}).")
     double calibrationFraction;
 
@@ -68,7 +77,8 @@ final class RiskCommand implements Callable<Integer> {
         try (BayesVlmModel m = BayesVlmModel.load(model.model, model.scoring(Predictive.Mode.PROBIT))) {
             ModelSpec ms = m.spec();
             LabelledImages images = dataset.open(ms.classIds(), model.limits());
-            Activations.Result act = Activations.all(m, images, ImageShift.NONE, 1, model.seed, new Progress(err, "risk"));
+            Activations.Result act =
+                    Activations.all(m, images, ImageShift.NONE, 1, model.seed, new Progress(err, "risk"));
             List<Prediction> predictions = new ArrayList<>();
             List<Integer> labels = new ArrayList<>();
             for (int i = 0; i < act.activations().length; i++) {
@@ -84,13 +94,22 @@ final class RiskCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 calibration[i] = rng.nextDouble() < calibrationFraction;
             }
-            out.printf("Model `%s` (%s) on %s: %d images (%d left out), %d for calibration, the rest for the test;"
-                    + " delta %s.%n%n", ms.name(), ms.version(), dataset.describe(), n,
-                    act.skipped() + act.activations().length - n, count(calibration), delta);
-            out.println("| method | score | alpha | threshold | bound (calibration) | review rate (test) | error among auto (test) | auto (test) |");
+            out.printf(
+                    "Model `%s` (%s) on %s: %d images (%d left out), %d for calibration, the rest for the test;"
+                            + " delta %s.%n%n",
+                    ms.name(),
+                    ms.version(),
+                    dataset.describe(),
+                    n,
+                    act.skipped() + act.activations().length - n,
+                    count(calibration),
+                    delta);
+            out.println(
+                    "| method | score | alpha | threshold | bound (calibration) | review rate (test) | error among auto (test) | auto (test) |");
             out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
             for (boolean bayes : new boolean[] {false, true}) {
-                for (UncertaintyScore s : bayes ? List.of(UncertaintyScore.values())
+                for (UncertaintyScore s : bayes
+                        ? List.of(UncertaintyScore.values())
                         : List.of(UncertaintyScore.MAX_PROB, UncertaintyScore.MARGIN)) {
                     double[] conf = new double[n];
                     boolean[] wrong = new boolean[n];
@@ -98,16 +117,30 @@ final class RiskCommand implements Callable<Integer> {
                         Prediction p = predictions.get(i);
                         double value = bayes ? p.uncertainty().get(s) : mapScore(s, p.mapProbs());
                         conf[i] = s.confidence(value);
-                        wrong[i] = (bayes ? p.predicted() : io.bayesvlm.core.head.Uncertainty.argmax(p.mapProbs())) != labels.get(i);
+                        wrong[i] = (bayes ? p.predicted() : io.bayesvlm.core.head.Uncertainty.argmax(p.mapProbs()))
+                                != labels.get(i);
                     }
                     for (double alpha : alphas) {
-                        HeldOutRisk.Row r = HeldOutRisk.evaluate(part(conf, calibration, true), part(wrong, calibration, true),
-                                part(conf, calibration, false), part(wrong, calibration, false), alpha, delta, grid);
-                        out.printf("| %s | %s | %.3f | %s | %s | %.3f | %s | %d |%n", bayes ? "BayesVLM probit" : "MAP (CLIP)",
-                                s.jsonName(), alpha, r.threshold() == Double.POSITIVE_INFINITY ? "none (review all)"
+                        HeldOutRisk.Row r = HeldOutRisk.evaluate(
+                                part(conf, calibration, true),
+                                part(wrong, calibration, true),
+                                part(conf, calibration, false),
+                                part(wrong, calibration, false),
+                                alpha,
+                                delta,
+                                grid);
+                        out.printf(
+                                "| %s | %s | %.3f | %s | %s | %.3f | %s | %d |%n",
+                                bayes ? "BayesVLM probit" : "MAP (CLIP)",
+                                s.jsonName(),
+                                alpha,
+                                r.threshold() == Double.POSITIVE_INFINITY
+                                        ? "none (review all)"
                                         : String.format("%.4g", s.valueAtConfidence(r.threshold())),
-                                Double.isNaN(r.upperBound()) ? "-" : String.format("%.4f", r.upperBound()), r.reviewRate(),
-                                Double.isNaN(r.autoError()) ? "-" : String.format("%.4f", r.autoError()), r.auto());
+                                Double.isNaN(r.upperBound()) ? "-" : String.format("%.4f", r.upperBound()),
+                                r.reviewRate(),
+                                Double.isNaN(r.autoError()) ? "-" : String.format("%.4f", r.autoError()),
+                                r.auto());
                     }
                 }
             }
@@ -140,11 +173,16 @@ final class RiskCommand implements Callable<Integer> {
     }
 
     private static double[] part(double[] v, boolean[] cal, boolean want) {
-        return java.util.stream.IntStream.range(0, v.length).filter(i -> cal[i] == want).mapToDouble(i -> v[i]).toArray();
+        return java.util.stream.IntStream.range(0, v.length)
+                .filter(i -> cal[i] == want)
+                .mapToDouble(i -> v[i])
+                .toArray();
     }
 
     private static boolean[] part(boolean[] v, boolean[] cal, boolean want) {
-        int[] idx = java.util.stream.IntStream.range(0, v.length).filter(i -> cal[i] == want).toArray();
+        int[] idx = java.util.stream.IntStream.range(0, v.length)
+                .filter(i -> cal[i] == want)
+                .toArray();
         boolean[] out = new boolean[idx.length];
         for (int i = 0; i < idx.length; i++) {
             out[i] = v[idx[i]];

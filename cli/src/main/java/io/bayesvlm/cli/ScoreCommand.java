@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.head.Prediction;
-import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.ScoreResult;
 import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.head.UncertaintyScore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,7 +36,10 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--predictive", defaultValue = "probit", paramLabel = "MODE",
+    @Option(
+            names = "--predictive",
+            defaultValue = "probit",
+            paramLabel = "MODE",
             description = "probit | mc: how probs are computed (default: ${DEFAULT-VALUE}).")
     Predictive.Mode predictive;
 
@@ -59,7 +62,8 @@ final class ScoreCommand implements Callable<Integer> {
             int chunk = Math.max(options.batchSize(), 64);
             for (int start = 0; start < files.size(); start += chunk) {
                 List<String> names = files.subList(start, Math.min(files.size(), start + chunk));
-                List<ScoreResult> results = m.scoreFiles(names.stream().map(Path::of).toList());
+                List<ScoreResult> results =
+                        m.scoreFiles(names.stream().map(Path::of).toList());
                 for (int i = 0; i < names.size(); i++) {
                     ScoreResult r = results.get(i);
                     if (r instanceof ScoreResult.Rejected) {
@@ -103,5 +107,4 @@ final class ScoreCommand implements Callable<Integer> {
             node.add(v);
         }
     }
-
 }

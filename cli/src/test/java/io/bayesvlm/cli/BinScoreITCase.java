@@ -21,10 +21,18 @@ class BinScoreITCase {
     void launcherScoresFilesAndReportsFailures(@TempDir Path dir) throws Exception {
         Path root = Path.of(System.getProperty("repo.root")).toAbsolutePath().normalize();
         Path zero = Files.write(dir.resolve("zero.webp"), new byte[0]);
-        Process p = new ProcessBuilder(List.of(root.resolve("bin/bayesvlm").toString(), "score",
-                "--model", Fixture.model().toString(), "--batch-size", "2",
-                Fixture.image("rgb0.png").toString(), zero.toString(), Fixture.image("rgb0.webp").toString()))
-                .redirectError(ProcessBuilder.Redirect.to(dir.resolve("stderr.txt").toFile()))
+        Process p = new ProcessBuilder(List.of(
+                        root.resolve("bin/bayesvlm").toString(),
+                        "score",
+                        "--model",
+                        Fixture.model().toString(),
+                        "--batch-size",
+                        "2",
+                        Fixture.image("rgb0.png").toString(),
+                        zero.toString(),
+                        Fixture.image("rgb0.webp").toString()))
+                .redirectError(
+                        ProcessBuilder.Redirect.to(dir.resolve("stderr.txt").toFile()))
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -32,13 +40,15 @@ class BinScoreITCase {
         assertThat(p.exitValue()).as(err).isEqualTo(1);
 
         ObjectMapper json = new ObjectMapper();
-        List<JsonNode> lines = out.lines().map(l -> {
-            try {
-                return json.readTree(l);
-            } catch (Exception e) {
-                throw new AssertionError("stdout is not JSON Lines: " + l, e);
-            }
-        }).toList();
+        List<JsonNode> lines = out.lines()
+                .map(l -> {
+                    try {
+                        return json.readTree(l);
+                    } catch (Exception e) {
+                        throw new AssertionError("stdout is not JSON Lines: " + l, e);
+                    }
+                })
+                .toList();
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0).get("prediction").asText()).isEqualTo("dog");
         assertThat(lines.get(1).get("error_code").asText()).isEqualTo("EMPTY_INPUT");

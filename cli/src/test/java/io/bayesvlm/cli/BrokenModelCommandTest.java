@@ -11,7 +11,6 @@ import io.bayesvlm.core.model.NpyArray;
 import io.bayesvlm.core.model.Npz;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -46,12 +45,19 @@ class BrokenModelCommandTest {
         Npz.write(model.resolve("head.npz"), head);
         Path data = Fixture.classFolders(dir.resolve("data"));
 
-        Run score = run("score", "--model", model.toString(), "--device", "cpu", Fixture.image("rgb0.png").toString());
+        Run score = run(
+                "score",
+                "--model",
+                model.toString(),
+                "--device",
+                "cpu",
+                Fixture.image("rgb0.png").toString());
         assertThat(score.exit()).isEqualTo(2);
         assertThat(score.out()).isEmpty();
         assertThat(score.err()).contains("head.npz").contains("array 'image_A_inv' has a non-finite value (NaN)");
 
-        Run evaluate = assertTimeoutPreemptively(LIMIT,
+        Run evaluate = assertTimeoutPreemptively(
+                LIMIT,
                 () -> run("evaluate", "--model", model.toString(), "--device", "cpu", "--data", data.toString()));
         assertThat(evaluate.exit()).isEqualTo(2);
         assertThat(evaluate.err()).contains("array 'image_A_inv' has a non-finite value (NaN)");
@@ -72,7 +78,13 @@ class BrokenModelCommandTest {
     @Test
     void scorePrintsAnErrorLineForAnImageWithNonFiniteScores(@TempDir Path dir) throws Exception {
         Path model = overflowingModel(dir.resolve("model"));
-        Run score = run("score", "--model", model.toString(), "--device", "cpu", Fixture.image("rgb0.png").toString());
+        Run score = run(
+                "score",
+                "--model",
+                model.toString(),
+                "--device",
+                "cpu",
+                Fixture.image("rgb0.png").toString());
         assertThat(score.exit()).isEqualTo(1);
         JsonNode line = new ObjectMapper().readTree(score.out());
         assertThat(line.get("error_code").asText()).isEqualTo("NON_FINITE_SCORE");
@@ -86,11 +98,28 @@ class BrokenModelCommandTest {
         Path model = overflowingModel(dir.resolve("model"));
         Path data = Fixture.classFolders(dir.resolve("data"));
         Path report = dir.resolve("report");
-        Run evaluate = assertTimeoutPreemptively(LIMIT, () -> run("evaluate", "--model", model.toString(), "--device",
-                "cpu", "--data", data.toString(), "--shift", "none", "--bins", "5", "--out", report.toString()));
+        Run evaluate = assertTimeoutPreemptively(
+                LIMIT,
+                () -> run(
+                        "evaluate",
+                        "--model",
+                        model.toString(),
+                        "--device",
+                        "cpu",
+                        "--data",
+                        data.toString(),
+                        "--shift",
+                        "none",
+                        "--bins",
+                        "5",
+                        "--out",
+                        report.toString()));
         assertThat(evaluate.exit()).as(evaluate.err()).isZero();
         assertThat(evaluate.out()).contains("9 images left out: the model gave them non-finite");
-        JsonNode none = new ObjectMapper().readTree(report.resolve("metrics.json").toFile()).get("shifts").get("none");
+        JsonNode none = new ObjectMapper()
+                .readTree(report.resolve("metrics.json").toFile())
+                .get("shifts")
+                .get("none");
         assertThat(none.get("skipped_non_finite").asInt()).isEqualTo(9);
         assertThat(report.resolve("reliability-none.png")).exists();
     }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** Every relative link in the repository's Markdown points at a file or folder that exists. */
 class MarkdownLinksTest {
-    static final Path ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
     static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
 
     @Test

@@ -27,7 +27,8 @@ class ScoreCommandTest {
 
     /** {@code score} with the fixture model on CPU. */
     Run score(String... args) throws IOException {
-        List<String> all = new ArrayList<>(List.of("score", "--model", Fixture.model().toString(), "--device", "cpu"));
+        List<String> all =
+                new ArrayList<>(List.of("score", "--model", Fixture.model().toString(), "--device", "cpu"));
         all.addAll(Arrays.asList(args));
         return cli(all.toArray(String[]::new));
     }
@@ -48,12 +49,14 @@ class ScoreCommandTest {
     @Test
     void scoresEveryFormatAndWritesTheDocumentedFields() throws IOException {
         String[] names = {"rgb0.png", "rgb0.jpg", "rgb0.webp", "rgb0.gif", "rgb0.bmp", "large.png"};
-        Run run = score(Arrays.stream(names).map(n -> Fixture.image(n).toString()).toArray(String[]::new));
+        Run run =
+                score(Arrays.stream(names).map(n -> Fixture.image(n).toString()).toArray(String[]::new));
         assertThat(run.exit()).isZero();
         assertThat(run.lines()).hasSize(names.length);
         for (int i = 0; i < names.length; i++) {
             JsonNode o = run.lines().get(i);
-            assertThat(o.get("image").asText()).isEqualTo(Fixture.image(names[i]).toString());
+            assertThat(o.get("image").asText())
+                    .isEqualTo(Fixture.image(names[i]).toString());
             assertThat(IDS).contains(o.get("prediction").asText());
             for (String field : List.of("probs", "map_probs", "logits_mean", "logits_var")) {
                 assertThat(o.get(field).size()).as(field).isEqualTo(IDS.size());
@@ -66,7 +69,8 @@ class ScoreCommandTest {
             for (JsonNode v : o.get("logits_var")) {
                 assertThat(v.asDouble()).isGreaterThanOrEqualTo(0);
             }
-            assertThat(o.get("uncertainty").fieldNames()).toIterable()
+            assertThat(o.get("uncertainty").fieldNames())
+                    .toIterable()
                     .containsExactly("max_prob", "entropy", "mutual_info", "top_logit_std", "margin", "doctor");
             assertThat(o.has("error")).isFalse();
         }
@@ -90,18 +94,37 @@ class ScoreCommandTest {
         Path missing = dir.resolve("missing.png");
         Path big = Files.write(dir.resolve("big.png"), Arrays.copyOf(png, 3000)); // trailing bytes past IEND
 
-        Run run = score("--max-bytes", "2000",
+        Run run = score(
+                "--max-bytes",
+                "2000",
                 Fixture.image("rgb0.png").toString().replace("rgb0.png", "rgb3.png"),
-                empty.toString(), truncated.toString(), truncatedJpeg.toString(), corrupt.toString(), bomb.toString(),
-                text.toString(), missing.toString(), big.toString(), Fixture.image("rgb2.png").toString());
+                empty.toString(),
+                truncated.toString(),
+                truncatedJpeg.toString(),
+                corrupt.toString(),
+                bomb.toString(),
+                text.toString(),
+                missing.toString(),
+                big.toString(),
+                Fixture.image("rgb2.png").toString());
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("8 of 10 file(s) could not be scored");
         List<String> codes = run.lines().stream()
                 .map(o -> o.has("error") ? o.get("error_code").asText() : "OK")
                 .toList();
-        assertThat(codes).containsExactly("OK", "EMPTY_INPUT", "CORRUPT_IMAGE", "CORRUPT_IMAGE", "CORRUPT_IMAGE",
-                "TOO_MANY_PIXELS", "UNSUPPORTED_FORMAT", "UNREADABLE", "TOO_MANY_BYTES", "OK");
+        assertThat(codes)
+                .containsExactly(
+                        "OK",
+                        "EMPTY_INPUT",
+                        "CORRUPT_IMAGE",
+                        "CORRUPT_IMAGE",
+                        "CORRUPT_IMAGE",
+                        "TOO_MANY_PIXELS",
+                        "UNSUPPORTED_FORMAT",
+                        "UNREADABLE",
+                        "TOO_MANY_BYTES",
+                        "OK");
         assertThat(run.lines().get(5).get("error").asText()).contains("50000x50000");
         assertThat(run.lines().get(7).get("image").asText()).isEqualTo(missing.toString());
         assertThat(run.lines().get(9).get("prediction")).isNotNull();
@@ -110,8 +133,12 @@ class ScoreCommandTest {
     @Test
     void monteCarloPredictiveIsSeeded() throws IOException {
         String img = Fixture.image("rgb2.png").toString();
-        JsonNode a = score("--predictive", "mc", "--mc-samples", "500", "--seed", "3", img).lines().get(0);
-        JsonNode b = score("--predictive", "MC", "--mc-samples", "500", "--seed", "3", img).lines().get(0);
+        JsonNode a = score("--predictive", "mc", "--mc-samples", "500", "--seed", "3", img)
+                .lines()
+                .get(0);
+        JsonNode b = score("--predictive", "MC", "--mc-samples", "500", "--seed", "3", img)
+                .lines()
+                .get(0);
         JsonNode probit = score(img).lines().get(0);
         assertThat(a.get("probs")).isEqualTo(b.get("probs"));
         assertThat(a.get("probs")).isNotEqualTo(probit.get("probs"));

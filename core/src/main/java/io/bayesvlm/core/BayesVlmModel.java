@@ -9,7 +9,6 @@ import io.bayesvlm.core.image.ImageRejectedException;
 import io.bayesvlm.core.model.ImageEncoder;
 import io.bayesvlm.core.model.ModelFormatException;
 import io.bayesvlm.core.model.ModelSpec;
-
 import io.bayesvlm.errors.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -56,8 +55,8 @@ public final class BayesVlmModel implements AutoCloseable {
         ModelSpec spec = ModelSpec.load(dir);
         LaplaceHead head = loadHead(spec, options);
         ModelSpec.ImageSpec img = spec.image();
-        ImageEncoder encoder = new ImageEncoder(spec.file("image_encoder"), options.device().resolve(),
-                img.channels(), img.height(), img.width());
+        ImageEncoder encoder = new ImageEncoder(
+                spec.file("image_encoder"), options.device().resolve(), img.channels(), img.height(), img.width());
         BayesVlmModel model = null;
         try {
             model = new BayesVlmModel(spec, options, head, encoder);
@@ -122,7 +121,8 @@ public final class BayesVlmModel implements AutoCloseable {
         return scoreInBatches(tensors.size(), (i, batch, offset) -> {
             float[] t = tensors.get(i);
             if (t.length != per) {
-                throw new IllegalArgumentException("tensor " + i + " has " + t.length + " floats; this model takes " + per);
+                throw new IllegalArgumentException(
+                        "tensor " + i + " has " + t.length + " floats; this model takes " + per);
             }
             System.arraycopy(t, 0, batch, offset, per);
         });
@@ -212,8 +212,10 @@ public final class BayesVlmModel implements AutoCloseable {
                 continue;
             }
             Prediction prediction = predictions.get(next++);
-            results.add(prediction.isFinite() ? new ScoreResult.Scored(prediction)
-                    : new ScoreResult.Rejected(ErrorCode.NON_FINITE_SCORE, nonFiniteMessage(prediction)));
+            results.add(
+                    prediction.isFinite()
+                            ? new ScoreResult.Scored(prediction)
+                            : new ScoreResult.Rejected(ErrorCode.NON_FINITE_SCORE, nonFiniteMessage(prediction)));
         }
         return results;
     }

@@ -20,8 +20,13 @@ public record ScoringOptions(
 
     public static final int DEFAULT_BATCH_SIZE = 32;
 
-    public static final ScoringOptions DEFAULTS = new ScoringOptions(DeviceSpec.AUTO, DEFAULT_BATCH_SIZE,
-            Predictive.Mode.PROBIT, Predictive.DEFAULT_MC_SAMPLES, Predictive.DEFAULT_SEED, ImageLimits.DEFAULTS);
+    public static final ScoringOptions DEFAULTS = new ScoringOptions(
+            DeviceSpec.AUTO,
+            DEFAULT_BATCH_SIZE,
+            Predictive.Mode.PROBIT,
+            Predictive.DEFAULT_MC_SAMPLES,
+            Predictive.DEFAULT_SEED,
+            ImageLimits.DEFAULTS);
 
     public ScoringOptions {
         if (batchSize < 1) {

@@ -1,5 +1,10 @@
 package io.bayesvlm.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.bayesvlm.core.head.LaplaceHead;
 import io.bayesvlm.core.head.Prediction;
 import io.bayesvlm.core.head.UncertaintyScore;
@@ -7,13 +12,7 @@ import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.model.ModelFormatException;
 import io.bayesvlm.core.model.NpyArray;
 import io.bayesvlm.core.model.Npz;
-
 import io.bayesvlm.errors.ErrorCode;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +33,9 @@ class BayesVlmModelTest {
 
     @BeforeAll
     static void load() throws IOException {
-        model = BayesVlmModel.load(Fixture.model(), ScoringOptions.DEFAULTS.withDevice(DeviceSpec.CPU).withBatchSize(4));
+        model = BayesVlmModel.load(
+                Fixture.model(),
+                ScoringOptions.DEFAULTS.withDevice(DeviceSpec.CPU).withBatchSize(4));
     }
 
     @AfterAll
@@ -60,7 +61,8 @@ class BayesVlmModelTest {
     void scoredFilesMatchTheNumpyReference() {
         List<String> names = new ArrayList<>();
         EXPECTED.fieldNames().forEachRemaining(names::add);
-        List<ScoreResult> results = model.scoreFiles(names.stream().map(Fixture::image).toList());
+        List<ScoreResult> results =
+                model.scoreFiles(names.stream().map(Fixture::image).toList());
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             JsonNode ref = EXPECTED.get(name);
@@ -74,18 +76,26 @@ class BayesVlmModelTest {
             JsonNode u = ref.get("uncertainty");
             for (UncertaintyScore s : UncertaintyScore.values()) {
                 if (u.has(s.jsonName())) {
-                    assertThat(p.uncertainty().get(s)).as(name + " " + s).isCloseTo(u.get(s.jsonName()).asDouble(),
-                            within(tol * Math.max(1, Math.abs(u.get(s.jsonName()).asDouble()))));
+                    assertThat(p.uncertainty().get(s))
+                            .as(name + " " + s)
+                            .isCloseTo(
+                                    u.get(s.jsonName()).asDouble(),
+                                    within(tol
+                                            * Math.max(
+                                                    1,
+                                                    Math.abs(u.get(s.jsonName()).asDouble()))));
                 }
             }
-            assertThat(model.spec().classIds().get(p.predicted())).isEqualTo(ref.get("prediction").asText());
+            assertThat(model.spec().classIds().get(p.predicted()))
+                    .isEqualTo(ref.get("prediction").asText());
         }
     }
 
     @Test
     void aBatchGivesTheSameNumbersAsSingleCalls() throws Exception {
         List<float[]> tensors = new ArrayList<>();
-        for (String name : List.of("rgb0.png", "rgb1.png", "rgb2.png", "rgb3.png", "large.png", "grey.png", "rgba.png")) {
+        for (String name :
+                List.of("rgb0.png", "rgb1.png", "rgb2.png", "rgb3.png", "large.png", "grey.png", "rgba.png")) {
             tensors.add(model.loader().load(Fixture.image(name)));
         }
         List<Prediction> batched = model.scoreTensors(tensors); // batches of 4 and 3
@@ -96,7 +106,8 @@ class BayesVlmModelTest {
             assertClose("var " + i, b.logitsVar(), single.logitsVar(), 1e-5);
             assertClose("probs " + i, b.probs(), single.probs(), 1e-5);
             assertClose("map " + i, b.mapProbs(), single.mapProbs(), 1e-5);
-            assertThat(b.uncertainty().mutualInfo()).isCloseTo(single.uncertainty().mutualInfo(), within(1e-5));
+            assertThat(b.uncertainty().mutualInfo())
+                    .isCloseTo(single.uncertainty().mutualInfo(), within(1e-5));
         }
     }
 
@@ -112,8 +123,12 @@ class BayesVlmModelTest {
         List<Prediction> fromTensors = model.scoreTensors(tensors);
         List<Prediction> fromPixels = model.scorePixels(pixels);
         for (int i = 0; i < tensors.size(); i++) {
-            assertThat(fromPixels.get(i).logitsMean()).as("item %d", i).containsExactly(fromTensors.get(i).logitsMean());
-            assertThat(fromPixels.get(i).probs()).as("item %d", i).containsExactly(fromTensors.get(i).probs());
+            assertThat(fromPixels.get(i).logitsMean())
+                    .as("item %d", i)
+                    .containsExactly(fromTensors.get(i).logitsMean());
+            assertThat(fromPixels.get(i).probs())
+                    .as("item %d", i)
+                    .containsExactly(fromTensors.get(i).probs());
         }
     }
 
@@ -121,8 +136,12 @@ class BayesVlmModelTest {
     void badInputsAreRejectedInPlaceAndTheRestAreScored() throws IOException {
         byte[] good = Files.readAllBytes(Fixture.image("rgb1.png"));
         List<ScoreResult> r = model.scoreEncoded(List.of(
-                good, new byte[0], "hello".getBytes(), java.util.Arrays.copyOf(good, 40),
-                TestImages.pngHeader(60_000, 60_000), good));
+                good,
+                new byte[0],
+                "hello".getBytes(),
+                java.util.Arrays.copyOf(good, 40),
+                TestImages.pngHeader(60_000, 60_000),
+                good));
         assertThat(r).hasSize(6);
         assertThat(r.get(0)).isInstanceOf(ScoreResult.Scored.class);
         assertThat(((ScoreResult.Rejected) r.get(1)).code()).isEqualTo(ErrorCode.EMPTY_INPUT);
@@ -137,7 +156,8 @@ class BayesVlmModelTest {
     void encoderAndHeadDisagreeingOnDvFailsAtLoad(@TempDir Path dir) throws IOException {
         Files.copy(Fixture.model().resolve("model.json"), dir.resolve("model.json"));
         Files.copy(Fixture.model().resolve("image_encoder.pt"), dir.resolve("image_encoder.pt"));
-        Map<String, NpyArray> head = new java.util.HashMap<>(Npz.read(Fixture.model().resolve("head.npz")));
+        Map<String, NpyArray> head =
+                new java.util.HashMap<>(Npz.read(Fixture.model().resolve("head.npz")));
         float[] projection = new float[60];
         java.util.Arrays.fill(projection, 0.1f);
         float[] identity = new float[100];
@@ -167,7 +187,9 @@ class BayesVlmModelTest {
     private static void assertClose(String what, double[] actual, double[] expected, double tol) {
         assertThat(actual).as(what).hasSameSizeAs(expected);
         for (int i = 0; i < actual.length; i++) {
-            assertThat(actual[i]).as("%s[%d]", what, i).isCloseTo(expected[i], within(tol * Math.max(1, Math.abs(expected[i]))));
+            assertThat(actual[i])
+                    .as("%s[%d]", what, i)
+                    .isCloseTo(expected[i], within(tol * Math.max(1, Math.abs(expected[i]))));
         }
     }
 }

@@ -1,19 +1,18 @@
 package io.bayesvlm.core;
 
-import io.bayesvlm.core.head.Predictive;
-import io.bayesvlm.core.image.ImageLimits;
-import io.bayesvlm.core.model.DeviceSpec;
-import io.bayesvlm.core.model.NpyArray;
-import io.bayesvlm.core.model.Npz;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.ClassFolderImages;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.image.ImageLimits;
 import io.bayesvlm.core.laplace.LaplaceFitter;
 import io.bayesvlm.core.metrics.Evaluation;
+import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.core.model.NpyArray;
+import io.bayesvlm.core.model.Npz;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,11 +28,13 @@ class DefaultModelTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-        model = BayesVlmModel.load(root.resolve("models/fashion-clip"),
+        Path root =
+                Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        model = BayesVlmModel.load(
+                root.resolve("models/fashion-clip"),
                 ScoringOptions.DEFAULTS.withDevice(DeviceSpec.CPU).withBatchSize(200));
-        sample = ClassFolderImages.load(root.resolve("models/fashion-mnist-sample"), model.spec().classIds(),
-                ImageLimits.DEFAULTS);
+        sample = ClassFolderImages.load(
+                root.resolve("models/fashion-mnist-sample"), model.spec().classIds(), ImageLimits.DEFAULTS);
     }
 
     @AfterAll

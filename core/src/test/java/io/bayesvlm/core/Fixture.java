@@ -59,8 +59,12 @@ public final class Fixture {
 
     /** A folder of class folders (cat, dog, car, tree) made of fixture images: 9 labelled images. */
     public static Path classFolders(Path root) throws IOException {
-        String[][] layout = {{"cat", "rgb0.png", "rgb1.png", "rgb0.jpg"}, {"dog", "rgb2.png", "rgb3.png"},
-            {"car", "large.png", "grey.png"}, {"tree", "rgba.png", "rgb0.webp"}};
+        String[][] layout = {
+            {"cat", "rgb0.png", "rgb1.png", "rgb0.jpg"},
+            {"dog", "rgb2.png", "rgb3.png"},
+            {"car", "large.png", "grey.png"},
+            {"tree", "rgba.png", "rgb0.webp"}
+        };
         for (String[] cls : layout) {
             Path d = java.nio.file.Files.createDirectories(root.resolve(cls[0]));
             for (int i = 1; i < cls.length; i++) {

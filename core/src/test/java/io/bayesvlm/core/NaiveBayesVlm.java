@@ -2,7 +2,6 @@ package io.bayesvlm.core;
 
 import io.bayesvlm.core.head.LaplaceHead;
 import io.bayesvlm.core.model.NpyArray;
-
 import java.util.Map;
 
 /**
@@ -17,7 +16,8 @@ public final class NaiveBayesVlm {
 
     public static Result compute(Map<String, NpyArray> h, double s, float[] a) {
         double[] g = project(h.get(LaplaceHead.IMAGE_PROJECTION), a);
-        double[] gVar = kroneckerVariance(toDouble(h.get(LaplaceHead.IMAGE_B_INV)), toDouble(h.get(LaplaceHead.IMAGE_A_INV)), a);
+        double[] gVar = kroneckerVariance(
+                toDouble(h.get(LaplaceHead.IMAGE_B_INV)), toDouble(h.get(LaplaceHead.IMAGE_A_INV)), a);
         NpyArray classes = h.get(LaplaceHead.CLASS_TEXT_ACTIVATIONS);
         int k = classes.rows();
         double[] mean = new double[k];
@@ -25,7 +25,8 @@ public final class NaiveBayesVlm {
         for (int c = 0; c < k; c++) {
             float[] act = java.util.Arrays.copyOfRange(classes.data(), c * classes.cols(), (c + 1) * classes.cols());
             double[] t = project(h.get(LaplaceHead.TEXT_PROJECTION), act);
-            double[] tVar = kroneckerVariance(toDouble(h.get(LaplaceHead.TEXT_B_INV)), toDouble(h.get(LaplaceHead.TEXT_A_INV)), act);
+            double[] tVar = kroneckerVariance(
+                    toDouble(h.get(LaplaceHead.TEXT_B_INV)), toDouble(h.get(LaplaceHead.TEXT_A_INV)), act);
             double eg = 0;
             double et = 0;
             double dot = 0;

@@ -2,7 +2,6 @@ package io.bayesvlm.core;
 
 import io.bayesvlm.core.head.LaplaceHead;
 import io.bayesvlm.core.model.NpyArray;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;

@@ -17,8 +17,9 @@ final class DemoJob {
 
     private DemoJob() {}
 
-    static JobConfig config(String bootstrap, String registryUrl, Path root, Path checkpoints,
-            Map<String, String> overrides) throws IOException {
+    static JobConfig config(
+            String bootstrap, String registryUrl, Path root, Path checkpoints, Map<String, String> overrides)
+            throws IOException {
         Map<String, String> m = new HashMap<>(defaults());
         if (registryUrl != null) {
             m.put("registry.url", registryUrl);
@@ -26,7 +27,9 @@ final class DemoJob {
         }
         m.put("kafka.bootstrap-servers", bootstrap);
         m.put("kafka.group-id", "demo-" + UUID.randomUUID());
-        m.put("kafka.transactional-id-prefix", "demo-" + UUID.randomUUID().toString().substring(0, 8));
+        m.put(
+                "kafka.transactional-id-prefix",
+                "demo-" + UUID.randomUUID().toString().substring(0, 8));
         m.put("model.dir", root.resolve("models/fashion-clip").toString());
         m.put("checkpoint.dir", checkpoints.toUri().toString());
         m.putAll(overrides);

@@ -69,17 +69,22 @@ public final class DemoMain {
             System.exit(2);
             return;
         }
-        Path root = Path.of(System.getProperty("bayesvlm.home", ".")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("bayesvlm.home", "."))
+                .toAbsolutePath()
+                .normalize();
         DemoMain demo = new DemoMain(options, root);
         CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            demo.stopping.set(true);
-            try {
-                done.await(60, TimeUnit.SECONDS); // let main shut everything down in order
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "demo-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            demo.stopping.set(true);
+                            try {
+                                done.await(60, TimeUnit.SECONDS); // let main shut everything down in order
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "demo-shutdown"));
         int exit = 0;
         try {
             demo.run();
@@ -104,10 +109,14 @@ public final class DemoMain {
             try {
                 registry = EmbeddedRegistry.start();
             } catch (IllegalStateException e) {
-                throw new IllegalStateException(e.getMessage() + "\n(Or run the demo without a registry, with plain"
-                        + " Avro on every topic: bin/bayesvlm demo --registry false)", e);
+                throw new IllegalStateException(
+                        e.getMessage() + "\n(Or run the demo without a registry, with plain"
+                                + " Avro on every topic: bin/bayesvlm demo --registry false)",
+                        e);
             }
-            OUT.printf("Schema registry at %s (Confluent-compatible API), compatibility BACKWARD%n", registry.confluentUrl());
+            OUT.printf(
+                    "Schema registry at %s (Confluent-compatible API), compatibility BACKWARD%n",
+                    registry.confluentUrl());
         }
         try (EmbeddedRegistry closeRegistry = registry) {
             run(registry == null ? null : registry.confluentUrl());
@@ -128,7 +137,8 @@ public final class DemoMain {
             kafka.createTopics(config.topics().all(), 2);
             OUT.printf("Kafka at %s; topics %s%n", bootstrap, config.topics().all());
             if (config.registry().enabled()) {
-                OUT.printf("Output schemas registered (subject=id): %s; records use the Confluent wire format%n",
+                OUT.printf(
+                        "Output schemas registered (subject=id): %s; records use the Confluent wire format%n",
                         JobPreflight.checkRegistry(config));
             } else {
                 OUT.println("No schema registry: plain Avro binary on every topic");
@@ -136,8 +146,10 @@ public final class DemoMain {
 
             StreamExecutionEnvironment env = LocalFlink.environment(Math.max(1, config.parallelism()));
             ModerationJob.configure(env, config);
-            ModerationJob.buildPipeline(env, KafkaEndpoints.sources(config, false), KafkaEndpoints.sinks(config), config);
-            OUT.printf("Starting the moderation job on a local Flink MiniCluster with model %s ...%n", config.modelDir());
+            ModerationJob.buildPipeline(
+                    env, KafkaEndpoints.sources(config, false), KafkaEndpoints.sinks(config), config);
+            OUT.printf(
+                    "Starting the moderation job on a local Flink MiniCluster with model %s ...%n", config.modelDir());
             JobClient job = env.executeAsync("bayesvlm-demo");
 
             ScheduledExecutorService pool = Executors.newScheduledThreadPool(4, r -> {
@@ -149,27 +161,39 @@ public final class DemoMain {
             DemoReport report = new DemoReport(config.calibration().bins());
             String password = password();
             try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap);
-                    ReviewService review = ReviewService.start(reviewConfig(bootstrap, config, reviewState, password))) {
-                OUT.printf("Review service at %s: reviewers %s/review (user 'reviewer', password '%s'), dashboard %s/dashboard%n",
+                    ReviewService review =
+                            ReviewService.start(reviewConfig(bootstrap, config, reviewState, password))) {
+                OUT.printf(
+                        "Review service at %s: reviewers %s/review (user 'reviewer', password '%s'), dashboard %s/dashboard%n",
                         review.url(), review.url(), password, review.url());
-                OUT.printf("Review queue worked by: %s%n", switch (options.reviewer()) {
-                    case SIMULATED -> "simulated reviewers (the true label after --review-delay-ms, written to the labels"
-                            + " topic like an outside tool; the service closes those items; you may label too)";
-                    case HUMAN -> "you, in the browser (no simulated labels; try --duration 600)";
-                    case BOTH -> "you (uncertain items) and simulated auditors (audits)";
-                });
-                SimulatedReviewers reviewers = new SimulatedReviewers(bootstrap, config, options, replay, report, producer,
-                        pool, stopping);
-                Thread monitor = new Thread(new DemoMonitor(bootstrap, config, options, replay, report, stopping),
-                        "demo-monitor");
+                OUT.printf(
+                        "Review queue worked by: %s%n",
+                        switch (options.reviewer()) {
+                            case SIMULATED ->
+                                "simulated reviewers (the true label after --review-delay-ms, written to the labels"
+                                        + " topic like an outside tool; the service closes those items; you may label too)";
+                            case HUMAN -> "you, in the browser (no simulated labels; try --duration 600)";
+                            case BOTH -> "you (uncertain items) and simulated auditors (audits)";
+                        });
+                SimulatedReviewers reviewers =
+                        new SimulatedReviewers(bootstrap, config, options, replay, report, producer, pool, stopping);
+                Thread monitor = new Thread(
+                        new DemoMonitor(bootstrap, config, options, replay, report, stopping), "demo-monitor");
                 Thread reviewer = new Thread(reviewers, "demo-reviewer");
                 monitor.start();
                 if (options.reviewer() != DemoOptions.Reviewer.HUMAN) {
                     reviewer.start();
                 }
                 long start = System.currentTimeMillis();
-                pool.scheduleAtFixedRate(() -> OUT.println(report.status((System.currentTimeMillis() - start) / 1000.0,
-                        replay.phase(), replay.produced.get(), config)), 2, 2, TimeUnit.SECONDS);
+                pool.scheduleAtFixedRate(
+                        () -> OUT.println(report.status(
+                                (System.currentTimeMillis() - start) / 1000.0,
+                                replay.phase(),
+                                replay.produced.get(),
+                                config)),
+                        2,
+                        2,
+                        TimeUnit.SECONDS);
                 replay.run(producer, config, start);
                 drain(replay, report);
                 stopping.set(true);
@@ -200,7 +224,8 @@ public final class DemoMain {
     /** Waits (up to 20 s) until every produced event has a decision or a dead letter, then for the last labels. */
     void drain(Replay replay, DemoReport report) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 20_000;
-        while (!stopping.get() && System.currentTimeMillis() < deadline
+        while (!stopping.get()
+                && System.currentTimeMillis() < deadline
                 && report.decided.get() + report.deadLettered.get() < replay.produced.get()) {
             Thread.sleep(200);
         }
@@ -216,11 +241,15 @@ public final class DemoMain {
 
     /** The review service on the demo's topics and registry, with one user for people. */
     ReviewConfig reviewConfig(String bootstrap, JobConfig config, Path dir, String password) throws Exception {
-        Files.writeString(dir.resolve("users"), "# the demo's one user, password generated for this run\n"
-                + "reviewer:reviewer:" + Passwords.hash(password.toCharArray()) + "\n");
+        Files.writeString(
+                dir.resolve("users"),
+                "# the demo's one user, password generated for this run\n" + "reviewer:reviewer:"
+                        + Passwords.hash(password.toCharArray()) + "\n");
         Map<String, String> m = new HashMap<>();
         m.put("bootstrap.servers", bootstrap);
-        m.put("application.id", "bayesvlm-review-demo-" + UUID.randomUUID().toString().substring(0, 8));
+        m.put(
+                "application.id",
+                "bayesvlm-review-demo-" + UUID.randomUUID().toString().substring(0, 8));
         m.put("topics.review-requests", config.topics().reviews());
         m.put("topics.labels", config.topics().labels());
         m.put("topics.calibration", config.topics().calibration());

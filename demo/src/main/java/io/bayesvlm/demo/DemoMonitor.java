@@ -22,7 +22,12 @@ final class DemoMonitor implements Runnable {
     private final DemoReport report;
     private final AtomicBoolean stopping;
 
-    DemoMonitor(String bootstrap, JobConfig config, DemoOptions options, Replay replay, DemoReport report,
+    DemoMonitor(
+            String bootstrap,
+            JobConfig config,
+            DemoOptions options,
+            Replay replay,
+            DemoReport report,
             AtomicBoolean stopping) {
         this.bootstrap = bootstrap;
         this.config = config;
@@ -39,8 +44,8 @@ final class DemoMonitor implements Runnable {
         RecordCodec<CalibrationReport> reports = RecordCodec.of(CalibrationReport.class, config.registry());
         RecordCodec<DriftReport> drift = RecordCodec.of(DriftReport.class, config.registry());
         RecordCodec<DeadLetter> dead = RecordCodec.of(DeadLetter.class, config.registry());
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(bootstrap, t.decisions(),
-                t.calibration(), t.drift(), t.deadLetters())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                KafkaClients.readCommitted(bootstrap, t.decisions(), t.calibration(), t.drift(), t.deadLetters())) {
             while (!stopping.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     String topic = r.topic();

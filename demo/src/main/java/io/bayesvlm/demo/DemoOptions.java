@@ -15,21 +15,43 @@ import java.util.stream.Collectors;
  * The demo's options, parsed with the project's one option syntax ({@code --key value}, {@code --config FILE});
  * every other key is a job option and goes to the job ({@link #jobOverrides}).
  */
-record DemoOptions(int durationSeconds, double rate, ImageShift drift, int severity, long reviewDelayMillis,
-        double badFraction, boolean registry, Reviewer reviewer, int reviewPort, Map<String, String> jobOverrides) {
+record DemoOptions(
+        int durationSeconds,
+        double rate,
+        ImageShift drift,
+        int severity,
+        long reviewDelayMillis,
+        double badFraction,
+        boolean registry,
+        Reviewer reviewer,
+        int reviewPort,
+        Map<String, String> jobOverrides) {
 
     /**
      * Who works the review queue: SIMULATED reviewers (true labels straight to the labels topic), a HUMAN in the
      * browser, or BOTH (simulated auditors take the audits, people the uncertain items).
      */
-    enum Reviewer { SIMULATED, HUMAN, BOTH }
+    enum Reviewer {
+        SIMULATED,
+        HUMAN,
+        BOTH
+    }
 
     /** The demo's own keys; {@link #USAGE} lists each. */
-    static final List<String> KEYS = List.of("duration", "rate", "drift", "severity", "review-delay-ms",
-            "bad-fraction", "registry", "reviewer", "review-port");
+    static final List<String> KEYS = List.of(
+            "duration",
+            "rate",
+            "drift",
+            "severity",
+            "review-delay-ms",
+            "bad-fraction",
+            "registry",
+            "reviewer",
+            "review-port");
 
     /** What {@code bin/bayesvlm demo --help} prints. */
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: bin/bayesvlm demo [options] [--<job option> value ...]",
             "",
             "The whole system on this machine: a Kafka broker, a schema registry, the moderation job on a local Flink",
@@ -66,7 +88,8 @@ record DemoOptions(int durationSeconds, double rate, ImageShift drift, int sever
                 o.longAtLeast("review-delay-ms", 1500, 0),
                 Checks.fraction("bad-fraction", o.number("bad-fraction", 0.01)),
                 embeddedRegistry,
-                Reviewer.valueOf(o.oneOf("reviewer", "simulated", "simulated", "human", "both").toUpperCase(Locale.ROOT)),
+                Reviewer.valueOf(o.oneOf("reviewer", "simulated", "simulated", "human", "both")
+                        .toUpperCase(Locale.ROOT)),
                 o.intAtLeast("review-port", 8090, 0),
                 Map.copyOf(job));
     }

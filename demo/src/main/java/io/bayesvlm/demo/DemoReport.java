@@ -29,6 +29,7 @@ final class DemoReport {
         long autoWrong;
         /** Decisions recalibrated with temperatures fitted on a window that ended before them (held out). */
         final RunningCalibration heldOutBayes;
+
         final RunningCalibration heldOutRecalibrated;
         final RunningCalibration heldOutMap;
         final RunningCalibration heldOutRecalibratedMap;
@@ -74,7 +75,8 @@ final class DemoReport {
         double[] probs = toArray(d.getProbs());
         double[] mapProbs = toArray(d.getMapProbs());
         // recalibrated with temperatures fitted on a window that ended before this event: held out
-        boolean heldOut = d.getCalibrationVersion() != null && d.getEventTime().toEpochMilli() >= d.getCalibrationVersion();
+        boolean heldOut =
+                d.getCalibrationVersion() != null && d.getEventTime().toEpochMilli() >= d.getCalibrationVersion();
         Phase p = phases.get(truth.phase);
         synchronized (this) {
             p.bayes.add(probs, label);
@@ -119,24 +121,46 @@ final class DemoReport {
     String status(double seconds, String phase, long produced, JobConfig config) {
         long d = decided.get();
         CalibrationReport r = lastReport.get();
-        String ece = r == null ? "rolling ECE: waiting for labelled windows"
-                : String.format("rolling ECE (%ds window, %d labels): MAP %.3f  BayesVLM %.3f%s",
-                        config.calibration().windowSize().toSeconds(), r.getLabelled(), r.getMap().getEce(),
-                        r.getBayes().getEce(), r.getAlert() ? "  ALERT" : "");
-        return String.format("%5.0fs %-7s in %6d (%5.1f/s)  decided %6d  review %5.1f%%  dead %3d | %s", seconds, phase,
-                produced, produced / Math.max(seconds, 1e-9), d, d == 0 ? 0.0 : 100.0 * reviewed.get() / d,
-                deadLettered.get(), ece);
+        String ece = r == null
+                ? "rolling ECE: waiting for labelled windows"
+                : String.format(
+                        "rolling ECE (%ds window, %d labels): MAP %.3f  BayesVLM %.3f%s",
+                        config.calibration().windowSize().toSeconds(),
+                        r.getLabelled(),
+                        r.getMap().getEce(),
+                        r.getBayes().getEce(),
+                        r.getAlert() ? "  ALERT" : "");
+        return String.format(
+                "%5.0fs %-7s in %6d (%5.1f/s)  decided %6d  review %5.1f%%  dead %3d | %s",
+                seconds,
+                phase,
+                produced,
+                produced / Math.max(seconds, 1e-9),
+                d,
+                d == 0 ? 0.0 : 100.0 * reviewed.get() / d,
+                deadLettered.get(),
+                ece);
     }
 
     synchronized void summary(PrintStream out, JobConfig config, DemoOptions options, Replay replay) {
         out.println();
         out.println("=== Summary ===");
         long d = decided.get();
-        out.printf("events in %d (of which %d deliberately corrupt), decided %d, routed to review %d (%.1f%%), "
+        out.printf(
+                "events in %d (of which %d deliberately corrupt), decided %d, routed to review %d (%.1f%%), "
                         + "audited %d, dead-lettered %d, labels sent %d, calibration alerts %d%n",
-                replay.produced.get(), replay.producedBad.get(), d, reviewed.get(), d == 0 ? 0.0 : 100.0 * reviewed.get() / d,
-                audited.get(), deadLettered.get(), labelsSent.get(), alerts.get());
-        out.printf("drift: %s, severity %d, in the second half%n%n", options.drift().id(), options.severity());
+                replay.produced.get(),
+                replay.producedBad.get(),
+                d,
+                reviewed.get(),
+                d == 0 ? 0.0 : 100.0 * reviewed.get() / d,
+                audited.get(),
+                deadLettered.get(),
+                labelsSent.get(),
+                alerts.get());
+        out.printf(
+                "drift: %s, severity %d, in the second half%n%n",
+                options.drift().id(), options.severity());
         out.println("phase     decided  accuracy  ECE MAP  ECE BayesVLM  NLL MAP  NLL BayesVLM  review rate");
         for (String name : List.of(Replay.CLEAN, Replay.DRIFTED)) {
             Phase p = phases.get(name);
@@ -145,8 +169,16 @@ final class DemoReport {
                 out.printf("%-8s  %7d%n", name, 0);
                 continue;
             }
-            out.printf("%-8s  %7d  %8.3f  %7.3f  %12.3f  %7.3f  %12.3f  %10.1f%%%n", name, n, p.bayes.accuracy(),
-                    p.map.ece(), p.bayes.ece(), p.map.nll(), p.bayes.nll(), 100.0 * p.reviewed / n);
+            out.printf(
+                    "%-8s  %7d  %8.3f  %7.3f  %12.3f  %7.3f  %12.3f  %10.1f%%%n",
+                    name,
+                    n,
+                    p.bayes.accuracy(),
+                    p.map.ece(),
+                    p.bayes.ece(),
+                    p.map.nll(),
+                    p.bayes.nll(),
+                    100.0 * p.reviewed / n);
         }
         Phase clean = phases.get(Replay.CLEAN);
         Phase drifted = phases.get(Replay.DRIFTED);
@@ -157,15 +189,23 @@ final class DemoReport {
             if (mapRise > 0) {
                 out.printf(" (%.0f%% less for BayesVLM)", 100 * (1 - bayesRise / mapRise));
             }
-            out.printf(".%nIn the drifted phase BayesVLM's ECE is %.3f against MAP's %.3f.%n", drifted.bayes.ece(),
-                    drifted.map.ece());
+            out.printf(
+                    ".%nIn the drifted phase BayesVLM's ECE is %.3f against MAP's %.3f.%n",
+                    drifted.bayes.ece(), drifted.map.ece());
         }
         riskAndDrift(out, config, replay.driftStartedAt.get());
         CalibrationReport r = lastReport.get();
         if (r != null) {
-            out.printf("Last rolling report from the job: window %s..%s, %d labelled, ECE MAP %.3f BayesVLM %.3f%s%n",
-                    r.getWindowStart(), r.getWindowEnd(), r.getLabelled(), r.getMap().getEce(), r.getBayes().getEce(),
-                    r.getAuditEceBayes() == null ? "" : String.format(", audit-only ECE BayesVLM %.3f", r.getAuditEceBayes()));
+            out.printf(
+                    "Last rolling report from the job: window %s..%s, %d labelled, ECE MAP %.3f BayesVLM %.3f%s%n",
+                    r.getWindowStart(),
+                    r.getWindowEnd(),
+                    r.getLabelled(),
+                    r.getMap().getEce(),
+                    r.getBayes().getEce(),
+                    r.getAuditEceBayes() == null
+                            ? ""
+                            : String.format(", audit-only ECE BayesVLM %.3f", r.getAuditEceBayes()));
         }
         out.println("(Per-phase figures: every decided event against the replay's ground truth, computed with the core"
                 + " library. The job's rolling reports use the reviewer and audit labels only.)");
@@ -176,21 +216,36 @@ final class DemoReport {
         JobConfig.RoutingOptions routing = config.routing();
         if (routing.risk()) {
             CalibrationReport last = lastReport.get();
-            String vouched = last == null || last.getRisk() == null || last.getRisk().getThreshold() == null
-                    ? "none yet (everything reviewed)"
-                    : String.format("%s >= %.4f (bound %.4f on %d labels)", routing.score().jsonName(),
-                            last.getRisk().getThreshold(), last.getRisk().getUpperBound(), last.getRisk().getLabelsAtThreshold());
-            out.printf("%nRisk control: guaranteed error among automatic decisions <= %.3f with probability %.2f"
-                    + " (for items like the labelled ones); latest vouched threshold: %s%n", routing.maxAutoError(),
-                    1 - routing.riskDelta(), vouched);
+            String vouched =
+                    last == null || last.getRisk() == null || last.getRisk().getThreshold() == null
+                            ? "none yet (everything reviewed)"
+                            : String.format(
+                                    "%s >= %.4f (bound %.4f on %d labels)",
+                                    routing.score().jsonName(),
+                                    last.getRisk().getThreshold(),
+                                    last.getRisk().getUpperBound(),
+                                    last.getRisk().getLabelsAtThreshold());
+            out.printf(
+                    "%nRisk control: guaranteed error among automatic decisions <= %.3f with probability %.2f"
+                            + " (for items like the labelled ones); latest vouched threshold: %s%n",
+                    routing.maxAutoError(), 1 - routing.riskDelta(), vouched);
             for (String name : List.of(Replay.CLEAN, Replay.DRIFTED)) {
                 Phase p = phases.get(name);
                 long n = p.bayes.count();
                 double error = p.auto == 0 ? Double.NaN : (double) p.autoWrong / p.auto;
-                out.printf("  %-8s review rate %5.1f%%, decided automatically %5d, realised error among them %s%n", name,
-                        n == 0 ? 0.0 : 100.0 * p.reviewed / n, p.auto,
-                        p.auto == 0 ? "-" : String.format("%.3f%s", error, p.auto < 30 ? " (too few to compare with alpha)"
-                                : error > routing.maxAutoError() ? " (above alpha)" : ""));
+                out.printf(
+                        "  %-8s review rate %5.1f%%, decided automatically %5d, realised error among them %s%n",
+                        name,
+                        n == 0 ? 0.0 : 100.0 * p.reviewed / n,
+                        p.auto,
+                        p.auto == 0
+                                ? "-"
+                                : String.format(
+                                        "%.3f%s",
+                                        error,
+                                        p.auto < 30
+                                                ? " (too few to compare with alpha)"
+                                                : error > routing.maxAutoError() ? " (above alpha)" : ""));
             }
         }
         if (config.calibration().recalibrate()) {
@@ -202,16 +257,26 @@ final class DemoReport {
                     out.printf("  %-8s no recalibrated decisions yet%n", name);
                     continue;
                 }
-                out.printf("  %-8s %5d decisions: ECE BayesVLM %.3f -> %.3f recalibrated, MAP %.3f -> %.3f recalibrated%n",
-                        name, p.heldOutBayes.count(), p.heldOutBayes.ece(), p.heldOutRecalibrated.ece(), p.heldOutMap.ece(),
+                out.printf(
+                        "  %-8s %5d decisions: ECE BayesVLM %.3f -> %.3f recalibrated, MAP %.3f -> %.3f recalibrated%n",
+                        name,
+                        p.heldOutBayes.count(),
+                        p.heldOutBayes.ece(),
+                        p.heldOutRecalibrated.ece(),
+                        p.heldOutMap.ece(),
                         p.heldOutRecalibratedMap.ece());
             }
         }
         if (driftStartedAt != Long.MAX_VALUE) {
-            out.printf("Drift detection after the drift began: label-free warning %s, labelled ECE alert %s"
-                    + " (%d drift warnings in all)%n",
-                    firstDriftWarningAt.get() < 0 ? "none" : String.format("after %.1f s", (firstDriftWarningAt.get() - driftStartedAt) / 1000.0),
-                    firstEceAlertAt.get() < 0 ? "none" : String.format("after %.1f s", (firstEceAlertAt.get() - driftStartedAt) / 1000.0),
+            out.printf(
+                    "Drift detection after the drift began: label-free warning %s, labelled ECE alert %s"
+                            + " (%d drift warnings in all)%n",
+                    firstDriftWarningAt.get() < 0
+                            ? "none"
+                            : String.format("after %.1f s", (firstDriftWarningAt.get() - driftStartedAt) / 1000.0),
+                    firstEceAlertAt.get() < 0
+                            ? "none"
+                            : String.format("after %.1f s", (firstEceAlertAt.get() - driftStartedAt) / 1000.0),
                     driftWarnings.get());
         }
     }

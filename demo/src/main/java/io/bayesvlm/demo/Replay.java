@@ -51,6 +51,7 @@ public final class Replay {
     final AtomicLong producedBad = new AtomicLong();
     /** Wall time the drifted phase began (event times are wall times here); MAX_VALUE until then. */
     final AtomicLong driftStartedAt = new AtomicLong(Long.MAX_VALUE);
+
     private volatile String phase = CLEAN;
 
     Replay(DemoOptions options, Path root, AtomicBoolean stopping) {
@@ -119,7 +120,8 @@ public final class Replay {
                 image = Arrays.copyOf(SampleImages.png(item.file(), ImageShift.NONE, 1, n), 40); // truncated
                 producedBad.incrementAndGet();
             } else {
-                image = SampleImages.png(item.file(), drifted ? options.drift() : ImageShift.NONE, options.severity(), n);
+                image = SampleImages.png(
+                        item.file(), drifted ? options.drift() : ImageShift.NONE, options.severity(), n);
                 truth.put(id, new Truth(item.label(), phase));
             }
             byte[] value = codec.encode(config.topics().images(), event(id, System.currentTimeMillis(), "demo", image));

@@ -35,8 +35,15 @@ final class SimulatedReviewers implements Runnable {
     private final ScheduledExecutorService pool;
     private final AtomicBoolean stopping;
 
-    SimulatedReviewers(String bootstrap, JobConfig config, DemoOptions options, Replay replay,
-            DemoReport report, KafkaProducer<byte[], byte[]> producer, ScheduledExecutorService pool, AtomicBoolean stopping) {
+    SimulatedReviewers(
+            String bootstrap,
+            JobConfig config,
+            DemoOptions options,
+            Replay replay,
+            DemoReport report,
+            KafkaProducer<byte[], byte[]> producer,
+            ScheduledExecutorService pool,
+            AtomicBoolean stopping) {
         this.bootstrap = bootstrap;
         this.config = config;
         this.options = options;
@@ -61,7 +68,8 @@ final class SimulatedReviewers implements Runnable {
         RecordCodec<ReviewRequest> in = RecordCodec.of(ReviewRequest.class, config.registry());
         RecordCodec<LabelEvent> out = RecordCodec.of(LabelEvent.class, config.registry());
         String labels = config.topics().labels();
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(bootstrap, config.topics().reviews())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                KafkaClients.readCommitted(bootstrap, config.topics().reviews())) {
             while (!stopping.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     ReviewRequest req = in.decode(r.topic(), r.value());
@@ -73,14 +81,23 @@ final class SimulatedReviewers implements Runnable {
                     if (t == null) {
                         continue;
                     }
-                    LabelEvent label = LabelEvent.newBuilder().setEventId(req.getEventId()).setLabel(t.label)
+                    LabelEvent label = LabelEvent.newBuilder()
+                            .setEventId(req.getEventId())
+                            .setLabel(t.label)
                             .setLabelSource(audit ? LabelSource.AUDIT : LabelSource.REVIEWER)
-                            .setReviewerId("simulated").setLabelTime(Instant.now()).build();
-                    pool.schedule(() -> {
-                        producer.send(new ProducerRecord<>(labels, req.getEventId().getBytes(StandardCharsets.UTF_8),
-                                out.encode(labels, label)));
-                        report.labelsSent.incrementAndGet();
-                    }, options.reviewDelayMillis(), TimeUnit.MILLISECONDS);
+                            .setReviewerId("simulated")
+                            .setLabelTime(Instant.now())
+                            .build();
+                    pool.schedule(
+                            () -> {
+                                producer.send(new ProducerRecord<>(
+                                        labels,
+                                        req.getEventId().getBytes(StandardCharsets.UTF_8),
+                                        out.encode(labels, label)));
+                                report.labelsSent.incrementAndGet();
+                            },
+                            options.reviewDelayMillis(),
+                            TimeUnit.MILLISECONDS);
                 }
             }
         } catch (Exception e) {

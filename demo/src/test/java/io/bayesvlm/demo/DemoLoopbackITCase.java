@@ -25,28 +25,40 @@ class DemoLoopbackITCase {
 
     @Test
     void everythingTheDemoStartsListensOnLoopbackOnly() throws Exception {
-        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-        List<String> cmd = io.bayesvlm.embedded.ChildJvm.command(DemoMain.class,
+        Path root =
+                Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        List<String> cmd = io.bayesvlm.embedded.ChildJvm.command(
+                DemoMain.class,
                 List.of("-Dbayesvlm.home=" + root, "-Dai.djl.pytorch.num_threads=1"),
                 List.of("--duration", "120", "--review-port", "0", "--rate", "20"));
-        Process demo = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process demo = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (java.io.IOException e) {
-                // ended
-            }
-        }, "demo-output");
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = r.readLine()) != null; ) {
+                            lines.add(line);
+                        }
+                    } catch (java.io.IOException e) {
+                        // ended
+                    }
+                },
+                "demo-output");
         reader.setDaemon(true);
         reader.start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (lines.stream().noneMatch(l -> l.contains(" decided "))) { // the first status line: all is up
-                assertThat(demo.isAlive()).as("demo running; output:%n%s", String.join("\n", lines)).isTrue();
-                assertThat(System.nanoTime()).as("demo up; output:%n%s", String.join("\n", lines)).isLessThan(deadline);
+                assertThat(demo.isAlive())
+                        .as("demo running; output:%n%s", String.join("\n", lines))
+                        .isTrue();
+                assertThat(System.nanoTime())
+                        .as("demo up; output:%n%s", String.join("\n", lines))
+                        .isLessThan(deadline);
                 Thread.sleep(250);
             }
             List<ProcessHandle> processes = new ArrayList<>();
@@ -55,13 +67,16 @@ class DemoLoopbackITCase {
             List<ListeningSockets.Listener> all = new ArrayList<>();
             for (ProcessHandle p : processes) {
                 List<ListeningSockets.Listener> listening = ListeningSockets.of(p.pid());
-                System.out.printf("demo process %d (%s) listens on %s%n", p.pid(),
-                        p.info().command().orElse("?"), listening);
+                System.out.printf(
+                        "demo process %d (%s) listens on %s%n",
+                        p.pid(), p.info().command().orElse("?"), listening);
                 all.addAll(listening);
             }
             assertThat(processes).as("the demo and the registry's process").hasSizeGreaterThanOrEqualTo(2);
-            assertThat(all).hasSizeGreaterThanOrEqualTo(4) // broker, Flink REST, review service, registry
-                    .allSatisfy(l -> assertThat(l.loopback()).as("%s on loopback", l).isTrue());
+            assertThat(all)
+                    .hasSizeGreaterThanOrEqualTo(4) // broker, Flink REST, review service, registry
+                    .allSatisfy(l ->
+                            assertThat(l.loopback()).as("%s on loopback", l).isTrue());
         } finally {
             demo.destroy();
             if (!demo.waitFor(60, TimeUnit.SECONDS)) {

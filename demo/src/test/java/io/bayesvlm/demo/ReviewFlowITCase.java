@@ -1,6 +1,5 @@
 package io.bayesvlm.demo;
 
-import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,20 +7,21 @@ import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.ImageEvent;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.config.Options;
+import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.embedded.EmbeddedRegistry;
 import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.embedded.TestKafka;
 import io.bayesvlm.flink.ItConfig;
-import io.bayesvlm.flink.TestImages;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
-import io.bayesvlm.core.data.SampleImages;
+import io.bayesvlm.flink.TestImages;
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.review.ApiClient;
 import io.bayesvlm.review.ReviewConfig;
 import io.bayesvlm.review.ReviewService;
 import io.bayesvlm.review.http.Passwords;
 import io.bayesvlm.serde.RecordCodec;
-import io.bayesvlm.config.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +49,8 @@ class ReviewFlowITCase {
 
     @Test
     void aLabelFromTheReviewUiReachesTheJobsCalibrationExactlyOnce() throws Exception {
-        try (TestKafka kafka = TestKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start()) {
+        try (TestKafka kafka = TestKafka.start();
+                EmbeddedRegistry registry = EmbeddedRegistry.start()) {
             String suffix = UUID.randomUUID().toString().substring(0, 8);
             Map<String, String> extra = new HashMap<>();
             extra.put("registry.url", registry.confluentUrl());
@@ -67,15 +68,25 @@ class ReviewFlowITCase {
             try (ReviewService service = ReviewService.start(reviewConfig(kafka, registry, job, suffix))) {
                 // 16 images, 1 s apart in event time, ten minutes ago
                 RecordCodec<ImageEvent> images = RecordCodec.of(ImageEvent.class, job.registry());
-                List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
+                List<SampleImages.Item> items =
+                        SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
                 long t0 = System.currentTimeMillis() - 600_000;
                 Map<String, String> truth = new HashMap<>();
                 try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
                     for (int i = 0; i < 16; i++) {
                         String id = "e-" + i;
                         truth.put(id, items.get(i).label());
-                        KafkaTestUtil.send(p, job.topics().images(), id, images.encode(job.topics().images(),
-                                TestImages.event(id, t0 + 1000L * i, "it", Files.readAllBytes(items.get(i).file()))));
+                        KafkaTestUtil.send(
+                                p,
+                                job.topics().images(),
+                                id,
+                                images.encode(
+                                        job.topics().images(),
+                                        TestImages.event(
+                                                id,
+                                                t0 + 1000L * i,
+                                                "it",
+                                                Files.readAllBytes(items.get(i).file()))));
                     }
                 }
                 service.awaitRunning(WAIT);
@@ -92,21 +103,31 @@ class ReviewFlowITCase {
                         Thread.sleep(200);
                     }
                 }
-                assertThat(item).as("a review request from the job reached the queue").isNotNull();
+                assertThat(item)
+                        .as("a review request from the job reached the queue")
+                        .isNotNull();
                 String id = item.path("eventId").asText();
                 assertThat(item.path("reason").asText()).isEqualTo("UNCERTAIN");
-                assertThat(item.path("classes").size()).as("every class of the model").isEqualTo(10);
+                assertThat(item.path("classes").size())
+                        .as("every class of the model")
+                        .isEqualTo(10);
                 assertThat(item.path("uncertainty").has("mutual_info")).isTrue();
-                assertThat(alice.post(ApiClient.item(id) + "/label", Map.of("label", truth.get(id))).status()).isEqualTo(200);
-                assertThat(alice.post(ApiClient.item(id) + "/label", Map.of("label", truth.get(id))).status())
-                        .as("labelled once").isEqualTo(409);
+                assertThat(alice.post(ApiClient.item(id) + "/label", Map.of("label", truth.get(id)))
+                                .status())
+                        .isEqualTo(200);
+                assertThat(alice.post(ApiClient.item(id) + "/label", Map.of("label", truth.get(id)))
+                                .status())
+                        .as("labelled once")
+                        .isEqualTo(409);
 
                 // exactly one LabelEvent, in the registry's wire format, with the reviewer from the sign-in
                 RecordCodec<LabelEvent> labels = RecordCodec.of(LabelEvent.class, job.registry());
-                List<ConsumerRecord<byte[], byte[]>> records = KafkaTestUtil.readAll(kafka.bootstrapServers(), job.topics().labels());
+                List<ConsumerRecord<byte[], byte[]>> records = KafkaTestUtil.readAll(
+                        kafka.bootstrapServers(), job.topics().labels());
                 assertThat(records).hasSize(1);
                 assertThat(records.get(0).value()[0]).as("Confluent magic byte").isEqualTo((byte) 0);
-                LabelEvent label = labels.decode(job.topics().labels(), records.get(0).value());
+                LabelEvent label =
+                        labels.decode(job.topics().labels(), records.get(0).value());
                 assertThat(label.getEventId()).isEqualTo(id);
                 assertThat(label.getReviewerId()).isEqualTo("alice");
                 assertThat(label.getLabelSource()).isEqualTo(LabelSource.REVIEWER);
@@ -116,8 +137,17 @@ class ReviewFlowITCase {
                 try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
                     for (int i = 0; i < 4; i++) {
                         String late = "late-" + i;
-                        KafkaTestUtil.send(p, job.topics().images(), late, images.encode(job.topics().images(),
-                                TestImages.event(late, t0 + 600_000L + i, "it", Files.readAllBytes(items.get(i).file()))));
+                        KafkaTestUtil.send(
+                                p,
+                                job.topics().images(),
+                                late,
+                                images.encode(
+                                        job.topics().images(),
+                                        TestImages.event(
+                                                late,
+                                                t0 + 600_000L + i,
+                                                "it",
+                                                Files.readAllBytes(items.get(i).file()))));
                     }
                 }
                 // ... and its label (in its own, later window) lets those windows close
@@ -125,7 +155,8 @@ class ReviewFlowITCase {
                 deadline = System.nanoTime() + WAIT.toNanos();
                 while (lateId == null && System.nanoTime() < deadline) {
                     ApiClient.Answer next = alice.post("/api/queue/next", Map.of());
-                    String nextId = next.status() == 200 ? next.json().path("eventId").asText() : "";
+                    String nextId =
+                            next.status() == 200 ? next.json().path("eventId").asText() : "";
                     if (nextId.startsWith("late-")) {
                         lateId = nextId;
                     } else if (next.status() == 200) {
@@ -135,7 +166,9 @@ class ReviewFlowITCase {
                     }
                 }
                 assertThat(lateId).as("a later item to label").isNotNull();
-                assertThat(alice.post(ApiClient.item(lateId) + "/label", Map.of("label", "coat")).status()).isEqualTo(200);
+                assertThat(alice.post(ApiClient.item(lateId) + "/label", Map.of("label", "coat"))
+                                .status())
+                        .isEqualTo(200);
 
                 long eventTime = item.path("eventTime").asLong();
                 List<CalibrationReport> covering = List.of();
@@ -143,15 +176,23 @@ class ReviewFlowITCase {
                 RecordCodec<CalibrationReport> reports = RecordCodec.of(CalibrationReport.class, job.registry());
                 while (covering.isEmpty() && System.nanoTime() < deadline) {
                     Thread.sleep(500);
-                    covering = KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), job.topics().calibration())
-                            .stream().map(r -> decode(reports, job.topics().calibration(), r.value()))
-                            .filter(r -> r.getWindowStart().toEpochMilli() <= eventTime
-                                    && eventTime < r.getWindowEnd().toEpochMilli())
-                            .toList();
+                    covering =
+                            KafkaTestUtil.readCommittedSoFar(
+                                            kafka.bootstrapServers(),
+                                            job.topics().calibration())
+                                    .stream()
+                                    .map(r -> decode(reports, job.topics().calibration(), r.value()))
+                                    .filter(r -> r.getWindowStart().toEpochMilli() <= eventTime
+                                            && eventTime < r.getWindowEnd().toEpochMilli())
+                                    .toList();
                 }
-                assertThat(covering).as("calibration reports for the windows holding " + id).isNotEmpty();
+                assertThat(covering)
+                        .as("calibration reports for the windows holding " + id)
+                        .isNotEmpty();
                 assertThat(covering).allSatisfy(r -> {
-                    assertThat(r.getLabelled()).as("the one label from the review UI").isEqualTo(1);
+                    assertThat(r.getLabelled())
+                            .as("the one label from the review UI")
+                            .isEqualTo(1);
                     assertThat(r.getReviewed()).isEqualTo(1);
                     assertThat(r.getAudited()).isZero();
                 });

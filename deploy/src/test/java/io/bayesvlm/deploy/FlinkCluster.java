@@ -43,8 +43,8 @@ final class FlinkCluster implements AutoCloseable {
     /** One TaskManager process, its resource id and its Prometheus port. */
     record TaskManager(String id, Process process, int metricsPort, Path log) {}
 
-    private FlinkCluster(Path work, Path confDir, String classpath, List<String> jvmOptions, int restPort,
-            Process jobManager) {
+    private FlinkCluster(
+            Path work, Path confDir, String classpath, List<String> jvmOptions, int restPort, Process jobManager) {
         this.work = work;
         this.confDir = confDir;
         this.classpath = classpath;
@@ -89,36 +89,52 @@ final class FlinkCluster implements AutoCloseable {
         conf.put("heartbeat.interval", "1000");
         conf.put("heartbeat.timeout", "5000");
         conf.put("restart-strategy.exponential-delay.initial-backoff", "500 ms");
-        conf.put("web.upload.dir", Files.createDirectories(work.resolve("uploads")).toString());
+        conf.put(
+                "web.upload.dir",
+                Files.createDirectories(work.resolve("uploads")).toString());
         conf.put("io.tmp.dirs", Files.createDirectories(work.resolve("tmp")).toString());
         conf.put("state.savepoints.dir", work.resolve("savepoints").toUri().toString());
         // libtorch unpacks into the build's cache (the fragment's /tmp/djl-cache is for a real machine).
-        String djlCache = System.getProperty("bayesvlm.djl.cache", work.resolve("djl-cache").toString());
+        String djlCache = System.getProperty(
+                "bayesvlm.djl.cache", work.resolve("djl-cache").toString());
         conf.put("env.java.opts.all", conf.getOrDefault("env.java.opts.all", "").replace("/tmp/djl-cache", djlCache));
         conf.putAll(extra);
         writeFlatYaml(confDir.resolve("config.yaml"), conf);
-        Files.writeString(confDir.resolve("log4j.properties"), String.join("\n",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.file.ref = MainAppender",
-                "appender.main.name = MainAppender",
-                "appender.main.type = File",
-                "appender.main.append = true",
-                "appender.main.fileName = ${sys:log.file}",
-                "appender.main.layout.type = PatternLayout",
-                "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n", ""));
+        Files.writeString(
+                confDir.resolve("log4j.properties"),
+                String.join(
+                        "\n",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.file.ref = MainAppender",
+                        "appender.main.name = MainAppender",
+                        "appender.main.type = File",
+                        "appender.main.append = true",
+                        "appender.main.fileName = ${sys:log.file}",
+                        "appender.main.layout.type = PatternLayout",
+                        "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                        ""));
 
         String classpath = Stream.concat(
-                Arrays.stream(Files.readString(DIST_CLASSPATH).strip().split(":")),
-                jars(FLINK_LIB).stream()).collect(Collectors.joining(":"));
+                        Arrays.stream(Files.readString(DIST_CLASSPATH).strip().split(":")), jars(FLINK_LIB).stream())
+                .collect(Collectors.joining(":"));
         List<String> jvm = new ArrayList<>();
         // The distribution's config.yaml sets these (env.java.default-opts.all) for Java 17.
-        jvm.addAll(Arrays.asList(System.getProperty("bayesvlm.flink.jvm.args", "").trim().split("\\s+")));
+        jvm.addAll(Arrays.asList(
+                System.getProperty("bayesvlm.flink.jvm.args", "").trim().split("\\s+")));
         jvm.addAll(Arrays.asList(conf.get("env.java.opts.all").trim().split("\\s+")));
-        jvm.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
+        jvm.add("-Dlog4j.configurationFile="
+                + confDir.resolve("log4j.properties").toUri());
 
         int jmMetricsPort = Loopback.freePort();
-        Process jm = launch(work, classpath, jvm, List.of("-Xmx512m"), "jobmanager",
-                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "--configDir", confDir.toString(),
+        Process jm = launch(
+                work,
+                classpath,
+                jvm,
+                List.of("-Xmx512m"),
+                "jobmanager",
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                "--configDir",
+                confDir.toString(),
                 "-Dmetrics.reporter.prom.port=" + jmMetricsPort);
         FlinkCluster cluster = new FlinkCluster(work, confDir, classpath, jvm, restPort, jm);
         cluster.jobManagerMetricsPort = jmMetricsPort;
@@ -139,10 +155,17 @@ final class FlinkCluster implements AutoCloseable {
     TaskManager startTaskManager(String id) throws IOException {
         int metricsPort = Loopback.freePort();
         // Heap and direct memory as the distribution's scripts derive them from the sizes above.
-        Process p = launch(work, classpath, jvmOptions,
-                List.of("-Xmx512m", "-Xms512m", "-XX:MaxDirectMemorySize=320m", "-XX:MaxMetaspaceSize=256m"), id,
-                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "--configDir", confDir.toString(),
-                "-Dtaskmanager.resource-id=" + id, "-Dmetrics.reporter.prom.port=" + metricsPort);
+        Process p = launch(
+                work,
+                classpath,
+                jvmOptions,
+                List.of("-Xmx512m", "-Xms512m", "-XX:MaxDirectMemorySize=320m", "-XX:MaxMetaspaceSize=256m"),
+                id,
+                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                "--configDir",
+                confDir.toString(),
+                "-Dtaskmanager.resource-id=" + id,
+                "-Dmetrics.reporter.prom.port=" + metricsPort);
         TaskManager tm = new TaskManager(id, p, metricsPort, work.resolve(id + ".log"));
         taskManagers.put(id, tm);
         return tm;
@@ -162,8 +185,8 @@ final class FlinkCluster implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (rest.taskManagerIds().size() != n) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + n + " TaskManagers, REST shows " + rest.taskManagerIds()
-                        + "; logs in " + work);
+                throw new AssertionError(
+                        "expected " + n + " TaskManagers, REST shows " + rest.taskManagerIds() + "; logs in " + work);
             }
             Thread.sleep(250);
         }
@@ -189,8 +212,15 @@ final class FlinkCluster implements AutoCloseable {
         return work;
     }
 
-    private static Process launch(Path work, String classpath, List<String> jvm, List<String> memory, String name,
-            String mainClass, String... args) throws IOException {
+    private static Process launch(
+            Path work,
+            String classpath,
+            List<String> jvm,
+            List<String> memory,
+            String name,
+            String mainClass,
+            String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(memory);
@@ -200,13 +230,18 @@ final class FlinkCluster implements AutoCloseable {
         cmd.add(classpath);
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".out").toFile()).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".out").toFile())
+                .start();
     }
 
     private static List<String> jars(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.toString().endsWith(".jar")).map(Path::toString).sorted().toList();
+            return s.filter(p -> p.toString().endsWith(".jar"))
+                    .map(Path::toString)
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -26,7 +26,8 @@ import java.util.UUID;
 final class FlinkRest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     FlinkRest(String base) {
         this.base = base;
@@ -41,12 +42,15 @@ final class FlinkRest {
         String boundary = "----bayesvlm" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                        + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         body.write(Files.readAllBytes(jar));
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        JsonNode r = send(HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())), 200);
+        JsonNode r = send(
+                HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())),
+                200);
         String file = r.get("filename").asText();
         return Path.of(file).getFileName().toString();
     }
@@ -69,7 +73,9 @@ final class FlinkRest {
         ObjectNode req = JSON.createObjectNode();
         req.put("targetDirectory", targetDirectory);
         req.put("drain", false);
-        String trigger = send(post("/jobs/" + jobId + "/stop", req), 202).get("request-id").asText();
+        String trigger = send(post("/jobs/" + jobId + "/stop", req), 202)
+                .get("request-id")
+                .asText();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode s = get("/jobs/" + jobId + "/savepoints/" + trigger);
@@ -87,8 +93,10 @@ final class FlinkRest {
 
     /** {@code curl -X PATCH '$FLINK/jobs/$JOB?mode=cancel'}. */
     void cancel(String jobId) throws Exception {
-        send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
-                .method("PATCH", HttpRequest.BodyPublishers.noBody()), 202);
+        send(
+                HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody()),
+                202);
     }
 
     String jobState(String jobId) throws Exception {
@@ -121,7 +129,8 @@ final class FlinkRest {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!jobState(jobId).equals(state)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("job " + jobId + " not " + state + " after " + timeout + ": " + jobState(jobId));
+                throw new AssertionError(
+                        "job " + jobId + " not " + state + " after " + timeout + ": " + jobState(jobId));
             }
             Thread.sleep(200);
         }
@@ -131,7 +140,8 @@ final class FlinkRest {
     Set<String> taskManagersOf(String jobId) throws Exception {
         Set<String> ids = new HashSet<>();
         for (JsonNode v : get("/jobs/" + jobId).get("vertices")) {
-            for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + v.get("id").asText() + "/taskmanagers").get("taskmanagers")) {
+            for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + v.get("id").asText() + "/taskmanagers")
+                    .get("taskmanagers")) {
                 if (tm.get("status").asText().equals("RUNNING")) {
                     ids.add(tm.get("taskmanager-id").asText());
                 }
@@ -150,14 +160,18 @@ final class FlinkRest {
 
     /** Completed checkpoints of the job ({@code /jobs/$JOB/checkpoints}). */
     long completedCheckpoints(String jobId) throws Exception {
-        return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+        return get("/jobs/" + jobId + "/checkpoints")
+                .path("counts")
+                .path("completed")
+                .asLong();
     }
 
     /** The highest execution attempt of any subtask: 0 until a failover restarted tasks (read live, not cached). */
     long restarts(String jobId) throws Exception {
         long max = 0;
         for (JsonNode v : get("/jobs/" + jobId).get("vertices")) {
-            for (JsonNode st : get("/jobs/" + jobId + "/vertices/" + v.get("id").asText()).get("subtasks")) {
+            for (JsonNode st :
+                    get("/jobs/" + jobId + "/vertices/" + v.get("id").asText()).get("subtasks")) {
                 max = Math.max(max, st.get("attempt").asLong());
             }
         }
@@ -190,8 +204,12 @@ final class FlinkRest {
                 throw new AssertionError("the JobManager exited with " + jobManager.exitValue());
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/overview"))
-                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/overview"))
+                                .timeout(Duration.ofSeconds(10))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -209,16 +227,17 @@ final class FlinkRest {
     }
 
     private HttpRequest.Builder post(String path, JsonNode body) throws IOException {
-        return HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
     }
 
     private JsonNode send(HttpRequest.Builder request, int expected) throws Exception {
-        HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(120)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != expected) {
-            throw new AssertionError(r.request().method() + " " + r.request().uri() + " answered " + r.statusCode()
-                    + ": " + r.body());
+            throw new AssertionError(
+                    r.request().method() + " " + r.request().uri() + " answered " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body());
     }

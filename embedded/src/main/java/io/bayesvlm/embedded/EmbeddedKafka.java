@@ -1,6 +1,5 @@
 package io.bayesvlm.embedded;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -71,8 +70,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaRaftServer server = null;
         try {
-            int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
-                    properties.toString()}, new PrintStream(OutputStream.nullOutputStream()));
+            int rc = StorageTool.execute(
+                    new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()},
+                    new PrintStream(OutputStream.nullOutputStream()));
             if (rc != 0) {
                 throw new IllegalStateException("formatting the embedded broker's storage failed (status " + rc + ")");
             }

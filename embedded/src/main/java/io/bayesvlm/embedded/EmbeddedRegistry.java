@@ -50,19 +50,30 @@ public final class EmbeddedRegistry implements AutoCloseable {
             throw new IllegalStateException("Apicurio Registry is not unpacked at " + home
                     + "; build first: ./mvnw -q -DskipTests package (or set -Dbayesvlm.registry.home)");
         }
-        Path java = findJava().orElseThrow(() -> new IllegalStateException(
-                "the embedded schema registry (Apicurio Registry 3.x) needs Java " + REQUIRED_JAVA
-                        + "+, and none was found (looked at $BAYESVLM_REGISTRY_JAVA, this JVM, $JAVA_HOME and /usr/lib/jvm/*)."
-                        + " Install a JDK/JRE " + REQUIRED_JAVA + "+ and set BAYESVLM_REGISTRY_JAVA to its home or its bin/java."));
+        Path java = findJava()
+                .orElseThrow(() -> new IllegalStateException(
+                        "the embedded schema registry (Apicurio Registry 3.x) needs Java " + REQUIRED_JAVA
+                                + "+, and none was found (looked at $BAYESVLM_REGISTRY_JAVA, this JVM, $JAVA_HOME and /usr/lib/jvm/*)."
+                                + " Install a JDK/JRE " + REQUIRED_JAVA
+                                + "+ and set BAYESVLM_REGISTRY_JAVA to its home or its bin/java."));
         int port = Loopback.freePort();
         int management = Loopback.freePort();
         Path log = Files.createTempFile("bayesvlm-registry", ".log");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
-                "-jar", "quarkus-run.jar"));
-        Process p = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of(
+                java.toString(),
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.host=127.0.0.1",
+                "-Dquarkus.management.port=" + management,
+                "-jar",
+                "quarkus-run.jar"));
+        Process p = new ProcessBuilder(cmd)
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         EmbeddedRegistry r = new EmbeddedRegistry(p, port, management, log);
         try {
             r.awaitReady(Duration.ofSeconds(90));
@@ -98,7 +109,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -106,8 +118,11 @@ public final class EmbeddedRegistry implements AutoCloseable {
                         + " while starting; its log (" + log + ") ends:\n" + tail());
             }
             try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(confluentUrl() + "/subjects"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> r = http.send(
+                        HttpRequest.newBuilder(URI.create(confluentUrl() + "/subjects"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -116,7 +131,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("schema registry did not answer within " + timeout + "; log (" + log + ") ends:\n" + tail());
+        throw new IllegalStateException(
+                "schema registry did not answer within " + timeout + "; log (" + log + ") ends:\n" + tail());
     }
 
     /**
@@ -124,12 +140,16 @@ public final class EmbeddedRegistry implements AutoCloseable {
      * new schemas must read what the previous version wrote.
      */
     private void requireBackwardCompatibility() throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(confluentUrl() + "/config"))
-                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(confluentUrl() + "/config"))
+                                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                                .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("cannot set the registry's compatibility rule: HTTP " + r.statusCode() + " " + r.body());
+            throw new IllegalStateException(
+                    "cannot set the registry's compatibility rule: HTTP " + r.statusCode() + " " + r.body());
         }
     }
 
@@ -180,7 +200,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
             Path p = Path.of(explicit);
             Path bin = Files.isDirectory(p) ? p.resolve("bin").resolve("java") : p;
             if (!Files.isExecutable(bin)) {
-                throw new IllegalStateException("BAYESVLM_REGISTRY_JAVA=" + explicit + " is not a java executable or a JDK home");
+                throw new IllegalStateException(
+                        "BAYESVLM_REGISTRY_JAVA=" + explicit + " is not a java executable or a JDK home");
             }
             return Optional.of(bin);
         }

@@ -23,8 +23,10 @@ public final class KafkaClients {
     public static void createTopics(String bootstrap, List<String> names, int partitions) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = admin(bootstrap)) {
             admin.createTopics(names.stream()
-                            .map(n -> new org.apache.kafka.clients.admin.NewTopic(n, partitions, (short) 1)).toList())
-                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                            .map(n -> new org.apache.kafka.clients.admin.NewTopic(n, partitions, (short) 1))
+                            .toList())
+                    .all()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 

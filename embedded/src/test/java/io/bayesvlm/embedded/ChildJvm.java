@@ -16,7 +16,8 @@ public final class ChildJvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-D")).forEach(cmd::add);
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-D"))
+                .forEach(cmd::add);
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -13,7 +13,8 @@ class EmbeddedRegistryTest {
     @Test
     void readsTheMajorVersionFromAJdkReleaseFile(@TempDir Path dir) throws Exception {
         assertThat(version(dir, "jdk25", "JAVA_VERSION=\"25.0.3\"")).isEqualTo(25);
-        assertThat(version(dir, "jdk17", "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"17.0.15\"")).isEqualTo(17);
+        assertThat(version(dir, "jdk17", "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"17.0.15\""))
+                .isEqualTo(17);
         assertThat(version(dir, "jdk21ea", "JAVA_VERSION=\"21-ea\"")).isEqualTo(21);
         assertThat(version(dir, "jdk8", "JAVA_VERSION=\"1.8.0_292\"")).isEqualTo(8);
         assertThat(version(dir, "garbage", "JAVA_VERSION=\"next\"")).isZero();

@@ -1,6 +1,5 @@
 package io.bayesvlm.embedded;
 
-import io.bayesvlm.embedded.KafkaClients;
 import io.bayesvlm.serde.AvroCodec;
 import java.io.IOException;
 import java.time.Duration;
@@ -24,7 +23,8 @@ public final class KafkaTestUtil {
 
     public static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) {
         try {
-            producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(), value)).get();
+            producer.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(), value))
+                    .get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -54,8 +54,9 @@ public final class KafkaTestUtil {
             long deadline = System.currentTimeMillis() + settle.toMillis();
             while (!parts.stream().allMatch(tp -> c.position(tp) >= logEnd.get(tp))) {
                 if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("topic " + topic + ": a transaction is still undecided after " + settle.toMillis()
-                            + " ms (read_committed positions " + positions(c, parts) + ", log end " + logEnd + ")");
+                    throw new AssertionError("topic " + topic + ": a transaction is still undecided after "
+                            + settle.toMillis() + " ms (read_committed positions " + positions(c, parts) + ", log end "
+                            + logEnd + ")");
                 }
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
             }
@@ -87,7 +88,8 @@ public final class KafkaTestUtil {
 
     private static List<TopicPartition> assignFromBeginning(KafkaConsumer<byte[], byte[]> c, String topic) {
         List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                .map(i -> new TopicPartition(topic, i.partition())).toList();
+                .map(i -> new TopicPartition(topic, i.partition()))
+                .toList();
         c.assign(parts);
         c.seekToBeginning(parts);
         return parts;

@@ -36,15 +36,18 @@ class KafkaTestUtilITCase {
             p.initTransactions();
             p.beginTransaction();
             for (int i = 0; i < 5; i++) {
-                p.send(new ProducerRecord<>(topic, ("k" + i).getBytes(), new byte[] {(byte) i})).get();
+                p.send(new ProducerRecord<>(topic, ("k" + i).getBytes(), new byte[] {(byte) i}))
+                        .get();
             }
             // Undecided now: a reader stopping at the current last stable offset sees nothing.
-            assertThat(KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), topic)).isEmpty();
+            assertThat(KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), topic))
+                    .isEmpty();
 
             // readAll waits for it instead of returning the partial topic, and says why it gave up.
-            org.assertj.core.api.Assertions.assertThatThrownBy(
-                    () -> KafkaTestUtil.readAll(kafka.bootstrapServers(), topic, java.time.Duration.ofSeconds(2)))
-                    .isInstanceOf(AssertionError.class).hasMessageContaining("undecided");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                            KafkaTestUtil.readAll(kafka.bootstrapServers(), topic, java.time.Duration.ofSeconds(2)))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("undecided");
             p.commitTransaction();
             assertThat(KafkaTestUtil.readAll(kafka.bootstrapServers(), topic)).hasSize(5);
         }

@@ -1,7 +1,5 @@
 package io.bayesvlm.embedded;
 
-import io.bayesvlm.embedded.EmbeddedKafka;
-import io.bayesvlm.embedded.KafkaClients;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +16,10 @@ public final class TestKafka implements AutoCloseable {
     /** The container image: Kafka's own, matching the client and broker version of the build. */
     public static final String IMAGE = "apache/kafka:4.2.0";
 
-    public enum Kind { EMBEDDED, TESTCONTAINERS }
+    public enum Kind {
+        EMBEDDED,
+        TESTCONTAINERS
+    }
 
     private final Kind kind;
     private final String bootstrap;
@@ -45,8 +46,9 @@ public final class TestKafka implements AutoCloseable {
             case "auto" -> docker ? Kind.TESTCONTAINERS : Kind.EMBEDDED;
             case "embedded" -> Kind.EMBEDDED;
             case "testcontainers" -> Kind.TESTCONTAINERS;
-            default -> throw new IllegalArgumentException(
-                    "bayesvlm.test.kafka must be auto, embedded or testcontainers, got '" + property + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "bayesvlm.test.kafka must be auto, embedded or testcontainers, got '" + property + "'");
         };
     }
 
@@ -56,7 +58,8 @@ public final class TestKafka implements AutoCloseable {
      */
     private static boolean dockerReachable() {
         String host = System.getenv("DOCKER_HOST");
-        boolean candidate = (host != null && !host.isBlank()) || Files.exists(Path.of("/var/run/docker.sock"))
+        boolean candidate = (host != null && !host.isBlank())
+                || Files.exists(Path.of("/var/run/docker.sock"))
                 || Files.exists(Path.of(System.getProperty("user.home"), ".docker", "run", "docker.sock"));
         return candidate && Containers.available();
     }

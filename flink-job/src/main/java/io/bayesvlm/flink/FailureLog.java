@@ -37,7 +37,8 @@ public final class FailureLog {
         while (root.getCause() != null && root.getCause() != root && depth++ < 64) {
             root = root.getCause();
         }
-        String type = root instanceof org.apache.flink.util.SerializedThrowable s ? s.getOriginalErrorClassName()
+        String type = root instanceof org.apache.flink.util.SerializedThrowable s
+                ? s.getOriginalErrorClassName()
                 : root.getClass().getName();
         String message = root.getMessage() == null ? "" : root.getMessage().strip();
         int newline = message.indexOf('\n');

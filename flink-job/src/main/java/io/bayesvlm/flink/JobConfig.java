@@ -1,25 +1,21 @@
 package io.bayesvlm.flink;
 
-import io.bayesvlm.config.Checks;
-
 import static io.bayesvlm.flink.JobOptions.*;
 
-import io.bayesvlm.core.model.DeviceSpec;
-import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.config.Checks;
 import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.head.UncertaintyScore;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.time.EventTimeBounds;
+import io.bayesvlm.serde.registry.RegistryConfig;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import io.bayesvlm.serde.registry.RegistryConfig;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -58,7 +54,8 @@ public record JobConfig(
         EventTimeBounds eventTimes,
         Outputs outputs,
         Duration checkpointTimeout,
-        Map<String, String> flinkOptions) implements Serializable {
+        Map<String, String> flinkOptions)
+        implements Serializable {
 
     /**
      * Size limits of what the job writes: the producers' max.request.size, the largest image inlined in a review
@@ -68,8 +65,15 @@ public record JobConfig(
             implements Serializable {}
 
     /** Topic names. */
-    public record Topics(String images, String decisions, String reviews, String labels, String calibration,
-            String drift, String deadLetters) implements Serializable {
+    public record Topics(
+            String images,
+            String decisions,
+            String reviews,
+            String labels,
+            String calibration,
+            String drift,
+            String deadLetters)
+            implements Serializable {
         public List<String> all() {
             return List.of(images, decisions, reviews, labels, calibration, drift, deadLetters);
         }
@@ -80,17 +84,41 @@ public record JobConfig(
             implements Serializable {}
 
     /** Routing policy. */
-    public record RoutingOptions(UncertaintyScore score, Mode mode, double threshold, double targetReviewRate,
-            int quantileWindow, double auditFraction, double maxAutoError, double riskDelta) implements Serializable {
+    public record RoutingOptions(
+            UncertaintyScore score,
+            Mode mode,
+            double threshold,
+            double targetReviewRate,
+            int quantileWindow,
+            double auditFraction,
+            double maxAutoError,
+            double riskDelta)
+            implements Serializable {
 
         /** How the review threshold is set. */
-        public enum Mode { THRESHOLD, TARGET_RATE, RISK }
+        public enum Mode {
+            THRESHOLD,
+            TARGET_RATE,
+            RISK
+        }
 
         /** A threshold or target-rate policy (risk settings at their defaults). */
-        public RoutingOptions(UncertaintyScore score, boolean targetRate, double threshold, double targetReviewRate,
-                int quantileWindow, double auditFraction) {
-            this(score, targetRate ? Mode.TARGET_RATE : Mode.THRESHOLD, threshold, targetReviewRate, quantileWindow,
-                    auditFraction, JobOptions.MAX_AUTO_ERROR.defaultValue(), JobOptions.RISK_DELTA.defaultValue());
+        public RoutingOptions(
+                UncertaintyScore score,
+                boolean targetRate,
+                double threshold,
+                double targetReviewRate,
+                int quantileWindow,
+                double auditFraction) {
+            this(
+                    score,
+                    targetRate ? Mode.TARGET_RATE : Mode.THRESHOLD,
+                    threshold,
+                    targetReviewRate,
+                    quantileWindow,
+                    auditFraction,
+                    JobOptions.MAX_AUTO_ERROR.defaultValue(),
+                    JobOptions.RISK_DELTA.defaultValue());
         }
 
         public boolean targetRate() {
@@ -103,8 +131,17 @@ public record JobConfig(
     }
 
     /** Label join and rolling calibration windows. */
-    public record CalibrationOptions(Duration labelTtl, Duration maxLabelDelay, Duration windowSize, Duration windowSlide,
-            int bins, boolean joinAllDecisions, double alertEce, int alertWindows, boolean recalibrate) implements Serializable {}
+    public record CalibrationOptions(
+            Duration labelTtl,
+            Duration maxLabelDelay,
+            Duration windowSize,
+            Duration windowSlide,
+            int bins,
+            boolean joinAllDecisions,
+            double alertEce,
+            int alertWindows,
+            boolean recalibrate)
+            implements Serializable {}
 
     public static JobConfig defaults() {
         return from(new Configuration());
@@ -115,7 +152,8 @@ public record JobConfig(
         Set<String> known = ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
         for (String k : c.keySet()) {
             if (!known.contains(k) && !isFlinkKey(k)) {
-                throw new IllegalArgumentException("unknown option '" + k + "' (see the option table in flink-job/README.md)");
+                throw new IllegalArgumentException(
+                        "unknown option '" + k + "' (see the option table in flink-job/README.md)");
             }
         }
         String offsets = get(c, STARTING_OFFSETS);
@@ -136,8 +174,9 @@ public record JobConfig(
                 throw new IllegalArgumentException(RISK_DELTA.key() + " must be in (0, 1), got " + delta);
             }
             if (!(get(c, AUDIT_FRACTION) > 0)) {
-                throw new IllegalArgumentException("routing.mode=risk needs " + AUDIT_FRACTION.key() + " > 0: audits are"
-                        + " the only labels of automatic decisions, so without them nothing can be vouched for");
+                throw new IllegalArgumentException(
+                        "routing.mode=risk needs " + AUDIT_FRACTION.key() + " > 0: audits are"
+                                + " the only labels of automatic decisions, so without them nothing can be vouched for");
             }
         }
         UncertaintyScore score;
@@ -158,35 +197,74 @@ public record JobConfig(
         Duration size = positive(c, WINDOW_SIZE);
         Duration slide = positive(c, WINDOW_SLIDE);
         if (slide.compareTo(size) > 0) {
-            throw new IllegalArgumentException(WINDOW_SLIDE.key() + " (" + slide + ") must not exceed " + WINDOW_SIZE.key()
-                    + " (" + size + ")");
+            throw new IllegalArgumentException(
+                    WINDOW_SLIDE.key() + " (" + slide + ") must not exceed " + WINDOW_SIZE.key() + " (" + size + ")");
         }
-        Topics topics = new Topics(nonBlank(c, TOPIC_IMAGES), nonBlank(c, TOPIC_DECISIONS), nonBlank(c, TOPIC_REVIEWS),
-                nonBlank(c, TOPIC_LABELS), nonBlank(c, TOPIC_CALIBRATION), nonBlank(c, TOPIC_DRIFT),
+        Topics topics = new Topics(
+                nonBlank(c, TOPIC_IMAGES),
+                nonBlank(c, TOPIC_DECISIONS),
+                nonBlank(c, TOPIC_REVIEWS),
+                nonBlank(c, TOPIC_LABELS),
+                nonBlank(c, TOPIC_CALIBRATION),
+                nonBlank(c, TOPIC_DRIFT),
                 nonBlank(c, TOPIC_DEAD_LETTERS));
         if (Set.copyOf(topics.all()).size() != topics.all().size()) {
             throw new IllegalArgumentException("topics.* must name seven different topics, got " + topics.all());
         }
         int inferenceParallelism = minusOneOrPositive(c, INFERENCE_PARALLELISM);
         return new JobConfig(
-                nonBlank(c, BOOTSTRAP_SERVERS), nonBlank(c, GROUP_ID), offsets, nonBlank(c, TRANSACTIONAL_ID_PREFIX),
-                txTimeout, registry(c), topics, nonBlank(c, MODEL_DIR), device, atLeast(c, BATCH_SIZE, 1),
-                positive(c, MAX_WAIT), predictive.equals("mc") ? Predictive.Mode.MC : Predictive.Mode.PROBIT,
-                atLeast(c, MC_SAMPLES, 1), inferenceParallelism,
+                nonBlank(c, BOOTSTRAP_SERVERS),
+                nonBlank(c, GROUP_ID),
+                offsets,
+                nonBlank(c, TRANSACTIONAL_ID_PREFIX),
+                txTimeout,
+                registry(c),
+                topics,
+                nonBlank(c, MODEL_DIR),
+                device,
+                atLeast(c, BATCH_SIZE, 1),
+                positive(c, MAX_WAIT),
+                predictive.equals("mc") ? Predictive.Mode.MC : Predictive.Mode.PROBIT,
+                atLeast(c, MC_SAMPLES, 1),
+                inferenceParallelism,
                 new ImageLimits(atLeastLong(c, MAX_BYTES, 1), atLeastLong(c, MAX_PIXELS, 1), atLeast(c, MAX_SIDE, 1)),
-                new RoutingOptions(score, RoutingOptions.Mode.valueOf(mode.replace('-', '_').toUpperCase(java.util.Locale.ROOT)),
-                        finite(c, ROUTING_THRESHOLD), fraction(c, TARGET_REVIEW_RATE), atLeast(c, QUANTILE_WINDOW, 10),
-                        fraction(c, AUDIT_FRACTION), get(c, MAX_AUTO_ERROR), get(c, RISK_DELTA)),
-                atLeast(c, REVIEW_TOP_K, 1), get(c, REVIEW_INCLUDE_IMAGE),
-                new CalibrationOptions(positive(c, LABEL_TTL), nonNegative(c, LABEL_DELAY), size, slide, atLeast(c, BINS, 1),
-                        join.equals("all"), fraction(c, ALERT_ECE), atLeast(c, ALERT_WINDOWS, 1), get(c, RECALIBRATE)),
-                new DriftOptions(positive(c, DRIFT_WINDOW), atLeast(c, DRIFT_REFERENCE_WINDOWS, 1), positiveDouble(c, DRIFT_Z),
+                new RoutingOptions(
+                        score,
+                        RoutingOptions.Mode.valueOf(mode.replace('-', '_').toUpperCase(java.util.Locale.ROOT)),
+                        finite(c, ROUTING_THRESHOLD),
+                        fraction(c, TARGET_REVIEW_RATE),
+                        atLeast(c, QUANTILE_WINDOW, 10),
+                        fraction(c, AUDIT_FRACTION),
+                        get(c, MAX_AUTO_ERROR),
+                        get(c, RISK_DELTA)),
+                atLeast(c, REVIEW_TOP_K, 1),
+                get(c, REVIEW_INCLUDE_IMAGE),
+                new CalibrationOptions(
+                        positive(c, LABEL_TTL),
+                        nonNegative(c, LABEL_DELAY),
+                        size,
+                        slide,
+                        atLeast(c, BINS, 1),
+                        join.equals("all"),
+                        fraction(c, ALERT_ECE),
+                        atLeast(c, ALERT_WINDOWS, 1),
+                        get(c, RECALIBRATE)),
+                new DriftOptions(
+                        positive(c, DRIFT_WINDOW),
+                        atLeast(c, DRIFT_REFERENCE_WINDOWS, 1),
+                        positiveDouble(c, DRIFT_Z),
                         atLeast(c, DRIFT_MIN_DECISIONS, 2)),
                 atLeast(c, DECISIONS_TOP_K, 0),
-                nonNegative(c, OUT_OF_ORDERNESS), positive(c, SOURCE_IDLENESS), checkpoint, get(c, CHECKPOINT_DIR).strip(),
-                stateBackend(c), minusOneOrPositive(c, PARALLELISM),
+                nonNegative(c, OUT_OF_ORDERNESS),
+                positive(c, SOURCE_IDLENESS),
+                checkpoint,
+                get(c, CHECKPOINT_DIR).strip(),
+                stateBackend(c),
+                minusOneOrPositive(c, PARALLELISM),
                 new EventTimeBounds(nonNegative(c, MAX_PAST), nonNegative(c, MAX_FUTURE)),
-                outputs(c), checkpointTimeout, flinkOptions(c));
+                outputs(c),
+                checkpointTimeout,
+                flinkOptions(c));
     }
 
     /**
@@ -198,7 +276,8 @@ public record JobConfig(
      * lost.
      */
     static Duration transactionTimeout(Configuration c, Duration interval, Duration checkpointTimeout) {
-        Duration needed = (interval.compareTo(checkpointTimeout) > 0 ? interval : checkpointTimeout).plus(checkpointTimeout);
+        Duration needed =
+                (interval.compareTo(checkpointTimeout) > 0 ? interval : checkpointTimeout).plus(checkpointTimeout);
         if (c.getOptional(TRANSACTION_TIMEOUT).isEmpty()) {
             return needed.plusMinutes(1);
         }
@@ -253,9 +332,24 @@ public record JobConfig(
     }
 
     /** Key families of Flink's own configuration that the job accepts and forwards. */
-    static final List<String> FLINK_KEY_PREFIXES = List.of("execution.", "state.", "taskmanager.", "jobmanager.",
-            "rest.", "blob.", "pipeline.", "external-resource", "restart-strategy.", "classloader.", "metrics.",
-            "io.tmp.dirs", "parallelism.default", "heartbeat.", "akka.", "pekko.", "high-availability");
+    static final List<String> FLINK_KEY_PREFIXES = List.of(
+            "execution.",
+            "state.",
+            "taskmanager.",
+            "jobmanager.",
+            "rest.",
+            "blob.",
+            "pipeline.",
+            "external-resource",
+            "restart-strategy.",
+            "classloader.",
+            "metrics.",
+            "io.tmp.dirs",
+            "parallelism.default",
+            "heartbeat.",
+            "akka.",
+            "pekko.",
+            "high-availability");
 
     static boolean isFlinkKey(String k) {
         return FLINK_KEY_PREFIXES.stream().anyMatch(k::startsWith);

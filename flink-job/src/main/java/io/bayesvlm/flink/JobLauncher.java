@@ -53,27 +53,35 @@ public final class JobLauncher {
     static int run(JobConfig config) throws Exception {
         removeAbandonedTempDirs();
         Path tmp = Files.createTempDirectory(TEMP_PREFIX);
-        Files.writeString(tmp.resolve(OWNER), String.valueOf(ProcessHandle.current().pid()));
+        Files.writeString(
+                tmp.resolve(OWNER), String.valueOf(ProcessHandle.current().pid()));
         Configuration flink = clusterConfiguration(config, tmp);
         JobID jobId = jobId(config);
         Optional<String> resume = resumePath(config, flink, jobId);
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(flink)
-                .setNumTaskManagers(1).setNumSlotsPerTaskManager(slots(config)).build());
-        Thread cleanup = new Thread(() -> {
-            stopping = true;
-            if (!finished) {
-                System.err.println("bayesvlm job: stopping; the next start resumes from the latest checkpoint");
-            }
-            cluster.closeAsync().join();
-            deleteRecursively(tmp);
-        }, "bayesvlm-job-shutdown");
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(flink)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(slots(config))
+                .build());
+        Thread cleanup = new Thread(
+                () -> {
+                    stopping = true;
+                    if (!finished) {
+                        System.err.println("bayesvlm job: stopping; the next start resumes from the latest checkpoint");
+                    }
+                    cluster.closeAsync().join();
+                    deleteRecursively(tmp);
+                },
+                "bayesvlm-job-shutdown");
         Runtime.getRuntime().addShutdownHook(cleanup);
         cluster.start();
         URI rest = cluster.getRestAddress().get();
         System.err.println("bayesvlm job: Flink REST API and web UI at " + rest + ", job id " + jobId);
-        resume.ifPresentOrElse(p -> System.err.println("bayesvlm job: resuming from " + p),
+        resume.ifPresentOrElse(
+                p -> System.err.println("bayesvlm job: resuming from " + p),
                 () -> System.err.println("bayesvlm job: starting fresh (no retained checkpoint of this job)"));
-        System.err.println("bayesvlm job: reading " + config.topics().images() + " and " + config.topics().labels()
+        System.err.println("bayesvlm job: reading " + config.topics().images() + " and "
+                + config.topics().labels()
                 + " at " + config.bootstrapServers() + ", model " + config.modelDir() + ", checkpoints every "
                 + config.checkpointInterval().toMillis() + " ms to " + config.checkpointDir());
 
@@ -99,10 +107,12 @@ public final class JobLauncher {
     static void removeAbandonedTempDirs() {
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         try (Stream<Path> dirs = Files.list(base)) {
-            dirs.filter(d -> d.getFileName().toString().startsWith(TEMP_PREFIX) && Files.isRegularFile(d.resolve(OWNER)))
+            dirs.filter(d ->
+                            d.getFileName().toString().startsWith(TEMP_PREFIX) && Files.isRegularFile(d.resolve(OWNER)))
                     .filter(d -> {
                         try {
-                            long pid = Long.parseLong(Files.readString(d.resolve(OWNER)).strip());
+                            long pid = Long.parseLong(
+                                    Files.readString(d.resolve(OWNER)).strip());
                             return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
                         } catch (IOException | NumberFormatException e) {
                             return false;
@@ -139,7 +149,9 @@ public final class JobLauncher {
             if (status.isGloballyTerminalState()) {
                 JobResult result = cluster.requestJobResult(jobId).get();
                 if (status == JobStatus.FAILED) {
-                    String cause = result.getSerializedThrowable().map(FailureLog::rootCause).orElse("unknown cause");
+                    String cause = result.getSerializedThrowable()
+                            .map(FailureLog::rootCause)
+                            .orElse("unknown cause");
                     System.err.println("bayesvlm job: FAILED after " + failures.failures() + " failover(s); the restart"
                             + " strategy gave up. Root cause: " + cause);
                     return 1;
@@ -151,8 +163,10 @@ public final class JobLauncher {
             if (failure != null && failure.getTimestamp() != lastFailure) {
                 lastFailure = failure.getTimestamp();
                 String line = failures.record(failure.getException());
-                System.err.println(line != null ? "bayesvlm job: " + line
-                        : "bayesvlm job: failover " + failures.failures() + " (a cause reported above)");
+                System.err.println(
+                        line != null
+                                ? "bayesvlm job: " + line
+                                : "bayesvlm job: failover " + failures.failures() + " (a cause reported above)");
             }
             Thread.sleep(1000);
         }
@@ -184,7 +198,8 @@ public final class JobLauncher {
 
     /** One job id per transactional-id prefix: its checkpoints stay in one place across runs, to resume from. */
     static JobID jobId(JobConfig config) {
-        UUID u = UUID.nameUUIDFromBytes(("bayesvlm-job/" + config.transactionalIdPrefix()).getBytes(StandardCharsets.UTF_8));
+        UUID u = UUID.nameUUIDFromBytes(
+                ("bayesvlm-job/" + config.transactionalIdPrefix()).getBytes(StandardCharsets.UTF_8));
         return new JobID(u.getMostSignificantBits(), u.getLeastSignificantBits());
     }
 
@@ -208,7 +223,8 @@ public final class JobLauncher {
             return Optional.empty();
         }
         Optional<Path> latest = latestCheckpoint(Path.of(dir).resolve(jobId.toString()));
-        latest.ifPresent(p -> flink.setString("execution.state-recovery.path", p.toUri().toString()));
+        latest.ifPresent(
+                p -> flink.setString("execution.state-recovery.path", p.toUri().toString()));
         return latest.map(p -> p.toUri().toString());
     }
 
@@ -220,7 +236,8 @@ public final class JobLauncher {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().matches("chk-\\d+"))
                     .filter(p -> Files.isRegularFile(p.resolve("_metadata")))
-                    .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))));
+                    .max(Comparator.comparingLong(
+                            p -> Long.parseLong(p.getFileName().toString().substring(4))));
         }
     }
 
@@ -245,7 +262,8 @@ public final class JobLauncher {
         }
         String[] more = java.util.Arrays.copyOf(args, args.length + 2);
         more[args.length] = "--" + JobOptions.CHECKPOINT_DIR.key();
-        more[args.length + 1] = Path.of(DEFAULT_CHECKPOINT_DIR).toAbsolutePath().toUri().toString();
+        more[args.length + 1] =
+                Path.of(DEFAULT_CHECKPOINT_DIR).toAbsolutePath().toUri().toString();
         return more;
     }
 }

@@ -12,16 +12,25 @@ public final class JobOptions {
     private JobOptions() {}
 
     // Kafka
-    public static final ConfigOption<String> BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers").stringType()
-            .defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
-    public static final ConfigOption<String> GROUP_ID = key("kafka.group-id").stringType()
-            .defaultValue("bayesvlm-moderation").withDescription("Consumer group of the sources.");
-    public static final ConfigOption<String> STARTING_OFFSETS = key("kafka.starting-offsets").stringType()
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers")
+            .stringType()
+            .defaultValue("localhost:9092")
+            .withDescription("Kafka bootstrap servers.");
+    public static final ConfigOption<String> GROUP_ID = key("kafka.group-id")
+            .stringType()
+            .defaultValue("bayesvlm-moderation")
+            .withDescription("Consumer group of the sources.");
+    public static final ConfigOption<String> STARTING_OFFSETS = key("kafka.starting-offsets")
+            .stringType()
             .defaultValue("committed-or-earliest")
-            .withDescription("earliest | latest | committed-or-earliest: where the sources start without a checkpoint.");
-    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("kafka.transactional-id-prefix").stringType()
-            .defaultValue("bayesvlm-moderation").withDescription("Prefix of the exactly-once sinks' transactional ids; unique per job.");
-    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("kafka.transaction-timeout").durationType()
+            .withDescription(
+                    "earliest | latest | committed-or-earliest: where the sources start without a checkpoint.");
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("kafka.transactional-id-prefix")
+            .stringType()
+            .defaultValue("bayesvlm-moderation")
+            .withDescription("Prefix of the exactly-once sinks' transactional ids; unique per job.");
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("kafka.transaction-timeout")
+            .durationType()
             .noDefaultValue()
             .withDescription("Kafka transaction timeout of the exactly-once sinks; empty: max(checkpoint.interval,"
                     + " checkpoint.timeout) + checkpoint.timeout + 1 min. A transaction stays open until the checkpoint"
@@ -29,178 +38,353 @@ public final class JobOptions {
                     + " checkpoint.timeout (else a slow checkpoint could complete after the broker aborted its"
                     + " transaction: lost output), and stay within the broker's transaction.max.timeout.ms (checked at"
                     + " startup).");
-    public static final ConfigOption<Long> MAX_REQUEST_SIZE = key("kafka.max-request-size").longType()
+    public static final ConfigOption<Long> MAX_REQUEST_SIZE = key("kafka.max-request-size")
+            .longType()
             .defaultValue(1L << 20)
             .withDescription("The sinks' producer max.request.size (Kafka's default). At startup the job refuses a"
                     + " configuration under which any output record could be larger; the output topics' max.message.bytes"
                     + " must be at least this.");
 
     // Schema registry
-    public static final ConfigOption<String> REGISTRY_URL = key("registry.url").stringType().defaultValue("")
+    public static final ConfigOption<String> REGISTRY_URL = key("registry.url")
+            .stringType()
+            .defaultValue("")
             .withDescription("Schema registry base URL; empty: plain Avro binary without a registry. Confluent API:"
                     + " http://host:8081 (Confluent) or http://host:8080/apis/ccompat/v7 (Apicurio); Apicurio API:"
                     + " http://host:8080/apis/registry/v3.");
-    public static final ConfigOption<String> REGISTRY_API = key("registry.api").stringType().defaultValue("confluent")
-            .withDescription("confluent | apicurio: the registry's REST dialect. Both write the Confluent wire format.");
-    public static final ConfigOption<String> REGISTRY_AUTH = key("registry.auth").stringType().defaultValue("none")
-            .withDescription("none | basic | bearer.");
-    public static final ConfigOption<String> REGISTRY_USERNAME = key("registry.username").stringType().defaultValue("")
-            .withDescription("basic auth user.");
-    public static final ConfigOption<String> REGISTRY_PASSWORD = key("registry.password").stringType().defaultValue("")
+    public static final ConfigOption<String> REGISTRY_API = key("registry.api")
+            .stringType()
+            .defaultValue("confluent")
+            .withDescription(
+                    "confluent | apicurio: the registry's REST dialect. Both write the Confluent wire format.");
+    public static final ConfigOption<String> REGISTRY_AUTH =
+            key("registry.auth").stringType().defaultValue("none").withDescription("none | basic | bearer.");
+    public static final ConfigOption<String> REGISTRY_USERNAME =
+            key("registry.username").stringType().defaultValue("").withDescription("basic auth user.");
+    public static final ConfigOption<String> REGISTRY_PASSWORD = key("registry.password")
+            .stringType()
+            .defaultValue("")
             .withDescription("basic auth password; empty: from the environment variable BAYESVLM_REGISTRY_PASSWORD.");
-    public static final ConfigOption<String> REGISTRY_TOKEN = key("registry.bearer-token").stringType().defaultValue("")
+    public static final ConfigOption<String> REGISTRY_TOKEN = key("registry.bearer-token")
+            .stringType()
+            .defaultValue("")
             .withDescription("bearer token sent as is (registry.api=confluent); empty: from BAYESVLM_REGISTRY_TOKEN.");
-    public static final ConfigOption<String> REGISTRY_SUBJECT_STRATEGY = key("registry.subject-strategy").stringType()
-            .defaultValue("topic").withDescription("topic (<topic>-value) | record (<record full name>) |"
+    public static final ConfigOption<String> REGISTRY_SUBJECT_STRATEGY = key("registry.subject-strategy")
+            .stringType()
+            .defaultValue("topic")
+            .withDescription("topic (<topic>-value) | record (<record full name>) |"
                     + " topic-record (<topic>-<record full name>): Confluent's subject name strategies.");
-    public static final ConfigOption<Boolean> REGISTRY_AUTO_REGISTER = key("registry.auto-register").booleanType()
-            .defaultValue(false).withDescription("Register the output schemas if missing (else they must be registered"
+    public static final ConfigOption<Boolean> REGISTRY_AUTO_REGISTER = key("registry.auto-register")
+            .booleanType()
+            .defaultValue(false)
+            .withDescription("Register the output schemas if missing (else they must be registered"
                     + " beforehand; checked at startup).");
-    public static final ConfigOption<Duration> REGISTRY_RETRY_BACKOFF = key("registry.retry-backoff").durationType()
-            .defaultValue(Duration.ofMillis(200)).withDescription("First wait before retrying an unreachable registry;"
+    public static final ConfigOption<Duration> REGISTRY_RETRY_BACKOFF = key("registry.retry-backoff")
+            .durationType()
+            .defaultValue(Duration.ofMillis(200))
+            .withDescription("First wait before retrying an unreachable registry;"
                     + " doubles per retry. Records wait (backpressure), none is dropped.");
-    public static final ConfigOption<Duration> REGISTRY_RETRY_BACKOFF_MAX = key("registry.retry-backoff-max").durationType()
-            .defaultValue(Duration.ofSeconds(30)).withDescription("Longest wait between retries.");
-    public static final ConfigOption<Duration> REGISTRY_REQUEST_TIMEOUT = key("registry.request-timeout").durationType()
-            .defaultValue(Duration.ofSeconds(10)).withDescription("Connect and request timeout of registry calls (registry.api=confluent).");
+    public static final ConfigOption<Duration> REGISTRY_RETRY_BACKOFF_MAX = key("registry.retry-backoff-max")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(30))
+            .withDescription("Longest wait between retries.");
+    public static final ConfigOption<Duration> REGISTRY_REQUEST_TIMEOUT = key("registry.request-timeout")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(10))
+            .withDescription("Connect and request timeout of registry calls (registry.api=confluent).");
 
     // Topics
-    public static final ConfigOption<String> TOPIC_IMAGES = key("topics.image-events").stringType().defaultValue("image-events");
-    public static final ConfigOption<String> TOPIC_DECISIONS = key("topics.decisions").stringType().defaultValue("decisions");
-    public static final ConfigOption<String> TOPIC_REVIEWS = key("topics.review-requests").stringType().defaultValue("review-requests");
-    public static final ConfigOption<String> TOPIC_LABELS = key("topics.labels").stringType().defaultValue("labels");
-    public static final ConfigOption<String> TOPIC_CALIBRATION = key("topics.calibration").stringType().defaultValue("calibration");
-    public static final ConfigOption<String> TOPIC_DRIFT = key("topics.drift").stringType().defaultValue("drift");
-    public static final ConfigOption<String> TOPIC_DEAD_LETTERS = key("topics.dead-letters").stringType().defaultValue("dead-letters");
+    public static final ConfigOption<String> TOPIC_IMAGES =
+            key("topics.image-events").stringType().defaultValue("image-events");
+    public static final ConfigOption<String> TOPIC_DECISIONS =
+            key("topics.decisions").stringType().defaultValue("decisions");
+    public static final ConfigOption<String> TOPIC_REVIEWS =
+            key("topics.review-requests").stringType().defaultValue("review-requests");
+    public static final ConfigOption<String> TOPIC_LABELS =
+            key("topics.labels").stringType().defaultValue("labels");
+    public static final ConfigOption<String> TOPIC_CALIBRATION =
+            key("topics.calibration").stringType().defaultValue("calibration");
+    public static final ConfigOption<String> TOPIC_DRIFT =
+            key("topics.drift").stringType().defaultValue("drift");
+    public static final ConfigOption<String> TOPIC_DEAD_LETTERS =
+            key("topics.dead-letters").stringType().defaultValue("dead-letters");
     /** Every topic option, e.g. to give a test or benchmark run its own topics. */
-    public static final List<ConfigOption<String>> TOPICS = List.of(TOPIC_IMAGES, TOPIC_DECISIONS, TOPIC_REVIEWS,
-            TOPIC_LABELS, TOPIC_CALIBRATION, TOPIC_DRIFT, TOPIC_DEAD_LETTERS);
+    public static final List<ConfigOption<String>> TOPICS = List.of(
+            TOPIC_IMAGES,
+            TOPIC_DECISIONS,
+            TOPIC_REVIEWS,
+            TOPIC_LABELS,
+            TOPIC_CALIBRATION,
+            TOPIC_DRIFT,
+            TOPIC_DEAD_LETTERS);
 
     // Model and inference
-    public static final ConfigOption<String> MODEL_DIR = key("model.dir").stringType().defaultValue("models/fashion-clip")
+    public static final ConfigOption<String> MODEL_DIR = key("model.dir")
+            .stringType()
+            .defaultValue("models/fashion-clip")
             .withDescription("Model directory in format bayesvlm-model/1.");
-    public static final ConfigOption<String> DEVICE = key("model.device").stringType().defaultValue("auto")
-            .withDescription("auto | cpu | gpu | gpu:<i>; with Flink's external resource 'gpu' declared, auto/gpu bind each subtask to an assigned GPU.");
-    public static final ConfigOption<Integer> BATCH_SIZE = key("inference.batch-size").intType().defaultValue(32)
-            .withDescription("Most images per encoder call.");
-    public static final ConfigOption<Duration> MAX_WAIT = key("inference.max-wait").durationType()
-            .defaultValue(Duration.ofMillis(20)).withDescription("Longest an image waits for its batch to fill.");
-    public static final ConfigOption<String> PREDICTIVE = key("inference.predictive").stringType().defaultValue("probit")
-            .withDescription("probit | mc.");
-    public static final ConfigOption<Integer> MC_SAMPLES = key("inference.mc-samples").intType().defaultValue(256);
-    public static final ConfigOption<Integer> INFERENCE_PARALLELISM = key("inference.parallelism").intType().defaultValue(-1)
+    public static final ConfigOption<String> DEVICE = key("model.device")
+            .stringType()
+            .defaultValue("auto")
+            .withDescription(
+                    "auto | cpu | gpu | gpu:<i>; with Flink's external resource 'gpu' declared, auto/gpu bind each subtask to an assigned GPU.");
+    public static final ConfigOption<Integer> BATCH_SIZE =
+            key("inference.batch-size").intType().defaultValue(32).withDescription("Most images per encoder call.");
+    public static final ConfigOption<Duration> MAX_WAIT = key("inference.max-wait")
+            .durationType()
+            .defaultValue(Duration.ofMillis(20))
+            .withDescription("Longest an image waits for its batch to fill.");
+    public static final ConfigOption<String> PREDICTIVE =
+            key("inference.predictive").stringType().defaultValue("probit").withDescription("probit | mc.");
+    public static final ConfigOption<Integer> MC_SAMPLES =
+            key("inference.mc-samples").intType().defaultValue(256);
+    public static final ConfigOption<Integer> INFERENCE_PARALLELISM = key("inference.parallelism")
+            .intType()
+            .defaultValue(-1)
             .withDescription("Parallelism of the inference operator (-1: the job's).");
-    public static final ConfigOption<Long> MAX_BYTES = key("images.max-bytes").longType().defaultValue(1L << 20)
-            .withDescription("Largest encoded image decoded (Kafka's default record size); larger ones are dead letters.");
-    public static final ConfigOption<Long> MAX_PIXELS = key("images.max-pixels").longType().defaultValue(40_000_000L);
-    public static final ConfigOption<Integer> MAX_SIDE = key("images.max-side").intType().defaultValue(16_384);
+    public static final ConfigOption<Long> MAX_BYTES = key("images.max-bytes")
+            .longType()
+            .defaultValue(1L << 20)
+            .withDescription(
+                    "Largest encoded image decoded (Kafka's default record size); larger ones are dead letters.");
+    public static final ConfigOption<Long> MAX_PIXELS =
+            key("images.max-pixels").longType().defaultValue(40_000_000L);
+    public static final ConfigOption<Integer> MAX_SIDE =
+            key("images.max-side").intType().defaultValue(16_384);
 
     // Routing
-    public static final ConfigOption<String> ROUTING_SCORE = key("routing.score").stringType().defaultValue("max_prob")
+    public static final ConfigOption<String> ROUTING_SCORE = key("routing.score")
+            .stringType()
+            .defaultValue("max_prob")
             .withDescription("max_prob | entropy | mutual_info | top_logit_std | margin | doctor.");
-    public static final ConfigOption<String> ROUTING_MODE = key("routing.mode").stringType().defaultValue("target-rate")
-            .withDescription("threshold | target-rate | risk. risk: decide automatically only where the error rate among"
-                    + " automatic decisions is vouched to be at most routing.max-auto-error (docs/guarantees.md); review"
-                    + " everything until the labels allow that.");
-    public static final ConfigOption<Double> ROUTING_THRESHOLD = key("routing.threshold").doubleType().defaultValue(0.8)
-            .withDescription("threshold mode: review when the score is on the uncertain side of this value (for max_prob: below it).");
-    public static final ConfigOption<Double> TARGET_REVIEW_RATE = key("routing.target-review-rate").doubleType().defaultValue(0.1)
-            .withDescription("target-rate mode: fraction of items to review; the threshold is that quantile of recent scores.");
-    public static final ConfigOption<Integer> QUANTILE_WINDOW = key("routing.quantile-window").intType().defaultValue(2000)
+    public static final ConfigOption<String> ROUTING_MODE = key("routing.mode")
+            .stringType()
+            .defaultValue("target-rate")
+            .withDescription(
+                    "threshold | target-rate | risk. risk: decide automatically only where the error rate among"
+                            + " automatic decisions is vouched to be at most routing.max-auto-error (docs/guarantees.md); review"
+                            + " everything until the labels allow that.");
+    public static final ConfigOption<Double> ROUTING_THRESHOLD = key("routing.threshold")
+            .doubleType()
+            .defaultValue(0.8)
+            .withDescription(
+                    "threshold mode: review when the score is on the uncertain side of this value (for max_prob: below it).");
+    public static final ConfigOption<Double> TARGET_REVIEW_RATE = key("routing.target-review-rate")
+            .doubleType()
+            .defaultValue(0.1)
+            .withDescription(
+                    "target-rate mode: fraction of items to review; the threshold is that quantile of recent scores.");
+    public static final ConfigOption<Integer> QUANTILE_WINDOW = key("routing.quantile-window")
+            .intType()
+            .defaultValue(2000)
             .withDescription("target-rate mode: how many recent scores (per subtask) the quantile is tracked over.");
-    public static final ConfigOption<Double> AUDIT_FRACTION = key("routing.audit-fraction").doubleType().defaultValue(0.02)
-            .withDescription("Fraction of confident items also sent to review as audits, chosen by a hash of the event id.");
-    public static final ConfigOption<Double> MAX_AUTO_ERROR = key("routing.max-auto-error").doubleType().defaultValue(0.02)
+    public static final ConfigOption<Double> AUDIT_FRACTION = key("routing.audit-fraction")
+            .doubleType()
+            .defaultValue(0.02)
+            .withDescription(
+                    "Fraction of confident items also sent to review as audits, chosen by a hash of the event id.");
+    public static final ConfigOption<Double> MAX_AUTO_ERROR = key("routing.max-auto-error")
+            .doubleType()
+            .defaultValue(0.02)
             .withDescription("risk mode: alpha, the error rate among automatic decisions to guarantee.");
-    public static final ConfigOption<Double> RISK_DELTA = key("routing.risk-delta").doubleType().defaultValue(0.05)
+    public static final ConfigOption<Double> RISK_DELTA = key("routing.risk-delta")
+            .doubleType()
+            .defaultValue(0.05)
             .withDescription("risk mode: delta, the probability that the guarantee of a calibration window fails.");
     // Label-free drift warning
-    public static final ConfigOption<Duration> DRIFT_WINDOW = key("drift.window-size").durationType()
-            .defaultValue(Duration.ofMinutes(1)).withDescription("Tumbling event-time window of all decisions for the label-free drift check.");
-    public static final ConfigOption<Integer> DRIFT_REFERENCE_WINDOWS = key("drift.reference-windows").intType()
-            .defaultValue(5).withDescription("The first windows (with at least drift.min-decisions each) pooled into the reference band.");
-    public static final ConfigOption<Double> DRIFT_Z = key("drift.z-threshold").doubleType().defaultValue(5.0)
+    public static final ConfigOption<Duration> DRIFT_WINDOW = key("drift.window-size")
+            .durationType()
+            .defaultValue(Duration.ofMinutes(1))
+            .withDescription("Tumbling event-time window of all decisions for the label-free drift check.");
+    public static final ConfigOption<Integer> DRIFT_REFERENCE_WINDOWS = key("drift.reference-windows")
+            .intType()
+            .defaultValue(5)
+            .withDescription(
+                    "The first windows (with at least drift.min-decisions each) pooled into the reference band.");
+    public static final ConfigOption<Double> DRIFT_Z = key("drift.z-threshold")
+            .doubleType()
+            .defaultValue(5.0)
             .withDescription("Warn when a window's mean is more than this many standard errors from the reference's.");
-    public static final ConfigOption<Integer> DRIFT_MIN_DECISIONS = key("drift.min-decisions").intType().defaultValue(30)
+    public static final ConfigOption<Integer> DRIFT_MIN_DECISIONS = key("drift.min-decisions")
+            .intType()
+            .defaultValue(30)
             .withDescription("Windows with fewer decisions neither warn nor join the reference.");
-    public static final ConfigOption<Integer> DECISIONS_TOP_K = key("decisions.top-k").intType().defaultValue(0)
-            .withDescription("0: decisions carry every class; n > 0: only the n most probable (classes and every array"
-                    + " trimmed and aligned, num_classes set): for large label sets. The job's own calibration still sees all.");
-    public static final ConfigOption<Integer> REVIEW_TOP_K = key("review.top-k").intType().defaultValue(3);
-    public static final ConfigOption<Boolean> REVIEW_INCLUDE_IMAGE = key("review.include-image").booleanType().defaultValue(true)
+    public static final ConfigOption<Integer> DECISIONS_TOP_K = key("decisions.top-k")
+            .intType()
+            .defaultValue(0)
+            .withDescription(
+                    "0: decisions carry every class; n > 0: only the n most probable (classes and every array"
+                            + " trimmed and aligned, num_classes set): for large label sets. The job's own calibration still sees all.");
+    public static final ConfigOption<Integer> REVIEW_TOP_K =
+            key("review.top-k").intType().defaultValue(3);
+    public static final ConfigOption<Boolean> REVIEW_INCLUDE_IMAGE = key("review.include-image")
+            .booleanType()
+            .defaultValue(true)
             .withDescription("Put the image bytes into review requests up to review.inline-image-max-bytes (else, and"
                     + " above it, a reference to the image event that the review service reads from its topic).");
-    public static final ConfigOption<Long> REVIEW_INLINE_IMAGE_MAX = key("review.inline-image-max-bytes").longType()
+    public static final ConfigOption<Long> REVIEW_INLINE_IMAGE_MAX = key("review.inline-image-max-bytes")
+            .longType()
             .defaultValue(256L << 10)
             .withDescription("Largest image carried inline in a review request; larger ones travel as a claim check"
                     + " (kafka://topic/partition/offset?event_id=..&sha256=..), so a review request always fits.");
-    public static final ConfigOption<Integer> DEAD_LETTER_MAX_VALUE = key("dead-letters.max-value-bytes").intType()
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_VALUE = key("dead-letters.max-value-bytes")
+            .intType()
             .defaultValue(64 << 10)
             .withDescription("Most bytes of the original record (and of its key) a dead letter carries; the rest stays"
                     + " at the dead letter's topic/partition/offset, which is exact, so the original can be replayed.");
 
     // Calibration
-    public static final ConfigOption<Duration> LABEL_TTL = key("calibration.label-join-ttl").durationType()
-            .defaultValue(Duration.ofHours(1)).withDescription("How long a decision waits for its label, and a label for its decision.");
-    public static final ConfigOption<Duration> LABEL_DELAY = key("calibration.max-label-delay").durationType()
+    public static final ConfigOption<Duration> LABEL_TTL = key("calibration.label-join-ttl")
+            .durationType()
+            .defaultValue(Duration.ofHours(1))
+            .withDescription("How long a decision waits for its label, and a label for its decision.");
+    public static final ConfigOption<Duration> LABEL_DELAY = key("calibration.max-label-delay")
+            .durationType()
             .defaultValue(Duration.ofMinutes(5))
-            .withDescription("Labelled pairs may arrive this much later than newer ones (event time) and still count in their window.");
-    public static final ConfigOption<Duration> WINDOW_SIZE = key("calibration.window-size").durationType()
-            .defaultValue(Duration.ofMinutes(10));
-    public static final ConfigOption<Duration> WINDOW_SLIDE = key("calibration.window-slide").durationType()
-            .defaultValue(Duration.ofMinutes(1));
-    public static final ConfigOption<Integer> BINS = key("calibration.bins").intType().defaultValue(15);
-    public static final ConfigOption<Double> ALERT_ECE = key("calibration.alert-ece").doubleType().defaultValue(0.1)
+            .withDescription(
+                    "Labelled pairs may arrive this much later than newer ones (event time) and still count in their window.");
+    public static final ConfigOption<Duration> WINDOW_SIZE =
+            key("calibration.window-size").durationType().defaultValue(Duration.ofMinutes(10));
+    public static final ConfigOption<Duration> WINDOW_SLIDE =
+            key("calibration.window-slide").durationType().defaultValue(Duration.ofMinutes(1));
+    public static final ConfigOption<Integer> BINS =
+            key("calibration.bins").intType().defaultValue(15);
+    public static final ConfigOption<Double> ALERT_ECE = key("calibration.alert-ece")
+            .doubleType()
+            .defaultValue(0.1)
             .withDescription("Alert when BayesVLM ECE exceeds this ...");
-    public static final ConfigOption<String> JOIN_DECISIONS = key("calibration.join-decisions").stringType()
+    public static final ConfigOption<String> JOIN_DECISIONS = key("calibration.join-decisions")
+            .stringType()
             .defaultValue("routed")
-            .withDescription("routed | all: which decisions wait in state for a label. 'routed' (review and audit items) keeps"
-                    + " state proportional to the review rate; 'all' also joins ground-truth labels for automatic decisions.");
-    public static final ConfigOption<Integer> ALERT_WINDOWS = key("calibration.alert-windows").intType().defaultValue(3)
+            .withDescription(
+                    "routed | all: which decisions wait in state for a label. 'routed' (review and audit items) keeps"
+                            + " state proportional to the review rate; 'all' also joins ground-truth labels for automatic decisions.");
+    public static final ConfigOption<Integer> ALERT_WINDOWS = key("calibration.alert-windows")
+            .intType()
+            .defaultValue(3)
             .withDescription("... for this many consecutive windows.");
-    public static final ConfigOption<Boolean> RECALIBRATE = key("calibration.recalibrate").booleanType().defaultValue(false)
-            .withDescription("Online recalibration: each window fits a temperature to its design labels (weighted NLL); the"
-                    + " job applies the latest to new decisions (recalibrated_probs, calibration_version) and reports held-out figures.");
+    public static final ConfigOption<Boolean> RECALIBRATE = key("calibration.recalibrate")
+            .booleanType()
+            .defaultValue(false)
+            .withDescription(
+                    "Online recalibration: each window fits a temperature to its design labels (weighted NLL); the"
+                            + " job applies the latest to new decisions (recalibrated_probs, calibration_version) and reports held-out figures.");
 
     // Events and runtime
-    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("events.max-out-of-orderness").durationType()
-            .defaultValue(Duration.ofSeconds(5)).withDescription("Watermark bound on image events' event time.");
-    public static final ConfigOption<Duration> MAX_PAST = key("events.max-past").durationType()
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("events.max-out-of-orderness")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(5))
+            .withDescription("Watermark bound on image events' event time.");
+    public static final ConfigOption<Duration> MAX_PAST = key("events.max-past")
+            .durationType()
             .defaultValue(Duration.ofDays(7))
             .withDescription("Event times older than this (by the wall clock) are out of range: still decided and"
                     + " flagged (event_time_out_of_range), counted, clamped for windows, never moving a watermark."
                     + " Raise it to backfill older events.");
-    public static final ConfigOption<Duration> MAX_FUTURE = key("events.max-future").durationType()
+    public static final ConfigOption<Duration> MAX_FUTURE = key("events.max-future")
+            .durationType()
             .defaultValue(Duration.ofMinutes(5))
             .withDescription("Event times further ahead than this are out of range (producers' clock skew allowance).");
-    public static final ConfigOption<Duration> SOURCE_IDLENESS = key("events.source-idleness").durationType()
-            .defaultValue(Duration.ofSeconds(30)).withDescription("A partition without events this long stops holding back watermarks.");
-    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint.interval").durationType()
-            .defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once output becomes visible at each checkpoint.");
-    public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT = key("checkpoint.timeout").durationType()
+    public static final ConfigOption<Duration> SOURCE_IDLENESS = key("events.source-idleness")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(30))
+            .withDescription("A partition without events this long stops holding back watermarks.");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("checkpoint.interval")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(10))
+            .withDescription("Exactly-once output becomes visible at each checkpoint.");
+    public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT = key("checkpoint.timeout")
+            .durationType()
             .defaultValue(Duration.ofMinutes(5))
-            .withDescription("A checkpoint not complete by then is abandoned (and the job fails over after"
-                    + " execution.checkpointing.tolerable-failed-checkpoints of them); bounds kafka.transaction-timeout.");
-    public static final ConfigOption<String> CHECKPOINT_DIR = key("checkpoint.dir").stringType().defaultValue("")
+            .withDescription(
+                    "A checkpoint not complete by then is abandoned (and the job fails over after"
+                            + " execution.checkpointing.tolerable-failed-checkpoints of them); bounds kafka.transaction-timeout.");
+    public static final ConfigOption<String> CHECKPOINT_DIR = key("checkpoint.dir")
+            .stringType()
+            .defaultValue("")
             .withDescription("Checkpoint storage directory (file:// or a distributed file system); empty: Flink's own"
                     + " configuration. The JobManager's in-memory storage is limited to 5 MB of state.");
-    public static final ConfigOption<String> STATE_BACKEND = key("state.backend").stringType().defaultValue("")
-            .withDescription("hashmap | rocksdb | empty (Flink's own configuration): where keyed state lives. The label"
-                    + " join holds review rate x label TTL decisions; beyond the heap, use rocksdb (deploy/README.md).");
-    public static final ConfigOption<Integer> PARALLELISM = key("parallelism").intType().defaultValue(-1)
+    public static final ConfigOption<String> STATE_BACKEND = key("state.backend")
+            .stringType()
+            .defaultValue("")
+            .withDescription(
+                    "hashmap | rocksdb | empty (Flink's own configuration): where keyed state lives. The label"
+                            + " join holds review rate x label TTL decisions; beyond the heap, use rocksdb (deploy/README.md).");
+    public static final ConfigOption<Integer> PARALLELISM = key("parallelism")
+            .intType()
+            .defaultValue(-1)
             .withDescription("Default parallelism of the job; -1: Flink's parallelism.default (the cluster's"
                     + " configuration, flink run -p, the operator's spec.job.parallelism; 1 for bin/bayesvlm job).");
 
     /** All options, for validation of unknown keys and for the README table. */
-    public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, GROUP_ID, STARTING_OFFSETS,
-            TRANSACTIONAL_ID_PREFIX, TRANSACTION_TIMEOUT, REGISTRY_URL, REGISTRY_API, REGISTRY_AUTH, REGISTRY_USERNAME,
-            REGISTRY_PASSWORD, REGISTRY_TOKEN, REGISTRY_SUBJECT_STRATEGY, REGISTRY_AUTO_REGISTER, REGISTRY_RETRY_BACKOFF,
-            REGISTRY_RETRY_BACKOFF_MAX, REGISTRY_REQUEST_TIMEOUT, TOPIC_IMAGES, TOPIC_DECISIONS, TOPIC_REVIEWS, TOPIC_LABELS,
-            TOPIC_CALIBRATION, TOPIC_DRIFT, TOPIC_DEAD_LETTERS, MODEL_DIR, DEVICE, BATCH_SIZE, MAX_WAIT, PREDICTIVE, MC_SAMPLES,
-            INFERENCE_PARALLELISM, MAX_BYTES, MAX_PIXELS, MAX_SIDE, ROUTING_SCORE, ROUTING_MODE, ROUTING_THRESHOLD,
-            TARGET_REVIEW_RATE, QUANTILE_WINDOW, AUDIT_FRACTION, MAX_AUTO_ERROR, RISK_DELTA, REVIEW_TOP_K, REVIEW_INCLUDE_IMAGE, LABEL_TTL,
-            LABEL_DELAY, WINDOW_SIZE, WINDOW_SLIDE, BINS, JOIN_DECISIONS, ALERT_ECE, ALERT_WINDOWS, OUT_OF_ORDERNESS,
-            SOURCE_IDLENESS, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND, PARALLELISM,
-            DRIFT_WINDOW, DRIFT_REFERENCE_WINDOWS, DRIFT_Z, DRIFT_MIN_DECISIONS, RECALIBRATE, DECISIONS_TOP_K,
-            MAX_PAST, MAX_FUTURE, MAX_REQUEST_SIZE, REVIEW_INLINE_IMAGE_MAX, DEAD_LETTER_MAX_VALUE, CHECKPOINT_TIMEOUT);
+    public static final List<ConfigOption<?>> ALL = List.of(
+            BOOTSTRAP_SERVERS,
+            GROUP_ID,
+            STARTING_OFFSETS,
+            TRANSACTIONAL_ID_PREFIX,
+            TRANSACTION_TIMEOUT,
+            REGISTRY_URL,
+            REGISTRY_API,
+            REGISTRY_AUTH,
+            REGISTRY_USERNAME,
+            REGISTRY_PASSWORD,
+            REGISTRY_TOKEN,
+            REGISTRY_SUBJECT_STRATEGY,
+            REGISTRY_AUTO_REGISTER,
+            REGISTRY_RETRY_BACKOFF,
+            REGISTRY_RETRY_BACKOFF_MAX,
+            REGISTRY_REQUEST_TIMEOUT,
+            TOPIC_IMAGES,
+            TOPIC_DECISIONS,
+            TOPIC_REVIEWS,
+            TOPIC_LABELS,
+            TOPIC_CALIBRATION,
+            TOPIC_DRIFT,
+            TOPIC_DEAD_LETTERS,
+            MODEL_DIR,
+            DEVICE,
+            BATCH_SIZE,
+            MAX_WAIT,
+            PREDICTIVE,
+            MC_SAMPLES,
+            INFERENCE_PARALLELISM,
+            MAX_BYTES,
+            MAX_PIXELS,
+            MAX_SIDE,
+            ROUTING_SCORE,
+            ROUTING_MODE,
+            ROUTING_THRESHOLD,
+            TARGET_REVIEW_RATE,
+            QUANTILE_WINDOW,
+            AUDIT_FRACTION,
+            MAX_AUTO_ERROR,
+            RISK_DELTA,
+            REVIEW_TOP_K,
+            REVIEW_INCLUDE_IMAGE,
+            LABEL_TTL,
+            LABEL_DELAY,
+            WINDOW_SIZE,
+            WINDOW_SLIDE,
+            BINS,
+            JOIN_DECISIONS,
+            ALERT_ECE,
+            ALERT_WINDOWS,
+            OUT_OF_ORDERNESS,
+            SOURCE_IDLENESS,
+            CHECKPOINT_INTERVAL,
+            CHECKPOINT_DIR,
+            STATE_BACKEND,
+            PARALLELISM,
+            DRIFT_WINDOW,
+            DRIFT_REFERENCE_WINDOWS,
+            DRIFT_Z,
+            DRIFT_MIN_DECISIONS,
+            RECALIBRATE,
+            DECISIONS_TOP_K,
+            MAX_PAST,
+            MAX_FUTURE,
+            MAX_REQUEST_SIZE,
+            REVIEW_INLINE_IMAGE_MAX,
+            DEAD_LETTER_MAX_VALUE,
+            CHECKPOINT_TIMEOUT);
 }

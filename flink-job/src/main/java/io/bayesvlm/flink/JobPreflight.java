@@ -46,7 +46,8 @@ public final class JobPreflight {
             spec = io.bayesvlm.core.model.ModelSpec.load(java.nio.file.Path.of(config.modelDir()));
             io.bayesvlm.core.BayesVlmModel.loadHead(spec, io.bayesvlm.core.ScoringOptions.DEFAULTS);
         } catch (RuntimeException | java.io.IOException e) {
-            throw new StartupException("model.dir '" + config.modelDir() + "' is not a usable model: " + e.getMessage(), e);
+            throw new StartupException(
+                    "model.dir '" + config.modelDir() + "' is not a usable model: " + e.getMessage(), e);
         }
         try {
             // Every output fits the producers' max.request.size, whatever the input (no record can loop restarts).
@@ -71,30 +72,45 @@ public final class JobPreflight {
      */
     static void checkBroker(JobConfig config) {
         java.time.Duration wait = java.time.Duration.ofSeconds(15);
-        BrokerPreflight.Limits broker = BrokerPreflight.read(config.bootstrapServers(), List.of(config.topics().decisions(),
-                config.topics().reviews(), config.topics().calibration(), config.topics().drift(),
-                config.topics().deadLetters()), wait);
+        BrokerPreflight.Limits broker = BrokerPreflight.read(
+                config.bootstrapServers(),
+                List.of(
+                        config.topics().decisions(),
+                        config.topics().reviews(),
+                        config.topics().calibration(),
+                        config.topics().drift(),
+                        config.topics().deadLetters()),
+                wait);
         if (!broker.reachable()) {
-            throw new StartupException(JobOptions.BOOTSTRAP_SERVERS.key() + ": no Kafka broker answered at "
-                    + config.bootstrapServers() + " within " + wait.toSeconds() + " s", null);
+            throw new StartupException(
+                    JobOptions.BOOTSTRAP_SERVERS.key() + ": no Kafka broker answered at " + config.bootstrapServers()
+                            + " within " + wait.toSeconds() + " s",
+                    null);
         }
         long max = config.outputs().maxRequestSize();
         Map<String, Long> small = new java.util.TreeMap<>(broker.topicLimits());
         small.values().removeIf(limit -> limit >= max);
         if (!small.isEmpty()) {
-            throw new StartupException("output topics accept smaller records than " + JobOptions.MAX_REQUEST_SIZE.key()
-                    + " (" + max + "): max.message.bytes " + small + "; raise the topics' max.message.bytes or lower "
-                    + JobOptions.MAX_REQUEST_SIZE.key(), null);
+            throw new StartupException(
+                    "output topics accept smaller records than " + JobOptions.MAX_REQUEST_SIZE.key()
+                            + " (" + max + "): max.message.bytes " + small
+                            + "; raise the topics' max.message.bytes or lower "
+                            + JobOptions.MAX_REQUEST_SIZE.key(),
+                    null);
         }
         long tx = config.transactionTimeout().toMillis();
         if (broker.transactionMaxTimeoutMs().isEmpty()) {
             System.err.println("bayesvlm job: could not read the broker's transaction.max.timeout.ms at "
-                    + config.bootstrapServers() + "; kafka.transaction-timeout is " + tx + " ms and must not exceed it");
+                    + config.bootstrapServers() + "; kafka.transaction-timeout is " + tx
+                    + " ms and must not exceed it");
         } else if (tx > broker.transactionMaxTimeoutMs().get()) {
-            throw new StartupException(JobOptions.TRANSACTION_TIMEOUT.key() + " (" + tx + " ms) exceeds the broker's"
-                    + " transaction.max.timeout.ms (" + broker.transactionMaxTimeoutMs().get() + " ms): shorten "
-                    + JobOptions.CHECKPOINT_TIMEOUT.key() + " or " + JobOptions.TRANSACTION_TIMEOUT.key()
-                    + ", or raise the broker's limit", null);
+            throw new StartupException(
+                    JobOptions.TRANSACTION_TIMEOUT.key() + " (" + tx + " ms) exceeds the broker's"
+                            + " transaction.max.timeout.ms ("
+                            + broker.transactionMaxTimeoutMs().get() + " ms): shorten "
+                            + JobOptions.CHECKPOINT_TIMEOUT.key() + " or " + JobOptions.TRANSACTION_TIMEOUT.key()
+                            + ", or raise the broker's limit",
+                    null);
         }
     }
 

@@ -59,7 +59,9 @@ public final class ModerationJob {
      * would not survive a restart). All three always: the graph is the same in every routing mode. Kafka in
      * production ({@link KafkaEndpoints}); {@code PipelineTest} passes in-memory sources.
      */
-    public record Sources(Source<RawRecord, ?, ?> images, Source<RawRecord, ?, ?> labels,
+    public record Sources(
+            Source<RawRecord, ?, ?> images,
+            Source<RawRecord, ?, ?> labels,
             Source<RawRecord, ?, ?> calibrationFeedback) {
         public Sources {
             java.util.Objects.requireNonNull(images, "images");
@@ -69,8 +71,12 @@ public final class ModerationJob {
     }
 
     /** Where the job writes. */
-    public record Sinks(Sink<Decision> decisions, Sink<ReviewRequest> reviews, Sink<CalibrationReport> calibration,
-            Sink<DriftReport> drift, Sink<DeadLetter> deadLetters) {}
+    public record Sinks(
+            Sink<Decision> decisions,
+            Sink<ReviewRequest> reviews,
+            Sink<CalibrationReport> calibration,
+            Sink<DriftReport> drift,
+            Sink<DeadLetter> deadLetters) {}
 
     private ModerationJob() {}
 
@@ -106,9 +112,11 @@ public final class ModerationJob {
     /** The Flink configuration the job runs with: the job's own settings as Flink keys, then the user's Flink keys. */
     public static org.apache.flink.configuration.Configuration flinkConfiguration(JobConfig config) {
         org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
-        c.setString("execution.checkpointing.interval", config.checkpointInterval().toMillis() + " ms");
+        c.setString(
+                "execution.checkpointing.interval", config.checkpointInterval().toMillis() + " ms");
         c.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
-        c.setString("execution.checkpointing.timeout", config.checkpointTimeout().toMillis() + " ms");
+        c.setString(
+                "execution.checkpointing.timeout", config.checkpointTimeout().toMillis() + " ms");
         // A checkpoint survives the job's cancellation (and a kill -9): bin/bayesvlm job resumes from the latest one.
         c.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         if (!config.checkpointDir().isEmpty()) {
@@ -121,7 +129,8 @@ public final class ModerationJob {
         if (config.flinkOptions().keySet().stream().noneMatch(k -> k.startsWith("restart-strategy"))) {
             // Never an endless restart loop: a failure that keeps coming back fails the job, loudly, after a few tries.
             c.setString("restart-strategy.type", "failure-rate");
-            c.setString("restart-strategy.failure-rate.max-failures-per-interval", String.valueOf(RESTARTS_PER_INTERVAL));
+            c.setString(
+                    "restart-strategy.failure-rate.max-failures-per-interval", String.valueOf(RESTARTS_PER_INTERVAL));
             c.setString("restart-strategy.failure-rate.failure-rate-interval", RESTART_INTERVAL.toMillis() + " ms");
             c.setString("restart-strategy.failure-rate.delay", RESTART_DELAY.toMillis() + " ms");
         }
@@ -131,6 +140,7 @@ public final class ModerationJob {
 
     /** The default restart strategy: at most this many failures within {@link #RESTART_INTERVAL}, then the job fails. */
     static final int RESTARTS_PER_INTERVAL = 3;
+
     static final java.time.Duration RESTART_INTERVAL = java.time.Duration.ofMinutes(10);
     static final java.time.Duration RESTART_DELAY = java.time.Duration.ofSeconds(10);
 
@@ -142,14 +152,27 @@ public final class ModerationJob {
     public static void buildPipeline(StreamExecutionEnvironment env, Sources sources, Sinks sinks, JobConfig config) {
         Decided decided = decide(env, sources, config);
         decided.decisions().sinkTo(sinks.decisions()).name("decisions sink").uid("decisions-sink");
-        decided.decisions().getSideOutput(RouteByUncertainty.REVIEWS).sinkTo(sinks.reviews())
-                .name("review-requests sink").uid("review-requests-sink");
-        warnOfDrift(decided.decisions(), config).sinkTo(sinks.drift()).name("drift sink").uid("drift-sink");
+        decided.decisions()
+                .getSideOutput(RouteByUncertainty.REVIEWS)
+                .sinkTo(sinks.reviews())
+                .name("review-requests sink")
+                .uid("review-requests-sink");
+        warnOfDrift(decided.decisions(), config)
+                .sinkTo(sinks.drift())
+                .name("drift sink")
+                .uid("drift-sink");
         Calibrated calibrated = calibrate(env, decided.decisions(), sources.labels(), config);
-        calibrated.reports().sinkTo(sinks.calibration()).name("calibration sink").uid("calibration-sink");
+        calibrated
+                .reports()
+                .sinkTo(sinks.calibration())
+                .name("calibration sink")
+                .uid("calibration-sink");
         List<DataStream<DeadLetter>> refused = new ArrayList<>(decided.refused());
         refused.addAll(calibrated.refused());
-        deadLetters(refused, config).sinkTo(sinks.deadLetters()).name("dead-letters sink").uid("dead-letters-sink");
+        deadLetters(refused, config)
+                .sinkTo(sinks.deadLetters())
+                .name("dead-letters sink")
+                .uid("dead-letters-sink");
     }
 
     /** The decisions (review requests on their side output), and the dead letters of the operators on the way. */
@@ -160,26 +183,41 @@ public final class ModerationJob {
 
     /** Images → decode and validate → event time → batched BayesVLM inference → routing with calibration feedback. */
     static Decided decide(StreamExecutionEnvironment env, Sources sources, JobConfig config) {
-        ScoringOptions scoring = new ScoringOptions(DeviceSpec.parse(config.device()), config.batchSize(),
-                config.predictive(), config.mcSamples(), 0L, config.limits());
+        ScoringOptions scoring = new ScoringOptions(
+                DeviceSpec.parse(config.device()),
+                config.batchSize(),
+                config.predictive(),
+                config.mcSamples(),
+                0L,
+                config.limits());
 
-        SingleOutputStreamOperator<DecodedImage> decoded = env
-                .fromSource(sources.images(), WatermarkStrategy.noWatermarks(), "image-events source")
+        SingleOutputStreamOperator<DecodedImage> decoded = env.fromSource(
+                        sources.images(), WatermarkStrategy.noWatermarks(), "image-events source")
                 .uid("image-events-source")
-                .process(new DecodeImage(config.modelDir(), config.limits(),
-                        RecordCodec.of(ImageEvent.class, config.registry()), config.eventTimes()))
-                .name("decode and validate").uid("decode-image");
+                .process(new DecodeImage(
+                        config.modelDir(),
+                        config.limits(),
+                        RecordCodec.of(ImageEvent.class, config.registry()),
+                        config.eventTimes()))
+                .name("decode and validate")
+                .uid("decode-image");
 
         // Event time within events.max-past/max-future drives the watermarks; anything outside is clamped for its
         // windows and moves no watermark (BoundedEventTime), so no single record can make the rest late.
         DataStream<DecodedImage> timed = decoded.assignTimestampsAndWatermarks(
-                BoundedEventTime.<DecodedImage>watermarks(e -> e.eventTime, config.eventTimes(), config.outOfOrderness(),
-                        config.sourceIdleness()))
-                .name("event-time watermarks").uid("image-watermarks");
+                        BoundedEventTime.<DecodedImage>watermarks(
+                                e -> e.eventTime,
+                                config.eventTimes(),
+                                config.outOfOrderness(),
+                                config.sourceIdleness()))
+                .name("event-time watermarks")
+                .uid("image-watermarks");
 
-        SingleOutputStreamOperator<ScoredImage> scored = timed
-                .transform("batched BayesVLM inference", TypeInformation.of(ScoredImage.class),
-                        new BatchedBayesInference(config.modelDir(), scoring, config.maxWait().toMillis()))
+        SingleOutputStreamOperator<ScoredImage> scored = timed.transform(
+                        "batched BayesVLM inference",
+                        TypeInformation.of(ScoredImage.class),
+                        new BatchedBayesInference(
+                                config.modelDir(), scoring, config.maxWait().toMillis()))
                 .uid("batched-inference");
         if (!chainDecodeWithInference(config)) {
             // Its own thread: reading, parsing and decoding the next images overlaps with the encoder's forward pass.
@@ -189,72 +227,112 @@ public final class ModerationJob {
             scored.setParallelism(config.inferenceParallelism());
         }
 
-        SingleOutputStreamOperator<CalibrationFeedback> feedback = env
-                .fromSource(sources.calibrationFeedback(), WatermarkStrategy.noWatermarks(), "calibration feedback source")
+        SingleOutputStreamOperator<CalibrationFeedback> feedback = env.fromSource(
+                        sources.calibrationFeedback(), WatermarkStrategy.noWatermarks(), "calibration feedback source")
                 .uid("calibration-feedback-source")
                 .process(new ParseFeedback(RecordCodec.of(CalibrationReport.class, config.registry())))
-                .name("calibration feedback").uid("parse-calibration-feedback");
-        SingleOutputStreamOperator<Decision> decisions = scored
-                .connect(feedback.broadcast(RouteByUncertainty.LATEST))
-                .process(new RouteByUncertainty(config.modelDir(), config.routing(), config.calibration().recalibrate(),
-                        config.reviewTopK(), inlineImageMaxBytes(config)))
-                .name("route by uncertainty").uid("route-by-uncertainty")
-                // Routing, Avro encoding and the sinks run in their own thread, leaving the inference thread to the model.
+                .name("calibration feedback")
+                .uid("parse-calibration-feedback");
+        SingleOutputStreamOperator<Decision> decisions = scored.connect(feedback.broadcast(RouteByUncertainty.LATEST))
+                .process(new RouteByUncertainty(
+                        config.modelDir(),
+                        config.routing(),
+                        config.calibration().recalibrate(),
+                        config.reviewTopK(),
+                        inlineImageMaxBytes(config)))
+                .name("route by uncertainty")
+                .uid("route-by-uncertainty")
+                // Routing, Avro encoding and the sinks run in their own thread, leaving the inference thread to the
+                // model.
                 .startNewChain();
-        return new Decided(decisions, List.of(decoded.getSideOutput(DeadLetterOutput.TAG),
-                scored.getSideOutput(DeadLetterOutput.TAG), feedback.getSideOutput(DeadLetterOutput.TAG)));
+        return new Decided(
+                decisions,
+                List.of(
+                        decoded.getSideOutput(DeadLetterOutput.TAG),
+                        scored.getSideOutput(DeadLetterOutput.TAG),
+                        feedback.getSideOutput(DeadLetterOutput.TAG)));
     }
 
     /** The label-free drift warning: all decisions, in tumbling event-time windows, against a reference band. */
     static DataStream<DriftReport> warnOfDrift(DataStream<Decision> decisions, JobConfig config) {
         return decisions
-                .assignTimestampsAndWatermarks(BoundedEventTime.<Decision>watermarks(d -> d.getEventTime().toEpochMilli(),
-                        config.eventTimes(), config.outOfOrderness(), config.sourceIdleness()))
-                .name("decision watermarks").uid("decision-watermarks")
+                .assignTimestampsAndWatermarks(BoundedEventTime.<Decision>watermarks(
+                        d -> d.getEventTime().toEpochMilli(),
+                        config.eventTimes(),
+                        config.outOfOrderness(),
+                        config.sourceIdleness()))
+                .name("decision watermarks")
+                .uid("decision-watermarks")
                 .keyBy(d -> ModelSpec.key(d.getModelName(), d.getModelVersion()))
                 .window(TumblingEventTimeWindows.of(config.drift().windowSize()))
-                .aggregate(new DriftMoments(), new DriftWarning(config.drift().referenceWindows(),
-                        config.drift().zThreshold(), config.drift().minDecisions()))
-                .name("label-free drift warning").uid("drift-warning");
+                .aggregate(
+                        new DriftMoments(),
+                        new DriftWarning(
+                                config.drift().referenceWindows(),
+                                config.drift().zThreshold(),
+                                config.drift().minDecisions()))
+                .name("label-free drift warning")
+                .uid("drift-warning");
     }
 
     /** Labels joined with the decisions waiting for them → rolling calibration per model → ECE alert. */
-    static Calibrated calibrate(StreamExecutionEnvironment env, DataStream<Decision> decisions,
-            Source<RawRecord, ?, ?> labelSource, JobConfig config) {
-        SingleOutputStreamOperator<ReceivedLabel> labels = env
-                .fromSource(labelSource, WatermarkStrategy.noWatermarks(), "labels source")
+    static Calibrated calibrate(
+            StreamExecutionEnvironment env,
+            DataStream<Decision> decisions,
+            Source<RawRecord, ?, ?> labelSource,
+            JobConfig config) {
+        SingleOutputStreamOperator<ReceivedLabel> labels = env.fromSource(
+                        labelSource, WatermarkStrategy.noWatermarks(), "labels source")
                 .uid("labels-source")
                 .process(new ParseLabel(RecordCodec.of(LabelEvent.class, config.registry())))
-                .name("parse labels").uid("parse-labels");
+                .name("parse labels")
+                .uid("parse-labels");
 
         // Only decisions that may receive a label wait in state (by default the routed ones): the state then grows
         // with the review rate, not with the whole stream.
         boolean joinAll = config.calibration().joinAllDecisions();
         SingleOutputStreamOperator<LabelledDecision> joined = decisions
                 .filter(d -> joinAll || d.getRouting() != Routing.AUTO)
-                .name("decisions awaiting labels").uid("decisions-awaiting-labels")
+                .name("decisions awaiting labels")
+                .uid("decisions-awaiting-labels")
                 .keyBy(Decision::getEventId)
                 .connect(labels.keyBy(ReceivedLabel::eventId))
                 .process(new JoinLabels(config.calibration().labelTtl()))
-                .name("join labels").uid("join-labels");
+                .name("join labels")
+                .uid("join-labels");
 
         JobConfig.RoutingOptions routing = config.routing();
-        DataStream<CalibrationReport> reports = joined
-                .assignTimestampsAndWatermarks(BoundedEventTime.<LabelledDecision>watermarks(d -> d.eventTime,
-                        config.eventTimes(), config.calibration().maxLabelDelay(), config.sourceIdleness()))
-                .name("labelled-pair watermarks").uid("labelled-watermarks")
+        DataStream<CalibrationReport> reports = joined.assignTimestampsAndWatermarks(
+                        BoundedEventTime.<LabelledDecision>watermarks(
+                                d -> d.eventTime,
+                                config.eventTimes(),
+                                config.calibration().maxLabelDelay(),
+                                config.sourceIdleness()))
+                .name("labelled-pair watermarks")
+                .uid("labelled-watermarks")
                 .keyBy(ModerationJob::modelKey)
-                .window(SlidingEventTimeWindows.of(config.calibration().windowSize(), config.calibration().windowSlide()))
-                .process(new RollingCalibration(config.calibration().bins(), routing.risk()
-                        ? new CalibrationReports.RiskSpec(routing.score(), routing.maxAutoError(), routing.riskDelta(),
-                                routing.auditFraction())
-                        : null, config.calibration().recalibrate()))
-                .name("rolling calibration").uid("rolling-calibration")
+                .window(SlidingEventTimeWindows.of(
+                        config.calibration().windowSize(), config.calibration().windowSlide()))
+                .process(new RollingCalibration(
+                        config.calibration().bins(),
+                        routing.risk()
+                                ? new CalibrationReports.RiskSpec(
+                                        routing.score(),
+                                        routing.maxAutoError(),
+                                        routing.riskDelta(),
+                                        routing.auditFraction())
+                                : null,
+                        config.calibration().recalibrate()))
+                .name("rolling calibration")
+                .uid("rolling-calibration")
                 .keyBy(r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))
-                .process(new EceAlert(config.calibration().alertEce(), config.calibration().alertWindows()))
-                .name("ECE alert").uid("ece-alert");
-        return new Calibrated(reports, List.of(labels.getSideOutput(DeadLetterOutput.TAG),
-                joined.getSideOutput(DeadLetterOutput.TAG)));
+                .process(new EceAlert(
+                        config.calibration().alertEce(), config.calibration().alertWindows()))
+                .name("ECE alert")
+                .uid("ece-alert");
+        return new Calibrated(
+                reports,
+                List.of(labels.getSideOutput(DeadLetterOutput.TAG), joined.getSideOutput(DeadLetterOutput.TAG)));
     }
 
     /** Everything refused, bounded to fit its topic and counted per error code. */
@@ -263,10 +341,12 @@ public final class ModerationJob {
         for (DataStream<DeadLetter> more : refused.subList(1, refused.size())) {
             all = all.union(more);
         }
-        return all
-                .map(new BoundDeadLetters(config.outputs().deadLetterMaxValueBytes()))
-                .name("bound dead letters").uid("bound-dead-letters")
-                .map(new CountDeadLetters()).name("count dead letters").uid("count-dead-letters");
+        return all.map(new BoundDeadLetters(config.outputs().deadLetterMaxValueBytes()))
+                .name("bound dead letters")
+                .uid("bound-dead-letters")
+                .map(new CountDeadLetters())
+                .name("count dead letters")
+                .uid("count-dead-letters");
     }
 
     /** Review requests inline images up to this size (-1: never, review.include-image false). */
@@ -287,7 +367,9 @@ public final class ModerationJob {
      */
     static boolean chainDecodeWithInference(JobConfig config) {
         try {
-            io.bayesvlm.core.model.ModelSpec.ImageSpec img = io.bayesvlm.core.model.ModelSpec.load(java.nio.file.Path.of(config.modelDir())).image();
+            io.bayesvlm.core.model.ModelSpec.ImageSpec img = io.bayesvlm.core.model.ModelSpec.load(
+                            java.nio.file.Path.of(config.modelDir()))
+                    .image();
             return (long) img.channels() * img.height() * img.width() >= CHAIN_TENSOR_FLOATS;
         } catch (java.io.IOException | RuntimeException e) {
             return false; // the model is checked (and refused with a clear message) before the job is built

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ChainingTest {
 
     static boolean chained(Path model) {
-        return ModerationJob.chainDecodeWithInference(JobConfig.from(Configuration.fromMap(Map.of("model.dir", model.toString()))));
+        return ModerationJob.chainDecodeWithInference(
+                JobConfig.from(Configuration.fromMap(Map.of("model.dir", model.toString()))));
     }
 
     @Test

@@ -51,30 +51,57 @@ public final class HostileStream {
     public record Sent(String topic, int partition, long offset, int valueBytes) {}
 
     /** What was sent. */
-    public record Produced(Map<String, Sent> sent, Map<String, String> canaryTruth, Map<String, Long> eventTimes,
-            byte[] bigImage, long start, long now) {}
+    public record Produced(
+            Map<String, Sent> sent,
+            Map<String, String> canaryTruth,
+            Map<String, Long> eventTimes,
+            byte[] bigImage,
+            long start,
+            long now) {}
 
     /** Poisons that are still decided (the label poison's image is decided; its label is the dead letter). */
-    public static final List<String> DECIDED_POISONS = List.of("p-time-minus-1", "p-time-1900", "p-time-9999",
-            "p-time-plus-2h", "p-big-image", "p-6000x6000", "p-label-unknown-class");
-    public static final List<String> OUT_OF_RANGE = List.of("p-time-minus-1", "p-time-1900", "p-time-9999", "p-time-plus-2h");
+    public static final List<String> DECIDED_POISONS = List.of(
+            "p-time-minus-1",
+            "p-time-1900",
+            "p-time-9999",
+            "p-time-plus-2h",
+            "p-big-image",
+            "p-6000x6000",
+            "p-label-unknown-class");
+
+    public static final List<String> OUT_OF_RANGE =
+            List.of("p-time-minus-1", "p-time-1900", "p-time-9999", "p-time-plus-2h");
 
     /** The job options this stream needs: images up to 4 MiB accepted, everything routed to review. */
     public static Map<String, String> options() {
-        return Map.of("events.max-past", "7 d", "events.max-future", "5 min", "images.max-bytes", String.valueOf(4 << 20),
-                "routing.mode", "threshold", "routing.threshold", "1.5");
+        return Map.of(
+                "events.max-past",
+                "7 d",
+                "events.max-future",
+                "5 min",
+                "images.max-bytes",
+                String.valueOf(4 << 20),
+                "routing.mode",
+                "threshold",
+                "routing.threshold",
+                "1.5");
     }
 
     /** The input topic accepts records up to 5 MiB (as an operator may configure it); outputs keep Kafka's 1 MiB. */
     public static void allowLargeImages(Admin admin, String topic) throws Exception {
-        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic),
-                List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", String.valueOf(5 << 20)),
-                        AlterConfigOp.OpType.SET)))).all().get();
+        admin.incrementalAlterConfigs(Map.of(
+                        new ConfigResource(ConfigResource.Type.TOPIC, topic),
+                        List.of(new AlterConfigOp(
+                                new ConfigEntry("max.message.bytes", String.valueOf(5 << 20)),
+                                AlterConfigOp.OpType.SET))))
+                .all()
+                .get();
     }
 
     /** Sends every poison, each followed by a canary, then the labels (canaries', two future poisons', one unknown). */
-    public static Produced produce(String bootstrap, JobConfig c, RecordCodec<ImageEvent> images,
-            RecordCodec<LabelEvent> labels) throws Exception {
+    public static Produced produce(
+            String bootstrap, JobConfig c, RecordCodec<ImageEvent> images, RecordCodec<LabelEvent> labels)
+            throws Exception {
         List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
         byte[] small = Files.readAllBytes(items.get(0).file());
         long now = System.currentTimeMillis();
@@ -111,12 +138,25 @@ public final class HostileStream {
             int i = 0;
             for (var e : poisons.entrySet()) {
                 long t = eventTimes.getOrDefault(e.getKey(), now);
-                sent.put(e.getKey(), send(p, in, e.getKey(), images.encode(in, TestImages.event(e.getKey(), t, "hostile", e.getValue()))));
+                sent.put(
+                        e.getKey(),
+                        send(
+                                p,
+                                in,
+                                e.getKey(),
+                                images.encode(in, TestImages.event(e.getKey(), t, "hostile", e.getValue()))));
                 String canary = "canary-" + i;
                 SampleImages.Item item = items.get(1 + i);
                 canaryTruth.put(canary, item.label());
-                sent.put(canary, send(p, in, canary, images.encode(in, TestImages.event(canary, now, "hostile",
-                        Files.readAllBytes(item.file())))));
+                sent.put(
+                        canary,
+                        send(
+                                p,
+                                in,
+                                canary,
+                                images.encode(
+                                        in,
+                                        TestImages.event(canary, now, "hostile", Files.readAllBytes(item.file())))));
                 i++;
             }
             // The registry's wire format with a schema id nobody registered.
@@ -125,17 +165,37 @@ public final class HostileStream {
             sent.put("p-unknown-schema-id", send(p, in, "p-unknown-schema-id", framed));
             String last = "canary-" + i;
             canaryTruth.put(last, items.get(1 + i).label());
-            sent.put(last, send(p, in, last, images.encode(in, TestImages.event(last, now, "hostile",
-                    Files.readAllBytes(items.get(1 + i).file())))));
+            sent.put(
+                    last,
+                    send(
+                            p,
+                            in,
+                            last,
+                            images.encode(
+                                    in,
+                                    TestImages.event(
+                                            last,
+                                            now,
+                                            "hostile",
+                                            Files.readAllBytes(items.get(1 + i).file())))));
             String lt = c.topics().labels();
             for (var e : canaryTruth.entrySet()) {
                 send(p, lt, e.getKey(), labels.encode(lt, label(e.getKey(), e.getValue())));
             }
             // The future poisons are labelled too: their pairs must not drag the labelled windows' watermark along.
-            send(p, lt, "p-time-9999", labels.encode(lt, label("p-time-9999", items.get(0).label())));
-            send(p, lt, "p-time-plus-2h", labels.encode(lt, label("p-time-plus-2h", items.get(0).label())));
-            sent.put("label:p-label-unknown-class", send(p, lt, "p-label-unknown-class",
-                    labels.encode(lt, label("p-label-unknown-class", "giraffe"))));
+            send(
+                    p,
+                    lt,
+                    "p-time-9999",
+                    labels.encode(lt, label("p-time-9999", items.get(0).label())));
+            send(
+                    p,
+                    lt,
+                    "p-time-plus-2h",
+                    labels.encode(lt, label("p-time-plus-2h", items.get(0).label())));
+            sent.put(
+                    "label:p-label-unknown-class",
+                    send(p, lt, "p-label-unknown-class", labels.encode(lt, label("p-label-unknown-class", "giraffe"))));
         }
         return new Produced(sent, canaryTruth, eventTimes, bigImage, now, now);
     }
@@ -145,15 +205,24 @@ public final class HostileStream {
      * flagged with their own event time kept; dead letters cut to size at exact coordinates; review requests within
      * 1 MiB, the large image as a claim check to its own record; output timestamps from the wall clock.
      */
-    public static void assertAccountedFor(JobConfig c, Produced p, List<ConsumerRecord<byte[], byte[]>> decisionRecords,
-            List<Decision> decisions, List<DeadLetter> dead, List<ConsumerRecord<byte[], byte[]>> reviewRecords,
-            List<ReviewRequest> reviewList, String unknownSchemaCode, long end) {
+    public static void assertAccountedFor(
+            JobConfig c,
+            Produced p,
+            List<ConsumerRecord<byte[], byte[]>> decisionRecords,
+            List<Decision> decisions,
+            List<DeadLetter> dead,
+            List<ConsumerRecord<byte[], byte[]>> reviewRecords,
+            List<ReviewRequest> reviewList,
+            String unknownSchemaCode,
+            long end) {
         for (var r : decisionRecords) {
             // Outputs are stamped when written, whatever the event time (the broker refuses far-future timestamps).
             assertThat(r.timestamp()).isBetween(p.start() - 1000, end + 1000);
         }
-        Map<String, Long> decided = decisions.stream().collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
-        Map<String, Long> deadCount = dead.stream().collect(Collectors.groupingBy(HostileStream::key, Collectors.counting()));
+        Map<String, Long> decided =
+                decisions.stream().collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
+        Map<String, Long> deadCount =
+                dead.stream().collect(Collectors.groupingBy(HostileStream::key, Collectors.counting()));
         for (String canary : p.canaryTruth().keySet()) {
             assertThat(decided.get(canary)).as("decisions of %s", canary).isEqualTo(1L);
             assertThat(deadCount).doesNotContainKey(canary);
@@ -165,23 +234,35 @@ public final class HostileStream {
             }
         }
         assertThat(decisions).hasSize(p.canaryTruth().size() + DECIDED_POISONS.size());
-        Map<String, Decision> byId = decisions.stream().collect(Collectors.toMap(Decision::getEventId, Function.identity()));
+        Map<String, Decision> byId =
+                decisions.stream().collect(Collectors.toMap(Decision::getEventId, Function.identity()));
         for (String id : OUT_OF_RANGE) {
-            assertThat(byId.get(id).getEventTimeOutOfRange()).as("%s flagged", id).isTrue();
-            assertThat(byId.get(id).getEventTime().toEpochMilli()).as("%s keeps its event time", id)
+            assertThat(byId.get(id).getEventTimeOutOfRange())
+                    .as("%s flagged", id)
+                    .isTrue();
+            assertThat(byId.get(id).getEventTime().toEpochMilli())
+                    .as("%s keeps its event time", id)
                     .isEqualTo(p.eventTimes().get(id));
         }
-        assertThat(p.canaryTruth().keySet()).allSatisfy(id -> assertThat(byId.get(id).getEventTimeOutOfRange()).isFalse());
+        assertThat(p.canaryTruth().keySet())
+                .allSatisfy(
+                        id -> assertThat(byId.get(id).getEventTimeOutOfRange()).isFalse());
 
-        assertThat(deadCount).as("dead letters, each once").containsOnly(Map.entry("p-big-corrupt", 1L),
-                Map.entry("p-unknown-schema-id", 1L), Map.entry("p-label-unknown-class", 1L));
-        Map<String, DeadLetter> deadBy = dead.stream().collect(Collectors.toMap(HostileStream::key, Function.identity()));
+        assertThat(deadCount)
+                .as("dead letters, each once")
+                .containsOnly(
+                        Map.entry("p-big-corrupt", 1L),
+                        Map.entry("p-unknown-schema-id", 1L),
+                        Map.entry("p-label-unknown-class", 1L));
+        Map<String, DeadLetter> deadBy =
+                dead.stream().collect(Collectors.toMap(HostileStream::key, Function.identity()));
         DeadLetter corrupt = deadBy.get("p-big-corrupt");
         assertThat(corrupt.getErrorCode()).isEqualTo("CORRUPT_IMAGE");
         assertThat(corrupt.getTruncated()).isTrue();
         assertThat(corrupt.getValue().remaining()).isEqualTo(c.outputs().deadLetterMaxValueBytes());
         assertCoordinates(corrupt, p.sent().get("p-big-corrupt"));
-        assertThat(corrupt.getValueSize()).isEqualTo((long) p.sent().get("p-big-corrupt").valueBytes());
+        assertThat(corrupt.getValueSize())
+                .isEqualTo((long) p.sent().get("p-big-corrupt").valueBytes());
         DeadLetter unknownSchema = deadBy.get("p-unknown-schema-id");
         assertThat(unknownSchema.getErrorCode()).isEqualTo(unknownSchemaCode);
         assertCoordinates(unknownSchema, p.sent().get("p-unknown-schema-id"));
@@ -189,25 +270,33 @@ public final class HostileStream {
         assertThat(unknownLabel.getErrorCode()).isEqualTo("UNKNOWN_LABEL");
         assertCoordinates(unknownLabel, p.sent().get("label:p-label-unknown-class"));
 
-        assertThat(reviewRecords).allSatisfy(r -> assertThat(r.serializedValueSize()).isLessThan(1 << 20));
+        assertThat(reviewRecords)
+                .allSatisfy(r -> assertThat(r.serializedValueSize()).isLessThan(1 << 20));
         Map<String, ReviewRequest> reviews = new HashMap<>();
         for (ReviewRequest rr : reviewList) {
-            assertThat(reviews.put(rr.getEventId(), rr)).as("one review request per item").isNull();
+            assertThat(reviews.put(rr.getEventId(), rr))
+                    .as("one review request per item")
+                    .isNull();
         }
         ReviewRequest big = reviews.get("p-big-image");
         assertThat(big.getImage()).isNull();
         Sent bigSent = p.sent().get("p-big-image");
-        assertThat(ImageClaimCheck.parse(big.getImageRef())).contains(ImageClaimCheck.of(bigSent.topic(),
-                bigSent.partition(), bigSent.offset(), "p-big-image", p.bigImage()));
+        assertThat(ImageClaimCheck.parse(big.getImageRef()))
+                .contains(ImageClaimCheck.of(
+                        bigSent.topic(), bigSent.partition(), bigSent.offset(), "p-big-image", p.bigImage()));
         assertThat(reviews.get("canary-0").getImage()).isNotNull(); // small images stay inline
     }
 
     /** No window in year 9999 or 1900: every window ends within days of the run. */
-    public static void assertWindowsCurrent(Produced p, List<CalibrationReport> reports, List<DriftReport> drift, long end) {
+    public static void assertWindowsCurrent(
+            Produced p, List<CalibrationReport> reports, List<DriftReport> drift, long end) {
         long lo = p.start() - Duration.ofDays(8).toMillis();
         long hi = end + Duration.ofHours(2).toMillis();
-        assertThat(reports).isNotEmpty().allSatisfy(r -> assertThat(r.getWindowEnd().toEpochMilli()).isBetween(lo, hi));
-        assertThat(drift).allSatisfy(r -> assertThat(r.getWindowEnd().toEpochMilli()).isBetween(lo, hi));
+        assertThat(reports)
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.getWindowEnd().toEpochMilli()).isBetween(lo, hi));
+        assertThat(drift)
+                .allSatisfy(r -> assertThat(r.getWindowEnd().toEpochMilli()).isBetween(lo, hi));
     }
 
     public static String key(DeadLetter d) {
@@ -227,13 +316,18 @@ public final class HostileStream {
     }
 
     static Sent send(KafkaProducer<byte[], byte[]> p, String topic, String key, byte[] value) throws Exception {
-        RecordMetadata m = p.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)).get();
+        RecordMetadata m = p.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value))
+                .get();
         return new Sent(topic, m.partition(), m.offset(), value.length);
     }
 
     static LabelEvent label(String id, String label) {
-        return LabelEvent.newBuilder().setEventId(id).setLabel(label).setLabelSource(LabelSource.GROUND_TRUTH)
-                .setLabelTime(Instant.now()).build();
+        return LabelEvent.newBuilder()
+                .setEventId(id)
+                .setLabel(label)
+                .setLabelSource(LabelSource.GROUND_TRUTH)
+                .setLabelTime(Instant.now())
+                .build();
     }
 
     /** An RGB PNG of random noise: incompressible, so about 3 bytes per pixel. */

@@ -1,6 +1,5 @@
 package io.bayesvlm.flink;
 
-import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.CalibrationReport;
@@ -12,6 +11,7 @@ import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.embedded.TestKafka;
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.serde.AvroCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +38,9 @@ class HostileStreamITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     static TestKafka kafka;
 
@@ -63,8 +65,8 @@ class HostileStreamITCase {
         try (var admin = kafka.admin()) {
             HostileStream.allowLargeImages(admin, c.topics().images());
         }
-        HostileStream.Produced p = HostileStream.produce(kafka.bootstrapServers(), c, new AvroCodec<>(ImageEvent.class),
-                new AvroCodec<>(LabelEvent.class));
+        HostileStream.Produced p = HostileStream.produce(
+                kafka.bootstrapServers(), c, new AvroCodec<>(ImageEvent.class), new AvroCodec<>(LabelEvent.class));
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ModerationJob.configure(env, c);
@@ -73,26 +75,39 @@ class HostileStreamITCase {
         long end = System.currentTimeMillis();
 
         String bs = kafka.bootstrapServers();
-        List<ConsumerRecord<byte[], byte[]>> decisionRecords = KafkaTestUtil.readAll(bs, c.topics().decisions());
-        List<ConsumerRecord<byte[], byte[]>> reviewRecords = KafkaTestUtil.readAll(bs, c.topics().reviews());
+        List<ConsumerRecord<byte[], byte[]>> decisionRecords =
+                KafkaTestUtil.readAll(bs, c.topics().decisions());
+        List<ConsumerRecord<byte[], byte[]>> reviewRecords =
+                KafkaTestUtil.readAll(bs, c.topics().reviews());
         List<Decision> decisions = decode(decisionRecords, Decision.class);
         List<DeadLetter> dead = KafkaTestUtil.readAll(bs, c.topics().deadLetters(), DeadLetter.class);
         // Without a registry the framed record is simply not Avro; with one (the cluster test) it is UNKNOWN_SCHEMA_ID.
-        HostileStream.assertAccountedFor(c, p, decisionRecords, decisions, dead, reviewRecords,
-                decode(reviewRecords, ReviewRequest.class), "UNDECODABLE_RECORD", end);
+        HostileStream.assertAccountedFor(
+                c,
+                p,
+                decisionRecords,
+                decisions,
+                dead,
+                reviewRecords,
+                decode(reviewRecords, ReviewRequest.class),
+                "UNDECODABLE_RECORD",
+                end);
 
         List<CalibrationReport> reports = KafkaTestUtil.readAll(bs, c.topics().calibration(), CalibrationReport.class);
         List<DriftReport> drift = KafkaTestUtil.readAll(bs, c.topics().drift(), DriftReport.class);
         HostileStream.assertWindowsCurrent(p, reports, drift, end);
-        long labelled = reports.stream().mapToLong(CalibrationReport::getDecided).sum();
-        assertThat(labelled).as("labelled decisions in windows: every canary and the two future poisons, none late")
+        long labelled =
+                reports.stream().mapToLong(CalibrationReport::getDecided).sum();
+        assertThat(labelled)
+                .as("labelled decisions in windows: every canary and the two future poisons, none late")
                 .isEqualTo(p.canaryTruth().size() + 2);
-        System.out.printf("hostile stream (MiniCluster): %d decisions (%d canaries), %d dead letters, %d windows%n",
+        System.out.printf(
+                "hostile stream (MiniCluster): %d decisions (%d canaries), %d dead letters, %d windows%n",
                 decisions.size(), p.canaryTruth().size(), dead.size(), reports.size());
     }
 
-    static <T extends org.apache.avro.specific.SpecificRecordBase> List<T> decode(List<ConsumerRecord<byte[], byte[]>> records,
-            Class<T> type) throws Exception {
+    static <T extends org.apache.avro.specific.SpecificRecordBase> List<T> decode(
+            List<ConsumerRecord<byte[], byte[]>> records, Class<T> type) throws Exception {
         AvroCodec<T> codec = new AvroCodec<>(type);
         List<T> out = new ArrayList<>();
         for (var r : records) {

@@ -1,7 +1,6 @@
 package io.bayesvlm.flink;
 
 import io.bayesvlm.embedded.TestKafka;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,7 +8,8 @@ import org.apache.flink.configuration.Configuration;
 
 /** The integration tests' job configuration: small batches, fast checkpoints, one fresh set of topics per test. */
 public final class ItConfig {
-    public static final Path ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+    public static final Path ROOT =
+            Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
 
     private ItConfig() {}
 
@@ -49,9 +49,9 @@ public final class ItConfig {
         m.put("images.max-bytes", "100000");
         m.put("calibration.join-decisions", "all"); // every event gets a ground-truth label here
         Path checkpoints = java.nio.file.Files.createTempDirectory("it-checkpoints");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> io.bayesvlm.embedded.TempDirs.deleteRecursively(checkpoints)));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> io.bayesvlm.embedded.TempDirs.deleteRecursively(checkpoints)));
         m.put("checkpoint.dir", checkpoints.toUri().toString());
         return m;
     }
-
 }

@@ -31,8 +31,9 @@ class JobConfigTest {
                 inference.batch-size: 16
                 calibration.window-size: 5 min
                 """);
-        JobConfig c = JobConfig.from(JobConfig.parseArgs(new String[] {"--config", file.toString(),
-                "--inference.batch-size", "64", "--routing.mode=threshold"}));
+        JobConfig c = JobConfig.from(JobConfig.parseArgs(
+                new String[] {"--config", file.toString(), "--inference.batch-size", "64", "--routing.mode=threshold"
+                }));
         assertThat(c.routing().score()).isEqualTo(UncertaintyScore.ENTROPY);
         assertThat(c.batchSize()).isEqualTo(64);
         assertThat(c.routing().targetRate()).isFalse();
@@ -52,9 +53,14 @@ class JobConfigTest {
         assertInvalid(Map.of("routing.treshold", "0.5"), "unknown option 'routing.treshold'");
         assertInvalid(Map.of("inference.batch-size", "many"), "inference.batch-size");
         assertInvalid(Map.of("parallelism", "0"), "parallelism must be -1 or positive");
-        assertInvalid(Map.of("routing.mode", "risk", "routing.audit-fraction", "0"), "routing.mode=risk needs routing.audit-fraction > 0");
-        assertInvalid(Map.of("routing.mode", "risk", "routing.max-auto-error", "0"), "routing.max-auto-error must be in (0, 1)");
-        assertInvalid(Map.of("routing.mode", "risk", "routing.risk-delta", "1.5"), "routing.risk-delta must be in (0, 1)");
+        assertInvalid(
+                Map.of("routing.mode", "risk", "routing.audit-fraction", "0"),
+                "routing.mode=risk needs routing.audit-fraction > 0");
+        assertInvalid(
+                Map.of("routing.mode", "risk", "routing.max-auto-error", "0"),
+                "routing.max-auto-error must be in (0, 1)");
+        assertInvalid(
+                Map.of("routing.mode", "risk", "routing.risk-delta", "1.5"), "routing.risk-delta must be in (0, 1)");
         assertInvalid(Map.of("inference.parallelism", "-2"), "inference.parallelism must be -1 or positive");
     }
 
@@ -62,15 +68,27 @@ class JobConfigTest {
     void parallelismIsTheClustersUnlessSet() {
         // -1 leaves Flink's parallelism.default in charge (flink run -p, the operator's spec.job.parallelism).
         assertThat(JobConfig.defaults().parallelism()).isEqualTo(-1);
-        assertThat(JobConfig.from(Configuration.fromMap(Map.of("parallelism", "3"))).parallelism()).isEqualTo(3);
+        assertThat(JobConfig.from(Configuration.fromMap(Map.of("parallelism", "3")))
+                        .parallelism())
+                .isEqualTo(3);
     }
 
     @Test
     void registryOptions() {
         assertThat(JobConfig.defaults().registry().enabled()).isFalse();
-        JobConfig c = JobConfig.from(Configuration.fromMap(Map.of("registry.url", "http://sr:8081/",
-                "registry.auth", "basic", "registry.username", "svc", "registry.password", "pw",
-                "registry.subject-strategy", "topic-record", "registry.auto-register", "true")));
+        JobConfig c = JobConfig.from(Configuration.fromMap(Map.of(
+                "registry.url",
+                "http://sr:8081/",
+                "registry.auth",
+                "basic",
+                "registry.username",
+                "svc",
+                "registry.password",
+                "pw",
+                "registry.subject-strategy",
+                "topic-record",
+                "registry.auto-register",
+                "true")));
         assertThat(c.registry().displayUrl()).isEqualTo("http://sr:8081");
         assertThat(c.registry().auth()).isEqualTo(io.bayesvlm.serde.registry.RegistryConfig.Auth.BASIC);
         assertThat(c.registry().subjectStrategy().subject("t", "a.B")).isEqualTo("t-a.B");
@@ -81,12 +99,14 @@ class JobConfigTest {
         assertInvalid(Map.of("registry.api", "karapace"), "registry.api must be one of");
         assertInvalid(Map.of("registry.auth", "basic"), "registry.auth=basic needs registry.username");
         assertInvalid(Map.of("registry.subject-strategy", "latest"), "registry.subject-strategy must be one of");
-        assertInvalid(Map.of("registry.retry-backoff", "1 min", "registry.retry-backoff-max", "1 s"),
+        assertInvalid(
+                Map.of("registry.retry-backoff", "1 min", "registry.retry-backoff-max", "1 s"),
                 "registry.retry-backoff-max");
         if (System.getenv("BAYESVLM_REGISTRY_TOKEN") == null) {
             assertInvalid(Map.of("registry.auth", "bearer"), "registry.auth=bearer needs registry.bearer-token");
         }
-        assertInvalid(Map.of("registry.auth", "bearer", "registry.bearer-token", "t", "registry.api", "apicurio"),
+        assertInvalid(
+                Map.of("registry.auth", "bearer", "registry.bearer-token", "t", "registry.api", "apicurio"),
                 "registry.auth=bearer needs registry.api=confluent");
     }
 

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.ImageEvent;
+import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.embedded.TestKafka;
-import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.serde.AvroCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,14 +17,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -64,18 +62,26 @@ class JobLauncherITCase {
         final Thread reader;
 
         Launcher(Path config, Path cwd) throws IOException {
-            List<String> cmd = io.bayesvlm.embedded.ChildJvm.command(JobLauncher.class,
-                    List.of("-Dai.djl.pytorch.num_threads=1"), List.of("--config", config.toString()));
-            process = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
-            reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    // the process ended
-                }
-            }, "launcher-output");
+            List<String> cmd = io.bayesvlm.embedded.ChildJvm.command(
+                    JobLauncher.class,
+                    List.of("-Dai.djl.pytorch.num_threads=1"),
+                    List.of("--config", config.toString()));
+            process = new ProcessBuilder(cmd)
+                    .directory(cwd.toFile())
+                    .redirectErrorStream(true)
+                    .start();
+            reader = new Thread(
+                    () -> {
+                        try (BufferedReader r = new BufferedReader(
+                                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                            for (String line; (line = r.readLine()) != null; ) {
+                                lines.add(line);
+                            }
+                        } catch (IOException e) {
+                            // the process ended
+                        }
+                    },
+                    "launcher-output");
             reader.setDaemon(true);
             reader.start();
         }
@@ -98,9 +104,12 @@ class JobLauncherITCase {
         void awaitLine(String fragment, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (own().stream().noneMatch(l -> l.contains(fragment))) {
-                assertThat(System.nanoTime()).as("launcher printed '%s'; output so far:%n%s", fragment,
-                        String.join("\n", lines)).isLessThan(deadline);
-                assertThat(process.isAlive()).as("launcher alive; output:%n%s", String.join("\n", lines)).isTrue();
+                assertThat(System.nanoTime())
+                        .as("launcher printed '%s'; output so far:%n%s", fragment, String.join("\n", lines))
+                        .isLessThan(deadline);
+                assertThat(process.isAlive())
+                        .as("launcher alive; output:%n%s", String.join("\n", lines))
+                        .isTrue();
                 Thread.sleep(100);
             }
         }
@@ -150,19 +159,29 @@ class JobLauncherITCase {
         AvroCodec<ImageEvent> codec = new AvroCodec<>(ImageEvent.class);
         AtomicInteger produced = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
-        Thread producer = new Thread(() -> {
-            try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
-                for (int i = 0; i < n && !stop.get(); i++) {
-                    String id = "k-" + i;
-                    KafkaTestUtil.send(p, c.topics().images(), id, codec.encode(TestImages.event(id,
-                            System.currentTimeMillis(), "launcher-it", Files.readAllBytes(items.get(i % items.size()).file()))));
-                    produced.incrementAndGet();
-                    Thread.sleep(50);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "producer");
+        Thread producer = new Thread(
+                () -> {
+                    try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+                        for (int i = 0; i < n && !stop.get(); i++) {
+                            String id = "k-" + i;
+                            KafkaTestUtil.send(
+                                    p,
+                                    c.topics().images(),
+                                    id,
+                                    codec.encode(TestImages.event(
+                                            id,
+                                            System.currentTimeMillis(),
+                                            "launcher-it",
+                                            Files.readAllBytes(
+                                                    items.get(i % items.size()).file()))));
+                            produced.incrementAndGet();
+                            Thread.sleep(50);
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "producer");
 
         Launcher first = new Launcher(config, dir);
         try {
@@ -175,11 +194,19 @@ class JobLauncherITCase {
             List<io.bayesvlm.embedded.ListeningSockets.Listener> listening =
                     io.bayesvlm.embedded.ListeningSockets.of(first.process.pid());
             System.out.println("bin/bayesvlm job listens on " + listening);
-            assertThat(listening).isNotEmpty().allSatisfy(l -> assertThat(l.loopback()).as("%s on loopback", l).isTrue());
+            assertThat(listening)
+                    .isNotEmpty()
+                    .allSatisfy(l ->
+                            assertThat(l.loopback()).as("%s on loopback", l).isTrue());
             // Mid-stream: some decisions are committed, more events are still coming.
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), c.topics().decisions()).size() < 100) {
-                assertThat(System.nanoTime()).as("first decisions; output:%n%s", String.join("\n", first.lines)).isLessThan(deadline);
+            while (KafkaTestUtil.readCommittedSoFar(
+                                    kafka.bootstrapServers(), c.topics().decisions())
+                            .size()
+                    < 100) {
+                assertThat(System.nanoTime())
+                        .as("first decisions; output:%n%s", String.join("\n", first.lines))
+                        .isLessThan(deadline);
                 Thread.sleep(200);
             }
             assertThat(produced.get()).as("killed mid-stream").isLessThan(n);
@@ -194,19 +221,28 @@ class JobLauncherITCase {
             second.awaitLine("resuming from", Duration.ofSeconds(90));
             producer.join(120_000);
             long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-            while (KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), c.topics().decisions()).stream()
-                    .map(r -> new String(r.key(), StandardCharsets.UTF_8)).distinct().count() < n) {
-                assertThat(System.nanoTime()).as("every event decided; output:%n%s", String.join("\n", second.lines))
+            while (KafkaTestUtil.readCommittedSoFar(
+                                    kafka.bootstrapServers(), c.topics().decisions())
+                            .stream()
+                            .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                            .distinct()
+                            .count()
+                    < n) {
+                assertThat(System.nanoTime())
+                        .as("every event decided; output:%n%s", String.join("\n", second.lines))
                         .isLessThan(deadline);
                 Thread.sleep(500);
             }
             Thread.sleep(2000); // a few more checkpoints: anything decided twice would be visible now
         }
-        List<Decision> decisions = KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().decisions(), Decision.class);
-        Map<String, Long> perId = decisions.stream().collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
+        List<Decision> decisions =
+                KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().decisions(), Decision.class);
+        Map<String, Long> perId =
+                decisions.stream().collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
         assertThat(perId).hasSize(n);
         assertThat(perId.values()).as("no event decided twice").allMatch(v -> v == 1L);
-        System.out.printf("launcher kill -9: %d events, %d decisions, %d distinct%n", n, decisions.size(), perId.size());
+        System.out.printf(
+                "launcher kill -9: %d events, %d decisions, %d distinct%n", n, decisions.size(), perId.size());
     }
 
     @Test
@@ -215,39 +251,70 @@ class JobLauncherITCase {
         int restPort = freePort();
         int blobPort = freePort();
         // Flink keys of the rest, blob and restart-strategy families, as an operator would give them.
-        Map<String, String> options = options(suffix, Map.of("restart-strategy.failure-rate.delay", "200 ms",
-                "restart-strategy.type", "failure-rate", "restart-strategy.failure-rate.max-failures-per-interval", "2",
-                "restart-strategy.failure-rate.failure-rate-interval", "10 min", "rest.port", String.valueOf(restPort),
-                "blob.server.port", String.valueOf(blobPort)));
+        Map<String, String> options = options(
+                suffix,
+                Map.of(
+                        "restart-strategy.failure-rate.delay",
+                        "200 ms",
+                        "restart-strategy.type",
+                        "failure-rate",
+                        "restart-strategy.failure-rate.max-failures-per-interval",
+                        "2",
+                        "restart-strategy.failure-rate.failure-rate-interval",
+                        "10 min",
+                        "rest.port",
+                        String.valueOf(restPort),
+                        "blob.server.port",
+                        String.valueOf(blobPort)));
         JobConfig c = JobConfig.from(org.apache.flink.configuration.Configuration.fromMap(options));
         Path config = writeConfig(options);
         List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"));
         AvroCodec<ImageEvent> codec = new AvroCodec<>(ImageEvent.class);
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
             for (int i = 0; i < 20; i++) {
-                KafkaTestUtil.send(p, c.topics().images(), "f-" + i, codec.encode(TestImages.event("f-" + i,
-                        System.currentTimeMillis(), "launcher-it", Files.readAllBytes(items.get(i).file()))));
+                KafkaTestUtil.send(
+                        p,
+                        c.topics().images(),
+                        "f-" + i,
+                        codec.encode(TestImages.event(
+                                "f-" + i,
+                                System.currentTimeMillis(),
+                                "launcher-it",
+                                Files.readAllBytes(items.get(i).file()))));
             }
         }
         try (Launcher launcher = new Launcher(config, dir)) {
             launcher.awaitLine("REST API and web UI at http://127.0.0.1:" + restPort, Duration.ofSeconds(90));
             assertThat(io.bayesvlm.embedded.ListeningSockets.of(launcher.process.pid()))
-                    .as("the blob server on blob.server.port").anySatisfy(l -> assertThat(l.port()).isEqualTo(blobPort));
+                    .as("the blob server on blob.server.port")
+                    .anySatisfy(l -> assertThat(l.port()).isEqualTo(blobPort));
             // After startup someone lowers the decisions topic's limit below a decision: every write now fails.
             try (var admin = kafka.admin()) {
-                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, c.topics().decisions()),
-                        List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "100"), AlterConfigOp.OpType.SET))))
-                        .all().get();
+                admin.incrementalAlterConfigs(Map.of(
+                                new ConfigResource(
+                                        ConfigResource.Type.TOPIC, c.topics().decisions()),
+                                List.of(new AlterConfigOp(
+                                        new ConfigEntry("max.message.bytes", "100"), AlterConfigOp.OpType.SET))))
+                        .all()
+                        .get();
             }
-            assertThat(launcher.ended(180)).as("the launcher gave up; output:%n%s",
-                    String.join("\n", launcher.lines)).isTrue();
+            assertThat(launcher.ended(180))
+                    .as("the launcher gave up; output:%n%s", String.join("\n", launcher.lines))
+                    .isTrue();
             assertThat(launcher.process.exitValue()).isEqualTo(1);
             List<String> own = launcher.own();
-            List<String> causes = own.stream().filter(l -> l.matches("bayesvlm job: failover \\d+: .*")).toList();
-            List<String> repeats = own.stream().filter(l -> l.contains("(a cause reported above)")).toList();
+            List<String> causes = own.stream()
+                    .filter(l -> l.matches("bayesvlm job: failover \\d+: .*"))
+                    .toList();
+            List<String> repeats = own.stream()
+                    .filter(l -> l.contains("(a cause reported above)"))
+                    .toList();
             String last = own.get(own.size() - 1); // the FAILED line ends the output: nothing after it
             System.out.println("launcher output:\n" + String.join("\n", own));
-            assertThat(last).startsWith("bayesvlm job: FAILED after").contains("Root cause:").contains("RecordTooLarge");
+            assertThat(last)
+                    .startsWith("bayesvlm job: FAILED after")
+                    .contains("Root cause:")
+                    .contains("RecordTooLarge");
             assertThat(causes).as("one line per distinct cause").hasSize(1);
             assertThat(causes.get(0)).contains("RecordTooLarge");
             assertThat(repeats).as("the same cause again is only counted").isNotEmpty();
@@ -257,13 +324,17 @@ class JobLauncherITCase {
     @Test
     void anUnreachableBrokerIsOneLineNamingTheOptionAndExitStatusTwo() throws Exception {
         int closed = freePort();
-        Path config = writeConfig(Map.of("kafka.bootstrap-servers", "127.0.0.1:" + closed,
-                "model.dir", ItConfig.ROOT.resolve("models/fashion-clip").toString()));
+        Path config = writeConfig(Map.of(
+                "kafka.bootstrap-servers",
+                "127.0.0.1:" + closed,
+                "model.dir",
+                ItConfig.ROOT.resolve("models/fashion-clip").toString()));
         try (Launcher launcher = new Launcher(config, dir)) {
             assertThat(launcher.ended(90)).isTrue();
             assertThat(launcher.process.exitValue()).isEqualTo(2);
-            assertThat(launcher.own()).containsExactly("bayesvlm job: kafka.bootstrap-servers: no Kafka broker answered at 127.0.0.1:"
-                    + closed + " within 15 s");
+            assertThat(launcher.own())
+                    .containsExactly("bayesvlm job: kafka.bootstrap-servers: no Kafka broker answered at 127.0.0.1:"
+                            + closed + " within 15 s");
         }
     }
 }

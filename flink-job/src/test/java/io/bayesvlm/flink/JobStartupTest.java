@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * far as subtasks that would fail in open() and restart forever.
  */
 class JobStartupTest {
-    private static final Path ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
 
     @Test
     void aHeadWithANegativeVarianceIsRefusedBeforeTheJobIsBuilt(@TempDir Path dir) throws Exception {
@@ -34,13 +35,15 @@ class JobStartupTest {
 
         assertThatThrownBy(() -> JobPreflight.prepare(new String[] {"--model.dir", dir.toString()}))
                 .isInstanceOf(JobPreflight.StartupException.class)
-                .hasMessageContaining("model.dir").hasMessageContaining(dir.resolve("head.npz").toString())
+                .hasMessageContaining("model.dir")
+                .hasMessageContaining(dir.resolve("head.npz").toString())
                 .hasMessageContaining("array 'text_B_inv' is not positive semi-definite");
     }
 
     @Test
     void aMissingModelIsRefusedTheSameWay(@TempDir Path dir) {
         assertThatThrownBy(() -> JobPreflight.prepare(new String[] {"--model.dir", dir.toString()}))
-                .isInstanceOf(JobPreflight.StartupException.class).hasMessageContaining("not a model directory");
+                .isInstanceOf(JobPreflight.StartupException.class)
+                .hasMessageContaining("not a model directory");
     }
 }

@@ -1,9 +1,5 @@
 package io.bayesvlm.flink;
 
-import io.bayesvlm.flink.kafka.KafkaEndpoints;
-import io.bayesvlm.embedded.TestKafka;
-import io.bayesvlm.embedded.KafkaTestUtil;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -15,11 +11,14 @@ import io.bayesvlm.avro.LabelSource;
 import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
-import io.bayesvlm.core.metrics.Calibration;
 import io.bayesvlm.core.data.SampleImages;
-import io.bayesvlm.serde.AvroCodec;
+import io.bayesvlm.core.metrics.Calibration;
+import io.bayesvlm.embedded.KafkaTestUtil;
+import io.bayesvlm.embedded.TestKafka;
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.flink.kafka.RawRecordDeserializer;
 import io.bayesvlm.flink.records.RawRecord;
+import io.bayesvlm.serde.AvroCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,11 +32,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -54,9 +52,12 @@ class ModerationJobITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(4)
+            .build());
 
-    static final Path ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
     static TestKafka kafka;
 
     @BeforeAll
@@ -79,7 +80,8 @@ class ModerationJobITCase {
     static Produced produce(JobConfig c, int n, boolean withBad) throws IOException {
         AvroCodec<io.bayesvlm.avro.ImageEvent> images = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
         AvroCodec<LabelEvent> labels = new AvroCodec<>(LabelEvent.class);
-        List<SampleImages.Item> items = SampleImages.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, n);
+        List<SampleImages.Item> items =
+                SampleImages.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, n);
         Map<String, String> truth = new HashMap<>();
         List<String> bad = new ArrayList<>();
         long t0 = 1_700_000_000_000L;
@@ -87,13 +89,24 @@ class ModerationJobITCase {
             // Half of the labels arrive before their decision exists: written before the images.
             for (int i = 0; i < n; i += 2) {
                 String id = "e-" + i;
-                KafkaTestUtil.send(p, c.topics().labels(), id, labels.encode(label(id, items.get(i).label(), i % 4 == 0)));
+                KafkaTestUtil.send(
+                        p,
+                        c.topics().labels(),
+                        id,
+                        labels.encode(label(id, items.get(i).label(), i % 4 == 0)));
             }
             for (int i = 0; i < n; i++) {
                 String id = "e-" + i;
                 truth.put(id, items.get(i).label());
-                KafkaTestUtil.send(p, c.topics().images(), id,
-                        images.encode(TestImages.event(id, t0 + 1000L * i, "it", Files.readAllBytes(items.get(i).file()))));
+                KafkaTestUtil.send(
+                        p,
+                        c.topics().images(),
+                        id,
+                        images.encode(TestImages.event(
+                                id,
+                                t0 + 1000L * i,
+                                "it",
+                                Files.readAllBytes(items.get(i).file()))));
             }
             if (withBad) {
                 byte[] corrupt = new byte[300];
@@ -102,20 +115,32 @@ class ModerationJobITCase {
                 byte[] big = new byte[150_000];
                 big[0] = (byte) 0x89;
                 Map<String, byte[]> badImages = Map.of(
-                        "bad-corrupt", corrupt,
-                        "bad-empty", new byte[0],
-                        "bad-bomb", io.bayesvlm.core.TestImages.pngHeader(60_000, 60_000),
-                        "bad-oversized", big);
+                        "bad-corrupt",
+                        corrupt,
+                        "bad-empty",
+                        new byte[0],
+                        "bad-bomb",
+                        io.bayesvlm.core.TestImages.pngHeader(60_000, 60_000),
+                        "bad-oversized",
+                        big);
                 for (var e : badImages.entrySet()) {
                     bad.add(e.getKey());
-                    KafkaTestUtil.send(p, c.topics().images(), e.getKey(), images.encode(TestImages.event(e.getKey(), t0, "it", e.getValue())));
+                    KafkaTestUtil.send(
+                            p,
+                            c.topics().images(),
+                            e.getKey(),
+                            images.encode(TestImages.event(e.getKey(), t0, "it", e.getValue())));
                 }
                 KafkaTestUtil.send(p, c.topics().images(), "bad-avro", "definitely not avro".getBytes());
                 bad.add("bad-avro");
             }
             for (int i = 1; i < n; i += 2) {
                 String id = "e-" + i;
-                KafkaTestUtil.send(p, c.topics().labels(), id, labels.encode(label(id, items.get(i).label(), i % 4 == 1)));
+                KafkaTestUtil.send(
+                        p,
+                        c.topics().labels(),
+                        id,
+                        labels.encode(label(id, items.get(i).label(), i % 4 == 1)));
             }
         }
         return new Produced(truth, bad);
@@ -130,9 +155,12 @@ class ModerationJobITCase {
     }
 
     static LabelEvent label(String id, String label, boolean audit) {
-        return LabelEvent.newBuilder().setEventId(id).setLabel(label)
+        return LabelEvent.newBuilder()
+                .setEventId(id)
+                .setLabel(label)
                 .setLabelSource(audit ? LabelSource.AUDIT : LabelSource.GROUND_TRUTH)
-                .setLabelTime(Instant.now()).build();
+                .setLabelTime(Instant.now())
+                .build();
     }
 
     /**
@@ -142,12 +170,19 @@ class ModerationJobITCase {
     @Test
     void onlineRecalibrationAppliesTheLatestTemperaturesWithTheirVersion() throws Exception {
         JobConfig c = config(UUID.randomUUID().toString().substring(0, 8), Map.of("calibration.recalibrate", "true"));
-        CalibrationReport earlier = io.bayesvlm.flink.operators.CalibrationReports.build(List.of(), 10, 0, 1_600_000_000_000L);
-        earlier.setRecalibration(io.bayesvlm.avro.Recalibration.newBuilder().setVersion(1_600_000_000_000L)
-                .setTemperatureBayes(2.0).setTemperatureMap(0.5).setFittedOn(500).setHeldOut(0).build());
+        CalibrationReport earlier =
+                io.bayesvlm.flink.operators.CalibrationReports.build(List.of(), 10, 0, 1_600_000_000_000L);
+        earlier.setRecalibration(io.bayesvlm.avro.Recalibration.newBuilder()
+                .setVersion(1_600_000_000_000L)
+                .setTemperatureBayes(2.0)
+                .setTemperatureMap(0.5)
+                .setFittedOn(500)
+                .setHeldOut(0)
+                .build());
         String bs = kafka.bootstrapServers();
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(bs)) {
-            KafkaTestUtil.send(p, c.topics().calibration(), "m", new AvroCodec<>(CalibrationReport.class).encode(earlier));
+            KafkaTestUtil.send(
+                    p, c.topics().calibration(), "m", new AvroCodec<>(CalibrationReport.class).encode(earlier));
         }
         produce(c, 32, false);
         runBounded(c, "it-recalibration");
@@ -171,9 +206,11 @@ class ModerationJobITCase {
         List<CalibrationReport> reports = KafkaTestUtil.readAll(bs, c.topics().calibration(), CalibrationReport.class);
         assertThat(reports.stream().filter(r -> r.getWindowEnd().toEpochMilli() > 1_600_000_000_000L))
                 .isNotEmpty()
-                .allSatisfy(r -> assertThat(r.getRecalibration().getTemperatureBayes()).isPositive());
-        System.out.printf("recalibration: %d of %d decisions recalibrated with the earlier temperatures%n", recalibrated,
-                decisions.size());
+                .allSatisfy(r ->
+                        assertThat(r.getRecalibration().getTemperatureBayes()).isPositive());
+        System.out.printf(
+                "recalibration: %d of %d decisions recalibrated with the earlier temperatures%n",
+                recalibrated, decisions.size());
     }
 
     /**
@@ -185,27 +222,51 @@ class ModerationJobITCase {
     void theLabelFreeDriftWarningFiresOnTheFirstDriftedWindowAndNotBefore() throws Exception {
         // two partitions are read at their own pace: allow the whole span as out-of-orderness, so that no decision is
         // late for its window (late ones are left out and counted in Flink's numLateRecordsDropped)
-        JobConfig c = config(UUID.randomUUID().toString().substring(0, 8), Map.of("drift.window-size", "20 s",
-                "drift.reference-windows", "2", "drift.min-decisions", "10", "drift.z-threshold", "5",
-                "events.max-out-of-orderness", "2 min"));
-        List<SampleImages.Item> items = SampleImages.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, 120);
+        JobConfig c = config(
+                UUID.randomUUID().toString().substring(0, 8),
+                Map.of(
+                        "drift.window-size",
+                        "20 s",
+                        "drift.reference-windows",
+                        "2",
+                        "drift.min-decisions",
+                        "10",
+                        "drift.z-threshold",
+                        "5",
+                        "events.max-out-of-orderness",
+                        "2 min"));
+        List<SampleImages.Item> items =
+                SampleImages.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, 120);
         AvroCodec<io.bayesvlm.avro.ImageEvent> images = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
         long t0 = 1_700_000_000_000L; // a multiple of 20 s: windows start at t0
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
             for (int i = 0; i < 120; i++) {
-                byte[] png = SampleImages.png(items.get(i).file(),
-                        i < 60 ? io.bayesvlm.core.data.ImageShift.NONE : io.bayesvlm.core.data.ImageShift.INVERT, 3, i);
-                KafkaTestUtil.send(p, c.topics().images(), "d-" + i, images.encode(TestImages.event("d-" + i, t0 + 1000L * i, "it", png)));
+                byte[] png = SampleImages.png(
+                        items.get(i).file(),
+                        i < 60 ? io.bayesvlm.core.data.ImageShift.NONE : io.bayesvlm.core.data.ImageShift.INVERT,
+                        3,
+                        i);
+                KafkaTestUtil.send(
+                        p,
+                        c.topics().images(),
+                        "d-" + i,
+                        images.encode(TestImages.event("d-" + i, t0 + 1000L * i, "it", png)));
             }
         }
         runBounded(c, "it-drift");
-        List<io.bayesvlm.avro.DriftReport> reports = KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().drift(),
-                io.bayesvlm.avro.DriftReport.class).stream()
-                .sorted(java.util.Comparator.comparing(io.bayesvlm.avro.DriftReport::getWindowStart)).toList();
-        assertThat(reports).extracting(r -> (r.getWindowStart().toEpochMilli() - t0) / 1000)
+        List<io.bayesvlm.avro.DriftReport> reports =
+                KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().drift(), io.bayesvlm.avro.DriftReport.class)
+                        .stream()
+                        .sorted(java.util.Comparator.comparing(io.bayesvlm.avro.DriftReport::getWindowStart))
+                        .toList();
+        assertThat(reports)
+                .extracting(r -> (r.getWindowStart().toEpochMilli() - t0) / 1000)
                 .containsExactly(0L, 20L, 40L, 60L, 80L, 100L);
-        assertThat(reports).extracting(io.bayesvlm.avro.DriftReport::getDecisions).containsOnly(20L);
-        assertThat(reports).extracting(io.bayesvlm.avro.DriftReport::getWarning)
+        assertThat(reports)
+                .extracting(io.bayesvlm.avro.DriftReport::getDecisions)
+                .containsOnly(20L);
+        assertThat(reports)
+                .extracting(io.bayesvlm.avro.DriftReport::getWarning)
                 .containsExactly(false, false, false, true, true, true);
         assertThat(reports.get(1).getReferenceWindows()).isEqualTo(2);
         assertThat(reports.get(2).getReference().getDecisions()).isEqualTo(40);
@@ -213,9 +274,16 @@ class ModerationJobITCase {
             assertThat(r.getZConfidence()).isNegative(); // the model is less sure of inverted images
             assertThat(r.getReason()).isNotEmpty();
         }
-        reports.forEach(r -> System.out.printf("drift window +%d s: warning %s (%s); z confidence %s, top_logit_std %s,"
-                + " mutual_info %s, review share %s%n", (r.getWindowStart().toEpochMilli() - t0) / 1000, r.getWarning(),
-                r.getReason(), r.getZConfidence(), r.getZTopLogitStd(), r.getZMutualInfo(), r.getZReviewShare()));
+        reports.forEach(r -> System.out.printf(
+                "drift window +%d s: warning %s (%s); z confidence %s, top_logit_std %s,"
+                        + " mutual_info %s, review share %s%n",
+                (r.getWindowStart().toEpochMilli() - t0) / 1000,
+                r.getWarning(),
+                r.getReason(),
+                r.getZConfidence(),
+                r.getZTopLogitStd(),
+                r.getZMutualInfo(),
+                r.getZReviewShare()));
     }
 
     /**
@@ -226,8 +294,9 @@ class ModerationJobITCase {
     @Test
     void riskModeReviewsEverythingUntilVouchedAndNeverDecidesBelowTheVouchedThreshold() throws Exception {
         // no report yet: the conservative start
-        JobConfig fresh = config(UUID.randomUUID().toString().substring(0, 8), Map.of("routing.mode", "risk",
-                "routing.max-auto-error", "0.05"));
+        JobConfig fresh = config(
+                UUID.randomUUID().toString().substring(0, 8),
+                Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05"));
         produce(fresh, 24, false);
         runBounded(fresh, "it-risk-fresh");
         String bs = kafka.bootstrapServers();
@@ -236,7 +305,8 @@ class ModerationJobITCase {
             assertThat(d.getRouting()).isEqualTo(Routing.REVIEW);
             assertThat(d.getLabelPropensity()).isEqualTo(1.0);
         });
-        List<CalibrationReport> reports = KafkaTestUtil.readAll(bs, fresh.topics().calibration(), CalibrationReport.class);
+        List<CalibrationReport> reports =
+                KafkaTestUtil.readAll(bs, fresh.topics().calibration(), CalibrationReport.class);
         assertThat(reports).isNotEmpty().allSatisfy(r -> {
             assertThat(r.getRisk().getAlpha()).isEqualTo(0.05);
             assertThat(r.getRisk().getScore()).isEqualTo("max_prob");
@@ -244,14 +314,24 @@ class ModerationJobITCase {
         });
 
         // a report from an earlier window vouches for max_prob >= 0.9
-        JobConfig vouched = config(UUID.randomUUID().toString().substring(0, 8), Map.of("routing.mode", "risk",
-                "routing.max-auto-error", "0.05"));
-        CalibrationReport earlier = io.bayesvlm.flink.operators.CalibrationReports.build(List.of(), 10, 0, 1_600_000_000_000L);
-        earlier.setRisk(io.bayesvlm.avro.RiskControl.newBuilder().setScore("max_prob").setAlpha(0.05).setDelta(0.05)
-                .setThreshold(0.9).setUpperBound(0.045).setLabelsAtThreshold(900).setLabelsUsed(1200).setDesignLabels(3000)
+        JobConfig vouched = config(
+                UUID.randomUUID().toString().substring(0, 8),
+                Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05"));
+        CalibrationReport earlier =
+                io.bayesvlm.flink.operators.CalibrationReports.build(List.of(), 10, 0, 1_600_000_000_000L);
+        earlier.setRisk(io.bayesvlm.avro.RiskControl.newBuilder()
+                .setScore("max_prob")
+                .setAlpha(0.05)
+                .setDelta(0.05)
+                .setThreshold(0.9)
+                .setUpperBound(0.045)
+                .setLabelsAtThreshold(900)
+                .setLabelsUsed(1200)
+                .setDesignLabels(3000)
                 .build());
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(bs)) {
-            KafkaTestUtil.send(p, vouched.topics().calibration(), "m", new AvroCodec<>(CalibrationReport.class).encode(earlier));
+            KafkaTestUtil.send(
+                    p, vouched.topics().calibration(), "m", new AvroCodec<>(CalibrationReport.class).encode(earlier));
         }
         produce(vouched, 48, false);
         runBounded(vouched, "it-risk-vouched");
@@ -259,11 +339,14 @@ class ModerationJobITCase {
         assertThat(decisions).hasSize(48).allSatisfy(d -> {
             double maxProb = d.getUncertainty().getMaxProb();
             if (maxProb < 0.9) {
-                assertThat(d.getRouting()).as("%s at max_prob %s", d.getEventId(), maxProb).isEqualTo(Routing.REVIEW);
+                assertThat(d.getRouting())
+                        .as("%s at max_prob %s", d.getEventId(), maxProb)
+                        .isEqualTo(Routing.REVIEW);
             }
             assertThat(d.getLabelPropensity()).isEqualTo(d.getRouting() == Routing.REVIEW ? 1.0 : 0.25);
         });
-        System.out.printf("risk mode: vouched max_prob >= 0.9; %d of %d decided automatically or audited%n",
+        System.out.printf(
+                "risk mode: vouched max_prob >= 0.9; %d of %d decided automatically or audited%n",
                 decisions.stream().filter(d -> d.getRouting() != Routing.REVIEW).count(), decisions.size());
     }
 
@@ -285,13 +368,16 @@ class ModerationJobITCase {
         var image = (com.fasterxml.jackson.databind.node.ObjectNode) json.get("image");
         image.putArray("mean").add(0.0);
         image.putArray("std").add(1e-45);
-        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(model.resolve("model.json").toFile(), json);
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValue(model.resolve("model.json").toFile(), json);
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         JobConfig c = config(suffix, Map.of("model.dir", model.toString(), "routing.audit-fraction", "0"));
-        List<SampleImages.Item> items = SampleImages.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, 6);
+        List<SampleImages.Item> items =
+                SampleImages.items(ROOT.resolve("models/fashion-mnist-sample")).subList(0, 6);
         java.io.ByteArrayOutputStream black = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY), "png", black);
+        javax.imageio.ImageIO.write(
+                new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY), "png", black);
         AvroCodec<io.bayesvlm.avro.ImageEvent> images = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
         List<String> nonBlack = new ArrayList<>();
         List<String> blackIds = new ArrayList<>();
@@ -299,12 +385,22 @@ class ModerationJobITCase {
             for (int i = 0; i < items.size(); i++) {
                 String id = "nan-" + i;
                 nonBlack.add(id);
-                KafkaTestUtil.send(p, c.topics().images(), id, images.encode(TestImages.event(id, 1_700_000_000_000L + i, "it",
-                        Files.readAllBytes(items.get(i).file()))));
+                KafkaTestUtil.send(
+                        p,
+                        c.topics().images(),
+                        id,
+                        images.encode(TestImages.event(
+                                id,
+                                1_700_000_000_000L + i,
+                                "it",
+                                Files.readAllBytes(items.get(i).file()))));
                 String b = "black-" + i;
                 blackIds.add(b);
-                KafkaTestUtil.send(p, c.topics().images(), b, images.encode(TestImages.event(b, 1_700_000_000_000L + i, "it",
-                        black.toByteArray())));
+                KafkaTestUtil.send(
+                        p,
+                        c.topics().images(),
+                        b,
+                        images.encode(TestImages.event(b, 1_700_000_000_000L + i, "it", black.toByteArray())));
             }
         }
         runBounded(c, "it-non-finite");
@@ -324,7 +420,8 @@ class ModerationJobITCase {
             assertThat(d.getTopic()).isEqualTo(c.topics().images());
             assertThat(d.getOffset()).isNotNegative();
         });
-        assertThat(KafkaTestUtil.readAll(bs, c.topics().reviews(), ReviewRequest.class)).extracting(ReviewRequest::getEventId)
+        assertThat(KafkaTestUtil.readAll(bs, c.topics().reviews(), ReviewRequest.class))
+                .extracting(ReviewRequest::getEventId)
                 .doesNotContainAnyElementsOf(nonBlack);
         io.bayesvlm.embedded.TempDirs.deleteRecursively(model);
     }
@@ -344,24 +441,43 @@ class ModerationJobITCase {
         List<CalibrationReport> reports = KafkaTestUtil.readAll(bs, c.topics().calibration(), CalibrationReport.class);
 
         // Every event in is accounted for: decisions + dead letters from the image topic = events in.
-        List<DeadLetter> imageDead = dead.stream().filter(d -> d.getTopic().equals(c.topics().images())).toList();
-        assertThat(decisions.size() + imageDead.size()).isEqualTo(in.truth().size() + in.badIds().size());
-        assertThat(decisions.stream().map(Decision::getEventId)).containsExactlyInAnyOrderElementsOf(in.truth().keySet());
+        List<DeadLetter> imageDead = dead.stream()
+                .filter(d -> d.getTopic().equals(c.topics().images()))
+                .toList();
+        assertThat(decisions.size() + imageDead.size())
+                .isEqualTo(in.truth().size() + in.badIds().size());
+        assertThat(decisions.stream().map(Decision::getEventId))
+                .containsExactlyInAnyOrderElementsOf(in.truth().keySet());
 
-        Map<String, String> codes = imageDead.stream().collect(Collectors.toMap(
-                d -> d.getEventId() == null ? "bad-avro" : d.getEventId(), DeadLetter::getErrorCode));
-        assertThat(codes).containsEntry("bad-corrupt", "CORRUPT_IMAGE").containsEntry("bad-empty", "EMPTY_INPUT")
-                .containsEntry("bad-bomb", "TOO_MANY_PIXELS").containsEntry("bad-oversized", "TOO_MANY_BYTES")
+        Map<String, String> codes = imageDead.stream()
+                .collect(Collectors.toMap(
+                        d -> d.getEventId() == null ? "bad-avro" : d.getEventId(), DeadLetter::getErrorCode));
+        assertThat(codes)
+                .containsEntry("bad-corrupt", "CORRUPT_IMAGE")
+                .containsEntry("bad-empty", "EMPTY_INPUT")
+                .containsEntry("bad-bomb", "TOO_MANY_PIXELS")
+                .containsEntry("bad-oversized", "TOO_MANY_BYTES")
                 .containsEntry("bad-avro", "UNDECODABLE_RECORD");
-        DeadLetter avro = imageDead.stream().filter(d -> d.getEventId() == null).findFirst().orElseThrow();
+        DeadLetter avro = imageDead.stream()
+                .filter(d -> d.getEventId() == null)
+                .findFirst()
+                .orElseThrow();
         assertThat(new String(avro.getValue().array())).isEqualTo("definitely not avro"); // original bytes kept
 
         // Routed decisions appear in review requests, exactly once, with the matching reason.
-        Map<String, Routing> routing = decisions.stream().collect(Collectors.toMap(Decision::getEventId, Decision::getRouting));
-        assertThat(reviews.stream().map(ReviewRequest::getEventId)).containsExactlyInAnyOrderElementsOf(
-                routing.entrySet().stream().filter(e -> e.getValue() != Routing.AUTO).map(Map.Entry::getKey).toList());
+        Map<String, Routing> routing =
+                decisions.stream().collect(Collectors.toMap(Decision::getEventId, Decision::getRouting));
+        assertThat(reviews.stream().map(ReviewRequest::getEventId))
+                .containsExactlyInAnyOrderElementsOf(routing.entrySet().stream()
+                        .filter(e -> e.getValue() != Routing.AUTO)
+                        .map(Map.Entry::getKey)
+                        .toList());
         for (ReviewRequest r : reviews) {
-            assertThat(r.getReason()).isEqualTo(routing.get(r.getEventId()) == Routing.REVIEW ? ReviewReason.UNCERTAIN : ReviewReason.AUDIT);
+            assertThat(r.getReason())
+                    .isEqualTo(
+                            routing.get(r.getEventId()) == Routing.REVIEW
+                                    ? ReviewReason.UNCERTAIN
+                                    : ReviewReason.AUDIT);
         }
         assertThat(routing.values()).contains(Routing.AUTO);
         for (Decision d : decisions) {
@@ -371,7 +487,8 @@ class ModerationJobITCase {
 
         // Calibration reports equal an offline recomputation from the same decisions and labels.
         assertThat(reports).isNotEmpty();
-        Map<String, Decision> byId = decisions.stream().collect(Collectors.toMap(Decision::getEventId, Function.identity()));
+        Map<String, Decision> byId =
+                decisions.stream().collect(Collectors.toMap(Decision::getEventId, Function.identity()));
         for (CalibrationReport r : reports) {
             long start = r.getWindowStart().toEpochMilli();
             long end = r.getWindowEnd().toEpochMilli();
@@ -381,8 +498,12 @@ class ModerationJobITCase {
             for (Decision d : byId.values()) {
                 long t = d.getEventTime().toEpochMilli();
                 if (t >= start && t < end) {
-                    bayes.add(d.getProbs().stream().mapToDouble(Double::doubleValue).toArray());
-                    map.add(d.getMapProbs().stream().mapToDouble(Double::doubleValue).toArray());
+                    bayes.add(d.getProbs().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .toArray());
+                    map.add(d.getMapProbs().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .toArray());
                     y.add(d.getClasses().indexOf(in.truth().get(d.getEventId())));
                 }
             }
@@ -395,7 +516,8 @@ class ModerationJobITCase {
             assertThat(r.getBayes().getNll()).isCloseTo(b.nll(), within(1e-12));
             assertThat(r.getBayes().getAccuracy()).isCloseTo(b.accuracy(), within(1e-12));
         }
-        long windowsWithAll = reports.stream().mapToLong(CalibrationReport::getLabelled).sum();
+        long windowsWithAll =
+                reports.stream().mapToLong(CalibrationReport::getLabelled).sum();
         assertThat(windowsWithAll).isGreaterThanOrEqualTo(48); // each pair lies in two 20 s windows sliding by 10 s
     }
 
@@ -433,8 +555,17 @@ class ModerationJobITCase {
     void exactlyOnceAcrossAnInjectedTaskFailure() throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         // Flink's own keys reach the job through its configuration, like any other option.
-        JobConfig c = config(suffix, Map.of("checkpoint.interval", "300 ms", "restart-strategy.type", "fixed-delay",
-                "restart-strategy.fixed-delay.attempts", "3", "restart-strategy.fixed-delay.delay", "200 ms"));
+        JobConfig c = config(
+                suffix,
+                Map.of(
+                        "checkpoint.interval",
+                        "300 ms",
+                        "restart-strategy.type",
+                        "fixed-delay",
+                        "restart-strategy.fixed-delay.attempts",
+                        "3",
+                        "restart-strategy.fixed-delay.delay",
+                        "200 ms"));
         int n = 160;
         Produced in = produce(c, n, false);
         FailOnce.SEEN.set(0);
@@ -452,14 +583,20 @@ class ModerationJobITCase {
 
         String bs = kafka.bootstrapServers();
         List<Decision> decisions = KafkaTestUtil.readAll(bs, c.topics().decisions(), Decision.class);
-        Map<String, Long> counts = decisions.stream().collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
-        assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(in.truth().keySet());
+        Map<String, Long> counts =
+                decisions.stream().collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
+        assertThat(counts.keySet())
+                .containsExactlyInAnyOrderElementsOf(in.truth().keySet());
         assertThat(counts.values()).allMatch(v -> v == 1);
 
         List<ReviewRequest> reviews = KafkaTestUtil.readAll(bs, c.topics().reviews(), ReviewRequest.class);
-        Map<String, Long> reviewCounts = reviews.stream().collect(Collectors.groupingBy(ReviewRequest::getEventId, Collectors.counting()));
+        Map<String, Long> reviewCounts =
+                reviews.stream().collect(Collectors.groupingBy(ReviewRequest::getEventId, Collectors.counting()));
         assertThat(reviewCounts.values()).allMatch(v -> v == 1);
-        assertThat(reviewCounts.keySet()).containsExactlyInAnyOrderElementsOf(decisions.stream()
-                .filter(d -> d.getRouting() != Routing.AUTO).map(Decision::getEventId).toList());
+        assertThat(reviewCounts.keySet())
+                .containsExactlyInAnyOrderElementsOf(decisions.stream()
+                        .filter(d -> d.getRouting() != Routing.AUTO)
+                        .map(Decision::getEventId)
+                        .toList());
     }
 }

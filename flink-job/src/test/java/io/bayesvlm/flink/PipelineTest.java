@@ -13,9 +13,9 @@ import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.flink.memory.InMemory;
+import io.bayesvlm.flink.memory.InMemory.CollectingSink;
 import io.bayesvlm.flink.operators.CalibrationReports;
 import io.bayesvlm.flink.operators.CalibrationReportsRiskTest;
-import io.bayesvlm.flink.memory.InMemory.CollectingSink;
 import io.bayesvlm.flink.records.RawRecord;
 import io.bayesvlm.serde.RecordCodec;
 import io.bayesvlm.serde.registry.RegistryConfig;
@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -44,8 +43,12 @@ class PipelineTest {
     static final RecordCodec<ImageEvent> IMAGES = RecordCodec.of(ImageEvent.class, RegistryConfig.none());
     static final RecordCodec<LabelEvent> LABELS = RecordCodec.of(LabelEvent.class, RegistryConfig.none());
 
-    record Outputs(List<Decision> decisions, List<ReviewRequest> reviews, List<CalibrationReport> calibration,
-            List<DriftReport> drift, List<DeadLetter> deadLetters) {}
+    record Outputs(
+            List<Decision> decisions,
+            List<ReviewRequest> reviews,
+            List<CalibrationReport> calibration,
+            List<DriftReport> drift,
+            List<DeadLetter> deadLetters) {}
 
     static JobConfig config(Map<String, String> extra) throws Exception {
         Map<String, String> m = ItConfig.options("127.0.0.1:9", "pipeline"); // no broker is ever contacted
@@ -67,11 +70,14 @@ class PipelineTest {
         CollectingSink<CalibrationReport> calibration = InMemory.sink();
         CollectingSink<DriftReport> drift = InMemory.sink();
         CollectingSink<DeadLetter> dead = InMemory.sink();
-        ModerationJob.buildPipeline(env,
+        ModerationJob.buildPipeline(
+                env,
                 new ModerationJob.Sources(InMemory.source(images), InMemory.source(labels), InMemory.source(feedback)),
-                new ModerationJob.Sinks(decisions, reviews, calibration, drift, dead), c);
+                new ModerationJob.Sinks(decisions, reviews, calibration, drift, dead),
+                c);
         env.execute("pipeline-test");
-        return new Outputs(decisions.written(), reviews.written(), calibration.written(), drift.written(), dead.written());
+        return new Outputs(
+                decisions.written(), reviews.written(), calibration.written(), drift.written(), dead.written());
     }
 
     /** n sample images, one second apart, as image-event records; the labels are the true classes. */
@@ -79,8 +85,17 @@ class PipelineTest {
         List<RawRecord> out = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             String id = "e-" + i;
-            out.add(record(c.topics().images(), id, IMAGES.encode(c.topics().images(), TestImages.event(id, T0 + 1000L * i, "pipeline",
-                    Files.readAllBytes(items.get(i).file()))), i));
+            out.add(record(
+                    c.topics().images(),
+                    id,
+                    IMAGES.encode(
+                            c.topics().images(),
+                            TestImages.event(
+                                    id,
+                                    T0 + 1000L * i,
+                                    "pipeline",
+                                    Files.readAllBytes(items.get(i).file()))),
+                    i));
         }
         return out;
     }
@@ -91,14 +106,28 @@ class PipelineTest {
      */
     static List<RawRecord> feedbackWithoutThresholdOrTemperatures(JobConfig c) {
         CalibrationReport report = CalibrationReports.build(CalibrationReportsRiskTest.window(50, 1), 10, 0, 1000);
-        return List.of(record(c.topics().calibration(), "m/1",
-                RecordCodec.of(CalibrationReport.class, RegistryConfig.none()).encode(c.topics().calibration(), report), 0));
+        return List.of(record(
+                c.topics().calibration(),
+                "m/1",
+                RecordCodec.of(CalibrationReport.class, RegistryConfig.none())
+                        .encode(c.topics().calibration(), report),
+                0));
     }
 
     static RawRecord label(JobConfig c, String eventId, String label, long offset) {
-        return record(c.topics().labels(), eventId, LABELS.encode(c.topics().labels(), LabelEvent.newBuilder().setEventId(eventId)
-                .setLabel(label).setLabelSource(LabelSource.REVIEWER).setReviewerId("r")
-                .setLabelTime(Instant.ofEpochMilli(T0)).build()), offset);
+        return record(
+                c.topics().labels(),
+                eventId,
+                LABELS.encode(
+                        c.topics().labels(),
+                        LabelEvent.newBuilder()
+                                .setEventId(eventId)
+                                .setLabel(label)
+                                .setLabelSource(LabelSource.REVIEWER)
+                                .setReviewerId("r")
+                                .setLabelTime(Instant.ofEpochMilli(T0))
+                                .build()),
+                offset);
     }
 
     @Test
@@ -108,8 +137,18 @@ class PipelineTest {
         List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"))
                 .subList(0, n);
         List<RawRecord> images = images(c, items);
-        images.add(record(c.topics().images(), "corrupt", IMAGES.encode(c.topics().images(), TestImages.event("corrupt", T0, "pipeline",
-                java.util.Arrays.copyOf(Files.readAllBytes(items.get(0).file()), 40))), n)); // truncated
+        images.add(record(
+                c.topics().images(),
+                "corrupt",
+                IMAGES.encode(
+                        c.topics().images(),
+                        TestImages.event(
+                                "corrupt",
+                                T0,
+                                "pipeline",
+                                java.util.Arrays.copyOf(
+                                        Files.readAllBytes(items.get(0).file()), 40))),
+                n)); // truncated
         images.add(record(c.topics().images(), "garbage", new byte[] {42, 42, 42}, n + 1));
         List<RawRecord> labels = new ArrayList<>();
         labels.add(label(c, "e-0", "no-such-class", 0)); // the one label for e-0
@@ -119,17 +158,26 @@ class PipelineTest {
 
         Outputs out = run(c, images, labels, feedbackWithoutThresholdOrTemperatures(c));
 
-        Map<String, Long> decided = out.decisions().stream()
-                .collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
-        assertThat(decided).hasSize(n).allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1L));
+        Map<String, Long> decided =
+                out.decisions().stream().collect(Collectors.groupingBy(Decision::getEventId, Collectors.counting()));
+        assertThat(decided)
+                .hasSize(n)
+                .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1L));
         // review requests: exactly the decisions routed to people (uncertain ones and audits)
-        assertThat(out.reviews()).extracting(ReviewRequest::getEventId).containsExactlyInAnyOrderElementsOf(
-                out.decisions().stream().filter(d -> d.getRouting() != Routing.AUTO).map(Decision::getEventId).toList());
+        assertThat(out.reviews())
+                .extracting(ReviewRequest::getEventId)
+                .containsExactlyInAnyOrderElementsOf(out.decisions().stream()
+                        .filter(d -> d.getRouting() != Routing.AUTO)
+                        .map(Decision::getEventId)
+                        .toList());
         assertThat(out.decisions()).extracting(Decision::getRouting).contains(Routing.AUTO, Routing.REVIEW);
 
-        Map<String, DeadLetter> dead = out.deadLetters().stream().collect(Collectors.toMap(
-                d -> d.getEventId() == null ? new String(d.getKey().array(), StandardCharsets.UTF_8) : d.getEventId(),
-                Function.identity()));
+        Map<String, DeadLetter> dead = out.deadLetters().stream()
+                .collect(Collectors.toMap(
+                        d -> d.getEventId() == null
+                                ? new String(d.getKey().array(), StandardCharsets.UTF_8)
+                                : d.getEventId(),
+                        Function.identity()));
         assertThat(dead).containsOnlyKeys("corrupt", "garbage", "e-0");
         assertThat(dead.get("corrupt").getErrorCode()).isEqualTo("CORRUPT_IMAGE");
         assertThat(dead.get("garbage").getErrorCode()).isEqualTo("UNDECODABLE_RECORD");
@@ -137,9 +185,14 @@ class PipelineTest {
         assertThat(dead.get("e-0").getErrorCode()).isEqualTo("UNKNOWN_LABEL");
 
         // Each labelled pair lies in window-size / window-slide = 2 sliding windows; the end of input fires them all.
-        long slides = c.calibration().windowSize().toMillis() / c.calibration().windowSlide().toMillis();
-        assertThat(out.calibration().stream().mapToLong(CalibrationReport::getLabelled).sum()).isEqualTo(slides * (n - 1));
-        assertThat(out.drift().stream().mapToLong(DriftReport::getDecisions).sum()).isEqualTo(n);
+        long slides = c.calibration().windowSize().toMillis()
+                / c.calibration().windowSlide().toMillis();
+        assertThat(out.calibration().stream()
+                        .mapToLong(CalibrationReport::getLabelled)
+                        .sum())
+                .isEqualTo(slides * (n - 1));
+        assertThat(out.drift().stream().mapToLong(DriftReport::getDecisions).sum())
+                .isEqualTo(n);
     }
 
     @Test
@@ -159,6 +212,8 @@ class PipelineTest {
         assertThat(out.reviews()).hasSize(20);
         assertThat(out.deadLetters()).isEmpty();
         // The windows' labels produce reports with a risk section; in Kafka they would come back as feedback.
-        assertThat(out.calibration()).isNotEmpty().allSatisfy(r -> assertThat(r.getRisk()).isNotNull());
+        assertThat(out.calibration())
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.getRisk()).isNotNull());
     }
 }

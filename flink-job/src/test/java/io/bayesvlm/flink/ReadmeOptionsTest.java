@@ -12,7 +12,8 @@ class ReadmeOptionsTest {
 
     @Test
     void everyOptionIsDocumented() throws Exception {
-        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        Path root =
+                Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
         String readme = Files.readString(root.resolve("flink-job/README.md"));
         for (ConfigOption<?> o : JobOptions.ALL) {
             assertThat(readme).as("flink-job/README.md documents %s", o.key()).contains("| `" + o.key() + "` |");

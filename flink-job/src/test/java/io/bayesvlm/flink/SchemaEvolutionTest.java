@@ -23,16 +23,22 @@ class SchemaEvolutionTest {
         try (Stream<Path> s = Files.list(history)) {
             old = s.filter(p -> p.toString().endsWith(".avsc")).sorted().toList();
         }
-        assertThat(old).extracting(p -> p.getFileName().toString())
+        assertThat(old)
+                .extracting(p -> p.getFileName().toString())
                 .contains("ImageEvent-v1.avsc", "Decision-v1.avsc", "CalibrationReport-v1.avsc");
         for (Path p : old) {
             String name = p.getFileName().toString().replaceAll("-v\\d+\\.avsc$", "");
             Schema before = new Schema.Parser().parse(p.toFile());
-            Schema now = new Schema.Parser().parse(ItConfig.ROOT.resolve("schemas/src/main/avro/" + name + ".avsc").toFile());
-            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(now, before).getType())
+            Schema now = new Schema.Parser()
+                    .parse(ItConfig.ROOT
+                            .resolve("schemas/src/main/avro/" + name + ".avsc")
+                            .toFile());
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(now, before)
+                            .getType())
                     .as("current %s reads %s", name, p.getFileName())
                     .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
-            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(before, now).getType())
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(before, now)
+                            .getType())
                     .as("%s reads the current %s", p.getFileName(), name)
                     .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
         }

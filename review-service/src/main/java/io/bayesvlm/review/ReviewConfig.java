@@ -38,8 +38,14 @@ public record ReviewConfig(
         Map<String, String> kafkaProperties) {
 
     /** Topic names: the job's (review requests in, labels out, calibration in, dead letters out) and the service's own commands. */
-    public record Topics(String reviews, String labels, String calibration, String deadLetters, String commands,
-            String labelsByItem, String images) {}
+    public record Topics(
+            String reviews,
+            String labels,
+            String calibration,
+            String deadLetters,
+            String commands,
+            String labelsByItem,
+            String images) {}
 
     /** Every option: key, default (empty: none) and what it does. The README's table lists the same. */
     public static final Map<String, String[]> OPTIONS = options();
@@ -47,30 +53,65 @@ public record ReviewConfig(
     private static Map<String, String[]> options() {
         Map<String, String[]> m = new LinkedHashMap<>();
         m.put("bootstrap.servers", new String[] {"", "Kafka bootstrap servers (required)."});
-        m.put("application.id", new String[] {"bayesvlm-review", "Kafka Streams application id: consumer group, internal topic and state prefix. Instances with one id share the queue."});
+        m.put("application.id", new String[] {
+            "bayesvlm-review",
+            "Kafka Streams application id: consumer group, internal topic and state prefix. Instances with one id share the queue."
+        });
         m.put("topics.review-requests", new String[] {"review-requests", "Review requests from the job (in)."});
         m.put("topics.labels", new String[] {"labels", "Human labels (out), read by the job."});
-        m.put("topics.calibration", new String[] {"calibration", "Calibration reports from the job (in), for the dashboard."});
-        m.put("topics.dead-letters", new String[] {"dead-letters", "Records the service cannot read (out), with the reason."});
-        m.put("topics.commands", new String[] {"review-commands", "Reviewers' claims, labels and skips; created at startup with the partition count of topics.review-requests."});
-        m.put("topics.labels-by-item", new String[] {"review-labels-by-item", "Every label re-keyed by event id (so labels from anywhere close their queue item); created at startup like topics.commands."});
-        m.put("topics.image-events", new String[] {"image-events", "The job's input: a review request whose image was too large to travel inline (the job's review.inline-image-max-bytes) carries a claim check, and the service reads the image from this topic (read access needed; only this topic is ever read)."});
-        m.put("topics.replication-factor", new String[] {"-1", "Replication of the commands topic and the state changelogs; -1: the broker's default."});
-        m.put("http.host", new String[] {"127.0.0.1", "Address the web UI and API bind to. Loopback unless you set it."});
+        m.put(
+                "topics.calibration",
+                new String[] {"calibration", "Calibration reports from the job (in), for the dashboard."});
+        m.put(
+                "topics.dead-letters",
+                new String[] {"dead-letters", "Records the service cannot read (out), with the reason."});
+        m.put("topics.commands", new String[] {
+            "review-commands",
+            "Reviewers' claims, labels and skips; created at startup with the partition count of topics.review-requests."
+        });
+        m.put("topics.labels-by-item", new String[] {
+            "review-labels-by-item",
+            "Every label re-keyed by event id (so labels from anywhere close their queue item); created at startup like topics.commands."
+        });
+        m.put("topics.image-events", new String[] {
+            "image-events",
+            "The job's input: a review request whose image was too large to travel inline (the job's review.inline-image-max-bytes) carries a claim check, and the service reads the image from this topic (read access needed; only this topic is ever read)."
+        });
+        m.put("topics.replication-factor", new String[] {
+            "-1", "Replication of the commands topic and the state changelogs; -1: the broker's default."
+        });
+        m.put("http.host", new String[] {"127.0.0.1", "Address the web UI and API bind to. Loopback unless you set it."
+        });
         m.put("http.port", new String[] {"8090", "HTTP port; 0 picks a free one."});
-        m.put("http.advertised-host", new String[] {"", "Host other instances reach this one at (interactive queries); empty: http.host, which must then not be 0.0.0.0."});
-        m.put("auth.users-file", new String[] {"", "Users file (required): lines 'name:role:hash', role reviewer or viewer, hash from 'bin/bayesvlm review --hash-password'."});
-        m.put("auth.session-secret", new String[] {"", "Key that signs session cookies; empty: BAYESVLM_SESSION_SECRET, else a random one per process (then sign-ins do not carry over between instances or restarts)."});
+        m.put("http.advertised-host", new String[] {
+            "",
+            "Host other instances reach this one at (interactive queries); empty: http.host, which must then not be 0.0.0.0."
+        });
+        m.put("auth.users-file", new String[] {
+            "",
+            "Users file (required): lines 'name:role:hash', role reviewer or viewer, hash from 'bin/bayesvlm review --hash-password'."
+        });
+        m.put("auth.session-secret", new String[] {
+            "",
+            "Key that signs session cookies; empty: BAYESVLM_SESSION_SECRET, else a random one per process (then sign-ins do not carry over between instances or restarts)."
+        });
         m.put("auth.session-ttl", new String[] {"12 h", "How long a sign-in lasts."});
         m.put("queue.lease", new String[] {"5 min", "How long a claim holds an item; then it returns to the queue."});
         m.put("queue.max-wait", new String[] {"1 h", "An item pending this long goes first, oldest first."});
-        m.put("queue.audit-every", new String[] {"4", "Every n-th claim takes the oldest audit when one waits (audits are not starved by uncertain items)."});
+        m.put("queue.audit-every", new String[] {
+            "4", "Every n-th claim takes the oldest audit when one waits (audits are not starved by uncertain items)."
+        });
         m.put("queue.done-retention", new String[] {"7 d", "Labelled items stay queryable this long."});
         m.put("calibration.history", new String[] {"500", "Calibration reports kept per model for the dashboard."});
-        m.put("state.dir", new String[] {"", "Kafka Streams state directory; empty: <tmp>/bayesvlm-review-<application.id>."});
+        m.put(
+                "state.dir",
+                new String[] {"", "Kafka Streams state directory; empty: <tmp>/bayesvlm-review-<application.id>."});
         m.put("streams.threads", new String[] {"1", "Kafka Streams threads."});
         for (String k : RegistryConfig.KEYS) {
-            m.put(k, new String[] {"", "As in the job (see flink-job/README.md): the topics' Avro through a schema registry, or plain without registry.url."});
+            m.put(k, new String[] {
+                "",
+                "As in the job (see flink-job/README.md): the topics' Avro through a schema registry, or plain without registry.url."
+            });
         }
         return m;
     }
@@ -85,11 +126,17 @@ public record ReviewConfig(
         o.requireKnown(known);
         String app = o.string("application.id", d("application.id"));
         if (app.isEmpty() || !app.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("application.id must be letters, digits, '.', '_' or '-', got '" + app + "'");
+            throw new IllegalArgumentException(
+                    "application.id must be letters, digits, '.', '_' or '-', got '" + app + "'");
         }
-        Topics topics = new Topics(topic(o, "topics.review-requests"), topic(o, "topics.labels"),
-                topic(o, "topics.calibration"), topic(o, "topics.dead-letters"), topic(o, "topics.commands"),
-                topic(o, "topics.labels-by-item"), topic(o, "topics.image-events"));
+        Topics topics = new Topics(
+                topic(o, "topics.review-requests"),
+                topic(o, "topics.labels"),
+                topic(o, "topics.calibration"),
+                topic(o, "topics.dead-letters"),
+                topic(o, "topics.commands"),
+                topic(o, "topics.labels-by-item"),
+                topic(o, "topics.image-events"));
         String host = o.string("http.host", d("http.host"));
         String advertised = o.string("http.advertised-host", host);
         if (advertised.equals("0.0.0.0") || advertised.equals("::")) {
@@ -106,7 +153,8 @@ public record ReviewConfig(
         }
         int replication = Integer.parseInt(o.string("topics.replication-factor", "-1"));
         if (replication == 0 || replication < -1) {
-            throw new IllegalArgumentException("topics.replication-factor must be -1 or at least 1, got " + replication);
+            throw new IllegalArgumentException(
+                    "topics.replication-factor must be -1 or at least 1, got " + replication);
         }
         String state = o.string("state.dir", "");
         Map<String, String> kafka = new LinkedHashMap<>();
@@ -115,14 +163,28 @@ public record ReviewConfig(
                 kafka.put(k.substring("kafka.".length()), v);
             }
         });
-        return new ReviewConfig(o.required("bootstrap.servers"), app, topics, replication, RegistryConfig.parse(o),
-                host, port, advertised, users, o.orEnv("auth.session-secret", "BAYESVLM_SESSION_SECRET"),
-                duration(o, "auth.session-ttl"), duration(o, "queue.lease"), duration(o, "queue.max-wait"),
+        return new ReviewConfig(
+                o.required("bootstrap.servers"),
+                app,
+                topics,
+                replication,
+                RegistryConfig.parse(o),
+                host,
+                port,
+                advertised,
+                users,
+                o.orEnv("auth.session-secret", "BAYESVLM_SESSION_SECRET"),
+                duration(o, "auth.session-ttl"),
+                duration(o, "queue.lease"),
+                duration(o, "queue.max-wait"),
                 o.intAtLeast("queue.audit-every", Integer.parseInt(d("queue.audit-every")), 1),
                 duration(o, "queue.done-retention"),
                 o.intAtLeast("calibration.history", Integer.parseInt(d("calibration.history")), 1),
-                state.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "bayesvlm-review-" + app) : Path.of(state),
-                o.intAtLeast("streams.threads", 1, 1), Map.copyOf(kafka));
+                state.isEmpty()
+                        ? Path.of(System.getProperty("java.io.tmpdir"), "bayesvlm-review-" + app)
+                        : Path.of(state),
+                o.intAtLeast("streams.threads", 1, 1),
+                Map.copyOf(kafka));
     }
 
     /** Client settings for every Kafka client of the service (security, timeouts): {@code kafka.<name>} options. */

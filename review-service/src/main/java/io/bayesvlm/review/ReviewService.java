@@ -48,8 +48,13 @@ public final class ReviewService implements AutoCloseable {
     private final String url;
     private final ReviewApi api;
 
-    private ReviewService(KafkaStreams streams, HttpServer http, ExecutorService httpThreads,
-            KafkaProducer<String, byte[]> commands, ReviewApi api, String url) {
+    private ReviewService(
+            KafkaStreams streams,
+            HttpServer http,
+            ExecutorService httpThreads,
+            KafkaProducer<String, byte[]> commands,
+            ReviewApi api,
+            String url) {
         this.api = api;
         this.streams = streams;
         this.http = http;
@@ -76,10 +81,13 @@ public final class ReviewService implements AutoCloseable {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "review-service-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            service.close();
+                            stopped.countDown();
+                        },
+                        "review-service-shutdown"));
         System.out.println("bayesvlm review: serving " + service.url() + " (reviewers: " + service.url()
                 + "/review, dashboard: " + service.url() + "/dashboard)");
         stopped.await();
@@ -114,20 +122,23 @@ public final class ReviewService implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(ReviewTopology.buildTopology(c, replies), streamsProperties(c, self));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .REPLACE_THREAD;
         });
         Properties pp = c.clientProperties();
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
         pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         pp.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        KafkaProducer<String, byte[]> commands = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer());
+        KafkaProducer<String, byte[]> commands =
+                new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer());
 
         ExecutorService threads = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "review-http");
             t.setDaemon(true);
             return t;
         });
-        ReviewApi api = new ReviewApi(c, new ReviewStores(streams, self, c.topics()), replies, commands, users, System::currentTimeMillis);
+        ReviewApi api = new ReviewApi(
+                c, new ReviewStores(streams, self, c.topics()), replies, commands, users, System::currentTimeMillis);
         http.createContext("/", api);
         http.setExecutor(threads);
         streams.start();
@@ -161,8 +172,15 @@ public final class ReviewService implements AutoCloseable {
      */
     static void ensureTopics(Admin admin, ReviewConfig c) {
         ReviewConfig.Topics t = c.topics();
-        Map<String, String> options = Map.of(t.reviews(), "topics.review-requests", t.calibration(), "topics.calibration",
-                t.labels(), "topics.labels", t.deadLetters(), "topics.dead-letters");
+        Map<String, String> options = Map.of(
+                t.reviews(),
+                "topics.review-requests",
+                t.calibration(),
+                "topics.calibration",
+                t.labels(),
+                "topics.labels",
+                t.deadLetters(),
+                "topics.dead-letters");
         Map<String, TopicDescription> found = describe(admin, c, List.copyOf(options.keySet()), options);
         int partitions = found.get(t.reviews()).partitions().size();
         ensureCoPartitioned(admin, c, "topics.commands", t.commands(), partitions);
@@ -172,11 +190,15 @@ public final class ReviewService implements AutoCloseable {
     /** The service's own topic, created with {@code partitions} if missing; an existing one must have as many. */
     private static void ensureCoPartitioned(Admin admin, ReviewConfig c, String option, String topic, int partitions) {
         try {
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            TopicDescription d = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(topic);
             if (d.partitions().size() != partitions) {
-                throw new IllegalArgumentException(option + ": topic '" + topic + "' has " + d.partitions().size()
-                        + " partitions but '" + c.topics().reviews() + "' has " + partitions
-                        + "; they must match (delete it, or name another with " + option + ")");
+                throw new IllegalArgumentException(
+                        option + ": topic '" + topic + "' has " + d.partitions().size()
+                                + " partitions but '" + c.topics().reviews() + "' has " + partitions
+                                + "; they must match (delete it, or name another with " + option + ")");
             }
         } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
@@ -184,8 +206,12 @@ public final class ReviewService implements AutoCloseable {
             }
             try {
                 short rf = (short) c.replicationFactor();
-                admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions),
-                        rf < 0 ? java.util.Optional.empty() : java.util.Optional.of(rf)))).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic(
+                                topic,
+                                java.util.Optional.of(partitions),
+                                rf < 0 ? java.util.Optional.empty() : java.util.Optional.of(rf))))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
                 LOG.info("created topic {} with {} partitions", topic, partitions);
             } catch (Exception ce) {
                 if (!(ce.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
@@ -197,8 +223,8 @@ public final class ReviewService implements AutoCloseable {
         }
     }
 
-    private static Map<String, TopicDescription> describe(Admin admin, ReviewConfig c, List<String> topics,
-            Map<String, String> options) {
+    private static Map<String, TopicDescription> describe(
+            Admin admin, ReviewConfig c, List<String> topics, Map<String, String> options) {
         try {
             return admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -212,8 +238,8 @@ public final class ReviewService implements AutoCloseable {
             }
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + c.bootstrapServers() + " (bootstrap.servers) did not answer"
-                    + " within 30 s", e);
+            throw new IllegalStateException(
+                    "Kafka at " + c.bootstrapServers() + " (bootstrap.servers) did not answer" + " within 30 s", e);
         }
     }
 
@@ -241,6 +267,7 @@ public final class ReviewService implements AutoCloseable {
         // A clean stop leaves the group, so the partitions move to the other instances (or a restarted one) at
         // once instead of after the session timeout.
         streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
     }
 }

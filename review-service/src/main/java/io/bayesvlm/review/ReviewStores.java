@@ -43,7 +43,8 @@ public final class ReviewStores {
 
     /** The instance whose active task owns the item, when the group is stable. */
     public Optional<HostInfo> ownerOf(String eventId) {
-        KeyQueryMetadata m = streams.queryMetadataForKey(QueueStore.ITEMS, eventId, Serdes.String().serializer());
+        KeyQueryMetadata m = streams.queryMetadataForKey(
+                QueueStore.ITEMS, eventId, Serdes.String().serializer());
         if (m == null || m.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return Optional.empty();
         }
@@ -51,7 +52,9 @@ public final class ReviewStores {
     }
 
     public int partitionOf(String eventId) {
-        return streams.queryMetadataForKey(QueueStore.ITEMS, eventId, Serdes.String().serializer()).partition();
+        return streams.queryMetadataForKey(
+                        QueueStore.ITEMS, eventId, Serdes.String().serializer())
+                .partition();
     }
 
     /** The other instances that hold a store. */
@@ -75,23 +78,24 @@ public final class ReviewStores {
     }
 
     public QueueView queue(int partition) {
-        ReadOnlyKeyValueStore<String, QueueItem> items = streams.store(StoreQueryParameters
-                .fromNameAndType(QueueStore.ITEMS, QueryableStoreTypes.<String, QueueItem>keyValueStore())
+        ReadOnlyKeyValueStore<String, QueueItem> items = streams.store(StoreQueryParameters.fromNameAndType(
+                        QueueStore.ITEMS, QueryableStoreTypes.<String, QueueItem>keyValueStore())
                 .withPartition(partition));
-        ReadOnlyKeyValueStore<String, String> index = streams.store(StoreQueryParameters
-                .fromNameAndType(QueueStore.INDEX, QueryableStoreTypes.<String, String>keyValueStore())
+        ReadOnlyKeyValueStore<String, String> index = streams.store(StoreQueryParameters.fromNameAndType(
+                        QueueStore.INDEX, QueryableStoreTypes.<String, String>keyValueStore())
                 .withPartition(partition));
         return new QueueView(items, index);
     }
 
     /** The calibration history this instance holds (all its partitions). */
     public ReadOnlyKeyValueStore<String, ReportView> localCalibration() {
-        return streams.store(StoreQueryParameters.fromNameAndType(KeepCalibrationHistory.STORE,
-                QueryableStoreTypes.keyValueStore()));
+        return streams.store(StoreQueryParameters.fromNameAndType(
+                KeepCalibrationHistory.STORE, QueryableStoreTypes.keyValueStore()));
     }
 
     public boolean holdsCalibration() {
-        return !localPartitions(KeepCalibrationHistory.STORE, topics.calibration()).isEmpty();
+        return !localPartitions(KeepCalibrationHistory.STORE, topics.calibration())
+                .isEmpty();
     }
 
     /** The partitions of {@code topic} this instance's active tasks own (a host's metadata lists all its topics). */

@@ -38,49 +38,109 @@ public final class ReviewTopology {
 
     public static Topology buildTopology(ReviewConfig c, Replies replies) {
         ReviewConfig.Topics t = c.topics();
-        DeadLetterSink deadLetters = new DeadLetterSink(t.deadLetters(), RecordCodec.of(DeadLetter.class, c.registry()));
+        DeadLetterSink deadLetters =
+                new DeadLetterSink(t.deadLetters(), RecordCodec.of(DeadLetter.class, c.registry()));
         Topology topology = new Topology();
 
-        topology.addSource("review-requests source", Serdes.ByteArray().deserializer(),
-                Serdes.ByteArray().deserializer(), t.reviews());
-        topology.addSource("review-commands source", Serdes.ByteArray().deserializer(),
-                Serdes.ByteArray().deserializer(), t.commands());
-        topology.addSource("labels source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+        topology.addSource(
+                "review-requests source",
+                Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                t.reviews());
+        topology.addSource(
+                "review-commands source",
+                Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                t.commands());
+        topology.addSource(
+                "labels source",
+                Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer(),
                 t.labels());
-        topology.addSource("labels-by-item source", Serdes.ByteArray().deserializer(),
-                Serdes.ByteArray().deserializer(), t.labelsByItem());
-        topology.addSource("calibration source", Serdes.ByteArray().deserializer(),
-                Serdes.ByteArray().deserializer(), t.calibration());
+        topology.addSource(
+                "labels-by-item source",
+                Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                t.labelsByItem());
+        topology.addSource(
+                "calibration source",
+                Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                t.calibration());
 
-        topology.addProcessor("apply review requests", () -> new ApplyReviewRequest(t.reviews(),
-                RecordCodec.of(ReviewRequest.class, c.registry()), deadLetters, c.doneRetention()),
+        topology.addProcessor(
+                "apply review requests",
+                () -> new ApplyReviewRequest(
+                        t.reviews(), RecordCodec.of(ReviewRequest.class, c.registry()), deadLetters, c.doneRetention()),
                 "review-requests source");
-        topology.addProcessor("apply reviewer commands", () -> new ApplyCommand(t.labels(),
-                RecordCodec.of(LabelEvent.class, c.registry()), deadLetters, replies,
-                new QueueOrder(c.maxWait().toMillis(), c.auditEvery())), "review-commands source");
-        topology.addProcessor("key labels by item", () -> new KeyLabelsByItem(t.labels(),
-                RecordCodec.of(LabelEvent.class, c.registry()), deadLetters), "labels source");
-        topology.addProcessor("close labelled items", () -> new CloseLabelledItems(t.labels(),
-                RecordCodec.of(LabelEvent.class, c.registry())), "labels-by-item source");
-        topology.addProcessor("keep calibration history", () -> new KeepCalibrationHistory(t.calibration(),
-                RecordCodec.of(CalibrationReport.class, c.registry()), deadLetters, c.calibrationHistory()),
+        topology.addProcessor(
+                "apply reviewer commands",
+                () -> new ApplyCommand(
+                        t.labels(),
+                        RecordCodec.of(LabelEvent.class, c.registry()),
+                        deadLetters,
+                        replies,
+                        new QueueOrder(c.maxWait().toMillis(), c.auditEvery())),
+                "review-commands source");
+        topology.addProcessor(
+                "key labels by item",
+                () -> new KeyLabelsByItem(t.labels(), RecordCodec.of(LabelEvent.class, c.registry()), deadLetters),
+                "labels source");
+        topology.addProcessor(
+                "close labelled items",
+                () -> new CloseLabelledItems(t.labels(), RecordCodec.of(LabelEvent.class, c.registry())),
+                "labels-by-item source");
+        topology.addProcessor(
+                "keep calibration history",
+                () -> new KeepCalibrationHistory(
+                        t.calibration(),
+                        RecordCodec.of(CalibrationReport.class, c.registry()),
+                        deadLetters,
+                        c.calibrationHistory()),
                 "calibration source");
 
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QueueStore.ITEMS),
-                Serdes.String(), new JsonSerde<>(QueueItem.class)), "apply review requests", "apply reviewer commands", "close labelled items");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QueueStore.INDEX),
-                Serdes.String(), Serdes.String()), "apply review requests", "apply reviewer commands",
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(QueueStore.ITEMS),
+                        Serdes.String(),
+                        new JsonSerde<>(QueueItem.class)),
+                "apply review requests",
+                "apply reviewer commands",
                 "close labelled items");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(KeepCalibrationHistory.STORE),
-                Serdes.String(), new JsonSerde<>(ReportView.class)), "keep calibration history");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(QueueStore.INDEX), Serdes.String(), Serdes.String()),
+                "apply review requests",
+                "apply reviewer commands",
+                "close labelled items");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(KeepCalibrationHistory.STORE),
+                        Serdes.String(),
+                        new JsonSerde<>(ReportView.class)),
+                "keep calibration history");
 
-        topology.addSink(ApplyCommand.LABELS_SINK, t.labels(), Serdes.ByteArray().serializer(),
-                Serdes.ByteArray().serializer(), "apply reviewer commands");
-        topology.addSink(KeyLabelsByItem.SINK, t.labelsByItem(), Serdes.ByteArray().serializer(),
-                Serdes.ByteArray().serializer(), "key labels by item");
-        topology.addSink(DeadLetterSink.SINK, t.deadLetters(), Serdes.ByteArray().serializer(),
-                Serdes.ByteArray().serializer(), "apply review requests", "apply reviewer commands",
-                "key labels by item", "keep calibration history");
+        topology.addSink(
+                ApplyCommand.LABELS_SINK,
+                t.labels(),
+                Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(),
+                "apply reviewer commands");
+        topology.addSink(
+                KeyLabelsByItem.SINK,
+                t.labelsByItem(),
+                Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(),
+                "key labels by item");
+        topology.addSink(
+                DeadLetterSink.SINK,
+                t.deadLetters(),
+                Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(),
+                "apply review requests",
+                "apply reviewer commands",
+                "key labels by item",
+                "keep calibration history");
         return topology;
     }
 }

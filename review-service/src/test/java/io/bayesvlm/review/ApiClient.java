@@ -21,7 +21,8 @@ public final class ApiClient {
 
     private ApiClient(String base) {
         this.base = base;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     public static ApiClient anonymous(String base) {
@@ -47,7 +48,8 @@ public final class ApiClient {
     }
 
     public Answer post(String path, Object body) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JsonSerde.MAPPER.writeValueAsBytes(body))));
     }
 
@@ -60,7 +62,8 @@ public final class ApiClient {
             a = get(path);
         }
         if (a.status() != status) {
-            throw new AssertionError("GET " + path + ": " + a.status() + " " + new String(a.body(), StandardCharsets.UTF_8));
+            throw new AssertionError(
+                    "GET " + path + ": " + a.status() + " " + new String(a.body(), StandardCharsets.UTF_8));
         }
         return a;
     }
@@ -69,7 +72,8 @@ public final class ApiClient {
         if (cookie != null) {
             b.header("Cookie", cookie);
         }
-        HttpResponse<byte[]> r = http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r =
+                http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
         JsonNode json = null;
         if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/json") && r.body().length > 0) {
             json = JsonSerde.MAPPER.readTree(r.body());

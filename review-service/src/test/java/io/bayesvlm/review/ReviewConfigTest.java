@@ -31,20 +31,22 @@ class ReviewConfigTest {
     @Test
     void badValuesAreRefusedNamingTheOption() {
         String[][] cases = {
-                {"queue.lease", "soon", "queue.lease"},
-                {"queue.lease", "0 s", "queue.lease must be positive"},
-                {"queue.audit-every", "0", "queue.audit-every must be at least 1"},
-                {"http.port", "70000", "http.port must be at most 65535"},
-                {"http.host", "0.0.0.0", "http.advertised-host is needed"},
-                {"topics.labels", "no spaces", "topics.labels must be a Kafka topic name"},
-                {"registry.url", "ftp://x", "registry.url must be an http"},
-                {"auth.users-file", "/nonexistent/users", "auth.users-file: cannot read"},
-                {"queue.leese", "1 s", "unknown option 'queue.leese'"},
-                {"topics.replication-factor", "0", "topics.replication-factor must be -1 or at least 1"},
+            {"queue.lease", "soon", "queue.lease"},
+            {"queue.lease", "0 s", "queue.lease must be positive"},
+            {"queue.audit-every", "0", "queue.audit-every must be at least 1"},
+            {"http.port", "70000", "http.port must be at most 65535"},
+            {"http.host", "0.0.0.0", "http.advertised-host is needed"},
+            {"topics.labels", "no spaces", "topics.labels must be a Kafka topic name"},
+            {"registry.url", "ftp://x", "registry.url must be an http"},
+            {"auth.users-file", "/nonexistent/users", "auth.users-file: cannot read"},
+            {"queue.leese", "1 s", "unknown option 'queue.leese'"},
+            {"topics.replication-factor", "0", "topics.replication-factor must be -1 or at least 1"},
         };
         for (String[] c : cases) {
-            assertThatThrownBy(() -> TestRequests.config(dir, c[0], c[1])).as(c[0] + "=" + c[1])
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(c[2]);
+            assertThatThrownBy(() -> TestRequests.config(dir, c[0], c[1]))
+                    .as(c[0] + "=" + c[1])
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(c[2]);
         }
     }
 
@@ -54,7 +56,8 @@ class ReviewConfigTest {
         Files.writeString(users, "# ok\nalice:admin:pbkdf2-sha256$210000$AAAA$AAAA\n");
         assertThatThrownBy(() -> Users.load(users)).hasMessageContaining(users + ":2: role must be reviewer or viewer");
         Files.writeString(users, "alice:reviewer:secret\n");
-        assertThatThrownBy(() -> Users.load(users)).hasMessageContaining(":1: not a pbkdf2-sha256")
+        assertThatThrownBy(() -> Users.load(users))
+                .hasMessageContaining(":1: not a pbkdf2-sha256")
                 .hasMessageContaining("--hash-password");
     }
 
@@ -69,6 +72,8 @@ class ReviewConfigTest {
         java.util.Set<String> options = new java.util.TreeSet<>(ReviewConfig.OPTIONS.keySet());
         options.removeIf(k -> k.startsWith("registry.")); // documented once, in the job's README
         assertThat(documented).containsAll(options);
-        assertThat(options).containsAll(documented.stream().filter(k -> !k.startsWith("kafka.")).toList());
+        assertThat(options)
+                .containsAll(
+                        documented.stream().filter(k -> !k.startsWith("kafka.")).toList());
     }
 }

@@ -45,18 +45,46 @@ class ReviewServiceITCase {
     /** Fresh topics and application id per test; review requests (and so commands) with {@code partitions}. */
     private String[] topics(int partitions) throws Exception {
         String s = "-" + RUN.incrementAndGet() + "-" + System.nanoTime();
-        String[] t = {"review-requests" + s, "labels" + s, "calibration" + s, "dead-letters" + s, "review-commands" + s,
-                "labels-by-item" + s};
+        String[] t = {
+            "review-requests" + s,
+            "labels" + s,
+            "calibration" + s,
+            "dead-letters" + s,
+            "review-commands" + s,
+            "labels-by-item" + s
+        };
         kafka.createTopics(List.of(t[0]), partitions);
         kafka.createTopics(List.of(t[1], t[2], t[3]), 1);
         return t;
     }
 
     private ReviewConfig config(String[] t, String app, String stateDir) throws Exception {
-        return TestRequests.config(dir, "bootstrap.servers", kafka.bootstrapServers(), "application.id", app,
-                "topics.review-requests", t[0], "topics.labels", t[1], "topics.calibration", t[2],
-                "topics.dead-letters", t[3], "topics.commands", t[4], "topics.labels-by-item", t[5], "http.port", "0", "state.dir",
-                dir.resolve(stateDir).toString(), "auth.session-secret", "test-secret", "queue.lease", "5 min");
+        return TestRequests.config(
+                dir,
+                "bootstrap.servers",
+                kafka.bootstrapServers(),
+                "application.id",
+                app,
+                "topics.review-requests",
+                t[0],
+                "topics.labels",
+                t[1],
+                "topics.calibration",
+                t[2],
+                "topics.dead-letters",
+                t[3],
+                "topics.commands",
+                t[4],
+                "topics.labels-by-item",
+                t[5],
+                "http.port",
+                "0",
+                "state.dir",
+                dir.resolve(stateDir).toString(),
+                "auth.session-secret",
+                "test-secret",
+                "queue.lease",
+                "5 min");
     }
 
     private static void produce(String topic, List<ReviewRequest> requests) {
@@ -72,7 +100,9 @@ class ReviewServiceITCase {
     private static List<ReviewRequest> requests(int uncertain) {
         List<ReviewRequest> out = new ArrayList<>();
         for (int i = 0; i < uncertain; i++) {
-            out.add(TestRequests.request("item|" + i, ReviewReason.UNCERTAIN, 0.1 * (i + 1), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 0, 0, 0}));
+            out.add(TestRequests.request("item|" + i, ReviewReason.UNCERTAIN, 0.1 * (i + 1), new byte[] {
+                (byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 0, 0, 0
+            }));
         }
         out.add(TestRequests.request("audit|0", ReviewReason.AUDIT, 0, null));
         return out;
@@ -86,7 +116,9 @@ class ReviewServiceITCase {
             a = c.get("/api/queue");
         }
         assertThat(a.status()).isEqualTo(200);
-        assertThat(a.json().path("pending").asLong()).as("pending items in " + a.json()).isEqualTo(pending);
+        assertThat(a.json().path("pending").asLong())
+                .as("pending items in " + a.json())
+                .isEqualTo(pending);
     }
 
     /**
@@ -102,26 +134,57 @@ class ReviewServiceITCase {
         byte[] png = new byte[300_000];
         new java.util.Random(5).nextBytes(png);
         System.arraycopy(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, 0, png, 0, 8);
-        io.bayesvlm.avro.ImageEvent event = io.bayesvlm.avro.ImageEvent.newBuilder().setEventId("claim|ok")
-                .setEventTime(java.time.Instant.now()).setSource("it").setImage(java.nio.ByteBuffer.wrap(png)).build();
+        io.bayesvlm.avro.ImageEvent event = io.bayesvlm.avro.ImageEvent.newBuilder()
+                .setEventId("claim|ok")
+                .setEventTime(java.time.Instant.now())
+                .setSource("it")
+                .setImage(java.nio.ByteBuffer.wrap(png))
+                .build();
         org.apache.kafka.clients.producer.RecordMetadata at;
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
-            at = p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(images, "claim|ok".getBytes(StandardCharsets.UTF_8),
-                    new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class).encode(event))).get();
+            at = p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            images,
+                            "claim|ok".getBytes(StandardCharsets.UTF_8),
+                            new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class).encode(event)))
+                    .get();
         }
         ReviewRequest ok = TestRequests.request("claim|ok", ReviewReason.UNCERTAIN, 0.5, null);
-        ok.setImageRef(io.bayesvlm.serde.ImageClaimCheck.of(images, at.partition(), at.offset(), "claim|ok", png).toUri());
+        ok.setImageRef(io.bayesvlm.serde.ImageClaimCheck.of(images, at.partition(), at.offset(), "claim|ok", png)
+                .toUri());
         ReviewRequest tampered = TestRequests.request("claim|tampered", ReviewReason.UNCERTAIN, 0.4, null);
-        tampered.setImageRef(io.bayesvlm.serde.ImageClaimCheck.of(images, at.partition(), at.offset(), "claim|ok",
-                new byte[] {1, 2, 3}).toUri());
+        tampered.setImageRef(io.bayesvlm.serde.ImageClaimCheck.of(
+                        images, at.partition(), at.offset(), "claim|ok", new byte[] {1, 2, 3})
+                .toUri());
         ReviewRequest elsewhere = TestRequests.request("claim|elsewhere", ReviewReason.UNCERTAIN, 0.3, null);
-        elsewhere.setImageRef(io.bayesvlm.serde.ImageClaimCheck.of(t[1], 0, 0, "claim|ok", png).toUri());
+        elsewhere.setImageRef(io.bayesvlm.serde.ImageClaimCheck.of(t[1], 0, 0, "claim|ok", png)
+                .toUri());
         produce(t[0], List.of(ok, tampered, elsewhere));
-        ReviewConfig c = TestRequests.config(dir, "bootstrap.servers", kafka.bootstrapServers(), "application.id",
-                "review-claim-" + RUN.get(), "topics.review-requests", t[0], "topics.labels", t[1], "topics.calibration", t[2],
-                "topics.dead-letters", t[3], "topics.commands", t[4], "topics.labels-by-item", t[5],
-                "topics.image-events", images, "http.port", "0", "state.dir", dir.resolve("claim").toString(),
-                "auth.session-secret", "test-secret");
+        ReviewConfig c = TestRequests.config(
+                dir,
+                "bootstrap.servers",
+                kafka.bootstrapServers(),
+                "application.id",
+                "review-claim-" + RUN.get(),
+                "topics.review-requests",
+                t[0],
+                "topics.labels",
+                t[1],
+                "topics.calibration",
+                t[2],
+                "topics.dead-letters",
+                t[3],
+                "topics.commands",
+                t[4],
+                "topics.labels-by-item",
+                t[5],
+                "topics.image-events",
+                images,
+                "http.port",
+                "0",
+                "state.dir",
+                dir.resolve("claim").toString(),
+                "auth.session-secret",
+                "test-secret");
         try (ReviewService s = ReviewService.start(c)) {
             s.awaitRunning(WAIT);
             ApiClient alice = ApiClient.signIn(s.url(), "alice", "alice");
@@ -130,8 +193,10 @@ class ReviewServiceITCase {
             assertThat(image.status()).isEqualTo(200);
             assertThat(image.body()).isEqualTo(png);
             assertThat(image.raw().headers().firstValue("Content-Type")).hasValue("image/png");
-            assertThat(alice.get(ApiClient.item("claim|tampered") + "/image").status()).isEqualTo(502);
-            assertThat(alice.get(ApiClient.item("claim|elsewhere") + "/image").status()).isEqualTo(403);
+            assertThat(alice.get(ApiClient.item("claim|tampered") + "/image").status())
+                    .isEqualTo(502);
+            assertThat(alice.get(ApiClient.item("claim|elsewhere") + "/image").status())
+                    .isEqualTo(403);
         }
     }
 
@@ -151,12 +216,21 @@ class ReviewServiceITCase {
 
             // Every item is answered through either instance: the one that does not own it asks the owner.
             for (ReviewRequest r : requests(6)) {
-                assertThat(alice.await(ApiClient.item(r.getEventId()), 200, WAIT).json().path("eventId").asText())
+                assertThat(alice.await(ApiClient.item(r.getEventId()), 200, WAIT)
+                                .json()
+                                .path("eventId")
+                                .asText())
                         .isEqualTo(r.getEventId());
-                assertThat(bobOnB.await(ApiClient.item(r.getEventId()), 200, WAIT).json().path("status").asText())
+                assertThat(bobOnB.await(ApiClient.item(r.getEventId()), 200, WAIT)
+                                .json()
+                                .path("status")
+                                .asText())
                         .isEqualTo("PENDING");
             }
-            assertThat(bobOnB.get(ApiClient.item("item|2") + "/image").raw().headers().firstValue("Content-Type"))
+            assertThat(bobOnB.get(ApiClient.item("item|2") + "/image")
+                            .raw()
+                            .headers()
+                            .firstValue("Content-Type"))
                     .hasValue("image/png");
 
             // alice gets the most uncertain item, then bob the next one; neither gets the other's
@@ -164,25 +238,46 @@ class ReviewServiceITCase {
             assertThat(first.status()).isEqualTo(200);
             assertThat(first.json().path("eventId").asText()).isEqualTo("item|5");
             assertThat(first.json().path("claimedBy").asText()).isEqualTo("alice");
-            assertThat(alice.post("/api/queue/next", Map.of()).json().path("eventId").asText())
-                    .as("a reload gives alice the item she holds").isEqualTo("item|5");
-            assertThat(bobOnB.post("/api/queue/next", Map.of()).json().path("eventId").asText()).isEqualTo("item|4");
-            assertThat(bobOnB.post(ApiClient.item("item|5") + "/label", Map.of("label", "coat")).status())
-                    .as("alice holds it").isEqualTo(409);
+            assertThat(alice.post("/api/queue/next", Map.of())
+                            .json()
+                            .path("eventId")
+                            .asText())
+                    .as("a reload gives alice the item she holds")
+                    .isEqualTo("item|5");
+            assertThat(bobOnB.post("/api/queue/next", Map.of())
+                            .json()
+                            .path("eventId")
+                            .asText())
+                    .isEqualTo("item|4");
+            assertThat(bobOnB.post(ApiClient.item("item|5") + "/label", Map.of("label", "coat"))
+                            .status())
+                    .as("alice holds it")
+                    .isEqualTo(409);
 
             // alice labels through instance b (whichever owns it), once; a second label is refused
             ApiClient aliceOnB = ApiClient.signIn(b.url(), "alice", "alice");
-            assertThat(aliceOnB.post(ApiClient.item("item|5") + "/label", Map.of("label", "coat")).status()).isEqualTo(200);
-            assertThat(alice.post(ApiClient.item("item|5") + "/label", Map.of("label", "dress")).status()).isEqualTo(409);
-            assertThat(alice.post(ApiClient.item("nope") + "/label", Map.of("label", "dress")).status()).isEqualTo(404);
-            assertThat(alice.post(ApiClient.item("item|4") + "/label", Map.of("label", "<b>no</b>")).status())
-                    .as("not a class").isEqualTo(409);
-            assertThat(bobOnB.post(ApiClient.item("item|4") + "/label", Map.of("label", "<b>no</b>")).status())
-                    .as("not a class").isEqualTo(400);
+            assertThat(aliceOnB.post(ApiClient.item("item|5") + "/label", Map.of("label", "coat"))
+                            .status())
+                    .isEqualTo(200);
+            assertThat(alice.post(ApiClient.item("item|5") + "/label", Map.of("label", "dress"))
+                            .status())
+                    .isEqualTo(409);
+            assertThat(alice.post(ApiClient.item("nope") + "/label", Map.of("label", "dress"))
+                            .status())
+                    .isEqualTo(404);
+            assertThat(alice.post(ApiClient.item("item|4") + "/label", Map.of("label", "<b>no</b>"))
+                            .status())
+                    .as("not a class")
+                    .isEqualTo(409);
+            assertThat(bobOnB.post(ApiClient.item("item|4") + "/label", Map.of("label", "<b>no</b>"))
+                            .status())
+                    .as("not a class")
+                    .isEqualTo(400);
 
             // the calibration history lives on the one instance owning the calibration partition; both answer it
             try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
-                AvroCodec<io.bayesvlm.avro.CalibrationReport> codec = new AvroCodec<>(io.bayesvlm.avro.CalibrationReport.class);
+                AvroCodec<io.bayesvlm.avro.CalibrationReport> codec =
+                        new AvroCodec<>(io.bayesvlm.avro.CalibrationReport.class);
                 for (int w = 0; w < 3; w++) {
                     KafkaTestUtil.send(p, t[2], "m", codec.encode(t[2], ReviewUiBrowserITCase.report(w)));
                 }
@@ -195,8 +290,14 @@ class ReviewServiceITCase {
                     h = c.get("/api/calibration/history");
                 }
                 assertThat(h.json()).hasSize(3);
-                assertThat(h.json().get(2).path("windowEnd").asLong()).isGreaterThan(h.json().get(0).path("windowEnd").asLong());
-                assertThat(c.get("/api/calibration/latest").json().get(0).path("bayes").path("ece").asDouble())
+                assertThat(h.json().get(2).path("windowEnd").asLong())
+                        .isGreaterThan(h.json().get(0).path("windowEnd").asLong());
+                assertThat(c.get("/api/calibration/latest")
+                                .json()
+                                .get(0)
+                                .path("bayes")
+                                .path("ece")
+                                .asDouble())
                         .isEqualTo(0.07, org.assertj.core.data.Offset.offset(1e-12));
             }
 
@@ -205,8 +306,10 @@ class ReviewServiceITCase {
             assertThat(carol.post("/api/queue/next", Map.of()).status()).isEqualTo(403);
             assertThat(carol.get("/api/calibration/latest").status()).isEqualTo(200);
             assertThat(ApiClient.anonymous(a.url()).get("/api/queue").status()).isEqualTo(401);
-            assertThat(ApiClient.anonymous(a.url()).post("/api/login", Map.of("username", "alice", "password", "x"))
-                    .status()).isEqualTo(401);
+            assertThat(ApiClient.anonymous(a.url())
+                            .post("/api/login", Map.of("username", "alice", "password", "x"))
+                            .status())
+                    .isEqualTo(401);
 
             List<LabelEvent> labels = KafkaTestUtil.readAll(kafka.bootstrapServers(), t[1], LabelEvent.class);
             assertThat(labels).hasSize(1);
@@ -232,8 +335,14 @@ class ReviewServiceITCase {
             s.awaitRunning(WAIT);
             ApiClient alice = ApiClient.signIn(s.url(), "alice", "alice");
             awaitPending(alice, 4);
-            assertThat(alice.post("/api/queue/next", Map.of()).json().path("eventId").asText()).isEqualTo("item|2");
-            assertThat(alice.post(ApiClient.item("audit|0") + "/label", Map.of("label", "dress")).status()).isEqualTo(200);
+            assertThat(alice.post("/api/queue/next", Map.of())
+                            .json()
+                            .path("eventId")
+                            .asText())
+                    .isEqualTo("item|2");
+            assertThat(alice.post(ApiClient.item("audit|0") + "/label", Map.of("label", "dress"))
+                            .status())
+                    .isEqualTo(200);
             before = alice.get("/api/queue").json().toString();
         }
         // a new machine: empty state directory, same application id
@@ -241,11 +350,21 @@ class ReviewServiceITCase {
             s.awaitRunning(WAIT);
             ApiClient alice = ApiClient.signIn(s.url(), "alice", "alice");
             assertThat(alice.await("/api/queue", 200, WAIT).json().toString()).isEqualTo(before);
-            assertThat(alice.get(ApiClient.item("item|2")).json().path("claimedBy").asText()).isEqualTo("alice");
-            assertThat(alice.post(ApiClient.item("audit|0") + "/label", Map.of("label", "coat")).status())
-                    .as("still labelled after the restore").isEqualTo(409);
-            assertThat(alice.post("/api/queue/next", Map.of()).json().path("eventId").asText())
-                    .as("alice's claim survived").isEqualTo("item|2");
+            assertThat(alice.get(ApiClient.item("item|2"))
+                            .json()
+                            .path("claimedBy")
+                            .asText())
+                    .isEqualTo("alice");
+            assertThat(alice.post(ApiClient.item("audit|0") + "/label", Map.of("label", "coat"))
+                            .status())
+                    .as("still labelled after the restore")
+                    .isEqualTo(409);
+            assertThat(alice.post("/api/queue/next", Map.of())
+                            .json()
+                            .path("eventId")
+                            .asText())
+                    .as("alice's claim survived")
+                    .isEqualTo("item|2");
         }
         List<LabelEvent> labels = KafkaTestUtil.readAll(kafka.bootstrapServers(), t[1], LabelEvent.class);
         assertThat(labels).extracting(LabelEvent::getEventId).containsExactly("audit|0");

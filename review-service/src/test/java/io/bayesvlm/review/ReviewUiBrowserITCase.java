@@ -60,13 +60,36 @@ class ReviewUiBrowserITCase {
 
         try (TestKafka kafka = TestKafka.start()) {
             String s = "-ui-" + System.nanoTime();
-            String[] t = {"review-requests" + s, "labels" + s, "calibration" + s, "dead-letters" + s, "review-commands" + s,
-                "labels-by-item" + s};
+            String[] t = {
+                "review-requests" + s,
+                "labels" + s,
+                "calibration" + s,
+                "dead-letters" + s,
+                "review-commands" + s,
+                "labels-by-item" + s
+            };
             kafka.createTopics(List.of(t[0], t[1], t[2], t[3]), 1);
             produceItemsAndReports(kafka.bootstrapServers(), t);
-            ReviewConfig c = TestRequests.config(dir, "bootstrap.servers", kafka.bootstrapServers(), "application.id",
-                    "review-ui" + s, "topics.review-requests", t[0], "topics.labels", t[1], "topics.calibration", t[2],
-                    "topics.dead-letters", t[3], "topics.commands", t[4], "topics.labels-by-item", t[5], "http.port", "0");
+            ReviewConfig c = TestRequests.config(
+                    dir,
+                    "bootstrap.servers",
+                    kafka.bootstrapServers(),
+                    "application.id",
+                    "review-ui" + s,
+                    "topics.review-requests",
+                    t[0],
+                    "topics.labels",
+                    t[1],
+                    "topics.calibration",
+                    t[2],
+                    "topics.dead-letters",
+                    t[3],
+                    "topics.commands",
+                    t[4],
+                    "topics.labels-by-item",
+                    t[5],
+                    "http.port",
+                    "0");
             try (ReviewService service = ReviewService.start(c)) {
                 service.awaitRunning(Duration.ofSeconds(60));
                 ApiClient alice = ApiClient.signIn(service.url(), "alice", "alice");
@@ -76,8 +99,17 @@ class ReviewUiBrowserITCase {
                 }
                 Path shots = Path.of("target", "browser-screenshots").toAbsolutePath();
                 Files.createDirectories(shots);
-                JsonNode result = Browser.run(node.get(), browserDir, "review-ui.mjs", Map.of("BASE_URL", service.url(),
-                        "CHROMIUM", chromium.get().toString(), "SHOTS", shots.toString()));
+                JsonNode result = Browser.run(
+                        node.get(),
+                        browserDir,
+                        "review-ui.mjs",
+                        Map.of(
+                                "BASE_URL",
+                                service.url(),
+                                "CHROMIUM",
+                                chromium.get().toString(),
+                                "SHOTS",
+                                shots.toString()));
 
                 assertThat(result.path("imageWidth").asInt()).isEqualTo(28);
                 assertThat(result.path("hostileRenderedAsText").asBoolean()).isTrue();
@@ -87,8 +119,10 @@ class ReviewUiBrowserITCase {
                 assertThat(result.path("alertShown").asBoolean()).isTrue();
                 assertThat(result.path("modelOption").asText()).isEqualTo(HOSTILE_MODEL + "/1");
                 // the item on screen is claimed by alice: it is "in review", not "left"
-                assertThat(result.path("remainingBefore").asText()).isEqualTo("2 left (1 uncertain, 1 audits) · 1 in review · 0 labelled");
-                assertThat(result.path("remainingAfter").asText()).isEqualTo("1 left (0 uncertain, 1 audits) · 1 in review · 1 labelled");
+                assertThat(result.path("remainingBefore").asText())
+                        .isEqualTo("2 left (1 uncertain, 1 audits) · 1 in review · 0 labelled");
+                assertThat(result.path("remainingAfter").asText())
+                        .isEqualTo("1 left (0 uncertain, 1 audits) · 1 in review · 1 labelled");
                 for (String png : List.of("review.png", "hostile-item.png", "dashboard.png")) {
                     assertThat(Files.size(shots.resolve(png))).as(png).isGreaterThan(10_000);
                 }
@@ -98,7 +132,11 @@ class ReviewUiBrowserITCase {
                 assertThat(labels.get(0).getEventId()).isEqualTo("uncertain-1");
                 assertThat(labels.get(0).getLabel()).isEqualTo("coat");
                 assertThat(labels.get(0).getReviewerId()).isEqualTo("alice");
-                assertThat(alice.get(ApiClient.item("uncertain-1")).json().path("status").asText()).isEqualTo("DONE");
+                assertThat(alice.get(ApiClient.item("uncertain-1"))
+                                .json()
+                                .path("status")
+                                .asText())
+                        .isEqualTo("DONE");
             }
         }
     }
@@ -129,12 +167,21 @@ class ReviewUiBrowserITCase {
         Instant start = Instant.parse("2026-11-23T10:00:00Z").plusSeconds(60L * w);
         double shift = 0.02 * w;
         return CalibrationReport.newBuilder()
-                .setWindowStart(start).setWindowEnd(start.plusSeconds(60))
-                .setModelName(HOSTILE_MODEL).setModelVersion("1")
-                .setDecided(400).setReviewed(80).setLabelled(120).setAudited(40).setReviewRate(0.2)
-                .setMap(stats(0.08 + shift, 120)).setBayes(stats(0.03 + shift, 120))
-                .setAuditEceMap(0.09 + shift).setAuditEceBayes(0.035 + shift)
-                .setAlert(w >= 4).setWindowsOverThreshold(Math.max(0, w - 2))
+                .setWindowStart(start)
+                .setWindowEnd(start.plusSeconds(60))
+                .setModelName(HOSTILE_MODEL)
+                .setModelVersion("1")
+                .setDecided(400)
+                .setReviewed(80)
+                .setLabelled(120)
+                .setAudited(40)
+                .setReviewRate(0.2)
+                .setMap(stats(0.08 + shift, 120))
+                .setBayes(stats(0.03 + shift, 120))
+                .setAuditEceMap(0.09 + shift)
+                .setAuditEceBayes(0.035 + shift)
+                .setAlert(w >= 4)
+                .setWindowsOverThreshold(Math.max(0, w - 2))
                 .build();
     }
 
@@ -144,8 +191,8 @@ class ReviewUiBrowserITCase {
             double lo = b / 10.0;
             double conf = lo + 0.05;
             long count = b < 3 ? 0 : n / 7;
-            bins.add(new ReliabilityBin(lo, lo + 0.1, count, count == 0 ? null : Math.max(0, conf - gap),
-                    count == 0 ? null : conf));
+            bins.add(new ReliabilityBin(
+                    lo, lo + 0.1, count, count == 0 ? null : Math.max(0, conf - gap), count == 0 ? null : conf));
         }
         return new CalibrationStats(n, 0.8, 0.85, gap, 2 * gap, 0.2, 0.5, bins);
     }
@@ -196,7 +243,8 @@ class ReviewUiBrowserITCase {
                 }
             }
             if (!Files.isDirectory(dst.resolve("node_modules/playwright-core"))) {
-                ProcessBuilder pb = new ProcessBuilder(npm.toString(), "ci", "--no-audit", "--no-fund").directory(dst.toFile())
+                ProcessBuilder pb = new ProcessBuilder(npm.toString(), "ci", "--no-audit", "--no-fund")
+                        .directory(dst.toFile())
                         .redirectErrorStream(true);
                 pb.environment().put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
                 Process p = pb.start();

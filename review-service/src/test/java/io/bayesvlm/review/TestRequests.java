@@ -40,10 +40,12 @@ public final class TestRequests {
     public static ReviewConfig config(Path dir, String... keyValues) throws IOException {
         Path users = dir.resolve("users");
         if (!Files.exists(users)) {
-            Files.writeString(users, "# test users\n"
-                    + "alice:reviewer:" + io.bayesvlm.review.http.Passwords.hash("alice".toCharArray()) + "\n"
-                    + "bob:reviewer:" + io.bayesvlm.review.http.Passwords.hash("bob".toCharArray()) + "\n"
-                    + "carol:viewer:" + io.bayesvlm.review.http.Passwords.hash("carol".toCharArray()) + "\n");
+            Files.writeString(
+                    users,
+                    "# test users\n"
+                            + "alice:reviewer:" + io.bayesvlm.review.http.Passwords.hash("alice".toCharArray()) + "\n"
+                            + "bob:reviewer:" + io.bayesvlm.review.http.Passwords.hash("bob".toCharArray()) + "\n"
+                            + "carol:viewer:" + io.bayesvlm.review.http.Passwords.hash("carol".toCharArray()) + "\n");
         }
         Map<String, String> m = new HashMap<>();
         m.put("bootstrap.servers", "127.0.0.1:1");

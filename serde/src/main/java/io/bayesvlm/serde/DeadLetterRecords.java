@@ -13,8 +13,16 @@ public final class DeadLetterRecords {
 
     private DeadLetterRecords() {}
 
-    public static DeadLetter of(byte[] key, byte[] value, String topic, int partition, long offset, String eventId,
-            ErrorCode code, String message, Instant time) {
+    public static DeadLetter of(
+            byte[] key,
+            byte[] value,
+            String topic,
+            int partition,
+            long offset,
+            String eventId,
+            ErrorCode code,
+            String message,
+            Instant time) {
         return DeadLetter.newBuilder()
                 .setKey(key == null ? null : ByteBuffer.wrap(key))
                 .setValue(value == null ? null : ByteBuffer.wrap(value))
@@ -30,6 +38,8 @@ public final class DeadLetterRecords {
 
     /** The code for a record the codec could not decode: an unknown schema id, or bytes that are not the record. */
     public static ErrorCode codeOf(Exception decodeFailure) {
-        return decodeFailure instanceof UnknownSchemaException ? ErrorCode.UNKNOWN_SCHEMA_ID : ErrorCode.UNDECODABLE_RECORD;
+        return decodeFailure instanceof UnknownSchemaException
+                ? ErrorCode.UNKNOWN_SCHEMA_ID
+                : ErrorCode.UNDECODABLE_RECORD;
     }
 }

@@ -24,7 +24,8 @@ public record ImageClaimCheck(String topic, int partition, long offset, String e
 
     public ImageClaimCheck {
         if (topic.isEmpty() || partition < 0 || offset < 0 || !sha256.matches("[0-9a-f]{64}")) {
-            throw new IllegalArgumentException("not a claim check: " + topic + "/" + partition + "/" + offset + " " + sha256);
+            throw new IllegalArgumentException(
+                    "not a claim check: " + topic + "/" + partition + "/" + offset + " " + sha256);
         }
     }
 
@@ -34,7 +35,8 @@ public record ImageClaimCheck(String topic, int partition, long offset, String e
     }
 
     public String toUri() {
-        return "kafka://" + encode(topic) + "/" + partition + "/" + offset + "?event_id=" + encode(eventId) + "&sha256=" + sha256;
+        return "kafka://" + encode(topic) + "/" + partition + "/" + offset + "?event_id=" + encode(eventId) + "&sha256="
+                + sha256;
     }
 
     /** The claim check in {@code ref}, or empty when it is none (an older writer's bare event id). */
@@ -57,8 +59,12 @@ public record ImageClaimCheck(String topic, int partition, long offset, String e
             return Optional.empty();
         }
         try {
-            return Optional.of(new ImageClaimCheck(URLDecoder.decode(m.group(1), StandardCharsets.UTF_8),
-                    Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)), query.get("event_id"), query.get("sha256")));
+            return Optional.of(new ImageClaimCheck(
+                    URLDecoder.decode(m.group(1), StandardCharsets.UTF_8),
+                    Integer.parseInt(m.group(2)),
+                    Long.parseLong(m.group(3)),
+                    query.get("event_id"),
+                    query.get("sha256")));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
@@ -66,8 +72,8 @@ public record ImageClaimCheck(String topic, int partition, long offset, String e
 
     /** Whether {@code image} is the one this claim check was written for. */
     public boolean matches(byte[] image) {
-        return MessageDigest.isEqual(sha256.getBytes(StandardCharsets.US_ASCII),
-                sha256(image).getBytes(StandardCharsets.US_ASCII));
+        return MessageDigest.isEqual(
+                sha256.getBytes(StandardCharsets.US_ASCII), sha256(image).getBytes(StandardCharsets.US_ASCII));
     }
 
     public static String sha256(byte[] bytes) {

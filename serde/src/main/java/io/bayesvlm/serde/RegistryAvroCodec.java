@@ -49,14 +49,18 @@ public final class RegistryAvroCodec<T extends SpecificRecordBase> implements Re
         }
         try {
             // Descriptions are built only when a retry is logged: this runs once per record.
-            return backoff().call(() -> "write " + type.getSimpleName() + " to " + topic,
-                    () -> serializer.serialize(topic, record));
+            return backoff()
+                    .call(
+                            () -> "write " + type.getSimpleName() + " to " + topic,
+                            () -> serializer.serialize(topic, record));
         } catch (RuntimeException e) {
             // Not an outage: the schema is not registered (auto-register off) or the registry rejected it.
             // Fail the task (it restarts from the last checkpoint) rather than drop the record.
-            throw new IllegalStateException("cannot write " + type.getSimpleName() + " to topic '" + topic
-                    + "' through schema registry " + registry.displayUrl() + " (registry.auto-register="
-                    + registry.autoRegister() + "): " + Backoff.describe(e), e);
+            throw new IllegalStateException(
+                    "cannot write " + type.getSimpleName() + " to topic '" + topic
+                            + "' through schema registry " + registry.displayUrl() + " (registry.auto-register="
+                            + registry.autoRegister() + "): " + Backoff.describe(e),
+                    e);
         }
     }
 
@@ -88,13 +92,16 @@ public final class RegistryAvroCodec<T extends SpecificRecordBase> implements Re
         int id = ByteBuffer.wrap(value, 1, 4).getInt();
         Object decoded;
         try {
-            decoded = backoff().call(() -> "read schema id " + id + " from " + topic,
-                    () -> deserializer.deserialize(topic, value));
+            decoded = backoff()
+                    .call(
+                            () -> "read schema id " + id + " from " + topic,
+                            () -> deserializer.deserialize(topic, value));
         } catch (RuntimeException e) {
             if (RegistryException.classify(e) == RegistryException.Kind.NOT_FOUND) {
                 throw new UnknownSchemaException("schema id " + id + " is not in registry " + registry.displayUrl(), e);
             }
-            throw new IOException("not a " + type.getSimpleName() + " record (schema id " + id + "): " + Backoff.describe(e), e);
+            throw new IOException(
+                    "not a " + type.getSimpleName() + " record (schema id " + id + "): " + Backoff.describe(e), e);
         }
         if (!type.isInstance(decoded)) {
             throw new IOException("schema id " + id + " is not a " + type.getSimpleName() + " schema but "

@@ -10,7 +10,8 @@ class ImageClaimCheckTest {
     @Test
     void roundTripsThroughItsUriWithHostileIds() {
         byte[] image = "pretend this is a PNG".getBytes(StandardCharsets.UTF_8);
-        ImageClaimCheck c = ImageClaimCheck.of("image-events.eu", 7, 123_456_789_012L, "id with spaces&sha256=00/?#", image);
+        ImageClaimCheck c =
+                ImageClaimCheck.of("image-events.eu", 7, 123_456_789_012L, "id with spaces&sha256=00/?#", image);
         String uri = c.toUri();
         assertThat(uri).startsWith("kafka://image-events.eu/7/123456789012?event_id=");
         assertThat(ImageClaimCheck.parse(uri)).contains(c);
@@ -30,8 +31,11 @@ class ImageClaimCheckTest {
         assertThat(ImageClaimCheck.parse(null)).isEmpty();
         assertThat(ImageClaimCheck.parse("e-17")).isEmpty(); // an older writer's bare event id
         assertThat(ImageClaimCheck.parse("kafka://t/1/2?event_id=x")).isEmpty();
-        assertThat(ImageClaimCheck.parse("kafka://t/-1/2?event_id=x&sha256=" + "0".repeat(64))).isEmpty();
-        assertThat(ImageClaimCheck.parse("kafka://t/1/2?event_id=x&sha256=not-hex")).isEmpty();
-        assertThat(ImageClaimCheck.parse("kafka://t/1/2?event_id=x&sha256=" + "0".repeat(64))).isPresent();
+        assertThat(ImageClaimCheck.parse("kafka://t/-1/2?event_id=x&sha256=" + "0".repeat(64)))
+                .isEmpty();
+        assertThat(ImageClaimCheck.parse("kafka://t/1/2?event_id=x&sha256=not-hex"))
+                .isEmpty();
+        assertThat(ImageClaimCheck.parse("kafka://t/1/2?event_id=x&sha256=" + "0".repeat(64)))
+                .isPresent();
     }
 }

@@ -29,8 +29,15 @@ public final class Activations {
     private Activations() {}
 
     /** Calls {@code sink} with consecutive batches of at most {@code batchSize} items. */
-    public static int forEachBatch(BayesVlmModel model, LabelledImages data, ImageShift shift, int severity,
-            long seed, int batchSize, java.util.function.Consumer<Batch> sink, Progress progress,
+    public static int forEachBatch(
+            BayesVlmModel model,
+            LabelledImages data,
+            ImageShift shift,
+            int severity,
+            long seed,
+            int batchSize,
+            java.util.function.Consumer<Batch> sink,
+            Progress progress,
             List<String> skippedExamples) {
         int per = model.loader().tensorSize();
         int channels = model.spec().image().channels();
@@ -66,18 +73,30 @@ public final class Activations {
     }
 
     /** Activations of the whole data set. */
-    public static Result all(BayesVlmModel model, LabelledImages data, ImageShift shift, int severity, long seed,
-            Progress progress) {
+    public static Result all(
+            BayesVlmModel model, LabelledImages data, ImageShift shift, int severity, long seed, Progress progress) {
         List<float[]> acts = new ArrayList<>(data.size());
         List<Integer> labels = new ArrayList<>(data.size());
         List<String> examples = new ArrayList<>();
-        int skipped = forEachBatch(model, data, shift, severity, seed, model.options().batchSize(), b -> {
-            for (int i = 0; i < b.labels().length; i++) {
-                acts.add(b.activations()[i]);
-                labels.add(b.labels()[i]);
-            }
-        }, progress, examples);
-        return new Result(acts.toArray(float[][]::new), labels.stream().mapToInt(Integer::intValue).toArray(),
-                skipped, examples);
+        int skipped = forEachBatch(
+                model,
+                data,
+                shift,
+                severity,
+                seed,
+                model.options().batchSize(),
+                b -> {
+                    for (int i = 0; i < b.labels().length; i++) {
+                        acts.add(b.activations()[i]);
+                        labels.add(b.labels()[i]);
+                    }
+                },
+                progress,
+                examples);
+        return new Result(
+                acts.toArray(float[][]::new),
+                labels.stream().mapToInt(Integer::intValue).toArray(),
+                skipped,
+                examples);
     }
 }

@@ -51,7 +51,8 @@ public final class ClassFolderImages implements LabelledImages {
         if (files.isEmpty()) {
             throw new IOException(root + " has no images in class sub-folders (" + classIds + ")");
         }
-        return new ClassFolderImages(files, labels.stream().mapToInt(Integer::intValue).toArray(), limits);
+        return new ClassFolderImages(
+                files, labels.stream().mapToInt(Integer::intValue).toArray(), limits);
     }
 
     @Override

@@ -59,7 +59,8 @@ public final class IdxImages implements LabelledImages {
         int[] labelDims = new int[1];
         byte[] labels = read(labelFile, 0x00000801, labelDims);
         if (imageDims[0] != labelDims[0]) {
-            throw new IOException(images + " holds " + imageDims[0] + " images but " + labelFile + " " + labelDims[0] + " labels");
+            throw new IOException(
+                    images + " holds " + imageDims[0] + " images but " + labelFile + " " + labelDims[0] + " labels");
         }
         return new IdxImages(split, pixels, labels, imageDims[1], imageDims[2], 0, imageDims[0]);
     }
@@ -116,7 +117,8 @@ public final class IdxImages implements LabelledImages {
                 DataInputStream data = new DataInputStream(in)) {
             int m = data.readInt();
             if (m != magic) {
-                throw new IOException(file + ": not an IDX file of the expected kind (magic " + Integer.toHexString(m) + ")");
+                throw new IOException(
+                        file + ": not an IDX file of the expected kind (magic " + Integer.toHexString(m) + ")");
             }
             long total = 1;
             for (int i = 0; i < dims.length; i++) {

@@ -15,7 +15,12 @@ import java.util.SplittableRandom;
  * </ul>
  */
 public enum ImageShift {
-    NONE, ROTATE, NOISE, CONTRAST, BLUR, INVERT;
+    NONE,
+    ROTATE,
+    NOISE,
+    CONTRAST,
+    BLUR,
+    INVERT;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);
@@ -25,7 +30,8 @@ public enum ImageShift {
         try {
             return valueOf(id.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown shift '" + id + "'; expected one of none, rotate, noise, contrast, blur, invert");
+            throw new IllegalArgumentException(
+                    "unknown shift '" + id + "'; expected one of none, rotate, noise, contrast, blur, invert");
         }
     }
 
@@ -67,8 +73,10 @@ public enum ImageShift {
                 int y0 = (int) Math.floor(sy);
                 double fx = sx - x0;
                 double fy = sy - y0;
-                double v = (1 - fx) * (1 - fy) * at(p, w, h, x0, y0) + fx * (1 - fy) * at(p, w, h, x0 + 1, y0)
-                        + (1 - fx) * fy * at(p, w, h, x0, y0 + 1) + fx * fy * at(p, w, h, x0 + 1, y0 + 1);
+                double v = (1 - fx) * (1 - fy) * at(p, w, h, x0, y0)
+                        + fx * (1 - fy) * at(p, w, h, x0 + 1, y0)
+                        + (1 - fx) * fy * at(p, w, h, x0, y0 + 1)
+                        + fx * fy * at(p, w, h, x0 + 1, y0 + 1);
                 out[y * w + x] = (float) Math.rint(v);
             }
         }

@@ -29,8 +29,10 @@ public final class SampleImages {
         try (Stream<Path> dirs = Files.list(root)) {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
                 try (Stream<Path> files = Files.list(dir)) {
-                    perClass.add(files.filter(Files::isRegularFile).sorted()
-                            .map(f -> new Item(f, dir.getFileName().toString())).toList());
+                    perClass.add(files.filter(Files::isRegularFile)
+                            .sorted()
+                            .map(f -> new Item(f, dir.getFileName().toString()))
+                            .toList());
                 }
             }
         }

@@ -1,13 +1,12 @@
 package io.bayesvlm.core.head;
 
-import io.bayesvlm.core.model.ImageEncoder;
-import io.bayesvlm.core.model.NpyArray;
-
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.bayesvlm.core.model.ImageEncoder;
+import io.bayesvlm.core.model.NpyArray;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,16 +47,16 @@ public final class BatchedHead implements AutoCloseable {
 
     private final LaplaceHead head;
     private final NDManager manager;
-    private final NDArray projectionT;  // [Dv, D]
-    private final NDArray aInv;         // [Dv, Dv]
-    private final NDArray textMeansT;   // [D, K]
-    private final NDArray textVarsT;    // [D, K]
-    private final NDArray t;            // [1, K]
-    private final NDArray textNormSq;   // [1, K] E‖h‖²
-    private final NDArray textNorm;     // [1, K] ‖h‖
+    private final NDArray projectionT; // [Dv, D]
+    private final NDArray aInv; // [Dv, Dv]
+    private final NDArray textMeansT; // [D, K]
+    private final NDArray textVarsT; // [D, K]
+    private final NDArray t; // [1, K]
+    private final NDArray textNormSq; // [1, K] E‖h‖²
+    private final NDArray textNorm; // [1, K] ‖h‖
     private final List<NDArray> epsBlocks; // [1, ≤ DRAW_BLOCK, K] views of the draws ε, [1, S, K]
     private final int draws;
-    private final float epsMaxAbs;      // max |ε| over the draws
+    private final float epsMaxAbs; // max |ε| over the draws
     private final double sumBeta;
     private final float scale;
 
@@ -149,24 +148,30 @@ public final class BatchedHead implements AutoCloseable {
         float[] flat = new float[b * dv];
         for (int i = 0; i < b; i++) {
             if (activations[i].length != dv) {
-                throw new IllegalArgumentException("activation " + i + " has " + activations[i].length
-                        + " values, the head expects " + dv);
+                throw new IllegalArgumentException(
+                        "activation " + i + " has " + activations[i].length + " values, the head expects " + dv);
             }
             System.arraycopy(activations[i], 0, flat, i * dv, dv);
         }
         try (NDManager m = manager.newSubManager()) {
             NDArray a = m.create(flat, new Shape(b, dv));
-            NDArray g = a.matMul(projectionT);                                    // [B, D]
-            NDArray quad = a.matMul(aInv).mul(a).sum(new int[] {1}).maximum(0f);  // [B]
+            NDArray g = a.matMul(projectionT); // [B, D]
+            NDArray quad = a.matMul(aInv).mul(a).sum(new int[] {1}).maximum(0f); // [B]
             NDArray gg = g.mul(g);
-            NDArray gNormSq = gg.sum(new int[] {1});                             // [B]
-            NDArray eg = gNormSq.add(quad.mul((float) sumBeta)).reshape(b, 1);   // [B, 1]
-            NDArray dots = g.matMul(textMeansT);                                 // [B, K]
-            NDArray denom = eg.mul(textNormSq);                                  // [B, K]
+            NDArray gNormSq = gg.sum(new int[] {1}); // [B]
+            NDArray eg = gNormSq.add(quad.mul((float) sumBeta)).reshape(b, 1); // [B, 1]
+            NDArray dots = g.matMul(textMeansT); // [B, K]
+            NDArray denom = eg.mul(textNormSq); // [B, K]
             NDArray mean = dots.mul(scale).div(denom.sqrt());
-            NDArray var = gg.matMul(textVarsT).add(quad.reshape(b, 1).mul(t)).mul(scale * scale).div(denom);
-            NDArray mapProbs = dots.mul(scale).div(gNormSq.sqrt().reshape(b, 1).mul(textNorm)).softmax(1);
-            NDArray probit = mean.div(var.mul((float) (Math.PI / 8)).add(1f).sqrt()).softmax(1);
+            NDArray var = gg.matMul(textVarsT)
+                    .add(quad.reshape(b, 1).mul(t))
+                    .mul(scale * scale)
+                    .div(denom);
+            NDArray mapProbs = dots.mul(scale)
+                    .div(gNormSq.sqrt().reshape(b, 1).mul(textNorm))
+                    .softmax(1);
+            NDArray probit =
+                    mean.div(var.mul((float) (Math.PI / 8)).add(1f).sqrt()).softmax(1);
             NDArray std = var.sqrt();
             float[] meanH = mean.toFloatArray();
             float[] varH = var.toFloatArray();
@@ -195,7 +200,7 @@ public final class BatchedHead implements AutoCloseable {
                     NDArray centredRows = centred.get(rows);
                     stdRows.attach(c);
                     centredRows.attach(c);
-                    NDArray probSum = null;    // [n, K]: Σ over draws of softmax(z)
+                    NDArray probSum = null; // [n, K]: Σ over draws of softmax(z)
                     NDArray entropySum = null; // [n]: Σ over draws of its entropy
                     for (NDArray block : epsBlocks) {
                         try (NDManager d = c.newSubManager()) {
@@ -203,17 +208,17 @@ public final class BatchedHead implements AutoCloseable {
                             NDArray c3 = centredRows.expandDims(1);
                             s3.attach(d);
                             c3.attach(d);
-                            NDArray z = s3.mul(block);                                  // [n, draws, K]
+                            NDArray z = s3.mul(block); // [n, draws, K]
                             z.addi(c3);
                             if (clamp) {
                                 z = z.maximum(LOWEST);
                             }
                             NDArray w = z.exp();
-                            NDArray sum = w.sum(new int[] {2}, true);                   // [n, draws, 1]
+                            NDArray sum = w.sum(new int[] {2}, true); // [n, draws, 1]
                             // entropy of softmax(z) = ln Z − Σ_c w_c z_c / Z
                             NDArray weighted = z.muli(w).sum(new int[] {2}, true);
                             NDArray entropy = sum.log().sub(weighted.div(sum)).sum(new int[] {1, 2}); // [n]
-                            NDArray probs = w.divi(sum).sum(new int[] {1});             // [n, K]
+                            NDArray probs = w.divi(sum).sum(new int[] {1}); // [n, K]
                             if (probSum == null) {
                                 probSum = probs;
                                 entropySum = entropy;
@@ -238,7 +243,12 @@ public final class BatchedHead implements AutoCloseable {
                 double[] mcP = slice(mcProbs, i, k);
                 double[] probs = mc ? mcP : slice(probitH, i, k);
                 Predictive.McResult mcResult = new Predictive.McResult(mcP, mcEntropy[i]);
-                out.add(new Prediction(Uncertainty.argmax(probs), probs, slice(mapH, i, k), mu, v,
+                out.add(new Prediction(
+                        Uncertainty.argmax(probs),
+                        probs,
+                        slice(mapH, i, k),
+                        mu,
+                        v,
                         Uncertainty.of(probs, v, mcResult)));
             }
         }

@@ -25,8 +25,14 @@ public final class HeadValidation {
     private HeadValidation() {}
 
     /** Checks the arrays of a head whose shapes are already known to agree. */
-    static void check(NpyArray imageProjection, NpyArray imageAInv, NpyArray imageBInv, NpyArray textProjection,
-            NpyArray textAInv, NpyArray textBInv, NpyArray classActivations) {
+    static void check(
+            NpyArray imageProjection,
+            NpyArray imageAInv,
+            NpyArray imageBInv,
+            NpyArray textProjection,
+            NpyArray textAInv,
+            NpyArray textBInv,
+            NpyArray classActivations) {
         finite(LaplaceHead.IMAGE_PROJECTION, imageProjection);
         finite(LaplaceHead.IMAGE_A_INV, imageAInv);
         finite(LaplaceHead.IMAGE_B_INV, imageBInv);
@@ -46,8 +52,8 @@ public final class HeadValidation {
         float[] d = a.data();
         for (int i = 0; i < d.length; i++) {
             if (!Float.isFinite(d[i])) {
-                throw new ModelFormatException("array '" + name + "' has a non-finite value (" + d[i] + ") at "
-                        + index(a, i));
+                throw new ModelFormatException(
+                        "array '" + name + "' has a non-finite value (" + d[i] + ") at " + index(a, i));
             }
         }
     }
@@ -58,8 +64,8 @@ public final class HeadValidation {
                 return;
             }
         }
-        throw new ModelFormatException("array '" + name + "' is all zeros: every embedding would be zero and every"
-                + " cosine 0/0");
+        throw new ModelFormatException(
+                "array '" + name + "' is all zeros: every embedding would be zero and every" + " cosine 0/0");
     }
 
     /** Symmetric within tolerance and positive semi-definite within tolerance (Cholesky with a jitter). */

@@ -3,7 +3,6 @@ package io.bayesvlm.core.head;
 import io.bayesvlm.core.model.ModelFormatException;
 import io.bayesvlm.core.model.NpyArray;
 import io.bayesvlm.core.model.Npz;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -60,8 +59,8 @@ public final class LaplaceHead {
         }
         HeadValidation.check(wImg, aImg, bImg, wTxt, aTxt, bTxt, classAct);
         if (predictive.numClasses() != numClasses) {
-            throw new IllegalArgumentException("predictive was built for " + predictive.numClasses()
-                    + " classes, the model has " + numClasses);
+            throw new IllegalArgumentException(
+                    "predictive was built for " + predictive.numClasses() + " classes, the model has " + numClasses);
         }
 
         this.imageProjection = wImg;
@@ -161,7 +160,8 @@ public final class LaplaceHead {
             throw new ModelFormatException("array '" + name + "' is missing");
         }
         if (a.rank() != rank) {
-            throw new ModelFormatException("array '" + name + "' must have rank " + rank + ", has shape " + a.shapeString());
+            throw new ModelFormatException(
+                    "array '" + name + "' must have rank " + rank + ", has shape " + a.shapeString());
         }
         return a;
     }
@@ -169,8 +169,8 @@ public final class LaplaceHead {
     private static NpyArray requireShape(Map<String, NpyArray> head, String name, int rows, int cols) {
         NpyArray a = require(head, name, 2);
         if (a.rows() != rows || a.cols() != cols) {
-            throw new ModelFormatException("array '" + name + "' must have shape (" + rows + ", " + cols
-                    + "), has " + a.shapeString());
+            throw new ModelFormatException(
+                    "array '" + name + "' must have shape (" + rows + ", " + cols + "), has " + a.shapeString());
         }
         return a;
     }

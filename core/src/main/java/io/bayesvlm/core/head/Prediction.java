@@ -11,14 +11,22 @@ package io.bayesvlm.core.head;
  * @param uncertainty the per-image uncertainty scores
  */
 public record Prediction(
-        int predicted, double[] probs, double[] mapProbs, double[] logitsMean, double[] logitsVar, Uncertainty uncertainty) {
+        int predicted,
+        double[] probs,
+        double[] mapProbs,
+        double[] logitsMean,
+        double[] logitsVar,
+        Uncertainty uncertainty) {
 
     /**
      * Whether every number of this prediction is finite. A prediction that is not must never be acted on: its
      * argmax and some of its scores can look normal (an argmax over NaN picks a real class).
      */
     public boolean isFinite() {
-        return allFinite(probs) && allFinite(mapProbs) && allFinite(logitsMean) && allFinite(logitsVar)
+        return allFinite(probs)
+                && allFinite(mapProbs)
+                && allFinite(logitsMean)
+                && allFinite(logitsVar)
                 && uncertainty.isFinite();
     }
 
@@ -32,7 +40,10 @@ public record Prediction(
         for (UncertaintyScore s : UncertaintyScore.values()) {
             double v = uncertainty.get(s);
             if (!Double.isFinite(v)) {
-                b.append(b.isEmpty() ? "" : ", ").append(s.jsonName()).append('=').append(v);
+                b.append(b.isEmpty() ? "" : ", ")
+                        .append(s.jsonName())
+                        .append('=')
+                        .append(v);
             }
         }
         return b.toString();
@@ -41,7 +52,12 @@ public record Prediction(
     private static void first(StringBuilder b, String name, double[] v) {
         for (int i = 0; i < v.length; i++) {
             if (!Double.isFinite(v[i])) {
-                b.append(b.isEmpty() ? "" : ", ").append(name).append('[').append(i).append("]=").append(v[i]);
+                b.append(b.isEmpty() ? "" : ", ")
+                        .append(name)
+                        .append('[')
+                        .append(i)
+                        .append("]=")
+                        .append(v[i]);
                 return;
             }
         }

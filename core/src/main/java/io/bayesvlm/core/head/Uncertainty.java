@@ -6,8 +6,12 @@ public record Uncertainty(
 
     /** Whether all six scores are finite numbers. */
     public boolean isFinite() {
-        return Double.isFinite(maxProb) && Double.isFinite(entropy) && Double.isFinite(mutualInfo)
-                && Double.isFinite(topLogitStd) && Double.isFinite(margin) && Double.isFinite(doctor);
+        return Double.isFinite(maxProb)
+                && Double.isFinite(entropy)
+                && Double.isFinite(mutualInfo)
+                && Double.isFinite(topLogitStd)
+                && Double.isFinite(margin)
+                && Double.isFinite(doctor);
     }
 
     public double get(UncertaintyScore score) {
@@ -46,12 +50,7 @@ public record Uncertainty(
         // H[E p] − E H[p] is non-negative by Jensen; clamp the last-ulp rounding below zero.
         double mi = Math.max(0, Predictive.entropy(mc.meanProbs()) - mc.meanEntropy());
         return new Uncertainty(
-                first,
-                Predictive.entropy(probs),
-                mi,
-                Math.sqrt(logitVar[top]),
-                first - second,
-                (1 - sumSq) / sumSq);
+                first, Predictive.entropy(probs), mi, Math.sqrt(logitVar[top]), first - second, (1 - sumSq) / sumSq);
     }
 
     /** Index of the largest value; the first one on ties. NaN entries are never chosen (check finiteness first). */

@@ -63,6 +63,8 @@ public enum UncertaintyScore {
             }
         }
         throw new IllegalArgumentException("unknown uncertainty score '" + name + "'; expected one of "
-                + java.util.Arrays.stream(values()).map(UncertaintyScore::jsonName).toList());
+                + java.util.Arrays.stream(values())
+                        .map(UncertaintyScore::jsonName)
+                        .toList());
     }
 }

@@ -1,8 +1,8 @@
 package io.bayesvlm.core.image;
 
-import io.bayesvlm.errors.ErrorCode;
 import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
+import io.bayesvlm.errors.ErrorCode;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -32,7 +32,11 @@ public final class ImageDecoder {
 
     /** The formats this decoder accepts, with how each is recognised. */
     public enum Format {
-        PNG, JPEG, GIF, BMP, WEBP;
+        PNG,
+        JPEG,
+        GIF,
+        BMP,
+        WEBP;
 
         static Format sniff(byte[] b) {
             if (startsWith(b, 0, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
@@ -110,7 +114,8 @@ public final class ImageDecoder {
         checkByteCount(bytes.length);
         Format format = Format.sniff(bytes);
         if (format == null) {
-            throw new ImageRejectedException(ErrorCode.UNSUPPORTED_FORMAT,
+            throw new ImageRejectedException(
+                    ErrorCode.UNSUPPORTED_FORMAT,
                     "not a PNG, JPEG, GIF, BMP or WebP image (unrecognised leading bytes " + hex(bytes, 8) + ")");
         }
         ImageReader reader = null;
@@ -123,13 +128,16 @@ public final class ImageDecoder {
             long width = reader.getWidth(0);
             long height = reader.getHeight(0);
             if (width <= 0 || height <= 0) {
-                throw new ImageRejectedException(ErrorCode.CORRUPT_IMAGE,
+                throw new ImageRejectedException(
+                        ErrorCode.CORRUPT_IMAGE,
                         format + " header declares an empty image (" + width + "x" + height + ")");
             }
             if (width > limits.maxSide() || height > limits.maxSide() || width * height > limits.maxPixels()) {
-                throw new ImageRejectedException(ErrorCode.TOO_MANY_PIXELS, String.format(
-                        "%s header declares %dx%d = %d pixels; limits are %d pixels and %d per side",
-                        format, width, height, width * height, limits.maxPixels(), limits.maxSide()));
+                throw new ImageRejectedException(
+                        ErrorCode.TOO_MANY_PIXELS,
+                        String.format(
+                                "%s header declares %dx%d = %d pixels; limits are %d pixels and %d per side",
+                                format, width, height, width * height, limits.maxPixels(), limits.maxSide()));
             }
             ImageReadParam param = reader.getDefaultReadParam();
             int step = subsampling(width, height, targetWidth, targetHeight);
@@ -138,8 +146,8 @@ public final class ImageDecoder {
             }
             BufferedImage image = reader.read(0, param);
             if (warnings.first != null) {
-                throw new ImageRejectedException(ErrorCode.CORRUPT_IMAGE,
-                        format + " image is damaged: " + warnings.first);
+                throw new ImageRejectedException(
+                        ErrorCode.CORRUPT_IMAGE, format + " image is damaged: " + warnings.first);
             }
             return image;
         } catch (ImageRejectedException e) {
@@ -185,13 +193,15 @@ public final class ImageDecoder {
     /** Refuses an encoded size over the limit. */
     public void checkByteCount(long length) throws ImageRejectedException {
         if (length > limits.maxBytes()) {
-            throw new ImageRejectedException(ErrorCode.TOO_MANY_BYTES,
-                    "input is " + length + " bytes; the limit is " + limits.maxBytes());
+            throw new ImageRejectedException(
+                    ErrorCode.TOO_MANY_BYTES, "input is " + length + " bytes; the limit is " + limits.maxBytes());
         }
     }
 
     private static ImageRejectedException corrupt(Format format, Exception e) {
-        String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        String why = e.getMessage() == null || e.getMessage().isBlank()
+                ? e.getClass().getSimpleName()
+                : e.getMessage();
         if (e instanceof java.io.EOFException) {
             why = "unexpected end of data (truncated)";
         }
@@ -253,7 +263,9 @@ public final class ImageDecoder {
         /** Colour-management notes (missing or odd ICC profiles) say nothing about damaged pixel data. */
         private static boolean isBenign(String warning) {
             String w = warning.toLowerCase(java.util.Locale.ROOT);
-            return w.contains("icc") || w.contains("color profile") || w.contains("colour profile")
+            return w.contains("icc")
+                    || w.contains("color profile")
+                    || w.contains("colour profile")
                     || w.contains("colors may look");
         }
     }

@@ -1,7 +1,6 @@
 package io.bayesvlm.core.image;
 
 import io.bayesvlm.core.model.ModelSpec;
-
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 

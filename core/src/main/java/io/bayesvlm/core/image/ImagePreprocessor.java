@@ -1,7 +1,6 @@
 package io.bayesvlm.core.image;
 
 import io.bayesvlm.core.model.ModelSpec;
-
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -47,7 +46,8 @@ public final class ImagePreprocessor {
         float[][] cropped;
         if (channels > 1 && isGrey(image)) {
             cropped = new float[channels][];
-            java.util.Arrays.fill(cropped, resizeAndCrop(channelPlanes(image, 1), image.getWidth(), image.getHeight())[0]);
+            java.util.Arrays.fill(
+                    cropped, resizeAndCrop(channelPlanes(image, 1), image.getWidth(), image.getHeight())[0]);
         } else {
             cropped = resizeAndCrop(channelPlanes(image, channels), image.getWidth(), image.getHeight());
         }

@@ -35,7 +35,11 @@ public final class KfacPosterior {
     public Result forPseudoCount(double n, double lambda) {
         double sn = Math.sqrt(n);
         double sl = Math.sqrt(lambda);
-        return new Result(n, lambda, eigA.inverse(sn, sl), eigB.inverse(sn, sl),
+        return new Result(
+                n,
+                lambda,
+                eigA.inverse(sn, sl),
+                eigB.inverse(sn, sl),
                 PriorPrecision.logMarginal(lambda, eigA.values, eigB.values, n, weightNormSq));
     }
 

@@ -1,15 +1,15 @@
 package io.bayesvlm.core.laplace;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.head.LaplaceHead;
-import io.bayesvlm.core.model.NpyArray;
-import io.bayesvlm.core.head.Prediction;
-import io.bayesvlm.core.head.Predictive;
-import io.bayesvlm.core.head.ProbCosine;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
+import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.Predictive;
+import io.bayesvlm.core.head.ProbCosine;
 import io.bayesvlm.core.metrics.Calibration;
+import io.bayesvlm.core.model.NpyArray;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -47,14 +47,23 @@ public final class LaplaceFitter {
     }
 
     /** The posterior for one n, with its validation scores (NaN when there is no validation set). */
-    public record Candidate(double pseudoCount, KfacPosterior.Result image, KfacPosterior.Result text,
-            double validationNll, double validationEce, double validationAccuracy) {}
+    public record Candidate(
+            double pseudoCount,
+            KfacPosterior.Result image,
+            KfacPosterior.Result text,
+            double validationNll,
+            double validationEce,
+            double validationAccuracy) {}
 
     private LaplaceFitter() {}
 
     /** One pass over the data: accumulates both projections' factors. */
-    public static Raw accumulate(BayesVlmModel model, Map<String, NpyArray> head, LabelledImages data,
-            int contrastiveBatch, Activations.Progress progress) {
+    public static Raw accumulate(
+            BayesVlmModel model,
+            Map<String, NpyArray> head,
+            LabelledImages data,
+            int contrastiveBatch,
+            Activations.Progress progress) {
         NpyArray wImg = head.get(LaplaceHead.IMAGE_PROJECTION);
         NpyArray wTxt = head.get(LaplaceHead.TEXT_PROJECTION);
         NpyArray classAct = head.get(LaplaceHead.CLASS_TEXT_ACTIVATIONS);
@@ -71,27 +80,39 @@ public final class LaplaceFitter {
 
         KfacAccumulator image = new KfacAccumulator(wImg.cols(), d);
         KfacAccumulator text = new KfacAccumulator(wTxt.cols(), d);
-        int skipped = Activations.forEachBatch(model, data, ImageShift.NONE, 1, 0, contrastiveBatch, batch -> {
-            int b = batch.labels().length;
-            double[][] embeddings = new double[b][];
-            for (int i = 0; i < b; i++) {
-                float[] a = batch.activations()[i];
-                embeddings[i] = ProbCosine.matVec(wImg, a);
-                image.add(a, InfoNceGgn.compute(embeddings[i], classTargets, s), 1);
-            }
-            // Text side: every pair's text is its class prompt, so the GGN is the same for all pairs of a class
-            // within the batch: compute it once per class and weight it by the count.
-            double[][] imageTargets = InfoNceGgn.normaliseRows(embeddings);
-            long[] counts = new long[k];
-            for (int label : batch.labels()) {
-                counts[label]++;
-            }
-            for (int c = 0; c < k; c++) {
-                if (counts[c] > 0) {
-                    text.add(classActivations[c], InfoNceGgn.compute(classEmbeddings[c], imageTargets, s), counts[c]);
-                }
-            }
-        }, progress, null);
+        int skipped = Activations.forEachBatch(
+                model,
+                data,
+                ImageShift.NONE,
+                1,
+                0,
+                contrastiveBatch,
+                batch -> {
+                    int b = batch.labels().length;
+                    double[][] embeddings = new double[b][];
+                    for (int i = 0; i < b; i++) {
+                        float[] a = batch.activations()[i];
+                        embeddings[i] = ProbCosine.matVec(wImg, a);
+                        image.add(a, InfoNceGgn.compute(embeddings[i], classTargets, s), 1);
+                    }
+                    // Text side: every pair's text is its class prompt, so the GGN is the same for all pairs of a class
+                    // within the batch: compute it once per class and weight it by the count.
+                    double[][] imageTargets = InfoNceGgn.normaliseRows(embeddings);
+                    long[] counts = new long[k];
+                    for (int label : batch.labels()) {
+                        counts[label]++;
+                    }
+                    for (int c = 0; c < k; c++) {
+                        if (counts[c] > 0) {
+                            text.add(
+                                    classActivations[c],
+                                    InfoNceGgn.compute(classEmbeddings[c], imageTargets, s),
+                                    counts[c]);
+                        }
+                    }
+                },
+                progress,
+                null);
         return new Raw(image.finish(), text.finish(), skipped);
     }
 
@@ -100,7 +121,11 @@ public final class LaplaceFitter {
      *
      * @param validation activations and labels, or null
      */
-    public static List<Candidate> candidates(Raw raw, Map<String, NpyArray> head, double logitScale, double[] pseudoCounts,
+    public static List<Candidate> candidates(
+            Raw raw,
+            Map<String, NpyArray> head,
+            double logitScale,
+            double[] pseudoCounts,
             Activations.Result validation) {
         KfacPosterior img = new KfacPosterior(raw.image(), frobeniusSq(head.get(LaplaceHead.IMAGE_PROJECTION)));
         KfacPosterior txt = new KfacPosterior(raw.text(), frobeniusSq(head.get(LaplaceHead.TEXT_PROJECTION)));
@@ -113,7 +138,10 @@ public final class LaplaceFitter {
             double ece = Double.NaN;
             double acc = Double.NaN;
             if (validation != null) {
-                LaplaceHead lh = new LaplaceHead(withPosterior(head, raw, new Candidate(n, ri, rt, 0, 0, 0)), logitScale, k,
+                LaplaceHead lh = new LaplaceHead(
+                        withPosterior(head, raw, new Candidate(n, ri, rt, 0, 0, 0)),
+                        logitScale,
+                        k,
                         new Predictive(Predictive.Mode.PROBIT, 1, 0, k));
                 List<double[]> probs = new ArrayList<>();
                 for (float[] a : validation.activations()) {
@@ -144,8 +172,12 @@ public final class LaplaceFitter {
     /** head.npz contents with the chosen posterior, the raw factors and the fit's N, n and λ. */
     public static Map<String, NpyArray> withPosterior(Map<String, NpyArray> head, Raw raw, Candidate chosen) {
         Map<String, NpyArray> out = new LinkedHashMap<>(head);
-        out.put(LaplaceHead.IMAGE_A_INV, square(chosen.image().aInv(), raw.image().p()));
-        out.put(LaplaceHead.IMAGE_B_INV, square(chosen.image().bInv(), raw.image().q()));
+        out.put(
+                LaplaceHead.IMAGE_A_INV,
+                square(chosen.image().aInv(), raw.image().p()));
+        out.put(
+                LaplaceHead.IMAGE_B_INV,
+                square(chosen.image().bInv(), raw.image().q()));
         out.put(LaplaceHead.TEXT_A_INV, square(chosen.text().aInv(), raw.text().p()));
         out.put(LaplaceHead.TEXT_B_INV, square(chosen.text().bInv(), raw.text().q()));
         out.put(IMAGE_A, square(raw.image().a(), raw.image().p()));
@@ -163,11 +195,13 @@ public final class LaplaceFitter {
     public static Raw readRaw(Map<String, NpyArray> head) {
         for (String key : List.of(IMAGE_A, IMAGE_B, TEXT_A, TEXT_B, NUM_PAIRS)) {
             if (!head.containsKey(key)) {
-                throw new IllegalArgumentException("head.npz has no '" + key + "': run fit on data first (no stored raw factors)");
+                throw new IllegalArgumentException(
+                        "head.npz has no '" + key + "': run fit on data first (no stored raw factors)");
             }
         }
         long n = (long) head.get(NUM_PAIRS).data()[0];
-        return new Raw(factors(head.get(IMAGE_A), head.get(IMAGE_B), n), factors(head.get(TEXT_A), head.get(TEXT_B), n));
+        return new Raw(
+                factors(head.get(IMAGE_A), head.get(IMAGE_B), n), factors(head.get(TEXT_A), head.get(TEXT_B), n));
     }
 
     /**
@@ -219,5 +253,4 @@ public final class LaplaceFitter {
         }
         return d;
     }
-
 }

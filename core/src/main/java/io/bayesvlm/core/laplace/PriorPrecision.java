@@ -34,7 +34,8 @@ public final class PriorPrecision {
         for (double beta : eigB) {
             logdetB += Math.log(sn * beta + sl);
         }
-        return -0.5 * lambda * weightNormSq + 0.5 * (double) p * q * Math.log(lambda)
+        return -0.5 * lambda * weightNormSq
+                + 0.5 * (double) p * q * Math.log(lambda)
                 - 0.5 * (q * logdetA + p * logdetB);
     }
 

@@ -1,7 +1,6 @@
 package io.bayesvlm.core.metrics;
 
 import io.bayesvlm.core.head.Uncertainty;
-
 import java.util.Arrays;
 import java.util.List;
 
@@ -79,9 +78,17 @@ public final class Calibration {
             }
         }
         ReliabilityBins b = running.bins();
-        return new Report(running.count(), b.accuracy(), b.meanConfidence(), b.ece(), b.mce(),
-                adaptiveEce(Arrays.copyOf(conf, kept), Arrays.copyOf(correct, kept), bins), running.nll(),
-                running.brier(), b.bins(), running.skipped());
+        return new Report(
+                running.count(),
+                b.accuracy(),
+                b.meanConfidence(),
+                b.ece(),
+                b.mce(),
+                adaptiveEce(Arrays.copyOf(conf, kept), Arrays.copyOf(correct, kept), bins),
+                running.nll(),
+                running.brier(),
+                b.bins(),
+                running.skipped());
     }
 
     /** −ln p_y, with p_y clamped at {@link #MIN_PROB}. */

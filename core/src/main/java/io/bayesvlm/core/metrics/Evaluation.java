@@ -19,7 +19,9 @@ public final class Evaluation {
 
     /** The three ways of turning logits into probabilities that are compared. */
     public enum Method {
-        MAP("MAP (CLIP)"), PROBIT("BayesVLM probit"), MC("BayesVLM MC");
+        MAP("MAP (CLIP)"),
+        PROBIT("BayesVLM probit"),
+        MC("BayesVLM MC");
 
         private final String label;
 
@@ -36,7 +38,9 @@ public final class Evaluation {
      * Metrics of one method. Failure prediction is keyed by score; MAP has no variance-based scores.
      * {@code skippedNonFinite}: items left out of every method because their prediction was not finite.
      */
-    public record MethodResult(Calibration.Report calibration, Map<UncertaintyScore, FailurePrediction.Result> failure,
+    public record MethodResult(
+            Calibration.Report calibration,
+            Map<UncertaintyScore, FailurePrediction.Result> failure,
             int skippedNonFinite) {}
 
     private Evaluation() {}
@@ -45,8 +49,8 @@ public final class Evaluation {
      * @param head the model's Laplace head (any predictive mode; probit and MC are both computed here)
      * @param mc Monte Carlo predictive used for the MC method and mutual information
      */
-    public static Map<Method, MethodResult> run(LaplaceHead head, Predictive mc, float[][] activations, int[] allLabels,
-            int bins) {
+    public static Map<Method, MethodResult> run(
+            LaplaceHead head, Predictive mc, float[][] activations, int[] allLabels, int bins) {
         // A prediction with a NaN or infinite value is left out of every method (so all compare the same items) and
         // counted; its scores would otherwise poison the averages and the rankings.
         List<Prediction> predictions = new ArrayList<>(activations.length);
@@ -122,35 +126,57 @@ public final class Evaluation {
                     y.add(labels[i]);
                 }
             }
-            return new Logits(map, probit, y.stream().mapToInt(Integer::intValue).toArray());
+            return new Logits(
+                    map, probit, y.stream().mapToInt(Integer::intValue).toArray());
         }
     }
 
     /** Fits both temperatures by NLL on the given items (non-finite predictions left out). */
     public static Temperatures fitTemperatures(LaplaceHead head, float[][] activations, int[] labels) {
         Logits l = Logits.of(head, activations, labels);
-        return new Temperatures(TemperatureScaling.fit(l.map(), l.labels(), null),
+        return new Temperatures(
+                TemperatureScaling.fit(l.map(), l.labels(), null),
                 TemperatureScaling.fit(l.probit(), l.labels(), null));
     }
 
     /** Calibration of MAP and BayesVLM probit after temperature scaling: [0] MAP, [1] BayesVLM. */
-    public static Calibration.Report[] withTemperatures(LaplaceHead head, float[][] activations, int[] labels, int bins,
-            Temperatures t) {
+    public static Calibration.Report[] withTemperatures(
+            LaplaceHead head, float[][] activations, int[] labels, int bins, Temperatures t) {
         Logits l = Logits.of(head, activations, labels);
         return new Calibration.Report[] {
-            Calibration.evaluate(l.map().stream().map(z -> TemperatureScaling.apply(z, t.map())).toList(), l.labels(), bins),
-            Calibration.evaluate(l.probit().stream().map(z -> TemperatureScaling.apply(z, t.probit())).toList(), l.labels(), bins)};
+            Calibration.evaluate(
+                    l.map().stream()
+                            .map(z -> TemperatureScaling.apply(z, t.map()))
+                            .toList(),
+                    l.labels(),
+                    bins),
+            Calibration.evaluate(
+                    l.probit().stream()
+                            .map(z -> TemperatureScaling.apply(z, t.probit()))
+                            .toList(),
+                    l.labels(),
+                    bins)
+        };
     }
 
     /** The uncertainty scores that make sense for a method (MAP has no logit variances). */
     public static List<UncertaintyScore> scoresFor(Method m) {
         return m == Method.MAP
-                ? List.of(UncertaintyScore.MAX_PROB, UncertaintyScore.ENTROPY, UncertaintyScore.MARGIN, UncertaintyScore.DOCTOR)
+                ? List.of(
+                        UncertaintyScore.MAX_PROB,
+                        UncertaintyScore.ENTROPY,
+                        UncertaintyScore.MARGIN,
+                        UncertaintyScore.DOCTOR)
                 : List.of(UncertaintyScore.values());
     }
 
-    private static void add(Map<Method, List<double[]>> probs, Map<Method, List<Uncertainty>> scores, Method m,
-            double[] p, double[] var, Predictive.McResult mc) {
+    private static void add(
+            Map<Method, List<double[]>> probs,
+            Map<Method, List<Uncertainty>> scores,
+            Method m,
+            double[] p,
+            double[] var,
+            Predictive.McResult mc) {
         probs.get(m).add(p);
         scores.get(m).add(Uncertainty.of(p, var, mc));
     }

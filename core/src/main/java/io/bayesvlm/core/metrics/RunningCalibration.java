@@ -1,6 +1,7 @@
 package io.bayesvlm.core.metrics;
 
 import io.bayesvlm.core.head.Uncertainty;
+
 /**
  * Calibration of a stream of predictions kept as running sums (constant memory however long the stream): count,
  * accuracy, ECE and MCE over equal-width bins, NLL and Brier, with {@link Calibration}'s definitions. Items with a

@@ -68,8 +68,11 @@ public final class TemperatureScaling {
         if (labels.length == 0) {
             return 1;
         }
-        double[] w = weights != null ? weights : java.util.Collections.nCopies(labels.length, 1.0).stream()
-                .mapToDouble(Double::doubleValue).toArray();
+        double[] w = weights != null
+                ? weights
+                : java.util.Collections.nCopies(labels.length, 1.0).stream()
+                        .mapToDouble(Double::doubleValue)
+                        .toArray();
         // golden section on t = ln β in [ln 1e-3, ln 1e3]; the NLL is convex in β, hence unimodal in ln β
         double lo = Math.log(1e-3);
         double hi = Math.log(1e3);

@@ -36,8 +36,16 @@ public final class WeightedCalibration {
      * @param effectiveSampleSize Kish's (Σ w)² / Σ w²
      * @param skipped labelled items left out (non-finite probabilities, or a propensity outside (0, 1])
      */
-    public record Report(long labelled, double population, double effectiveSampleSize, Estimate accuracy, Estimate nll,
-            Estimate brier, Estimate ece, List<Calibration.Bin> bins, long skipped) {}
+    public record Report(
+            long labelled,
+            double population,
+            double effectiveSampleSize,
+            Estimate accuracy,
+            Estimate nll,
+            Estimate brier,
+            Estimate ece,
+            List<Calibration.Bin> bins,
+            long skipped) {}
 
     private static final double Z95 = 1.959963984540054;
 
@@ -53,8 +61,14 @@ public final class WeightedCalibration {
      * @param bootstrap bootstrap resamples for the ECE interval (0: no interval)
      * @param seed of the bootstrap
      */
-    public static Report evaluate(List<double[]> probs, int[] labels, double[] propensity, long population, int bins,
-            int bootstrap, long seed) {
+    public static Report evaluate(
+            List<double[]> probs,
+            int[] labels,
+            double[] propensity,
+            long population,
+            int bins,
+            int bootstrap,
+            long seed) {
         if (probs.size() != labels.length || labels.length != propensity.length) {
             throw new IllegalArgumentException(probs.size() + " predictions, " + labels.length + " labels, "
                     + propensity.length + " propensities");
@@ -101,12 +115,22 @@ public final class WeightedCalibration {
                 eces[r] = binned(conf, correct, w, count, bins).ece();
             }
             java.util.Arrays.sort(eces);
-            ece = new Estimate(binned.ece(), eces[(int) Math.floor(0.025 * (bootstrap - 1))],
+            ece = new Estimate(
+                    binned.ece(),
+                    eces[(int) Math.floor(0.025 * (bootstrap - 1))],
                     eces[(int) Math.ceil(0.975 * (bootstrap - 1))]);
         }
         boolean ht = population > 0;
-        return new Report(n, total, n == 0 ? 0 : sumW * sumW / sumW2, mean(correct, w, total, ht), mean(nll, w, total, ht),
-                mean(brier, w, total, ht), ece, binned.bins(), labels.length - n);
+        return new Report(
+                n,
+                total,
+                n == 0 ? 0 : sumW * sumW / sumW2,
+                mean(correct, w, total, ht),
+                mean(nll, w, total, ht),
+                mean(brier, w, total, ht),
+                ece,
+                binned.bins(),
+                labels.length - n);
     }
 
     /** Σ w x / total with its 95% interval (Horvitz–Thompson or linearised Hájek variance, see the class comment). */

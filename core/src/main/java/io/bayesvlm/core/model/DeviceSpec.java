@@ -10,7 +10,11 @@ import java.util.Locale;
  */
 public record DeviceSpec(Kind kind, int gpuIndex) implements java.io.Serializable {
 
-    public enum Kind { AUTO, CPU, GPU }
+    public enum Kind {
+        AUTO,
+        CPU,
+        GPU
+    }
 
     public static final DeviceSpec AUTO = new DeviceSpec(Kind.AUTO, -1);
     public static final DeviceSpec CPU = new DeviceSpec(Kind.CPU, -1);
@@ -56,7 +60,8 @@ public record DeviceSpec(Kind kind, int gpuIndex) implements java.io.Serializabl
             case GPU -> {
                 if (gpuIndex >= gpuCount) {
                     throw new IllegalArgumentException("device gpu:" + gpuIndex + " was requested but DJL sees "
-                            + gpuCount + " GPU(s)" + (gpuCount == 0
+                            + gpuCount + " GPU(s)"
+                            + (gpuCount == 0
                                     ? " (CPU-only PyTorch natives, or no CUDA device); use --device cpu or auto"
                                     : ""));
                 }

@@ -67,8 +67,8 @@ public final class ImageEncoder implements AutoCloseable {
             throw new IllegalArgumentException("expected " + batch * per + " floats, got " + pixels.length);
         }
         try (NDManager manager = model.getNDManager().newSubManager(device)) {
-            NDArray input = manager.create(java.nio.FloatBuffer.wrap(pixels, 0, batch * per),
-                    new Shape(batch, channels, height, width));
+            NDArray input = manager.create(
+                    java.nio.FloatBuffer.wrap(pixels, 0, batch * per), new Shape(batch, channels, height, width));
             // TorchScript's profiling executor re-optimises the graph for every new batch size, which makes the
             // first batches of each size very slow in a stream of varying batch sizes. The switch is per thread.
             ai.djl.pytorch.jni.JniUtils.setGraphExecutorOptimize(false);
@@ -80,7 +80,8 @@ public final class ImageEncoder implements AutoCloseable {
                         + "; format v1 needs [B, Dv]");
             }
             int dv = (int) shape.get(1);
-            float[] flat = act.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            float[] flat =
+                    act.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
             float[][] rows = new float[batch][dv];
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(flat, b * dv, rows[b], 0, dv);

@@ -122,10 +122,12 @@ public record ModelSpec(
 
         double logitScale = f.number(root, "logit_scale");
         if (!(logitScale > 0) || !Double.isFinite(logitScale)) {
-            throw new ModelFormatException(where + ": logit_scale must be a positive number (the multiplier s, not its log)");
+            throw new ModelFormatException(
+                    where + ": logit_scale must be a positive number (the multiplier s, not its log)");
         }
         JsonNode intentional = root.get(SMALL_LOGIT_SCALE_KEY);
-        if (logitScale < MIN_LOGIT_SCALE && !(intentional != null && intentional.isBoolean() && intentional.asBoolean())) {
+        if (logitScale < MIN_LOGIT_SCALE
+                && !(intentional != null && intentional.isBoolean() && intentional.asBoolean())) {
             throw new ModelFormatException(where + ": logit_scale is " + logitScale + ", below " + MIN_LOGIT_SCALE
                     + ": is it the log of the multiplier (CLIP stores log 100 = 4.6)? Give the multiplier s itself,"
                     + " or add \"" + SMALL_LOGIT_SCALE_KEY + "\": true if so small a scale is meant");
@@ -169,8 +171,8 @@ public record ModelSpec(
                         + "', which does not exist in " + dir);
             }
         }
-        return new ModelSpec(dir, name, version, new ImageSpec(size[0], size[1], channels, mean, std),
-                logitScale, classes, files);
+        return new ModelSpec(
+                dir, name, version, new ImageSpec(size[0], size[1], channels, mean, std), logitScale, classes, files);
     }
 
     /** Typed access to JSON fields with errors that name the key. */
@@ -237,7 +239,8 @@ public record ModelSpec(
         float[] floatArray(JsonNode parent, String path, int length) {
             JsonNode n = required(parent, path, leaf(path));
             if (!n.isArray() || n.size() != length) {
-                throw new ModelFormatException(where + ": " + path + " must be an array of " + length + " numbers (one per channel)");
+                throw new ModelFormatException(
+                        where + ": " + path + " must be an array of " + length + " numbers (one per channel)");
             }
             float[] out = new float[length];
             for (int i = 0; i < length; i++) {

@@ -121,7 +121,8 @@ public final class Npz {
         int width = switch (type) {
             case "f4", "i4" -> 4;
             case "f8", "i8" -> 8;
-            default -> throw new IOException(source + ": unsupported dtype '" + descr + "' (need float32/64 or int32/64)");
+            default ->
+                throw new IOException(source + ": unsupported dtype '" + descr + "' (need float32/64 or int32/64)");
         };
         if ((long) width * count > buf.remaining()) {
             throw new IOException(source + ": truncated .npy data (expected " + count + " values of " + descr + ")");

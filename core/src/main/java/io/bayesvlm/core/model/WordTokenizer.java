@@ -27,7 +27,8 @@ public final class WordTokenizer {
     private final long padId;
     private final long unkId;
 
-    private WordTokenizer(boolean lowercase, Pattern pattern, Map<String, Long> vocab, int maxLength, long padId, long unkId) {
+    private WordTokenizer(
+            boolean lowercase, Pattern pattern, Map<String, Long> vocab, int maxLength, long padId, long unkId) {
         this.lowercase = lowercase;
         this.pattern = pattern;
         this.vocab = vocab;
@@ -40,16 +41,24 @@ public final class WordTokenizer {
         JsonNode root = new ObjectMapper().readTree(file.toFile());
         String type = root.path("type").asText("");
         if (!TYPE.equals(type)) {
-            throw new ModelFormatException(file + ": tokenizer type '" + type + "' is not supported by this build (it reads '"
-                    + TYPE + "'); compute class_text_activations with the model's own tooling instead");
+            throw new ModelFormatException(
+                    file + ": tokenizer type '" + type + "' is not supported by this build (it reads '" + TYPE
+                            + "'); compute class_text_activations with the model's own tooling instead");
         }
         Map<String, Long> vocab = new HashMap<>();
-        root.path("vocab").fields().forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asLong()));
+        root.path("vocab")
+                .fields()
+                .forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asLong()));
         if (vocab.isEmpty() || !root.hasNonNull("max_length")) {
             throw new ModelFormatException(file + ": tokenizer needs 'vocab' and 'max_length'");
         }
-        return new WordTokenizer(root.path("lowercase").asBoolean(true), Pattern.compile(root.path("pattern").asText("[a-z0-9]+")),
-                vocab, root.get("max_length").asInt(), root.path("pad_id").asLong(0), root.path("unk_id").asLong(1));
+        return new WordTokenizer(
+                root.path("lowercase").asBoolean(true),
+                Pattern.compile(root.path("pattern").asText("[a-z0-9]+")),
+                vocab,
+                root.get("max_length").asInt(),
+                root.path("pad_id").asLong(0),
+                root.path("unk_id").asLong(1));
     }
 
     public int maxLength() {

@@ -18,19 +18,26 @@ public final class HeldOutRisk {
      * @param autoError error rate among the test items at or above it (NaN if none)
      * @param auto number of test items decided automatically
      */
-    public record Row(double alpha, double threshold, double upperBound, double reviewRate, double autoError, int auto) {}
+    public record Row(
+            double alpha, double threshold, double upperBound, double reviewRate, double autoError, int auto) {}
 
     private HeldOutRisk() {}
 
     /** Confidences (higher = surer) and outcomes of the calibration and test parts. */
-    public static Row evaluate(double[] calConfidence, boolean[] calWrong, double[] testConfidence, boolean[] testWrong,
-            double alpha, double delta, int gridSize) {
+    public static Row evaluate(
+            double[] calConfidence,
+            boolean[] calWrong,
+            double[] testConfidence,
+            boolean[] testWrong,
+            double alpha,
+            double delta,
+            int gridSize) {
         List<RiskControlledThreshold.Item> items = new ArrayList<>(calConfidence.length);
         for (int i = 0; i < calConfidence.length; i++) {
             items.add(new RiskControlledThreshold.Item(calConfidence[i], calWrong[i], 1, i));
         }
-        RiskControlledThreshold.Result r = RiskControlledThreshold.choose(items, grid(calConfidence, gridSize), alpha,
-                delta, 1, 0);
+        RiskControlledThreshold.Result r =
+                RiskControlledThreshold.choose(items, grid(calConfidence, gridSize), alpha, delta, 1, 0);
         int auto = 0;
         int wrong = 0;
         for (int i = 0; i < testConfidence.length; i++) {
@@ -41,13 +48,19 @@ public final class HeldOutRisk {
                 }
             }
         }
-        return new Row(alpha, r.threshold(), r.upperBound(), 1 - (double) auto / testConfidence.length,
-                auto == 0 ? Double.NaN : (double) wrong / auto, auto);
+        return new Row(
+                alpha,
+                r.threshold(),
+                r.upperBound(),
+                1 - (double) auto / testConfidence.length,
+                auto == 0 ? Double.NaN : (double) wrong / auto,
+                auto);
     }
 
     /** Candidate thresholds: the distinct values at gridSize evenly spaced quantiles of the confidences (no labels). */
     public static double[] grid(double[] confidence, int gridSize) {
-        double[] sorted = Arrays.stream(confidence).filter(Double::isFinite).sorted().toArray();
+        double[] sorted =
+                Arrays.stream(confidence).filter(Double::isFinite).sorted().toArray();
         if (sorted.length == 0) {
             return new double[0];
         }

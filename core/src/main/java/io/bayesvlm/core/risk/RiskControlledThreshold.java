@@ -37,8 +37,8 @@ public final class RiskControlledThreshold {
      * @param labels labels at or above the threshold after thinning, and {@code errors} among them
      * @param thinnedLabels labelled items kept after equalising propensities, of {@code labelledItems}
      */
-    public record Result(double threshold, double upperBound, int labels, int errors, int thinnedLabels,
-            int labelledItems) {
+    public record Result(
+            double threshold, double upperBound, int labels, int errors, int thinnedLabels, int labelledItems) {
         public boolean vouches() {
             return threshold != Double.POSITIVE_INFINITY;
         }
@@ -54,8 +54,8 @@ public final class RiskControlledThreshold {
      * @param minPropensity the smallest labelling propensity of the design (the audit fraction), in (0, 1]
      * @param seed of the thinning draws
      */
-    public static Result choose(List<Item> items, double[] grid, double alpha, double delta, double minPropensity,
-            long seed) {
+    public static Result choose(
+            List<Item> items, double[] grid, double alpha, double delta, double minPropensity, long seed) {
         if (!(alpha > 0 && alpha < 1) || !(delta > 0 && delta < 1)) {
             throw new IllegalArgumentException("alpha and delta must be in (0, 1), got " + alpha + ", " + delta);
         }

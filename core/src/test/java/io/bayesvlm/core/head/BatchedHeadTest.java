@@ -1,14 +1,13 @@
 package io.bayesvlm.core.head;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
 import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.Fixture;
 import io.bayesvlm.core.RandomHeads;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.model.ModelSpec;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-import ai.djl.Device;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -34,9 +33,14 @@ class BatchedHeadTest {
                 absolute(p.mapProbs(), ref.mapProbs(), 1e-5, "map probs", i);
                 assertThat(p.predicted()).isEqualTo(ref.predicted());
                 for (UncertaintyScore s : UncertaintyScore.values()) {
-                    assertThat(p.uncertainty().get(s)).as("%s of item %d", s, i)
-                            .isCloseTo(ref.uncertainty().get(s), org.assertj.core.data.Offset.offset(
-                                    1e-4 * Math.max(1, Math.abs(ref.uncertainty().get(s)))));
+                    assertThat(p.uncertainty().get(s))
+                            .as("%s of item %d", s, i)
+                            .isCloseTo(
+                                    ref.uncertainty().get(s),
+                                    org.assertj.core.data.Offset.offset(1e-4
+                                            * Math.max(
+                                                    1,
+                                                    Math.abs(ref.uncertainty().get(s)))));
                 }
             }
         }
@@ -48,14 +52,17 @@ class BatchedHeadTest {
             scale = Math.max(scale, Math.abs(r));
         }
         for (int c = 0; c < ref.length; c++) {
-            assertThat(Math.abs(got[c] - ref[c])).as("%s[%d] of item %d: %s vs %s", what, c, item, got[c], ref[c])
+            assertThat(Math.abs(got[c] - ref[c]))
+                    .as("%s[%d] of item %d: %s vs %s", what, c, item, got[c], ref[c])
                     .isLessThanOrEqualTo(tol * scale);
         }
     }
 
     static void absolute(double[] got, double[] ref, double tol, String what, int item) {
         for (int c = 0; c < ref.length; c++) {
-            assertThat(Math.abs(got[c] - ref[c])).as("%s[%d] of item %d", what, c, item).isLessThanOrEqualTo(tol);
+            assertThat(Math.abs(got[c] - ref[c]))
+                    .as("%s[%d] of item %d", what, c, item)
+                    .isLessThanOrEqualTo(tol);
         }
     }
 
@@ -82,7 +89,9 @@ class BatchedHeadTest {
             // 150 draws: Monte Carlo blocks of 64, 64 and 22
             LaplaceHead head = new LaplaceHead(arrays, 100, k, new Predictive(mode, 150, 7L, k));
             // a meaningful regime: logit variances neither negligible nor swamping the means
-            double v = java.util.Arrays.stream(head.predict(act[0]).logitsVar()).average().orElseThrow();
+            double v = java.util.Arrays.stream(head.predict(act[0]).logitsVar())
+                    .average()
+                    .orElseThrow();
             System.out.printf("ViT-B/32-sized head (%s): mean logit variance %.3g%n", mode, v);
             assertThat(v).isBetween(1e-3, 1e3);
             assertAgrees(head, act);
@@ -101,7 +110,8 @@ class BatchedHeadTest {
         float[][] act = activations(rng, 9, 96);
         for (float[] a : act) {
             double[] mu = head.predict(a).logitsMean();
-            double spread = java.util.Arrays.stream(mu).max().orElseThrow() - java.util.Arrays.stream(mu).min().orElseThrow();
+            double spread = java.util.Arrays.stream(mu).max().orElseThrow()
+                    - java.util.Arrays.stream(mu).min().orElseThrow();
             assertThat(spread).as("spread of the mean logits").isGreaterThan(100);
         }
         assertAgrees(head, act);
@@ -115,7 +125,9 @@ class BatchedHeadTest {
             int constants = batched.heldArrays();
             for (int i = 0; i < 3; i++) {
                 batched.predict(activations(new Random(i), 21, 96));
-                assertThat(batched.heldArrays()).as("arrays held after prediction %d", i).isEqualTo(constants);
+                assertThat(batched.heldArrays())
+                        .as("arrays held after prediction %d", i)
+                        .isEqualTo(constants);
             }
         }
     }
@@ -128,12 +140,16 @@ class BatchedHeadTest {
 
     @Test
     void theBatchedHeadIsUsedWhereItPays() throws Exception {
-        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-        LaplaceHead builtIn = BayesVlmModel.loadHead(ModelSpec.load(root.resolve("models/fashion-clip")), ScoringOptions.DEFAULTS);
+        Path root =
+                Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        LaplaceHead builtIn =
+                BayesVlmModel.loadHead(ModelSpec.load(root.resolve("models/fashion-clip")), ScoringOptions.DEFAULTS);
         assertThat(BatchedHead.pays(builtIn, Device.cpu())).isFalse();
         assertThat(BatchedHead.pays(builtIn, Device.gpu(0))).isTrue();
         var vit = RandomHeads.head(new Random(1), 512, 768, 512, 10, 0.1);
-        assertThat(BatchedHead.pays(new LaplaceHead(vit, 100, 10, new Predictive(Predictive.Mode.PROBIT, 256, 0L, 10)),
-                Device.cpu())).isTrue();
+        assertThat(BatchedHead.pays(
+                        new LaplaceHead(vit, 100, 10, new Predictive(Predictive.Mode.PROBIT, 256, 0L, 10)),
+                        Device.cpu()))
+                .isTrue();
     }
 }

@@ -1,5 +1,11 @@
 package io.bayesvlm.core.head;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.Fixture;
 import io.bayesvlm.core.RandomHeads;
@@ -9,13 +15,6 @@ import io.bayesvlm.core.model.ModelFormatException;
 import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.core.model.NpyArray;
 import io.bayesvlm.core.model.Npz;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +47,8 @@ class HeadValidationTest {
             Files.copy(Fixture.model().resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         Map<String, NpyArray> head = new HashMap<>();
-        Npz.read(Fixture.model().resolve("head.npz")).forEach((k, v) -> head.put(k, new NpyArray(v.shape(), v.data().clone())));
+        Npz.read(Fixture.model().resolve("head.npz"))
+                .forEach((k, v) -> head.put(k, new NpyArray(v.shape(), v.data().clone())));
         edit.accept(head);
         Npz.write(dir.resolve("head.npz"), head);
         return dir;
@@ -65,34 +65,61 @@ class HeadValidationTest {
 
     static Stream<Arguments> damages() {
         return Stream.of(
-                Arguments.of("NaN in image_projection", (Consumer<Map<String, NpyArray>>) h -> set(h, "image_projection", 1, 2, Float.NaN),
+                Arguments.of(
+                        "NaN in image_projection",
+                        (Consumer<Map<String, NpyArray>>) h -> set(h, "image_projection", 1, 2, Float.NaN),
                         "array 'image_projection' has a non-finite value (NaN) at [1, 2]"),
-                Arguments.of("Inf in image_A_inv", (Consumer<Map<String, NpyArray>>) h -> set(h, "image_A_inv", 0, 0, Float.POSITIVE_INFINITY),
+                Arguments.of(
+                        "Inf in image_A_inv",
+                        (Consumer<Map<String, NpyArray>>) h -> set(h, "image_A_inv", 0, 0, Float.POSITIVE_INFINITY),
                         "array 'image_A_inv' has a non-finite value (Infinity) at [0, 0]"),
-                Arguments.of("NaN in class_text_activations", (Consumer<Map<String, NpyArray>>) h -> set(h, "class_text_activations", 3, 0, Float.NaN),
+                Arguments.of(
+                        "NaN in class_text_activations",
+                        (Consumer<Map<String, NpyArray>>) h -> set(h, "class_text_activations", 3, 0, Float.NaN),
                         "array 'class_text_activations' has a non-finite value (NaN) at [3, 0]"),
-                Arguments.of("NaN on text_B_inv's diagonal", (Consumer<Map<String, NpyArray>>) h -> set(h, "text_B_inv", 2, 2, Float.NaN),
+                Arguments.of(
+                        "NaN on text_B_inv's diagonal",
+                        (Consumer<Map<String, NpyArray>>) h -> set(h, "text_B_inv", 2, 2, Float.NaN),
                         "array 'text_B_inv' has a non-finite value (NaN) at [2, 2]"),
-                Arguments.of("NaN off image_B_inv's diagonal", (Consumer<Map<String, NpyArray>>) h -> set(h, "image_B_inv", 0, 1, Float.NaN),
+                Arguments.of(
+                        "NaN off image_B_inv's diagonal",
+                        (Consumer<Map<String, NpyArray>>) h -> set(h, "image_B_inv", 0, 1, Float.NaN),
                         "array 'image_B_inv' has a non-finite value (NaN) at [0, 1]"),
-                Arguments.of("image_A_inv not PSD", (Consumer<Map<String, NpyArray>>) h -> {
-                    NpyArray a = h.get("image_A_inv");
-                    for (int i = 0; i < a.rows(); i++) {
-                        a.data()[i * a.cols() + i] -= 2 * maxAbs(a); // shifts every eigenvalue well below zero
-                    }
-                }, "array 'image_A_inv' is not positive semi-definite"),
-                Arguments.of("negative text_B_inv diagonal entry", (Consumer<Map<String, NpyArray>>) h -> set(h, "text_B_inv", 1, 1, -0.5f),
+                Arguments.of(
+                        "image_A_inv not PSD",
+                        (Consumer<Map<String, NpyArray>>) h -> {
+                            NpyArray a = h.get("image_A_inv");
+                            for (int i = 0; i < a.rows(); i++) {
+                                a.data()[i * a.cols() + i] -= 2 * maxAbs(a); // shifts every eigenvalue well below zero
+                            }
+                        },
+                        "array 'image_A_inv' is not positive semi-definite"),
+                Arguments.of(
+                        "negative text_B_inv diagonal entry",
+                        (Consumer<Map<String, NpyArray>>) h -> set(h, "text_B_inv", 1, 1, -0.5f),
                         "array 'text_B_inv' is not positive semi-definite"),
-                Arguments.of("image_A_inv not symmetric", (Consumer<Map<String, NpyArray>>) h -> set(h, "image_A_inv", 0, 3,
-                        h.get("image_A_inv").get(0, 3) + maxAbs(h.get("image_A_inv"))), "array 'image_A_inv' is not symmetric"),
-                Arguments.of("all-zero image projection", (Consumer<Map<String, NpyArray>>) h -> java.util.Arrays.fill(h.get("image_projection").data(), 0f),
+                Arguments.of(
+                        "image_A_inv not symmetric",
+                        (Consumer<Map<String, NpyArray>>) h -> set(
+                                h, "image_A_inv", 0, 3, h.get("image_A_inv").get(0, 3) + maxAbs(h.get("image_A_inv"))),
+                        "array 'image_A_inv' is not symmetric"),
+                Arguments.of(
+                        "all-zero image projection",
+                        (Consumer<Map<String, NpyArray>>) h ->
+                                java.util.Arrays.fill(h.get("image_projection").data(), 0f),
                         "array 'image_projection' is all zeros"),
-                Arguments.of("all-zero text projection", (Consumer<Map<String, NpyArray>>) h -> java.util.Arrays.fill(h.get("text_projection").data(), 0f),
+                Arguments.of(
+                        "all-zero text projection",
+                        (Consumer<Map<String, NpyArray>>) h ->
+                                java.util.Arrays.fill(h.get("text_projection").data(), 0f),
                         "array 'text_projection' is all zeros"),
-                Arguments.of("a class whose text embedding is zero", (Consumer<Map<String, NpyArray>>) h -> {
-                    NpyArray a = h.get("class_text_activations");
-                    java.util.Arrays.fill(a.data(), a.cols(), 2 * a.cols(), 0f);
-                }, "array 'class_text_activations' row 1 projects to a zero text embedding"));
+                Arguments.of(
+                        "a class whose text embedding is zero",
+                        (Consumer<Map<String, NpyArray>>) h -> {
+                            NpyArray a = h.get("class_text_activations");
+                            java.util.Arrays.fill(a.data(), a.cols(), 2 * a.cols(), 0f);
+                        },
+                        "array 'class_text_activations' row 1 projects to a zero text embedding"));
     }
 
     private static float maxAbs(NpyArray a) {
@@ -105,14 +132,17 @@ class HeadValidationTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("damages")
-    void aDamagedHeadIsRefusedAtLoadNamingFileAndArray(String what, Consumer<Map<String, NpyArray>> edit, String message)
-            throws IOException {
+    void aDamagedHeadIsRefusedAtLoadNamingFileAndArray(
+            String what, Consumer<Map<String, NpyArray>> edit, String message) throws IOException {
         Path model = damaged(edit);
-        assertThatThrownBy(() -> loadHead(model)).isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining(model.resolve("head.npz").toString()).hasMessageContaining(message);
+        assertThatThrownBy(() -> loadHead(model))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(model.resolve("head.npz").toString())
+                .hasMessageContaining(message);
         // The full model load (score, evaluate, the job's subtasks) goes through the same check.
         assertThatThrownBy(() -> BayesVlmModel.load(model, ScoringOptions.DEFAULTS.withDevice(DeviceSpec.CPU)))
-                .isInstanceOf(ModelFormatException.class).hasMessageContaining(message);
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(message);
     }
 
     private Path withModelJson(Consumer<ObjectNode> edit) throws IOException {
@@ -126,8 +156,10 @@ class HeadValidationTest {
     @Test
     void aLogitScaleThatLooksLikeItsLogIsRefusedUnlessMarkedIntentional() throws IOException {
         Path model = withModelJson(j -> j.put("logit_scale", 4.6));
-        assertThatThrownBy(() -> ModelSpec.load(model)).isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining("model.json").hasMessageContaining("logit_scale is 4.6, below 5.0")
+        assertThatThrownBy(() -> ModelSpec.load(model))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("model.json")
+                .hasMessageContaining("logit_scale is 4.6, below 5.0")
                 .hasMessageContaining(ModelSpec.SMALL_LOGIT_SCALE_KEY);
         withModelJson(j -> {});
         Path intended = withModelJson(j -> j.put("logit_scale", 4.6).put(ModelSpec.SMALL_LOGIT_SCALE_KEY, true));
@@ -166,8 +198,10 @@ class HeadValidationTest {
                 h.put(LaplaceHead.IMAGE_B_INV, lowRank(rng, d, 1 + rng.nextInt(d), scale));
             }
             int trialNo = trial;
-            assertThatCode(() -> new LaplaceHead(h, 1 + 99 * rng.nextDouble(), k, new Predictive(Predictive.Mode.PROBIT, 8, 1L, k)))
-                    .as("trial %d: d=%d dv=%d dt=%d k=%d scale=%g", trialNo, d, dv, dt, k, scale).doesNotThrowAnyException();
+            assertThatCode(() -> new LaplaceHead(
+                            h, 1 + 99 * rng.nextDouble(), k, new Predictive(Predictive.Mode.PROBIT, 8, 1L, k)))
+                    .as("trial %d: d=%d dv=%d dt=%d k=%d scale=%g", trialNo, d, dv, dt, k, scale)
+                    .doesNotThrowAnyException();
         }
     }
 
@@ -194,7 +228,8 @@ class HeadValidationTest {
 
     @Test
     void theBuiltInModelAndTheFixtureAreAccepted() throws IOException {
-        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        Path root =
+                Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
         assertThatCode(() -> loadHead(root.resolve("models/fashion-clip"))).doesNotThrowAnyException();
         assertThatCode(() -> loadHead(Fixture.model())).doesNotThrowAnyException();
     }
@@ -206,8 +241,10 @@ class HeadValidationTest {
      */
     @Test
     void aVitB32HeadWithTheAuthorsFactorsIsAccepted() throws IOException {
-        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-        Path kfac = Path.of(System.getProperty("bayesvlm.kfac.dir",
+        Path root =
+                Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        Path kfac = Path.of(System.getProperty(
+                "bayesvlm.kfac.dir",
                 root.resolveSibling("shared/data/bayesvlm-clip-vit-b-32-kfac").toString()));
         Assumptions.assumeTrue(Files.isDirectory(kfac), "no KFAC factors at " + kfac);
         var prior = JSON.readTree(kfac.resolve("prior_precision.json").toFile());
@@ -216,10 +253,30 @@ class HeadValidationTest {
         h.put(LaplaceHead.IMAGE_PROJECTION, RandomHeads.gaussian(rng, 512, 768));
         h.put(LaplaceHead.TEXT_PROJECTION, RandomHeads.gaussian(rng, 512, 512));
         h.put(LaplaceHead.CLASS_TEXT_ACTIVATIONS, RandomHeads.gaussian(rng, 1000, 512));
-        h.put(LaplaceHead.IMAGE_A_INV, posterior(Npz.readNpy(kfac.resolve("A_img.npy")), prior.get("n_img").asDouble(), prior.get("lambda_img").asDouble()));
-        h.put(LaplaceHead.IMAGE_B_INV, posterior(Npz.readNpy(kfac.resolve("B_img.npy")), prior.get("n_img").asDouble(), prior.get("lambda_img").asDouble()));
-        h.put(LaplaceHead.TEXT_A_INV, posterior(Npz.readNpy(kfac.resolve("A_txt.npy")), prior.get("n_txt").asDouble(), prior.get("lambda_txt").asDouble()));
-        h.put(LaplaceHead.TEXT_B_INV, posterior(Npz.readNpy(kfac.resolve("B_txt.npy")), prior.get("n_txt").asDouble(), prior.get("lambda_txt").asDouble()));
+        h.put(
+                LaplaceHead.IMAGE_A_INV,
+                posterior(
+                        Npz.readNpy(kfac.resolve("A_img.npy")),
+                        prior.get("n_img").asDouble(),
+                        prior.get("lambda_img").asDouble()));
+        h.put(
+                LaplaceHead.IMAGE_B_INV,
+                posterior(
+                        Npz.readNpy(kfac.resolve("B_img.npy")),
+                        prior.get("n_img").asDouble(),
+                        prior.get("lambda_img").asDouble()));
+        h.put(
+                LaplaceHead.TEXT_A_INV,
+                posterior(
+                        Npz.readNpy(kfac.resolve("A_txt.npy")),
+                        prior.get("n_txt").asDouble(),
+                        prior.get("lambda_txt").asDouble()));
+        h.put(
+                LaplaceHead.TEXT_B_INV,
+                posterior(
+                        Npz.readNpy(kfac.resolve("B_txt.npy")),
+                        prior.get("n_txt").asDouble(),
+                        prior.get("lambda_txt").asDouble()));
         assertThatCode(() -> new LaplaceHead(h, 100, 1000, new Predictive(Predictive.Mode.PROBIT, 8, 1L, 1000)))
                 .doesNotThrowAnyException();
     }

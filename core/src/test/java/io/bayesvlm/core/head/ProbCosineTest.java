@@ -1,12 +1,11 @@
 package io.bayesvlm.core.head;
 
-import io.bayesvlm.core.NaiveBayesVlm;
-import io.bayesvlm.core.RandomHeads;
-import io.bayesvlm.core.model.NpyArray;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.bayesvlm.core.NaiveBayesVlm;
+import io.bayesvlm.core.RandomHeads;
+import io.bayesvlm.core.model.NpyArray;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -39,8 +38,10 @@ class ProbCosineTest {
     @Test
     void embeddingMomentsMatchHandWorkedExample() {
         Map<String, NpyArray> head = handHead();
-        ProbCosine.Embedding g = ProbCosine.embed(head.get(LaplaceHead.IMAGE_PROJECTION),
-                head.get(LaplaceHead.IMAGE_A_INV), ProbCosine.diagonal(head.get(LaplaceHead.IMAGE_B_INV)),
+        ProbCosine.Embedding g = ProbCosine.embed(
+                head.get(LaplaceHead.IMAGE_PROJECTION),
+                head.get(LaplaceHead.IMAGE_A_INV),
+                ProbCosine.diagonal(head.get(LaplaceHead.IMAGE_B_INV)),
                 new float[] {3, 4});
         assertThat(g.mean()).containsExactly(3, 4);
         assertThat(g.var()[0]).isCloseTo(0.5, within(1e-7));
@@ -86,7 +87,8 @@ class ProbCosineTest {
             Prediction p = head.predict(a);
             NaiveBayesVlm.Result naive = NaiveBayesVlm.compute(h, s, a);
             for (int c = 0; c < k; c++) {
-                assertThat(p.logitsMean()[c]).isCloseTo(naive.mean()[c], within(1e-9 + 1e-9 * Math.abs(naive.mean()[c])));
+                assertThat(p.logitsMean()[c])
+                        .isCloseTo(naive.mean()[c], within(1e-9 + 1e-9 * Math.abs(naive.mean()[c])));
                 assertThat(p.logitsVar()[c]).isCloseTo(naive.var()[c], within(1e-9 + 1e-9 * naive.var()[c]));
                 assertThat(p.logitsVar()[c]).isGreaterThanOrEqualTo(0);
             }
@@ -129,8 +131,8 @@ class ProbCosineTest {
                 sumSq[i] += gi * gi;
             }
         }
-        ProbCosine.Embedding g = ProbCosine.embed(m, h.get(LaplaceHead.IMAGE_A_INV),
-                ProbCosine.diagonal(h.get(LaplaceHead.IMAGE_B_INV)), a);
+        ProbCosine.Embedding g = ProbCosine.embed(
+                m, h.get(LaplaceHead.IMAGE_A_INV), ProbCosine.diagonal(h.get(LaplaceHead.IMAGE_B_INV)), a);
         for (int i = 0; i < d; i++) {
             double mean = sum[i] / n;
             double var = sumSq[i] / n - mean * mean;
@@ -143,8 +145,9 @@ class ProbCosineTest {
     void zeroCovarianceGivesMapPredictions() {
         Random rng = new Random(5);
         Map<String, NpyArray> h = new java.util.HashMap<>(RandomHeads.head(rng, 4, 5, 3, 6, 0.3));
-        for (String key : new String[] {LaplaceHead.IMAGE_A_INV, LaplaceHead.IMAGE_B_INV,
-                LaplaceHead.TEXT_A_INV, LaplaceHead.TEXT_B_INV}) {
+        for (String key : new String[] {
+            LaplaceHead.IMAGE_A_INV, LaplaceHead.IMAGE_B_INV, LaplaceHead.TEXT_A_INV, LaplaceHead.TEXT_B_INV
+        }) {
             NpyArray old = h.get(key);
             h.put(key, new NpyArray(old.shape(), new float[old.data().length]));
         }
@@ -166,7 +169,8 @@ class ProbCosineTest {
             int k = 2 + rng.nextInt(8);
             Map<String, NpyArray> h = RandomHeads.head(rng, 5, 6, 4, k, rng.nextDouble() * 3);
             for (Predictive.Mode mode : Predictive.Mode.values()) {
-                LaplaceHead head = new LaplaceHead(h, 1 + rng.nextDouble() * 100, k, new Predictive(mode, 64, trial, k));
+                LaplaceHead head =
+                        new LaplaceHead(h, 1 + rng.nextDouble() * 100, k, new Predictive(mode, 64, trial, k));
                 Prediction p = head.predict(RandomHeads.vector(rng, 6));
                 assertThat(sum(p.probs())).isCloseTo(1, within(1e-12));
                 assertThat(sum(p.mapProbs())).isCloseTo(1, within(1e-12));

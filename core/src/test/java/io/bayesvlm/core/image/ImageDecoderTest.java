@@ -1,13 +1,12 @@
 package io.bayesvlm.core.image;
 
-import io.bayesvlm.core.Fixture;
-import io.bayesvlm.core.TestImages;
-import io.bayesvlm.core.model.ModelSpec;
-
-import io.bayesvlm.errors.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bayesvlm.core.Fixture;
+import io.bayesvlm.core.TestImages;
+import io.bayesvlm.core.model.ModelSpec;
+import io.bayesvlm.errors.ErrorCode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,8 @@ class ImageDecoderTest {
     private final ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULTS);
 
     @ParameterizedTest
-    @ValueSource(strings = {"rgb0.png", "rgb0.bmp", "rgb0.gif", "rgb0.webp", "rgb0.jpg", "cmyk.jpg", "grey.png", "rgba.png"})
+    @ValueSource(
+            strings = {"rgb0.png", "rgb0.bmp", "rgb0.gif", "rgb0.webp", "rgb0.jpg", "cmyk.jpg", "grey.png", "rgba.png"})
     void decodesEverySupportedFormat(String name) throws Exception {
         BufferedImage image = decoder.decode(Files.readAllBytes(Fixture.image(name)));
         assertThat(image.getWidth()).isEqualTo(16);
@@ -36,7 +36,9 @@ class ImageDecoderTest {
 
     @Test
     void notAnImage() {
-        assertRejected("%PDF-1.4 hello".getBytes(StandardCharsets.US_ASCII), ErrorCode.UNSUPPORTED_FORMAT,
+        assertRejected(
+                "%PDF-1.4 hello".getBytes(StandardCharsets.US_ASCII),
+                ErrorCode.UNSUPPORTED_FORMAT,
                 "not a PNG, JPEG, GIF, BMP or WebP");
     }
 
@@ -69,16 +71,16 @@ class ImageDecoderTest {
         byte[] bytes = Files.readAllBytes(Fixture.image("rgb0.png"));
         ImageDecoder small = new ImageDecoder(new ImageLimits(100, 1000, 100));
         assertThatThrownBy(() -> small.decode(bytes))
-                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_BYTES))
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_BYTES))
                 .hasMessageContaining("limit is 100");
     }
 
     private void assertRejected(byte[] bytes, ErrorCode code, String messageRegex) {
-        assertThatThrownBy(() -> decoder.decode(bytes))
-                .isInstanceOfSatisfying(ImageRejectedException.class, e -> {
-                    assertThat(e.code()).isEqualTo(code);
-                    assertThat(e.getMessage()).containsPattern(messageRegex);
-                });
+        assertThatThrownBy(() -> decoder.decode(bytes)).isInstanceOfSatisfying(ImageRejectedException.class, e -> {
+            assertThat(e.code()).isEqualTo(code);
+            assertThat(e.getMessage()).containsPattern(messageRegex);
+        });
     }
 
     @Test
@@ -88,7 +90,8 @@ class ImageDecoderTest {
         assertThat(ImageDecoder.subsampling(896, 896, 224, 224)).isEqualTo(1);
         assertThat(ImageDecoder.subsampling(1000, 1000, 224, 224)).isEqualTo(1); // up to 4x: decoded as before
         assertThat(ImageDecoder.subsampling(6000, 6000, 28, 28)).isEqualTo(53);
-        assertThat(ImageDecoder.subsampling(100, 100, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEqualTo(1);
+        assertThat(ImageDecoder.subsampling(100, 100, Integer.MAX_VALUE, Integer.MAX_VALUE))
+                .isEqualTo(1);
     }
 
     /**
@@ -98,15 +101,18 @@ class ImageDecoderTest {
     @Test
     void aHugeSixteenBitPhotoDecodesWithinABoundedBuffer() throws Exception {
         byte[] png = TestImages.blackPng(6000, 6000, 16, 2);
-        ImageLoader loader = new ImageLoader(new ModelSpec.ImageSpec(224, 224, 3, new float[] {0, 0, 0},
-                new float[] {1, 1, 1}), new ImageLimits(16L << 20, 40_000_000L, 16_384));
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ImageLoader loader = new ImageLoader(
+                new ModelSpec.ImageSpec(224, 224, 3, new float[] {0, 0, 0}, new float[] {1, 1, 1}),
+                new ImageLimits(16L << 20, 40_000_000L, 16_384));
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         byte[] pixels = loader.loadPixels(png);
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertThat(pixels).hasSize(3 * 224 * 224);
         assertThat(pixels).containsOnly((byte) 0);
-        System.out.printf("6000x6000 16-bit RGB PNG (%d bytes) for 224x224: %.1f MB allocated%n", png.length, allocated / 1e6);
+        System.out.printf(
+                "6000x6000 16-bit RGB PNG (%d bytes) for 224x224: %.1f MB allocated%n", png.length, allocated / 1e6);
         // A full decode alone is 216 MB; the subsampled one is a 1000 x 1000 buffer plus its planes.
         assertThat(allocated).isLessThan(64L << 20);
     }

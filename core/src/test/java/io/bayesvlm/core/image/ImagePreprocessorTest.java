@@ -1,12 +1,11 @@
 package io.bayesvlm.core.image;
 
-import io.bayesvlm.core.Fixture;
-import io.bayesvlm.core.model.ModelSpec;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bayesvlm.core.Fixture;
+import io.bayesvlm.core.model.ModelSpec;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
@@ -33,8 +32,12 @@ class ImagePreprocessorTest {
         BufferedImage image = new ImageDecoder(ImageLimits.DEFAULTS).decode(Files.readAllBytes(Fixture.image(name)));
         ImagePreprocessor pre = new ImagePreprocessor(spec);
         float[] viaFloats = new float[pre.tensorSize()];
-        pre.toTensor(ImagePreprocessor.channelPlanes(image, spec.channels()), image.getWidth(), image.getHeight(),
-                viaFloats, 0);
+        pre.toTensor(
+                ImagePreprocessor.channelPlanes(image, spec.channels()),
+                image.getWidth(),
+                image.getHeight(),
+                viaFloats,
+                0);
         byte[] pixels = pre.pixels(image);
         assertThat(pixels).hasSize(pre.tensorSize());
         float[] viaPixels = new float[pre.tensorSize() + 3];
@@ -60,8 +63,12 @@ class ImagePreprocessorTest {
         float[] input = floats(r.get("input"));
         for (String which : new String[] {"down", "up"}) {
             JsonNode o = r.get(which);
-            float[] out = Bicubic.resize(input, r.get("width").asInt(), r.get("height").asInt(),
-                    o.get("width").asInt(), o.get("height").asInt());
+            float[] out = Bicubic.resize(
+                    input,
+                    r.get("width").asInt(),
+                    r.get("height").asInt(),
+                    o.get("width").asInt(),
+                    o.get("height").asInt());
             float[] pil = floats(o.get("output"));
             assertThat(out).hasSameSizeAs(pil);
             for (int i = 0; i < out.length; i++) {
@@ -75,7 +82,8 @@ class ImagePreprocessorTest {
         JsonNode l = EXPECTED.get("luminance");
         for (int i = 0; i < l.get("l").size(); i++) {
             JsonNode rgb = l.get("rgb").get(i);
-            assertThat(ImagePreprocessor.luminance(rgb.get(0).asInt(), rgb.get(1).asInt(), rgb.get(2).asInt()))
+            assertThat(ImagePreprocessor.luminance(
+                            rgb.get(0).asInt(), rgb.get(1).asInt(), rgb.get(2).asInt()))
                     .isEqualTo(l.get("l").get(i).asInt());
         }
     }

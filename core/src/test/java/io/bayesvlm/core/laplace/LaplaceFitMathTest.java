@@ -66,12 +66,16 @@ class LaplaceFitMathTest {
         double root = 2; // √4
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
-                double expected = (acts[0][i] * acts[0][j] + acts[1][i] * acts[1][j] + 2 * acts[2][i] * acts[2][j]) / root;
+                double expected =
+                        (acts[0][i] * acts[0][j] + acts[1][i] * acts[1][j] + 2 * acts[2][i] * acts[2][j]) / root;
                 assertThat(f.a()[i * 3 + j]).isCloseTo(expected, within(1e-12));
             }
         }
-        assertThat(f.b()).containsExactly(new double[] {(1 + 0 + 6) / root, (0.5 + 0 + 2) / root,
-                (0.5 + 0 + 2) / root, (2 + 1 + 2) / root}, within(1e-12));
+        assertThat(f.b())
+                .containsExactly(
+                        new double[] {(1 + 0 + 6) / root, (0.5 + 0 + 2) / root, (0.5 + 0 + 2) / root, (2 + 1 + 2) / root
+                        },
+                        within(1e-12));
     }
 
     @Test
@@ -87,10 +91,12 @@ class LaplaceFitMathTest {
             double f = PriorPrecision.logMarginal(lambda, eigA, eigB, n, w2);
             // The analytic derivative is ~0 relative to its terms...
             double scale = 0.5 * p * q / lambda;
-            assertThat(PriorPrecision.derivative(lambda, eigA, eigB, n, w2) / scale).isCloseTo(0, within(1e-6));
+            assertThat(PriorPrecision.derivative(lambda, eigA, eigB, n, w2) / scale)
+                    .isCloseTo(0, within(1e-6));
             // ...and neighbours on either side are lower.
             for (double factor : new double[] {0.9, 0.99, 1.01, 1.1}) {
-                assertThat(PriorPrecision.logMarginal(lambda * factor, eigA, eigB, n, w2)).isLessThan(f);
+                assertThat(PriorPrecision.logMarginal(lambda * factor, eigA, eigB, n, w2))
+                        .isLessThan(f);
             }
         }
     }
@@ -102,8 +108,10 @@ class LaplaceFitMathTest {
         for (double lambda : new double[] {0.1, 3, 50}) {
             double h = lambda * 1e-6;
             double numeric = (PriorPrecision.logMarginal(lambda + h, eigA, eigB, 4, 2.5)
-                    - PriorPrecision.logMarginal(lambda - h, eigA, eigB, 4, 2.5)) / (2 * h);
-            assertThat(PriorPrecision.derivative(lambda, eigA, eigB, 4, 2.5)).isCloseTo(numeric, within(1e-5 * (1 + Math.abs(numeric))));
+                            - PriorPrecision.logMarginal(lambda - h, eigA, eigB, 4, 2.5))
+                    / (2 * h);
+            assertThat(PriorPrecision.derivative(lambda, eigA, eigB, 4, 2.5))
+                    .isCloseTo(numeric, within(1e-5 * (1 + Math.abs(numeric))));
         }
     }
 
@@ -113,8 +121,8 @@ class LaplaceFitMathTest {
         double[] eigA = {1, 3};
         double[] eigB = {2};
         double lambda = 4;
-        double expected = -0.5 * 4 * 1.5 + Math.log(4)
-                - 0.5 * (Math.log(1 + 2) + Math.log(3 + 2) + 2 * Math.log(2 + 2));
+        double expected =
+                -0.5 * 4 * 1.5 + Math.log(4) - 0.5 * (Math.log(1 + 2) + Math.log(3 + 2) + 2 * Math.log(2 + 2));
         assertThat(PriorPrecision.logMarginal(lambda, eigA, eigB, 1, 1.5)).isCloseTo(expected, within(1e-12));
     }
 

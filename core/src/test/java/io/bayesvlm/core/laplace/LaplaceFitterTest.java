@@ -5,18 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.Fixture;
-import io.bayesvlm.core.image.ImageLimits;
-import io.bayesvlm.core.head.LaplaceHead;
-import io.bayesvlm.core.model.NpyArray;
-import io.bayesvlm.core.model.Npz;
-import io.bayesvlm.core.head.ProbCosine;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.ClassFolderImages;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
+import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.head.ProbCosine;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.core.model.NpyArray;
+import io.bayesvlm.core.model.Npz;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,7 +32,8 @@ class LaplaceFitterTest {
     void factorsEqualSumsOverTheDataDividedBySqrtN(@TempDir Path dir) throws IOException {
         LabelledImages data = classFolders(dir);
         Map<String, NpyArray> head = Npz.read(Fixture.model().resolve("head.npz"));
-        try (BayesVlmModel m = BayesVlmModel.load(Fixture.model(), ScoringOptions.DEFAULTS.withDevice(DeviceSpec.CPU))) {
+        try (BayesVlmModel m =
+                BayesVlmModel.load(Fixture.model(), ScoringOptions.DEFAULTS.withDevice(DeviceSpec.CPU))) {
             int contrastive = 3;
             LaplaceFitter.Raw raw = LaplaceFitter.accumulate(m, head, data, contrastive, Activations.Progress.NONE);
             Activations.Result act = Activations.all(m, data, ImageShift.NONE, 1, 0, Activations.Progress.NONE);
@@ -88,10 +89,12 @@ class LaplaceFitterTest {
 
     @Test
     void defaultGridIsLogSpacedUpToN() {
-        assertThat(LaplaceFitter.defaultGrid(120)).containsExactly(1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05,
-                0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 120);
-        assertThat(LaplaceFitter.defaultGrid(1)).containsExactly(1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05,
-                0.1, 0.2, 0.5, 1);
+        assertThat(LaplaceFitter.defaultGrid(120))
+                .containsExactly(
+                        1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100,
+                        120);
+        assertThat(LaplaceFitter.defaultGrid(1))
+                .containsExactly(1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1);
         assertThatThrownBy(() -> LaplaceFitter.defaultGrid(0)).hasMessageContaining("--pseudo-counts");
     }
 
@@ -102,7 +105,8 @@ class LaplaceFitterTest {
     }
 
     static LabelledImages classFolders(Path dir) throws IOException {
-        return ClassFolderImages.load(Fixture.classFolders(dir), List.of("cat", "dog", "car", "tree"), ImageLimits.DEFAULTS);
+        return ClassFolderImages.load(
+                Fixture.classFolders(dir), List.of("cat", "dog", "car", "tree"), ImageLimits.DEFAULTS);
     }
 
     private static void addOuter(double[] m, float[] x) {

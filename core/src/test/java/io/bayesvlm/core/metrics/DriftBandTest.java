@@ -18,7 +18,7 @@ class DriftBandTest {
 
     @Test
     void momentsAndZAgainstAHandComputation() {
-        DriftBand.Moments w = of(1, 2, 3, 4);   // mean 2.5, s² = 5/3
+        DriftBand.Moments w = of(1, 2, 3, 4); // mean 2.5, s² = 5/3
         DriftBand.Moments r = of(0, 0, 1, 1, 3); // mean 1, s² = 1.5
         assertThat(w.mean()).isEqualTo(2.5);
         assertThat(w.variance()).isCloseTo(5.0 / 3, offset(1e-12));

@@ -20,8 +20,12 @@ class MetricsTest {
     @Test
     void eceAndMceMatchHandWorkedExample() {
         List<double[]> p = List.of(
-                new double[] {0.95, 0.05, 0, 0}, new double[] {0.90, 0.10, 0, 0}, new double[] {0.55, 0.45, 0, 0},
-                new double[] {0.50, 0.30, 0.2, 0}, new double[] {0.30, 0.25, 0.25, 0.2}, new double[] {1.0, 0, 0, 0});
+                new double[] {0.95, 0.05, 0, 0},
+                new double[] {0.90, 0.10, 0, 0},
+                new double[] {0.55, 0.45, 0, 0},
+                new double[] {0.50, 0.30, 0.2, 0},
+                new double[] {0.30, 0.25, 0.25, 0.2},
+                new double[] {1.0, 0, 0, 0});
         int[] labels = {0, 1, 0, 0, 1, 0};
         Calibration.Report r = Calibration.evaluate(p, labels, 5);
         assertThat(r.ece()).isCloseTo(0.35, within(1e-12));
@@ -34,8 +38,13 @@ class MetricsTest {
         double nll = -(Math.log(.95) + Math.log(.10) + Math.log(.55) + Math.log(.5) + Math.log(.25)) / 6;
         assertThat(r.nll()).isCloseTo(nll, within(1e-12));
         // Brier: Σ_c (p_c − y_c)² per item, averaged
-        double brier = (0.05 * 0.05 * 2 + (0.9 * 0.9 + 0.9 * 0.9) + (0.45 * 0.45 * 2)
-                + (0.25 + 0.09 + 0.04) + (0.09 + 0.75 * 0.75 + 0.0625 + 0.04) + 0) / 6;
+        double brier = (0.05 * 0.05 * 2
+                        + (0.9 * 0.9 + 0.9 * 0.9)
+                        + (0.45 * 0.45 * 2)
+                        + (0.25 + 0.09 + 0.04)
+                        + (0.09 + 0.75 * 0.75 + 0.0625 + 0.04)
+                        + 0)
+                / 6;
         assertThat(r.brier()).isCloseTo(brier, within(1e-12));
     }
 
@@ -82,13 +91,14 @@ class MetricsTest {
 
     @Test
     void failurePredictionMatchesHandValues() {
-        FailurePrediction.Result r = FailurePrediction.evaluate(new double[] {0.6, 0.9, 0.7, 0.8},
-                new boolean[] {false, true, true, false});
+        FailurePrediction.Result r =
+                FailurePrediction.evaluate(new double[] {0.6, 0.9, 0.7, 0.8}, new boolean[] {false, true, true, false});
         assertThat(r.auroc()).isCloseTo(0.75, within(1e-12));
         assertThat(r.fprAt95Tpr()).isCloseTo(0.5, within(1e-12));
         assertThat(r.aurc()).isCloseTo((0 + 0.5 + 1.0 / 3 + 0.5) / 4, within(1e-12));
 
-        FailurePrediction.Result tied = FailurePrediction.evaluate(new double[] {0.5, 0.5}, new boolean[] {true, false});
+        FailurePrediction.Result tied =
+                FailurePrediction.evaluate(new double[] {0.5, 0.5}, new boolean[] {true, false});
         assertThat(tied.auroc()).isCloseTo(0.5, within(1e-12));
         assertThat(tied.aurc()).isCloseTo((0.5 + 0.5) / 2, within(1e-12));
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.bayesvlm.core.head.LaplaceHead;
 import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.head.UncertaintyScore;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,13 +49,15 @@ class NonFiniteInputsTest {
         for (int i = 0; i < fc.length; i++) {
             fc[i] = finiteCorrect.get(i);
         }
-        FailurePrediction.Result clean = FailurePrediction.evaluate(finiteConf.stream().mapToDouble(Double::doubleValue).toArray(), fc);
+        FailurePrediction.Result clean = FailurePrediction.evaluate(
+                finiteConf.stream().mapToDouble(Double::doubleValue).toArray(), fc);
         assertThat(r.skipped()).isEqualTo(bad).isEqualTo(100);
         assertThat(r.auroc()).isEqualTo(clean.auroc());
         assertThat(r.aurc()).isEqualTo(clean.aurc());
         assertThat(r.fprAt95Tpr()).isEqualTo(clean.fprAt95Tpr());
         // all NaN: terminates, nothing to rank
-        FailurePrediction.Result none = assertTimeoutPreemptively(LIMIT,
+        FailurePrediction.Result none = assertTimeoutPreemptively(
+                LIMIT,
                 () -> FailurePrediction.evaluate(new double[] {Double.NaN, Double.NaN}, new boolean[] {true, false}));
         assertThat(none.skipped()).isEqualTo(2);
         assertThat(none.auroc()).isNaN();
@@ -82,9 +83,12 @@ class NonFiniteInputsTest {
             all.add(p);
             allLabels.add(y);
         }
-        Calibration.Report r = assertTimeoutPreemptively(LIMIT, () -> Calibration.evaluate(all,
-                allLabels.stream().mapToInt(Integer::intValue).toArray(), 10));
-        Calibration.Report clean = Calibration.evaluate(finite, finiteLabels.stream().mapToInt(Integer::intValue).toArray(), 10);
+        Calibration.Report r = assertTimeoutPreemptively(
+                LIMIT,
+                () -> Calibration.evaluate(
+                        all, allLabels.stream().mapToInt(Integer::intValue).toArray(), 10));
+        Calibration.Report clean = Calibration.evaluate(
+                finite, finiteLabels.stream().mapToInt(Integer::intValue).toArray(), 10);
         assertThat(r.skipped()).isEqualTo(all.size() - finite.size()).isPositive();
         assertThat(r.count()).isEqualTo(finite.size());
         assertThat(r.ece()).isEqualTo(clean.ece()).isFinite();
@@ -96,7 +100,8 @@ class NonFiniteInputsTest {
     @Test
     void evaluationLeavesNonFinitePredictionsOutOfEveryMethodAndCountsThem() throws Exception {
         LaplaceHead head = io.bayesvlm.core.BayesVlmModel.loadHead(
-                io.bayesvlm.core.model.ModelSpec.load(io.bayesvlm.core.Fixture.model()), io.bayesvlm.core.ScoringOptions.DEFAULTS);
+                io.bayesvlm.core.model.ModelSpec.load(io.bayesvlm.core.Fixture.model()),
+                io.bayesvlm.core.ScoringOptions.DEFAULTS);
         Random rng = new Random(9);
         int n = 120;
         float[][] act = new float[n][head.activationDim()];
@@ -111,8 +116,8 @@ class NonFiniteInputsTest {
             labels[i] = rng.nextInt(head.numClasses());
         }
         Predictive mc = new Predictive(Predictive.Mode.MC, 64, 1L, head.numClasses());
-        Map<Evaluation.Method, Evaluation.MethodResult> r = assertTimeoutPreemptively(LIMIT,
-                () -> Evaluation.run(head, mc, act, labels, 10));
+        Map<Evaluation.Method, Evaluation.MethodResult> r =
+                assertTimeoutPreemptively(LIMIT, () -> Evaluation.run(head, mc, act, labels, 10));
         for (Evaluation.MethodResult m : r.values()) {
             assertThat(m.skippedNonFinite()).isEqualTo(30);
             assertThat(m.calibration().count()).isEqualTo(90);

@@ -63,6 +63,7 @@ class TemperatureScalingTest {
         assertThat(TemperatureScaling.nll(z, y, w, 1 / fitted)).isLessThanOrEqualTo(bestNll + 1e-9);
         // ln p are logits of p: T = 1 gives p back
         double[] p = {0.2, 0.5, 0.3};
-        assertThat(TemperatureScaling.apply(TemperatureScaling.logitsOf(p), 1)).containsExactly(new double[] {0.2, 0.5, 0.3}, offset(1e-12));
+        assertThat(TemperatureScaling.apply(TemperatureScaling.logitsOf(p), 1))
+                .containsExactly(new double[] {0.2, 0.5, 0.3}, offset(1e-12));
     }
 }

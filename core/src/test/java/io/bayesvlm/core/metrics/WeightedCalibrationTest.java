@@ -53,11 +53,17 @@ class WeightedCalibrationTest {
     }
 
     static int[] pick(int[] all, boolean[] keep) {
-        return java.util.stream.IntStream.range(0, all.length).filter(i -> keep[i]).map(i -> all[i]).toArray();
+        return java.util.stream.IntStream.range(0, all.length)
+                .filter(i -> keep[i])
+                .map(i -> all[i])
+                .toArray();
     }
 
     static double[] pick(double[] all, boolean[] keep) {
-        return java.util.stream.IntStream.range(0, all.length).filter(i -> keep[i]).mapToDouble(i -> all[i]).toArray();
+        return java.util.stream.IntStream.range(0, all.length)
+                .filter(i -> keep[i])
+                .mapToDouble(i -> all[i])
+                .toArray();
     }
 
     /** Mean and standard error of the mean. */
@@ -95,7 +101,9 @@ class WeightedCalibrationTest {
             Calibration.Report plain = Calibration.evaluate(lp, ly, 15);
             double[] t = {truth.accuracy(), truth.nll(), truth.brier()};
             double[] h = {ht.accuracy().value(), ht.nll().value(), ht.brier().value()};
-            double[] j = {hajek.accuracy().value(), hajek.nll().value(), hajek.brier().value()};
+            double[] j = {
+                hajek.accuracy().value(), hajek.nll().value(), hajek.brier().value()
+            };
             double[] p = {plain.accuracy(), plain.nll(), plain.brier()};
             for (int m = 0; m < 3; m++) {
                 errHt[m][r] = h[m] - t[m];
@@ -104,10 +112,12 @@ class WeightedCalibrationTest {
             }
             eceErrWeighted[r] = hajek.ece().value() - truth.ece();
             eceErrPlain[r] = plain.ece() - truth.ece();
-            if (ht.accuracy().lower() <= truth.accuracy() && truth.accuracy() <= ht.accuracy().upper()) {
+            if (ht.accuracy().lower() <= truth.accuracy()
+                    && truth.accuracy() <= ht.accuracy().upper()) {
                 covered++;
             }
-            if (hajek.accuracy().lower() <= truth.accuracy() && truth.accuracy() <= hajek.accuracy().upper()) {
+            if (hajek.accuracy().lower() <= truth.accuracy()
+                    && truth.accuracy() <= hajek.accuracy().upper()) {
                 coveredHajek++;
             }
             ess += ht.effectiveSampleSize() / REPLICATIONS;
@@ -117,7 +127,8 @@ class WeightedCalibrationTest {
             Summary h = Summary.of(errHt[m]);
             Summary j = Summary.of(errHajek[m]);
             Summary p = Summary.of(errPlain[m]);
-            System.out.printf("%s: HT bias %+.5f (SE %.5f), Hajek %+.5f (SE %.5f), labelled average %+.5f (SE %.5f)%n",
+            System.out.printf(
+                    "%s: HT bias %+.5f (SE %.5f), Hajek %+.5f (SE %.5f), labelled average %+.5f (SE %.5f)%n",
                     names[m], h.mean(), h.se(), j.mean(), j.se(), p.mean(), p.se());
             assertThat(h.unbiased()).as("Horvitz-Thompson %s: %s", names[m], h).isTrue();
             assertThat(j.unbiased()).as("Hajek %s: %s", names[m], j).isTrue();
@@ -127,12 +138,14 @@ class WeightedCalibrationTest {
         // weighted one targets the population; the labelled average measures mostly the reviewed items.
         Summary we = Summary.of(eceErrWeighted);
         Summary pe = Summary.of(eceErrPlain);
-        System.out.printf("ECE: weighted error %+.5f (SE %.5f), labelled average %+.5f (SE %.5f); mean ESS %.0f%n",
+        System.out.printf(
+                "ECE: weighted error %+.5f (SE %.5f), labelled average %+.5f (SE %.5f); mean ESS %.0f%n",
                 we.mean(), we.se(), pe.mean(), pe.se(), ess);
         assertThat(Math.abs(we.mean())).isLessThan(Math.abs(pe.mean()));
         // 95% intervals: coverage within 3 binomial standard errors of 95% over 200 replications
         double floor = 0.95 - 3 * Math.sqrt(0.95 * 0.05 / REPLICATIONS);
-        System.out.printf("95%% interval coverage of the population accuracy: HT %.3f, Hajek %.3f%n",
+        System.out.printf(
+                "95%% interval coverage of the population accuracy: HT %.3f, Hajek %.3f%n",
                 (double) covered / REPLICATIONS, (double) coveredHajek / REPLICATIONS);
         assertThat((double) covered / REPLICATIONS).isGreaterThanOrEqualTo(floor);
         assertThat((double) coveredHajek / REPLICATIONS).isGreaterThanOrEqualTo(floor);
@@ -140,10 +153,11 @@ class WeightedCalibrationTest {
 
     @Test
     void withEqualPropensitiesItIsTheOrdinaryReport() {
-        List<double[]> probs = List.of(new double[] {0.9, 0.1}, new double[] {0.3, 0.7}, new double[] {0.6, 0.4},
-                new double[] {0.2, 0.8});
+        List<double[]> probs = List.of(
+                new double[] {0.9, 0.1}, new double[] {0.3, 0.7}, new double[] {0.6, 0.4}, new double[] {0.2, 0.8});
         int[] y = {0, 0, 0, 1};
-        WeightedCalibration.Report w = WeightedCalibration.evaluate(probs, y, new double[] {0.5, 0.5, 0.5, 0.5}, 0, 5, 50, 1);
+        WeightedCalibration.Report w =
+                WeightedCalibration.evaluate(probs, y, new double[] {0.5, 0.5, 0.5, 0.5}, 0, 5, 50, 1);
         Calibration.Report c = Calibration.evaluate(probs, y, 5);
         assertThat(w.accuracy().value()).isEqualTo(c.accuracy());
         assertThat(w.nll().value()).isCloseTo(c.nll(), org.assertj.core.data.Offset.offset(1e-12));

@@ -1,15 +1,14 @@
 package io.bayesvlm.core.model;
 
-import io.bayesvlm.core.Fixture;
-import io.bayesvlm.core.head.LaplaceHead;
-import io.bayesvlm.core.head.Predictive;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bayesvlm.core.Fixture;
+import io.bayesvlm.core.head.LaplaceHead;
+import io.bayesvlm.core.head.Predictive;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +40,8 @@ class ModelSpecTest {
         assertFails(dir, o -> ((ObjectNode) o.get("image")).put("channels", 2), "image.channels must be 1 or 3");
         assertFails(dir, o -> ((ArrayNode) o.get("image").get("mean")).remove(0), "image.mean must be an array of 3");
         assertFails(dir, o -> ((ObjectNode) o.get("classes").get(1)).remove("prompt"), "classes[1].prompt is missing");
-        assertFails(dir, o -> ((ObjectNode) o.get("classes").get(1)).put("id", "cat"), "classes[1].id 'cat' is not unique");
+        assertFails(
+                dir, o -> ((ObjectNode) o.get("classes").get(1)).put("id", "cat"), "classes[1].id 'cat' is not unique");
         assertFails(dir, o -> ((ObjectNode) o.get("files")).remove("head"), "files.head is missing");
         assertFails(dir, o -> ((ObjectNode) o.get("files")).put("head", "nope.npz"), "files.head names 'nope.npz'");
     }
@@ -56,14 +56,16 @@ class ModelSpecTest {
         var head = Npz.read(Fixture.model().resolve("head.npz"));
         Predictive p = new Predictive(Predictive.Mode.PROBIT, 4, 0, 5);
         assertThatThrownBy(() -> new LaplaceHead(head, 20, 5, p))
-                .hasMessageContaining("class_text_activations").hasMessageContaining("(5, 5)");
+                .hasMessageContaining("class_text_activations")
+                .hasMessageContaining("(5, 5)");
         head.remove(LaplaceHead.TEXT_B_INV);
         Predictive p4 = new Predictive(Predictive.Mode.PROBIT, 4, 0, 4);
         assertThatThrownBy(() -> new LaplaceHead(head, 20, 4, p4)).hasMessageContaining("'text_B_inv' is missing");
     }
 
     private void assertFails(Path dir, Consumer<ObjectNode> edit, String message) throws IOException {
-        ObjectNode root = (ObjectNode) json.readTree(Fixture.model().resolve("model.json").toFile());
+        ObjectNode root =
+                (ObjectNode) json.readTree(Fixture.model().resolve("model.json").toFile());
         edit.accept(root);
         for (String f : new String[] {"image_encoder.pt", "head.npz"}) {
             Path target = dir.resolve(f);
@@ -72,6 +74,8 @@ class ModelSpecTest {
             }
         }
         json.writeValue(dir.resolve("model.json").toFile(), root);
-        assertThatThrownBy(() -> ModelSpec.load(dir)).isInstanceOf(ModelFormatException.class).hasMessageContaining(message);
+        assertThatThrownBy(() -> ModelSpec.load(dir))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(message);
     }
 }

@@ -1,11 +1,10 @@
 package io.bayesvlm.core.model;
 
-import io.bayesvlm.core.Fixture;
-import io.bayesvlm.core.head.LaplaceHead;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bayesvlm.core.Fixture;
+import io.bayesvlm.core.head.LaplaceHead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,9 +20,15 @@ class NpzTest {
     @Test
     void readsAnArchiveWrittenByNumpy() throws IOException {
         Map<String, NpyArray> head = Npz.read(Fixture.model().resolve("head.npz"));
-        assertThat(head.keySet()).containsExactlyInAnyOrder(LaplaceHead.IMAGE_PROJECTION, LaplaceHead.IMAGE_A_INV,
-                LaplaceHead.IMAGE_B_INV, LaplaceHead.TEXT_PROJECTION, LaplaceHead.TEXT_A_INV, LaplaceHead.TEXT_B_INV,
-                LaplaceHead.CLASS_TEXT_ACTIVATIONS);
+        assertThat(head.keySet())
+                .containsExactlyInAnyOrder(
+                        LaplaceHead.IMAGE_PROJECTION,
+                        LaplaceHead.IMAGE_A_INV,
+                        LaplaceHead.IMAGE_B_INV,
+                        LaplaceHead.TEXT_PROJECTION,
+                        LaplaceHead.TEXT_A_INV,
+                        LaplaceHead.TEXT_B_INV,
+                        LaplaceHead.CLASS_TEXT_ACTIVATIONS);
         assertThat(head.get(LaplaceHead.IMAGE_PROJECTION).shape()).containsExactly(6, 12);
         NpyArray a = head.get(LaplaceHead.IMAGE_A_INV);
         assertThat(a.get(2, 5)).isEqualTo(a.get(5, 2)); // symmetric, so row/column order was read right
@@ -44,8 +49,15 @@ class NpzTest {
     @Test
     void readsFortranOrderFloat64AndBigEndian() throws IOException {
         // [[1, 2, 3], [4, 5, 6]] stored column-major as float64: 1 4 2 5 3 6
-        byte[] f8 = npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", ByteOrder.LITTLE_ENDIAN,
-                1, 4, 2, 5, 3, 6);
+        byte[] f8 = npy(
+                "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }",
+                ByteOrder.LITTLE_ENDIAN,
+                1,
+                4,
+                2,
+                5,
+                3,
+                6);
         NpyArray a = Npz.readNpy(f8, "test");
         assertThat(a.data()).containsExactly(1, 2, 3, 4, 5, 6);
         byte[] be = npy("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", ByteOrder.BIG_ENDIAN, 7, 8);
@@ -64,7 +76,8 @@ class NpzTest {
 
     private static byte[] npy(String dict, ByteOrder order, double... values) {
         byte[] header = (dict + "\n").getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer b = ByteBuffer.allocate(10 + header.length + 8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(10 + header.length + 8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
         b.putShort((short) header.length);
         b.put(header);

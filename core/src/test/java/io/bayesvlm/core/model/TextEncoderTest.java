@@ -1,10 +1,9 @@
 package io.bayesvlm.core.model;
 
-import io.bayesvlm.core.head.LaplaceHead;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.bayesvlm.core.head.LaplaceHead;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,10 +13,12 @@ class TextEncoderTest {
 
     @Test
     void reproducesTheExportedClassPromptActivations() throws Exception {
-        Path root = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        Path root =
+                Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
         ModelSpec spec = ModelSpec.load(root.resolve("models/fashion-clip"));
         NpyArray stored = Npz.read(spec.file("head")).get(LaplaceHead.CLASS_TEXT_ACTIVATIONS);
-        List<String> prompts = spec.classes().stream().map(ModelSpec.ClassSpec::prompt).toList();
+        List<String> prompts =
+                spec.classes().stream().map(ModelSpec.ClassSpec::prompt).toList();
         try (TextEncoder text = TextEncoder.load(spec, ai.djl.Device.cpu())) {
             float[][] act = text.encode(prompts);
             assertThat(act).hasNumberOfRows(stored.rows());
@@ -27,7 +28,8 @@ class TextEncoderTest {
                 }
             }
             assertThat(text.tokenizer().unknownWords("a photo of a zeppelin")).isEqualTo(1);
-            assertThat(text.tokenizer().encode("A Photo of a SNEAKER!")).hasSize(text.tokenizer().maxLength())
+            assertThat(text.tokenizer().encode("A Photo of a SNEAKER!"))
+                    .hasSize(text.tokenizer().maxLength())
                     .isEqualTo(text.tokenizer().encode("a photo of a sneaker"));
         }
     }

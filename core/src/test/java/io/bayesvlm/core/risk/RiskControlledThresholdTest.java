@@ -32,19 +32,21 @@ class RiskControlledThresholdTest {
     void binomialTailsAndClopperPearsonBoundsAreExact() {
         for (int[] kn : new int[][] {{0, 10}, {3, 40}, {7, 200}, {25, 1000}, {0, 3000}}) {
             for (double p : new double[] {0.01, 0.02, 0.05, 0.3}) {
-                assertThat(RiskControlledThreshold.binomialCdf(kn[0], kn[1], p)).as("k=%d n=%d p=%s", kn[0], kn[1], p)
+                assertThat(RiskControlledThreshold.binomialCdf(kn[0], kn[1], p))
+                        .as("k=%d n=%d p=%s", kn[0], kn[1], p)
                         .isCloseTo(exactCdf(kn[0], kn[1], p), offset(1e-12 + 1e-9 * exactCdf(kn[0], kn[1], p)));
             }
         }
         // no errors in n: the bound solves (1 - p)^n = δ
-        assertThat(RiskControlledThreshold.clopperPearsonUpper(0, 150, 0.05)).isCloseTo(1 - Math.pow(0.05, 1.0 / 150), offset(1e-12));
+        assertThat(RiskControlledThreshold.clopperPearsonUpper(0, 150, 0.05))
+                .isCloseTo(1 - Math.pow(0.05, 1.0 / 150), offset(1e-12));
         double ub = RiskControlledThreshold.clopperPearsonUpper(4, 300, 0.05);
         assertThat(exactCdf(4, 300, ub)).isCloseTo(0.05, offset(1e-9));
     }
 
     // ---- the guarantee, simulated ----
 
-    static final double BETA = 0.25;   // confidence q = 1/3 + 2/3 · U^BETA: most items confident
+    static final double BETA = 0.25; // confidence q = 1/3 + 2/3 · U^BETA: most items confident
     static final double REVIEW_BELOW = 0.7;
     static final double AUDIT = 0.05;
 
@@ -107,8 +109,8 @@ class RiskControlledThresholdTest {
         double autoShare = 0;
         double riskSum = 0;
         for (int r = 0; r < replications; r++) {
-            RiskControlledThreshold.Result res = RiskControlledThreshold.choose(stream(rng, 60_000, r * 1_000_000L), grid(),
-                    alpha, delta, AUDIT, r);
+            RiskControlledThreshold.Result res =
+                    RiskControlledThreshold.choose(stream(rng, 60_000, r * 1_000_000L), grid(), alpha, delta, AUDIT, r);
             double risk = trueRisk(res.threshold());
             if (res.vouches()) {
                 vouched++;
@@ -121,18 +123,27 @@ class RiskControlledThresholdTest {
         }
         // Binomial(500, δ) at most: mean 25, sd 4.9; the bound allows 3 sd above the mean.
         double allowed = replications * delta + 3 * Math.sqrt(replications * delta * (1 - delta));
-        System.out.printf("risk control: alpha %.2f delta %.2f: true risk above alpha in %d of %d (allowed %.1f); vouched in"
-                + " %d; mean true risk %.4f; mean share decided automatically %.3f%n", alpha, delta, violations,
-                replications, allowed, vouched, riskSum / Math.max(1, vouched), autoShare / Math.max(1, vouched));
+        System.out.printf(
+                "risk control: alpha %.2f delta %.2f: true risk above alpha in %d of %d (allowed %.1f); vouched in"
+                        + " %d; mean true risk %.4f; mean share decided automatically %.3f%n",
+                alpha,
+                delta,
+                violations,
+                replications,
+                allowed,
+                vouched,
+                riskSum / Math.max(1, vouched),
+                autoShare / Math.max(1, vouched));
         assertThat(violations).isLessThanOrEqualTo((int) Math.floor(allowed));
-        // and it is useful: with 60,000 items per window (about 2,700 audited above 0.95) it does vouch for a threshold almost always
+        // and it is useful: with 60,000 items per window (about 2,700 audited above 0.95) it does vouch for a threshold
+        // almost always
         assertThat(vouched).isGreaterThan(replications * 9 / 10);
     }
 
     @Test
     void withTooFewLabelsNothingIsVouchedForAndEverythingIsReviewed() {
-        RiskControlledThreshold.Result res = RiskControlledThreshold.choose(stream(new SplittableRandom(3), 300, 0), grid(),
-                0.02, 0.05, AUDIT, 1);
+        RiskControlledThreshold.Result res =
+                RiskControlledThreshold.choose(stream(new SplittableRandom(3), 300, 0), grid(), 0.02, 0.05, AUDIT, 1);
         assertThat(res.vouches()).isFalse();
         assertThat(res.threshold()).isEqualTo(Double.POSITIVE_INFINITY);
     }
@@ -143,7 +154,8 @@ class RiskControlledThresholdTest {
         for (int i = 0; i < 40_000; i++) {
             items.add(new RiskControlledThreshold.Item(0.99, false, i % 2 == 0 ? 1 : 0.5, i));
         }
-        RiskControlledThreshold.Result res = RiskControlledThreshold.choose(items, new double[] {0.9}, 0.1, 0.05, 0.05, 9);
+        RiskControlledThreshold.Result res =
+                RiskControlledThreshold.choose(items, new double[] {0.9}, 0.1, 0.05, 0.05, 9);
         // expected kept: 20,000·0.05 + 20,000·0.1 = 3,000; binomial sd ≈ 52, 4 sd allowed
         assertThat(res.thinnedLabels()).isBetween(3000 - 210, 3000 + 210);
         assertThat(res.labelledItems()).isEqualTo(40_000);

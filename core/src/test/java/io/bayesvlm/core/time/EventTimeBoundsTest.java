@@ -13,7 +13,12 @@ class EventTimeBoundsTest {
 
     @Test
     void keepsEventTimesWithinTheBounds() {
-        for (long t : new long[] {NOW, NOW - Duration.ofDays(7).toMillis(), NOW + Duration.ofMinutes(5).toMillis(), NOW - 1}) {
+        for (long t : new long[] {
+            NOW,
+            NOW - Duration.ofDays(7).toMillis(),
+            NOW + Duration.ofMinutes(5).toMillis(),
+            NOW - 1
+        }) {
             assertThat(bounds.inRange(t, NOW)).isTrue();
             assertThat(bounds.clamp(t, NOW)).isEqualTo(t);
         }
@@ -26,9 +31,12 @@ class EventTimeBoundsTest {
         long twoHoursAhead = NOW + Duration.ofHours(2).toMillis();
         for (long t : new long[] {year9999, twoHoursAhead, Long.MAX_VALUE}) {
             assertThat(bounds.inRange(t, NOW)).isFalse();
-            assertThat(bounds.clamp(t, NOW)).isEqualTo(NOW + Duration.ofMinutes(5).toMillis());
+            assertThat(bounds.clamp(t, NOW))
+                    .isEqualTo(NOW + Duration.ofMinutes(5).toMillis());
         }
-        for (long t : new long[] {-1, year1900, Long.MIN_VALUE, NOW - Duration.ofDays(8).toMillis()}) {
+        for (long t : new long[] {
+            -1, year1900, Long.MIN_VALUE, NOW - Duration.ofDays(8).toMillis()
+        }) {
             assertThat(bounds.inRange(t, NOW)).isFalse();
             assertThat(bounds.clamp(t, NOW)).isEqualTo(NOW - Duration.ofDays(7).toMillis());
         }
@@ -36,8 +44,10 @@ class EventTimeBoundsTest {
 
     @Test
     void boundsBeyondTheEpochRangeSaturate() {
-        EventTimeBounds wide = new EventTimeBounds(Duration.ofMillis(Long.MAX_VALUE), Duration.ofMillis(Long.MAX_VALUE));
-        assertThat(wide.inRange(Instant.parse("1900-01-01T00:00:00Z").toEpochMilli(), NOW)).isTrue();
+        EventTimeBounds wide =
+                new EventTimeBounds(Duration.ofMillis(Long.MAX_VALUE), Duration.ofMillis(Long.MAX_VALUE));
+        assertThat(wide.inRange(Instant.parse("1900-01-01T00:00:00Z").toEpochMilli(), NOW))
+                .isTrue();
         assertThat(wide.inRange(Long.MAX_VALUE, NOW)).isTrue();
         assertThat(wide.clamp(-1, NOW)).isEqualTo(-1);
     }

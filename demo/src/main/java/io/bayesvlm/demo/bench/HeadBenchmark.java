@@ -10,7 +10,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,7 +38,9 @@ public final class HeadBenchmark implements Callable<Integer> {
 
     /** Runs the benchmark writing the tables to {@code out}; the exit status (0 ok, 2 usage or model error). */
     static int run(PrintWriter out, PrintWriter err, String... args) {
-        return new CommandLine(new HeadBenchmark()).setOut(out).setErr(err)
+        return new CommandLine(new HeadBenchmark())
+                .setOut(out)
+                .setErr(err)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("bayesvlm headbench: " + e.getMessage());
                     return 2;
@@ -50,23 +51,43 @@ public final class HeadBenchmark implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL_DIR", arity = "1..*", description = "Model directories.")
     List<Path> models;
 
-    @Option(names = "--batches", split = ",", defaultValue = "1,8,64", paramLabel = "B",
+    @Option(
+            names = "--batches",
+            split = ",",
+            defaultValue = "1,8,64",
+            paramLabel = "B",
             description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> batches;
 
-    @Option(names = "--repeats", defaultValue = "7", description = "Timed calls per batch size after one warm-up; the median is reported (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--repeats",
+            defaultValue = "7",
+            description =
+                    "Timed calls per batch size after one warm-up; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--score-images", defaultValue = "128", description = "Images for the throughput run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--score-images",
+            defaultValue = "128",
+            description = "Images for the throughput run (default: ${DEFAULT-VALUE}).")
     int scoreImages;
 
-    @Option(names = "--score-rounds", defaultValue = "5", description = "Rounds of the throughput run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--score-rounds",
+            defaultValue = "5",
+            description = "Rounds of the throughput run (default: ${DEFAULT-VALUE}).")
     int scoreRounds;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | gpu | gpu:<i> (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            description = "auto | cpu | gpu | gpu:<i> (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--mode", defaultValue = "probit", description = "probit | mc: the predictive (the MC pass runs in both, for mutual information).")
+    @Option(
+            names = "--mode",
+            defaultValue = "probit",
+            description = "probit | mc: the predictive (the MC pass runs in both, for mutual information).")
     String mode;
 
     @Spec
@@ -76,15 +97,21 @@ public final class HeadBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         int largest = batches.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        out.println("| model | K | batch | encoder ms/image | head ms/image | head / encoder | reference head ms/image |");
+        out.println(
+                "| model | K | batch | encoder ms/image | head ms/image | head / encoder | reference head ms/image |");
         out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         List<BayesVlmModel> loaded = new ArrayList<>();
         try {
             for (Path dir : models) {
-                loaded.add(BayesVlmModel.load(dir, new io.bayesvlm.core.ScoringOptions(
-                        io.bayesvlm.core.model.DeviceSpec.parse(device), largest,
-                        mode.equals("mc") ? Predictive.Mode.MC : Predictive.Mode.PROBIT, Predictive.DEFAULT_MC_SAMPLES, 0,
-                        io.bayesvlm.core.image.ImageLimits.DEFAULTS)));
+                loaded.add(BayesVlmModel.load(
+                        dir,
+                        new io.bayesvlm.core.ScoringOptions(
+                                io.bayesvlm.core.model.DeviceSpec.parse(device),
+                                largest,
+                                mode.equals("mc") ? Predictive.Mode.MC : Predictive.Mode.PROBIT,
+                                Predictive.DEFAULT_MC_SAMPLES,
+                                0,
+                                io.bayesvlm.core.image.ImageLimits.DEFAULTS)));
             }
             for (BayesVlmModel m : loaded) {
                 table(out, m);
@@ -124,8 +151,9 @@ public final class HeadBenchmark implements Callable<Integer> {
             // Medians: on a shared machine a single descheduled call would otherwise move a mean by tens of %.
             double e = median(enc) / b / 1e6;
             double h = median(head) / b / 1e6;
-            out.printf("| %s | %d | %d | %.2f | %.3f | %.2f%% | %.3f |%n", m.spec().name(), m.spec().numClasses(), b,
-                    e, h, 100.0 * h / e, median(ref) / b / 1e6);
+            out.printf(
+                    "| %s | %d | %d | %.2f | %.3f | %.2f%% | %.3f |%n",
+                    m.spec().name(), m.spec().numClasses(), b, e, h, 100.0 * h / e, median(ref) / b / 1e6);
             out.flush();
         }
     }
@@ -154,8 +182,10 @@ public final class HeadBenchmark implements Callable<Integer> {
                 nanos[i][r] = System.nanoTime() - t0;
             }
         }
-        out.printf("%nScore throughput at batch %d (encoder + head, %d images; median of %d rounds taking the models in"
-                + " turn):%n", batch, scoreImages, scoreRounds);
+        out.printf(
+                "%nScore throughput at batch %d (encoder + head, %d images; median of %d rounds taking the models in"
+                        + " turn):%n",
+                batch, scoreImages, scoreRounds);
         double first = 0;
         for (int i = 0; i < loaded.size(); i++) {
             BayesVlmModel m = loaded.get(i);
@@ -163,7 +193,11 @@ public final class HeadBenchmark implements Callable<Integer> {
             if (i == 0) {
                 first = perSecond;
             }
-            out.printf("- %s (K = %d): %.2f images/s%s%n", m.spec().name(), m.spec().numClasses(), perSecond,
+            out.printf(
+                    "- %s (K = %d): %.2f images/s%s%n",
+                    m.spec().name(),
+                    m.spec().numClasses(),
+                    perSecond,
                     i == 0 ? "" : String.format(" (%.2fx the first)", perSecond / first));
         }
     }

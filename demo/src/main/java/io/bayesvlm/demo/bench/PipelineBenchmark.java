@@ -1,19 +1,19 @@
 package io.bayesvlm.demo.bench;
 
-import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.data.ImageShift;
+import io.bayesvlm.core.data.SampleImages;
+import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.demo.LocalFlink;
+import io.bayesvlm.demo.Replay;
+import io.bayesvlm.embedded.EmbeddedKafka;
+import io.bayesvlm.embedded.KafkaClients;
+import io.bayesvlm.embedded.TempDirs;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
-import io.bayesvlm.embedded.EmbeddedKafka;
-import io.bayesvlm.core.data.SampleImages;
-import io.bayesvlm.demo.Replay;
-import io.bayesvlm.embedded.KafkaClients;
-import io.bayesvlm.demo.LocalFlink;
-import io.bayesvlm.embedded.TempDirs;
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.serde.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,7 +55,9 @@ public final class PipelineBenchmark {
     public static void main(String[] args) throws Exception {
         int backlog = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int latencySeconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        Path root = Path.of(System.getProperty("bayesvlm.home", ".")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("bayesvlm.home", "."))
+                .toAbsolutePath()
+                .normalize();
         // Optional: another model directory (e.g. the ViT-B/32-shaped one of models/scripts/make_vit_b32_bench.py)
         // and how many sample images the bare-model rounds use (all 2,000 by default; fewer for a slow model).
         Path model = args.length > 2 ? Path.of(args[2]).toAbsolutePath() : root.resolve("models/fashion-clip");
@@ -63,8 +65,11 @@ public final class PipelineBenchmark {
         if (args.length > 3) {
             items = items.subList(0, Math.min(items.size(), Integer.parseInt(args[3])));
         }
-        System.out.printf("machine: %d cores, Java %s; model %s; batch size 32; libtorch threads %s%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), model,
+        System.out.printf(
+                "machine: %d cores, Java %s; model %s; batch size 32; libtorch threads %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                model,
                 System.getProperty("ai.djl.pytorch.num_threads", "DJL default (one per core)"));
 
         double bareBefore = bareModel(model, items);
@@ -77,8 +82,10 @@ public final class PipelineBenchmark {
             // and compare against the mean of both, so that neither side alone gets a fast or slow spell.
             double bareAfter = bareModel(model, items);
             double bare = (bareBefore + bareAfter) / 2;
-            System.out.printf("bare batched model again: %.0f images/s; pipeline = %.0f%% of the bare model's mean"
-                    + " (%.0f images/s)%n", bareAfter, 100 * pipeline / bare, bare);
+            System.out.printf(
+                    "bare batched model again: %.0f images/s; pipeline = %.0f%% of the bare model's mean"
+                            + " (%.0f images/s)%n",
+                    bareAfter, 100 * pipeline / bare, bare);
             latency(kafka, model, items, pipeline / 2, latencySeconds);
         } finally {
             CHECKPOINT_DIRS.forEach(TempDirs::deleteRecursively);
@@ -125,13 +132,17 @@ public final class PipelineBenchmark {
         return c;
     }
 
-    static double pipelineThroughput(EmbeddedKafka kafka, Path model, List<SampleImages.Item> items, int n) throws Exception {
+    static double pipelineThroughput(EmbeddedKafka kafka, Path model, List<SampleImages.Item> items, int n)
+            throws Exception {
         JobConfig c = config(kafka, model);
         AvroCodec<io.bayesvlm.avro.ImageEvent> codec = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
         try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers())) {
             for (int i = 0; i < n; i++) {
                 SampleImages.Item item = items.get(i % items.size());
-                byte[] v = codec.encode(Replay.event("b" + i, System.currentTimeMillis(), "bench",
+                byte[] v = codec.encode(Replay.event(
+                        "b" + i,
+                        System.currentTimeMillis(),
+                        "bench",
                         SampleImages.png(item.file(), ImageShift.NONE, 1, i)));
                 p.send(new ProducerRecord<>(c.topics().images(), ("b" + i).getBytes(StandardCharsets.UTF_8), v));
             }
@@ -146,7 +157,8 @@ public final class PipelineBenchmark {
         long halfCount = 0;
         long lastAt = -1;
         long seen = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(kafka.bootstrapServers(), c.topics().decisions())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                KafkaClients.readCommitted(kafka.bootstrapServers(), c.topics().decisions())) {
             long deadline = System.currentTimeMillis() + 600_000;
             while (seen < n && System.currentTimeMillis() < deadline) {
                 int got = consumer.poll(Duration.ofMillis(50)).count();
@@ -177,11 +189,13 @@ public final class PipelineBenchmark {
         List<Long> processing = new ArrayList<>();
         Thread reader = new Thread(() -> {
             AvroCodec<Decision> codec = new AvroCodec<>(Decision.class);
-            try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(kafka.bootstrapServers(), c.topics().decisions())) {
+            try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(
+                    kafka.bootstrapServers(), c.topics().decisions())) {
                 while (!done.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
                         Decision d = codec.decode(r.value());
-                        endToEnd.add(System.currentTimeMillis() - d.getEventTime().toEpochMilli());
+                        endToEnd.add(
+                                System.currentTimeMillis() - d.getEventTime().toEpochMilli());
                         processing.add(d.getProcessingLatencyMs());
                     }
                 }
@@ -202,7 +216,10 @@ public final class PipelineBenchmark {
                     Thread.sleep(wait);
                 }
                 SampleImages.Item item = items.get(count % items.size());
-                byte[] v = codec.encode(Replay.event("l" + count, System.currentTimeMillis(), "bench",
+                byte[] v = codec.encode(Replay.event(
+                        "l" + count,
+                        System.currentTimeMillis(),
+                        "bench",
                         SampleImages.png(item.file(), ImageShift.NONE, 1, count)));
                 p.send(new ProducerRecord<>(c.topics().images(), ("l" + count).getBytes(StandardCharsets.UTF_8), v));
                 count++;
@@ -212,7 +229,8 @@ public final class PipelineBenchmark {
         done.set(true);
         reader.join();
         job.cancel().get();
-        System.out.printf("latency at %.0f events/s (%d events): produce-to-visible decision p50 %d ms, p99 %d ms;"
+        System.out.printf(
+                "latency at %.0f events/s (%d events): produce-to-visible decision p50 %d ms, p99 %d ms;"
                         + " read-to-decision in the job p50 %d ms, p99 %d ms%n",
                 rate, endToEnd.size(), pct(endToEnd, 50), pct(endToEnd, 99), pct(processing, 50), pct(processing, 99));
     }

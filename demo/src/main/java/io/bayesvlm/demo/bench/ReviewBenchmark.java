@@ -56,7 +56,11 @@ public final class ReviewBenchmark {
             int most = reviewers.stream().mapToInt(Integer::intValue).max().orElse(1);
             for (int i = 0; i < most; i++) {
                 passwords.put("r" + i, "pw" + i);
-                users.append("r").append(i).append(":reviewer:").append(Passwords.hash(("pw" + i).toCharArray())).append('\n');
+                users.append("r")
+                        .append(i)
+                        .append(":reviewer:")
+                        .append(Passwords.hash(("pw" + i).toCharArray()))
+                        .append('\n');
             }
             Files.writeString(dir.resolve("users"), users);
             Map<String, String> m = new HashMap<>();
@@ -65,7 +69,8 @@ public final class ReviewBenchmark {
             m.put("state.dir", dir.resolve("state").toString());
             m.put("http.port", "0");
             // -Dbench.kafka.commit.interval.ms=... and the like: service options for tuning runs
-            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench."))
+            System.getProperties().stringPropertyNames().stream()
+                    .filter(k -> k.startsWith("bench."))
                     .forEach(k -> m.put(k.substring("bench.".length()), System.getProperty(k)));
             long start = System.nanoTime();
             try (ReviewService service = ReviewService.start(ReviewConfig.from(new io.bayesvlm.config.Options(m)))) {
@@ -75,9 +80,12 @@ public final class ReviewBenchmark {
                     Thread.sleep(50);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                System.out.printf("ingest: %,d review requests queued in %.1f s = %,.0f requests/s (start, 2 partitions,"
-                        + " RocksDB + changelog, exactly-once)%n", pending, seconds, pending / seconds);
-                System.out.println("reviewers  labels  labels/s  next p50 ms  next p99 ms  label p50 ms  label p99 ms  queue left");
+                System.out.printf(
+                        "ingest: %,d review requests queued in %.1f s = %,.0f requests/s (start, 2 partitions,"
+                                + " RocksDB + changelog, exactly-once)%n",
+                        pending, seconds, pending / seconds);
+                System.out.println(
+                        "reviewers  labels  labels/s  next p50 ms  next p99 ms  label p50 ms  label p99 ms  queue left");
                 for (int r : reviewers) {
                     run(service.url(), r, claims, passwords, probe);
                 }
@@ -120,8 +128,15 @@ public final class ReviewBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         pool.shutdown();
-        System.out.printf("%9d  %6d  %8.1f  %11.1f  %11.1f  %12.1f  %12.1f  %,10d%n", reviewers, next.size(),
-                next.size() / seconds, pct(next, 0.5), pct(next, 0.99), pct(label, 0.5), pct(label, 0.99),
+        System.out.printf(
+                "%9d  %6d  %8.1f  %11.1f  %11.1f  %12.1f  %12.1f  %,10d%n",
+                reviewers,
+                next.size(),
+                next.size() / seconds,
+                pct(next, 0.5),
+                pct(next, 0.99),
+                pct(label, 0.5),
+                pct(label, 0.99),
                 probe.queue().path("pending").asLong());
     }
 
@@ -134,21 +149,30 @@ public final class ReviewBenchmark {
         AvroCodec<ReviewRequest> codec = new AvroCodec<>(ReviewRequest.class);
         Random rng = new Random(7);
         byte[] image = image();
-        List<String> classes = List.of("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker",
-                "bag", "ankle-boot");
+        List<String> classes = List.of(
+                "t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle-boot");
         try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(bootstrap)) {
             for (int i = 0; i < n; i++) {
                 boolean audit = rng.nextDouble() < 0.2;
-                ReviewRequest r = ReviewRequest.newBuilder().setEventId("bench-" + i)
+                ReviewRequest r = ReviewRequest.newBuilder()
+                        .setEventId("bench-" + i)
                         .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L + i))
                         .setReason(audit ? ReviewReason.AUDIT : ReviewReason.UNCERTAIN)
                         .setPriority(audit ? 0 : rng.nextDouble())
-                        .setTopK(List.of(new ClassScore("coat", 0.5, 1.0), new ClassScore("shirt", 0.3, 1.1),
+                        .setTopK(List.of(
+                                new ClassScore("coat", 0.5, 1.0),
+                                new ClassScore("shirt", 0.3, 1.1),
                                 new ClassScore("pullover", 0.1, 0.8)))
-                        .setImage(ByteBuffer.wrap(image)).setModelName("fashion").setModelVersion("1")
-                        .setClasses(classes).setUncertainty(Map.of("mutual_info", rng.nextDouble()))
-                        .setRoutingScore("mutual_info").build();
-                p.send(new ProducerRecord<>("review-requests", r.getEventId().getBytes(StandardCharsets.UTF_8),
+                        .setImage(ByteBuffer.wrap(image))
+                        .setModelName("fashion")
+                        .setModelVersion("1")
+                        .setClasses(classes)
+                        .setUncertainty(Map.of("mutual_info", rng.nextDouble()))
+                        .setRoutingScore("mutual_info")
+                        .build();
+                p.send(new ProducerRecord<>(
+                        "review-requests",
+                        r.getEventId().getBytes(StandardCharsets.UTF_8),
                         codec.encode("review-requests", r)));
             }
             p.flush();

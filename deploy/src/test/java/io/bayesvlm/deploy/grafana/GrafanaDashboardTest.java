@@ -23,18 +23,24 @@ import org.junit.jupiter.api.Test;
  * Prometheus endpoint ({@link JobMetrics}), covers what operators watch, and deploy/README.md lists every name.
  */
 class GrafanaDashboardTest {
-    private static final Path ROOT = Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
     private static final Pattern METRIC = Pattern.compile("flink_[A-Za-z_]+");
     private static JsonNode dashboard;
 
     @BeforeAll
     static void load() throws IOException {
-        dashboard = new ObjectMapper().readTree(ROOT.resolve("deploy/grafana/bayesvlm-moderation.json").toFile());
+        dashboard = new ObjectMapper()
+                .readTree(
+                        ROOT.resolve("deploy/grafana/bayesvlm-moderation.json").toFile());
     }
 
     private static List<String> expressions() {
         List<String> out = new ArrayList<>();
-        dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> out.add(t.path("expr").asText())));
+        dashboard
+                .path("panels")
+                .forEach(p ->
+                        p.path("targets").forEach(t -> out.add(t.path("expr").asText())));
         return out;
     }
 
@@ -56,13 +62,20 @@ class GrafanaDashboardTest {
     @Test
     void thePanelsOperatorsNeedAreThere() {
         List<String> titles = new ArrayList<>();
-        dashboard.path("panels").forEach(p -> titles.add(p.path("title").asText().toLowerCase()));
-        for (String subject : List.of("throughput", "latency", "review rate", "ece", "map", "bayesvlm", "dead letters")) {
-            assertThat(titles).as("a panel about %s", subject).anySatisfy(t -> assertThat(t).contains(subject));
+        dashboard
+                .path("panels")
+                .forEach(p -> titles.add(p.path("title").asText().toLowerCase()));
+        for (String subject :
+                List.of("throughput", "latency", "review rate", "ece", "map", "bayesvlm", "dead letters")) {
+            assertThat(titles)
+                    .as("a panel about %s", subject)
+                    .anySatisfy(t -> assertThat(t).contains(subject));
         }
         Set<Integer> ids = new HashSet<>();
         dashboard.path("panels").forEach(p -> {
-            assertThat(ids.add(p.path("id").asInt())).as("unique panel id %s", p.path("id")).isTrue();
+            assertThat(ids.add(p.path("id").asInt()))
+                    .as("unique panel id %s", p.path("id"))
+                    .isTrue();
             assertThat(p.path("gridPos").path("w").asInt()).isPositive();
             assertThat(p.path("datasource").path("uid").asText()).isEqualTo("${datasource}");
             assertThat(p.path("targets").size()).isPositive();

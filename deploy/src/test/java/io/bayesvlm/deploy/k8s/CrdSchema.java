@@ -39,8 +39,11 @@ final class CrdSchema {
             JsonNode crd = new ObjectMapper(new YAMLFactory()).readTree(in);
             for (JsonNode v : crd.path("spec").path("versions")) {
                 if (v.path("name").asText().equals(version)) {
-                    return new CrdSchema(crd.path("spec").path("group").asText(), version,
-                            crd.path("spec").path("names").path("kind").asText(), v.path("schema").path("openAPIV3Schema"));
+                    return new CrdSchema(
+                            crd.path("spec").path("group").asText(),
+                            version,
+                            crd.path("spec").path("names").path("kind").asText(),
+                            v.path("schema").path("openAPIV3Schema"));
                 }
             }
             throw new IOException(resource + " serves no version " + version);
@@ -145,7 +148,7 @@ final class CrdSchema {
             }
         }
         boolean preserveUnknown = s.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
-        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             String child = path + "." + f.getKey();
             JsonNode fieldSchema = s.path("properties").get(f.getKey());

@@ -24,14 +24,28 @@ import org.apache.flink.configuration.FallbackKey;
 final class FlinkOptionKeys {
     /** metrics.reporter.NAME.OPTION: Flink's reporter options, and the two of the reporter in deploy's lib/. */
     private static final Pattern REPORTER = Pattern.compile("metrics\\.reporter\\.[^.]+\\.(.+)");
-    private static final Set<String> REPORTER_OPTIONS = Set.of("factory.class", "interval", "scope.delimiter",
-            "scope.variables.additional", "scope.variables.excludes", "filter.includes", "filter.excludes",
+
+    private static final Set<String> REPORTER_OPTIONS = Set.of(
+            "factory.class",
+            "interval",
+            "scope.delimiter",
+            "scope.variables.additional",
+            "scope.variables.excludes",
+            "filter.includes",
+            "filter.excludes",
             // io.bayesvlm.metrics.PrometheusReporterFactory (Flink's Prometheus reporter plus a bind address)
-            "port", "host");
+            "port",
+            "host");
     /** external-resource.NAME.OPTION: the framework's options, and the GPU driver's parameters. */
     private static final Pattern EXTERNAL_RESOURCE = Pattern.compile("external-resource\\.[^.]+\\.(.+)");
-    private static final Set<String> EXTERNAL_RESOURCE_OPTIONS = Set.of("amount", "driver-factory.class",
-            "kubernetes.config-key", "yarn.config-key", "param.discovery-script.path", "param.discovery-script.args");
+
+    private static final Set<String> EXTERNAL_RESOURCE_OPTIONS = Set.of(
+            "amount",
+            "driver-factory.class",
+            "kubernetes.config-key",
+            "yarn.config-key",
+            "param.discovery-script.path",
+            "param.discovery-script.args");
 
     private final Set<String> keys;
 
@@ -43,26 +57,34 @@ final class FlinkOptionKeys {
         Set<String> keys = new HashSet<>();
         Path jar;
         try {
-            jar = Path.of(CoreOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            jar = Path.of(CoreOptions.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IOException(e);
         }
         try (JarFile f = new JarFile(jar.toFile())) {
-            for (Enumeration<JarEntry> e = f.entries(); e.hasMoreElements();) {
+            for (Enumeration<JarEntry> e = f.entries(); e.hasMoreElements(); ) {
                 String name = e.nextElement().getName();
-                if (!name.startsWith("org/apache/flink/configuration/") || !name.endsWith("Options.class")
+                if (!name.startsWith("org/apache/flink/configuration/")
+                        || !name.endsWith("Options.class")
                         || name.indexOf('/', "org/apache/flink/configuration/".length()) >= 0) {
                     continue;
                 }
                 Class<?> c;
                 try {
-                    c = Class.forName(name.substring(0, name.length() - 6).replace('/', '.'), false,
+                    c = Class.forName(
+                            name.substring(0, name.length() - 6).replace('/', '.'),
+                            false,
                             FlinkOptionKeys.class.getClassLoader());
                 } catch (ClassNotFoundException | LinkageError ex) {
                     continue;
                 }
                 for (Field field : c.getDeclaredFields()) {
-                    if (Modifier.isStatic(field.getModifiers()) && ConfigOption.class.isAssignableFrom(field.getType())) {
+                    if (Modifier.isStatic(field.getModifiers())
+                            && ConfigOption.class.isAssignableFrom(field.getType())) {
                         try {
                             field.setAccessible(true);
                             ConfigOption<?> o = (ConfigOption<?>) field.get(null);

@@ -33,11 +33,12 @@ final class ManifestCheck {
     /** The operator's rule for deployment names (they become Kubernetes service names). */
     private static final Pattern DEPLOYMENT_NAME = Pattern.compile("[a-z]([-a-z\\d]{0,43}[a-z\\d])?");
     /** Keys the operator sets itself and refuses in flinkConfiguration. */
-    private static final Set<String> FORBIDDEN_KEYS = Set.of("kubernetes.namespace", "kubernetes.cluster-id",
-            "high-availability.cluster-id");
+    private static final Set<String> FORBIDDEN_KEYS =
+            Set.of("kubernetes.namespace", "kubernetes.cluster-id", "high-availability.cluster-id");
     /** Job options the FlinkDeployment owns (flinkConfiguration, spec.job.parallelism): the job must not override them. */
-    private static final Set<String> OWNED_BY_DEPLOYMENT = Set.of(JobOptions.CHECKPOINT_DIR.key(),
-            JobOptions.STATE_BACKEND.key(), JobOptions.PARALLELISM.key());
+    private static final Set<String> OWNED_BY_DEPLOYMENT =
+            Set.of(JobOptions.CHECKPOINT_DIR.key(), JobOptions.STATE_BACKEND.key(), JobOptions.PARALLELISM.key());
+
     private static final String PROM_PORT = "metrics.reporter.prom.port";
 
     private final CrdSchema crd;
@@ -74,7 +75,9 @@ final class ManifestCheck {
     /** deploy/flink-conf.yaml as flat key → value text. */
     static Map<String, String> flatYaml(Path file) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = YAML.readTree(file.toFile()).fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                        YAML.readTree(file.toFile()).fields();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             out.put(e.getKey(), e.getValue().asText());
         }
@@ -100,7 +103,8 @@ final class ManifestCheck {
 
     private void checkDeployment(JsonNode d, List<JsonNode> configMaps, Path scratch, List<String> out) {
         if (!d.path("apiVersion").asText().equals(crd.apiVersion())) {
-            out.add("apiVersion must be " + crd.apiVersion() + ", got '" + d.path("apiVersion").asText() + "'");
+            out.add("apiVersion must be " + crd.apiVersion() + ", got '"
+                    + d.path("apiVersion").asText() + "'");
         }
         String name = d.path("metadata").path("name").asText("");
         if (!DEPLOYMENT_NAME.matcher(name).matches()) {
@@ -117,7 +121,9 @@ final class ManifestCheck {
             out.add("spec.image: required");
         }
         Map<String, String> conf = new LinkedHashMap<>();
-        spec.path("flinkConfiguration").fields().forEachRemaining(e -> conf.put(e.getKey(), e.getValue().asText()));
+        spec.path("flinkConfiguration")
+                .fields()
+                .forEachRemaining(e -> conf.put(e.getKey(), e.getValue().asText()));
         checkFlinkConfiguration(conf, out);
         checkResources(spec, out);
         checkJob(spec, conf, configMaps, scratch, out);
@@ -130,7 +136,8 @@ final class ManifestCheck {
             if (FORBIDDEN_KEYS.contains(k)) {
                 out.add("spec.flinkConfiguration." + k + ": set by the operator, forbidden here");
             } else if (!flinkKeys.isKnown(k)) {
-                out.add("spec.flinkConfiguration." + k + ": not a Flink " + EnvironmentInformation.getVersion() + " option");
+                out.add("spec.flinkConfiguration." + k + ": not a Flink " + EnvironmentInformation.getVersion()
+                        + " option");
             }
         }
         for (Map.Entry<String, String> e : fragment.entrySet()) {
@@ -141,18 +148,19 @@ final class ManifestCheck {
                         + " not read the image's config.yaml)");
             } else if (k.equals(PROM_PORT)) {
                 if (!inPortRange(v, e.getValue())) {
-                    out.add("spec.flinkConfiguration." + k + ": '" + v + "' must be one port of deploy/flink-conf.yaml's "
-                            + e.getValue());
+                    out.add("spec.flinkConfiguration." + k + ": '" + v
+                            + "' must be one port of deploy/flink-conf.yaml's " + e.getValue());
                 }
             } else if (k.equals("metrics.reporter.prom.host")) {
                 // The fragment keeps it on loopback; a pod is scraped over the pod network, so a manifest may open it.
                 if (!v.equals("127.0.0.1") && !v.equals("0.0.0.0")) {
-                    out.add("spec.flinkConfiguration." + k + ": 127.0.0.1 or 0.0.0.0 (the pod network), got '" + v + "'");
+                    out.add("spec.flinkConfiguration." + k + ": 127.0.0.1 or 0.0.0.0 (the pod network), got '" + v
+                            + "'");
                 }
             } else if (k.equals("state.backend.type")) {
                 if (!v.equals("hashmap") && !v.equals("rocksdb")) {
-                    out.add("spec.flinkConfiguration." + k + ": hashmap or rocksdb (deploy/README.md#state-and-checkpoints), got '"
-                            + v + "'");
+                    out.add("spec.flinkConfiguration." + k
+                            + ": hashmap or rocksdb (deploy/README.md#state-and-checkpoints), got '" + v + "'");
                 }
             } else if (!v.equals(e.getValue())) {
                 out.add("spec.flinkConfiguration." + k + ": '" + v + "' differs from deploy/flink-conf.yaml's '"
@@ -187,8 +195,8 @@ final class ManifestCheck {
         }
     }
 
-    private void checkJob(JsonNode spec, Map<String, String> conf, List<JsonNode> configMaps, Path scratch,
-            List<String> out) {
+    private void checkJob(
+            JsonNode spec, Map<String, String> conf, List<JsonNode> configMaps, Path scratch, List<String> out) {
         JsonNode job = spec.path("job");
         if (job.isMissingNode()) {
             out.add("spec.job: required (an application deployment of the job jar)");
@@ -197,8 +205,8 @@ final class ManifestCheck {
         String jarUri = job.path("jarURI").asText("");
         URI uri = URI.create(jarUri.isEmpty() ? "missing:" : jarUri);
         if (!"local".equals(uri.getScheme()) || !uri.getPath().equals(jarInImage)) {
-            out.add("spec.job.jarURI must be local://" + jarInImage + " (where deploy/Dockerfile puts the job jar), got '"
-                    + jarUri + "'");
+            out.add("spec.job.jarURI must be local://" + jarInImage
+                    + " (where deploy/Dockerfile puts the job jar), got '" + jarUri + "'");
         }
         String entry = job.path("entryClass").asText("");
         try {
@@ -209,7 +217,8 @@ final class ManifestCheck {
         } catch (ReflectiveOperationException e) {
             out.add("spec.job.entryClass '" + entry + "' is not a class with main(String[]) in the job jar");
         }
-        if (job.path("parallelism").asInt(0) < 1 && spec.path("taskManager").path("replicas").isMissingNode()) {
+        if (job.path("parallelism").asInt(0) < 1
+                && spec.path("taskManager").path("replicas").isMissingNode()) {
             out.add("spec.job.parallelism must be at least 1");
         }
         String upgrade = job.path("upgradeMode").asText("");
@@ -257,7 +266,8 @@ final class ManifestCheck {
     }
 
     /** The text the pod sees at {@code inPod}: a ConfigMap key mounted by spec.podTemplate. */
-    private static String mountedConfigMapEntry(JsonNode spec, Path inPod, List<JsonNode> configMaps, List<String> out) {
+    private static String mountedConfigMapEntry(
+            JsonNode spec, Path inPod, List<JsonNode> configMaps, List<String> out) {
         JsonNode pod = spec.path("podTemplate").path("spec");
         for (JsonNode container : pod.path("containers")) {
             if (!container.path("name").asText().equals("flink-main-container")) {
@@ -275,7 +285,8 @@ final class ManifestCheck {
                     String mapName = volume.path("configMap").path("name").asText("");
                     for (JsonNode cm : configMaps) {
                         if (cm.path("metadata").path("name").asText().equals(mapName)) {
-                            JsonNode entry = cm.path("data").path(inPod.getFileName().toString());
+                            JsonNode entry =
+                                    cm.path("data").path(inPod.getFileName().toString());
                             if (entry.isTextual()) {
                                 return entry.asText();
                             }
@@ -297,7 +308,10 @@ final class ManifestCheck {
     private static void checkMetricsPort(JsonNode spec, Map<String, String> conf, List<String> out) {
         String port = conf.get(PROM_PORT);
         JsonNode template = spec.path("podTemplate");
-        String annotated = template.path("metadata").path("annotations").path("prometheus.io/port").asText("");
+        String annotated = template.path("metadata")
+                .path("annotations")
+                .path("prometheus.io/port")
+                .asText("");
         if (!annotated.equals(port)) {
             out.add("spec.podTemplate annotation prometheus.io/port '" + annotated + "' must equal " + PROM_PORT + " '"
                     + port + "'");
@@ -305,7 +319,8 @@ final class ManifestCheck {
         boolean declared = false;
         for (JsonNode c : template.path("spec").path("containers")) {
             for (JsonNode p : c.path("ports")) {
-                declared |= p.path("name").asText().equals("metrics") && p.path("containerPort").asText().equals(port);
+                declared |= p.path("name").asText().equals("metrics")
+                        && p.path("containerPort").asText().equals(port);
             }
         }
         if (!declared) {
@@ -314,14 +329,16 @@ final class ManifestCheck {
     }
 
     private static void checkGpu(JsonNode spec, Map<String, String> conf, List<String> out) {
-        List<String> resources = List.of(conf.getOrDefault("external-resources", "").split("\\s*;\\s*"));
+        List<String> resources =
+                List.of(conf.getOrDefault("external-resources", "").split("\\s*;\\s*"));
         if (!resources.contains("gpu")) {
             return;
         }
         Map<String, String> expected = Map.of(
                 "external-resource.gpu.driver-factory.class", "org.apache.flink.externalresource.gpu.GPUDriverFactory",
                 "external-resource.gpu.kubernetes.config-key", "nvidia.com/gpu",
-                "external-resource.gpu.param.discovery-script.path", "plugins/external-resource-gpu/nvidia-gpu-discovery.sh");
+                "external-resource.gpu.param.discovery-script.path",
+                        "plugins/external-resource-gpu/nvidia-gpu-discovery.sh");
         expected.forEach((k, v) -> {
             if (!v.equals(conf.get(k))) {
                 out.add("spec.flinkConfiguration." + k + " must be " + v + " for GPU TaskManagers, got " + conf.get(k));
@@ -333,9 +350,14 @@ final class ManifestCheck {
                     + ") must equal external-resource.gpu.amount (" + amount + ")");
         }
         boolean limited = false;
-        for (JsonNode c : spec.path("taskManager").path("podTemplate").path("spec").path("containers")) {
+        for (JsonNode c :
+                spec.path("taskManager").path("podTemplate").path("spec").path("containers")) {
             limited |= c.path("name").asText().equals("flink-main-container")
-                    && c.path("resources").path("limits").path("nvidia.com/gpu").asText().equals(amount);
+                    && c.path("resources")
+                            .path("limits")
+                            .path("nvidia.com/gpu")
+                            .asText()
+                            .equals(amount);
         }
         if (!limited) {
             out.add("spec.taskManager.podTemplate: flink-main-container must request nvidia.com/gpu: " + amount

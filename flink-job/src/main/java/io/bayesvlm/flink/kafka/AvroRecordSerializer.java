@@ -1,7 +1,6 @@
 package io.bayesvlm.flink.kafka;
 
 import io.bayesvlm.serde.RecordCodec;
-
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -22,7 +21,10 @@ public class AvroRecordSerializer<T extends SpecificRecordBase> implements Kafka
     }
 
     /** With {@code before} applied to each record as it is written (the job's own stream keeps the original). */
-    public AvroRecordSerializer(String topic, RecordCodec<T> codec, SerializableFunction<T, String> key,
+    public AvroRecordSerializer(
+            String topic,
+            RecordCodec<T> codec,
+            SerializableFunction<T, String> key,
             SerializableFunction<T, T> before) {
         this.topic = topic;
         this.codec = codec;
@@ -36,7 +38,11 @@ public class AvroRecordSerializer<T extends SpecificRecordBase> implements Kafka
         // The Kafka timestamp is the time of writing (the producer's clock), never the element's event time: the broker
         // refuses timestamps over log.message.timestamp.after.max.ms ahead, the producer negative ones, and time-based
         // retention would delete a record "from 1900" at once. The event time stays in the record itself.
-        return new ProducerRecord<>(topic, null, null, k == null ? null : k.getBytes(StandardCharsets.UTF_8),
+        return new ProducerRecord<>(
+                topic,
+                null,
+                null,
+                k == null ? null : k.getBytes(StandardCharsets.UTF_8),
                 codec.encode(topic, before.apply(element)));
     }
 }

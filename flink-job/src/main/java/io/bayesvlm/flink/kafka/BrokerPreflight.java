@@ -48,7 +48,8 @@ public final class BrokerPreflight {
             if (nodes.isEmpty()) {
                 return new Limits(false, Optional.empty(), Map.of());
             }
-            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, nodes.iterator().next().idString());
+            ConfigResource broker = new ConfigResource(
+                    ConfigResource.Type.BROKER, nodes.iterator().next().idString());
             Optional<Long> txMax = value(admin, broker, "transaction.max.timeout.ms", wait);
             Map<String, Long> limits = new TreeMap<>();
             for (String topic : topics) {
@@ -62,8 +63,8 @@ public final class BrokerPreflight {
     /** One numeric config value, or empty when it cannot be read (missing resource, not allowed, no answer). */
     private static Optional<Long> value(Admin admin, ConfigResource resource, String key, Duration wait) {
         try {
-            Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(resource)).all()
-                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            Map<ConfigResource, Config> configs =
+                    admin.describeConfigs(List.of(resource)).all().get(wait.toMillis(), TimeUnit.MILLISECONDS);
             ConfigEntry e = configs.get(resource).get(key);
             return e == null || e.value() == null ? Optional.empty() : Optional.of(Long.parseLong(e.value()));
         } catch (ExecutionException | java.util.concurrent.TimeoutException | NumberFormatException e) {

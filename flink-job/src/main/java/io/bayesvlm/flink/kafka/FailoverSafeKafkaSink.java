@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * decides. Nothing is lost by it: output is only committed after a checkpoint, whose flush has already checked every
  * send; whatever close() would complain about belongs to a transaction that is aborted.
  */
-public final class FailoverSafeKafkaSink<T> implements TwoPhaseCommittingStatefulSink<T, KafkaWriterState, KafkaCommittable>,
-        SupportsPostCommitTopology<KafkaCommittable>, LineageVertexProvider {
+public final class FailoverSafeKafkaSink<T>
+        implements TwoPhaseCommittingStatefulSink<T, KafkaWriterState, KafkaCommittable>,
+                SupportsPostCommitTopology<KafkaCommittable>,
+                LineageVertexProvider {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(FailoverSafeKafkaSink.class);
 
@@ -40,14 +42,14 @@ public final class FailoverSafeKafkaSink<T> implements TwoPhaseCommittingStatefu
     }
 
     @Override
-    public PrecommittingStatefulSinkWriter<T, KafkaWriterState, KafkaCommittable> createWriter(WriterInitContext context)
-            throws IOException {
+    public PrecommittingStatefulSinkWriter<T, KafkaWriterState, KafkaCommittable> createWriter(
+            WriterInitContext context) throws IOException {
         return new Writer<>(sink.createWriter(context));
     }
 
     @Override
-    public PrecommittingStatefulSinkWriter<T, KafkaWriterState, KafkaCommittable> restoreWriter(WriterInitContext context,
-            Collection<KafkaWriterState> state) throws IOException {
+    public PrecommittingStatefulSinkWriter<T, KafkaWriterState, KafkaCommittable> restoreWriter(
+            WriterInitContext context, Collection<KafkaWriterState> state) throws IOException {
         return new Writer<>(sink.restoreWriter(context, state));
     }
 
@@ -115,7 +117,8 @@ public final class FailoverSafeKafkaSink<T> implements TwoPhaseCommittingStatefu
                 writer.close();
             } catch (Exception e) {
                 // The task is failing already (or its transaction will be aborted): report, do not throw.
-                LOG.warn("Kafka writer closed after a failed send (its transaction is aborted): {}",
+                LOG.warn(
+                        "Kafka writer closed after a failed send (its transaction is aborted): {}",
                         io.bayesvlm.flink.FailureLog.rootCause(e));
             }
         }

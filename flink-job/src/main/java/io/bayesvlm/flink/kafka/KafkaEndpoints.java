@@ -27,7 +27,9 @@ public final class KafkaEndpoints {
 
     /** Kafka sources for image events and labels; bounded ones stop at the offsets current at start. */
     public static ModerationJob.Sources sources(JobConfig c, boolean bounded) {
-        return new ModerationJob.Sources(source(c, c.topics().images(), bounded), source(c, c.topics().labels(), bounded),
+        return new ModerationJob.Sources(
+                source(c, c.topics().images(), bounded),
+                source(c, c.topics().labels(), bounded),
                 source(c, c.topics().calibration(), bounded));
     }
 
@@ -36,8 +38,8 @@ public final class KafkaEndpoints {
     }
 
     /** A Kafka source of raw records with a given deserializer (tests wrap it to inject failures). */
-    public static KafkaSource<RawRecord> source(JobConfig c, String topic, boolean bounded,
-            KafkaRecordDeserializationSchema<RawRecord> deserializer) {
+    public static KafkaSource<RawRecord> source(
+            JobConfig c, String topic, boolean bounded, KafkaRecordDeserializationSchema<RawRecord> deserializer) {
         OffsetsInitializer start = switch (c.startingOffsets()) {
             case "earliest" -> OffsetsInitializer.earliest();
             case "latest" -> OffsetsInitializer.latest();
@@ -60,23 +62,48 @@ public final class KafkaEndpoints {
     /** Exactly-once Kafka sinks, one transactional-id prefix each. */
     public static ModerationJob.Sinks sinks(JobConfig c) {
         return new ModerationJob.Sinks(
-                sink(c, "decisions", new AvroRecordSerializer<>(c.topics().decisions(),
-                        RecordCodec.of(Decision.class, c.registry()), Decision::getEventId,
-                        c.decisionsTopK() > 0 ? new TopKDecision(c.decisionsTopK()) : d -> d)),
-                sink(c, "reviews", new AvroRecordSerializer<>(c.topics().reviews(),
-                        RecordCodec.of(ReviewRequest.class, c.registry()), ReviewRequest::getEventId)),
-                sink(c, "calibration", new AvroRecordSerializer<>(c.topics().calibration(),
-                        RecordCodec.of(CalibrationReport.class, c.registry()), r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))),
-                sink(c, "drift", new AvroRecordSerializer<>(c.topics().drift(),
-                        RecordCodec.of(DriftReport.class, c.registry()), r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))),
-                sink(c, "dead-letters", new AvroRecordSerializer<>(c.topics().deadLetters(),
-                        RecordCodec.of(DeadLetter.class, c.registry()), DeadLetter::getEventId)));
+                sink(
+                        c,
+                        "decisions",
+                        new AvroRecordSerializer<>(
+                                c.topics().decisions(),
+                                RecordCodec.of(Decision.class, c.registry()),
+                                Decision::getEventId,
+                                c.decisionsTopK() > 0 ? new TopKDecision(c.decisionsTopK()) : d -> d)),
+                sink(
+                        c,
+                        "reviews",
+                        new AvroRecordSerializer<>(
+                                c.topics().reviews(),
+                                RecordCodec.of(ReviewRequest.class, c.registry()),
+                                ReviewRequest::getEventId)),
+                sink(
+                        c,
+                        "calibration",
+                        new AvroRecordSerializer<>(
+                                c.topics().calibration(),
+                                RecordCodec.of(CalibrationReport.class, c.registry()),
+                                r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))),
+                sink(
+                        c,
+                        "drift",
+                        new AvroRecordSerializer<>(
+                                c.topics().drift(),
+                                RecordCodec.of(DriftReport.class, c.registry()),
+                                r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))),
+                sink(
+                        c,
+                        "dead-letters",
+                        new AvroRecordSerializer<>(
+                                c.topics().deadLetters(),
+                                RecordCodec.of(DeadLetter.class, c.registry()),
+                                DeadLetter::getEventId)));
     }
 
-    private static <T> Sink<T> sink(JobConfig c, String name,
-            KafkaRecordSerializationSchema<T> schema) {
+    private static <T> Sink<T> sink(JobConfig c, String name, KafkaRecordSerializationSchema<T> schema) {
         Properties props = new Properties();
-        props.setProperty("transaction.timeout.ms", String.valueOf(c.transactionTimeout().toMillis()));
+        props.setProperty(
+                "transaction.timeout.ms", String.valueOf(c.transactionTimeout().toMillis()));
         // The size every output was checked against at startup (OutputSizes).
         props.setProperty("max.request.size", String.valueOf(c.outputs().maxRequestSize()));
         return new FailoverSafeKafkaSink<>(KafkaSink.<T>builder()

@@ -16,8 +16,8 @@ import io.bayesvlm.avro.RiskControl;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.avro.UncertaintyScores;
 import io.bayesvlm.avro.WeightedStats;
-import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.core.head.UncertaintyScore;
+import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.JobOptions;
 import io.bayesvlm.flink.operators.BoundDeadLetters;
@@ -57,7 +57,8 @@ public final class OutputSizes {
     /** Worst-case sizes of every output. */
     public static List<Size> worstCases(JobConfig c, ModelSpec spec) {
         List<String> classes = spec.classIds();
-        String longestClass = classes.stream().max(Comparator.comparingInt(s -> utf8(s))).orElse("");
+        String longestClass =
+                classes.stream().max(Comparator.comparingInt(s -> utf8(s))).orElse("");
         int decisionClasses = c.decisionsTopK() > 0 ? Math.min(c.decisionsTopK(), classes.size()) : classes.size();
         List<String> decisionClassIds = new ArrayList<>(Collections.nCopies(decisionClasses, longestClass));
         String id = worstString(DecodeImage.MAX_ID_CHARS);
@@ -65,51 +66,114 @@ public final class OutputSizes {
         List<Size> sizes = new ArrayList<>();
 
         List<Double> k = Collections.nCopies(decisionClasses, 0.5);
-        Decision d = Decision.newBuilder().setEventId(id).setEventTime(Instant.now()).setSource(id)
-                .setModelName(spec.name()).setModelVersion(spec.version()).setClasses(decisionClassIds)
-                .setPredictedClass(longestClass).setProbs(k).setMapProbs(k).setLogitsMean(k).setLogitsVar(k)
-                .setUncertainty(new UncertaintyScores(0.5, 0.5, 0.5, 0.5, 0.5, 0.5)).setRouting(Routing.AUDIT)
-                .setRoutingScore(scoreName).setRoutingValue(0.5).setRoutingThreshold(0.5)
-                .setProcessingLatencyMs(Long.MAX_VALUE).setLabelPropensity(0.5).setRecalibratedProbs(k)
-                .setRecalibratedMapProbs(k).setNumClasses(Integer.MAX_VALUE).setCalibrationVersion(Long.MAX_VALUE)
-                .setEventTimeOutOfRange(true).build();
-        sizes.add(size("decisions", Decision.class, d, id,
-                c.decisionsTopK() > 0 ? JobOptions.DECISIONS_TOP_K.key() : JobOptions.DECISIONS_TOP_K.key() + " (set one)"));
+        Decision d = Decision.newBuilder()
+                .setEventId(id)
+                .setEventTime(Instant.now())
+                .setSource(id)
+                .setModelName(spec.name())
+                .setModelVersion(spec.version())
+                .setClasses(decisionClassIds)
+                .setPredictedClass(longestClass)
+                .setProbs(k)
+                .setMapProbs(k)
+                .setLogitsMean(k)
+                .setLogitsVar(k)
+                .setUncertainty(new UncertaintyScores(0.5, 0.5, 0.5, 0.5, 0.5, 0.5))
+                .setRouting(Routing.AUDIT)
+                .setRoutingScore(scoreName)
+                .setRoutingValue(0.5)
+                .setRoutingThreshold(0.5)
+                .setProcessingLatencyMs(Long.MAX_VALUE)
+                .setLabelPropensity(0.5)
+                .setRecalibratedProbs(k)
+                .setRecalibratedMapProbs(k)
+                .setNumClasses(Integer.MAX_VALUE)
+                .setCalibrationVersion(Long.MAX_VALUE)
+                .setEventTimeOutOfRange(true)
+                .build();
+        sizes.add(size(
+                "decisions",
+                Decision.class,
+                d,
+                id,
+                c.decisionsTopK() > 0
+                        ? JobOptions.DECISIONS_TOP_K.key()
+                        : JobOptions.DECISIONS_TOP_K.key() + " (set one)"));
 
-        long inline = c.reviewIncludeImage() ? Math.min(c.outputs().inlineImageMaxBytes(), c.limits().maxBytes()) : 0;
-        String ref = ImageClaimCheck.of(c.topics().images(), Integer.MAX_VALUE, Long.MAX_VALUE, id, new byte[0]).toUri();
+        long inline = c.reviewIncludeImage()
+                ? Math.min(c.outputs().inlineImageMaxBytes(), c.limits().maxBytes())
+                : 0;
+        String ref = ImageClaimCheck.of(c.topics().images(), Integer.MAX_VALUE, Long.MAX_VALUE, id, new byte[0])
+                .toUri();
         Map<String, Double> scores = new LinkedHashMap<>();
         for (UncertaintyScore u : UncertaintyScore.values()) {
             scores.put(u.jsonName(), 0.5);
         }
         int topK = Math.min(c.reviewTopK(), classes.size());
-        ReviewRequest r = ReviewRequest.newBuilder().setEventId(id).setEventTime(Instant.now())
-                .setReason(ReviewReason.UNCERTAIN).setPriority(0.5)
+        ReviewRequest r = ReviewRequest.newBuilder()
+                .setEventId(id)
+                .setEventTime(Instant.now())
+                .setReason(ReviewReason.UNCERTAIN)
+                .setPriority(0.5)
                 .setTopK(new ArrayList<>(Collections.nCopies(topK, new ClassScore(longestClass, 0.5, 0.5))))
                 .setImage(ByteBuffer.wrap(new byte[(int) Math.min(inline, Integer.MAX_VALUE - 16)]))
-                .setImageRef(ref).setModelName(spec.name()).setModelVersion(spec.version())
+                .setImageRef(ref)
+                .setModelName(spec.name())
+                .setModelVersion(spec.version())
                 .setClasses(new ArrayList<>(Collections.nCopies(classes.size(), longestClass)))
-                .setUncertainty(scores).setRoutingScore(scoreName).build();
+                .setUncertainty(scores)
+                .setRoutingScore(scoreName)
+                .build();
         sizes.add(size("review requests", ReviewRequest.class, r, id, JobOptions.REVIEW_INLINE_IMAGE_MAX.key()));
 
         int dl = c.outputs().deadLetterMaxValueBytes();
-        String longestTopic = c.topics().all().stream().max(Comparator.comparingInt(OutputSizes::utf8)).orElse("");
-        DeadLetter letter = DeadLetter.newBuilder().setKey(ByteBuffer.wrap(new byte[dl]))
-                .setValue(ByteBuffer.wrap(new byte[dl])).setTopic(longestTopic).setPartition(Integer.MAX_VALUE)
-                .setOffset(Long.MAX_VALUE).setEventId(worstString(BoundDeadLetters.MAX_ID_CHARS))
-                .setErrorCode(worstString(64)).setErrorMessage(worstString(BoundDeadLetters.MAX_MESSAGE_CHARS + 3))
-                .setTime(Instant.now()).setTruncated(true).setValueSize(Long.MAX_VALUE).build();
-        sizes.add(size("dead letters", DeadLetter.class, letter, worstString(BoundDeadLetters.MAX_ID_CHARS),
+        String longestTopic = c.topics().all().stream()
+                .max(Comparator.comparingInt(OutputSizes::utf8))
+                .orElse("");
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setKey(ByteBuffer.wrap(new byte[dl]))
+                .setValue(ByteBuffer.wrap(new byte[dl]))
+                .setTopic(longestTopic)
+                .setPartition(Integer.MAX_VALUE)
+                .setOffset(Long.MAX_VALUE)
+                .setEventId(worstString(BoundDeadLetters.MAX_ID_CHARS))
+                .setErrorCode(worstString(64))
+                .setErrorMessage(worstString(BoundDeadLetters.MAX_MESSAGE_CHARS + 3))
+                .setTime(Instant.now())
+                .setTruncated(true)
+                .setValueSize(Long.MAX_VALUE)
+                .build();
+        sizes.add(size(
+                "dead letters",
+                DeadLetter.class,
+                letter,
+                worstString(BoundDeadLetters.MAX_ID_CHARS),
                 JobOptions.DEAD_LETTER_MAX_VALUE.key()));
 
         String modelKey = spec.key();
-        sizes.add(size("calibration reports", CalibrationReport.class, calibration(spec, c.calibration().bins()), modelKey,
+        sizes.add(size(
+                "calibration reports",
+                CalibrationReport.class,
+                calibration(spec, c.calibration().bins()),
+                modelKey,
                 JobOptions.BINS.key()));
         DriftStats stats = new DriftStats(Long.MAX_VALUE, 0.5, 0.5, 0.5, 0.5);
-        DriftReport drift = DriftReport.newBuilder().setWindowStart(Instant.now()).setWindowEnd(Instant.now())
-                .setModelName(spec.name()).setModelVersion(spec.version()).setDecisions(Long.MAX_VALUE).setWindow(stats)
-                .setReference(stats).setReferenceWindows(Integer.MAX_VALUE).setZConfidence(0.5).setZTopLogitStd(0.5)
-                .setZMutualInfo(0.5).setZReviewShare(0.5).setWarning(true).setReason(worstString(1024)).build();
+        DriftReport drift = DriftReport.newBuilder()
+                .setWindowStart(Instant.now())
+                .setWindowEnd(Instant.now())
+                .setModelName(spec.name())
+                .setModelVersion(spec.version())
+                .setDecisions(Long.MAX_VALUE)
+                .setWindow(stats)
+                .setReference(stats)
+                .setReferenceWindows(Integer.MAX_VALUE)
+                .setZConfidence(0.5)
+                .setZTopLogitStd(0.5)
+                .setZMutualInfo(0.5)
+                .setZReviewShare(0.5)
+                .setWarning(true)
+                .setReason(worstString(1024))
+                .build();
         sizes.add(size("drift reports", DriftReport.class, drift, modelKey, "(none)"));
         return sizes;
     }
@@ -123,29 +187,44 @@ public final class OutputSizes {
         for (Size s : worstCases(c, spec)) {
             if (s.bytes() > max) {
                 throw new IllegalArgumentException(s.output() + " could reach " + s.bytes() + " bytes, over "
-                        + JobOptions.MAX_REQUEST_SIZE.key() + " (" + max + "): lower " + s.optionToLower() + " or raise "
+                        + JobOptions.MAX_REQUEST_SIZE.key() + " (" + max + "): lower " + s.optionToLower()
+                        + " or raise "
                         + JobOptions.MAX_REQUEST_SIZE.key() + " (and the topic's max.message.bytes)");
             }
         }
     }
 
     private static CalibrationReport calibration(ModelSpec spec, int bins) {
-        List<ReliabilityBin> b = new ArrayList<>(Collections.nCopies(bins, new ReliabilityBin(0.5, 0.5, Long.MAX_VALUE, 0.5, 0.5)));
+        List<ReliabilityBin> b =
+                new ArrayList<>(Collections.nCopies(bins, new ReliabilityBin(0.5, 0.5, Long.MAX_VALUE, 0.5, 0.5)));
         CalibrationStats stats = new CalibrationStats(Long.MAX_VALUE, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, b);
         WeightedStats w = new WeightedStats(0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, b);
-        return CalibrationReport.newBuilder().setWindowStart(Instant.now()).setWindowEnd(Instant.now())
-                .setModelName(spec.name()).setModelVersion(spec.version()).setDecided(Long.MAX_VALUE)
-                .setReviewed(Long.MAX_VALUE).setLabelled(Long.MAX_VALUE).setAudited(Long.MAX_VALUE).setReviewRate(0.5)
-                .setMap(stats).setBayes(stats).setAuditEceMap(0.5).setAuditEceBayes(0.5)
+        return CalibrationReport.newBuilder()
+                .setWindowStart(Instant.now())
+                .setWindowEnd(Instant.now())
+                .setModelName(spec.name())
+                .setModelVersion(spec.version())
+                .setDecided(Long.MAX_VALUE)
+                .setReviewed(Long.MAX_VALUE)
+                .setLabelled(Long.MAX_VALUE)
+                .setAudited(Long.MAX_VALUE)
+                .setReviewRate(0.5)
+                .setMap(stats)
+                .setBayes(stats)
+                .setAuditEceMap(0.5)
+                .setAuditEceBayes(0.5)
                 .setPopulation(new PopulationCalibration(Long.MAX_VALUE, 0.5, 0.5, w, w))
-                .setRisk(new RiskControl("top_logit_std", 0.5, 0.5, 0.5, 0.5, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE))
-                .setRecalibration(new Recalibration(Long.MAX_VALUE, 0.5, 0.5, Long.MAX_VALUE, Long.MAX_VALUE, 0.5, 0.5, 0.5,
-                        0.5, 0.5, 0.5))
-                .setAlert(true).setWindowsOverThreshold(Integer.MAX_VALUE).build();
+                .setRisk(new RiskControl(
+                        "top_logit_std", 0.5, 0.5, 0.5, 0.5, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE))
+                .setRecalibration(new Recalibration(
+                        Long.MAX_VALUE, 0.5, 0.5, Long.MAX_VALUE, Long.MAX_VALUE, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5))
+                .setAlert(true)
+                .setWindowsOverThreshold(Integer.MAX_VALUE)
+                .build();
     }
 
-    private static <T extends SpecificRecordBase> Size size(String output, Class<T> type, T record, String key,
-            String option) {
+    private static <T extends SpecificRecordBase> Size size(
+            String output, Class<T> type, T record, String key, String option) {
         long value = new AvroCodec<>(type).encode(record).length;
         return new Size(output, value + REGISTRY_HEADER + utf8(key) + KAFKA_OVERHEAD, option);
     }

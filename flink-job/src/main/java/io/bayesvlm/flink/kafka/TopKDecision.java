@@ -31,8 +31,12 @@ public final class TopKDecision implements SerializableFunction<Decision, Decisi
             return d;
         }
         List<Double> p = d.getProbs();
-        int[] top = IntStream.range(0, n).boxed().sorted(Comparator.comparingDouble((Integer c) -> -p.get(c)))
-                .limit(k).mapToInt(Integer::intValue).toArray();
+        int[] top = IntStream.range(0, n)
+                .boxed()
+                .sorted(Comparator.comparingDouble((Integer c) -> -p.get(c)))
+                .limit(k)
+                .mapToInt(Integer::intValue)
+                .toArray();
         Decision out = Decision.newBuilder(d)
                 .setClasses(pick(d.getClasses(), top))
                 .setProbs(pick(d.getProbs(), top))

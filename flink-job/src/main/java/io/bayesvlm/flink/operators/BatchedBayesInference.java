@@ -1,11 +1,11 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.core.BayesVlmModel;
+import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.head.Prediction;
+import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.errors.ErrorCode;
-import io.bayesvlm.core.head.Prediction;
-import io.bayesvlm.core.ScoringOptions;
-import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.flink.records.DecodedImage;
 import io.bayesvlm.flink.records.ScoredImage;
 import java.nio.file.Path;
@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.MeterView;
@@ -21,7 +22,6 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +49,7 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
     private transient long timerAt;
     /** The latest watermark that arrived while images were buffered; forwarded right after they are. */
     private transient Watermark heldWatermark;
+
     private transient Histogram batchSizes;
     private transient Histogram inferenceMillis;
     private transient Meter throughput;
@@ -69,8 +70,13 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
                 .collect(Collectors.toSet());
         DeviceSpec device = GpuSelection.choose(options.device(), gpus, subtask);
         model = BayesVlmModel.load(Path.of(modelDir), options.withDevice(device));
-        LOG.info("subtask {} loaded model {} ({}) on {} (assigned GPUs: {})", subtask, model.spec().name(),
-                model.spec().version(), device, gpus);
+        LOG.info(
+                "subtask {} loaded model {} ({}) on {} (assigned GPUs: {})",
+                subtask,
+                model.spec().name(),
+                model.spec().version(),
+                device,
+                gpus);
         buffer = new ArrayList<>(options.batchSize());
         timerAt = -1;
         batchSizes = getMetricGroup().histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
@@ -148,8 +154,10 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
                 output.collect(in.replace(scored(in.getValue(), p)));
             } else {
                 // Never routed: an argmax over NaN picks a real class and some scores can look confident.
-                output.collect(DeadLetterOutput.TAG, in.replace(DeadLetterOutput.of(in.getValue(),
-                        ErrorCode.NON_FINITE_SCORE, BayesVlmModel.nonFiniteMessage(p))));
+                output.collect(
+                        DeadLetterOutput.TAG,
+                        in.replace(DeadLetterOutput.of(
+                                in.getValue(), ErrorCode.NON_FINITE_SCORE, BayesVlmModel.nonFiniteMessage(p))));
             }
         }
         buffer.clear();

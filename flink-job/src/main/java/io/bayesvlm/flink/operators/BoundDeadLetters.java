@@ -15,6 +15,7 @@ public class BoundDeadLetters implements MapFunction<DeadLetter, DeadLetter> {
 
     /** Longest event id and error message kept. */
     public static final int MAX_ID_CHARS = DecodeImage.MAX_ID_CHARS;
+
     public static final int MAX_MESSAGE_CHARS = 4096;
 
     private final int maxValueBytes;

@@ -1,13 +1,13 @@
 package io.bayesvlm.flink.operators;
 
-import io.bayesvlm.core.head.Uncertainty;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.CalibrationStats;
 import io.bayesvlm.avro.PopulationCalibration;
 import io.bayesvlm.avro.Recalibration;
+import io.bayesvlm.avro.ReliabilityBin;
 import io.bayesvlm.avro.RiskControl;
 import io.bayesvlm.avro.WeightedStats;
-import io.bayesvlm.avro.ReliabilityBin;
+import io.bayesvlm.core.head.Uncertainty;
 import io.bayesvlm.core.metrics.Calibration;
 import io.bayesvlm.core.metrics.TemperatureScaling;
 import io.bayesvlm.core.metrics.WeightedCalibration;
@@ -26,18 +26,25 @@ public final class CalibrationReports {
     private CalibrationReports() {}
 
     /** routing.mode=risk settings: the score routed on, alpha, delta and the audit fraction (the smallest propensity). */
-    public record RiskSpec(io.bayesvlm.core.head.UncertaintyScore score, double alpha, double delta, double auditFraction)
+    public record RiskSpec(
+            io.bayesvlm.core.head.UncertaintyScore score, double alpha, double delta, double auditFraction)
             implements java.io.Serializable {}
 
     /** Candidate thresholds of the risk procedure: quantiles of the window's confidences (no labels involved). */
     static final int RISK_GRID = 200;
 
-    public static CalibrationReport build(Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd) {
+    public static CalibrationReport build(
+            Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd) {
         return build(items, bins, windowStart, windowEnd, null, false);
     }
 
-    public static CalibrationReport build(Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd,
-            RiskSpec risk, boolean recalibrate) {
+    public static CalibrationReport build(
+            Iterable<LabelledDecision> items,
+            int bins,
+            long windowStart,
+            long windowEnd,
+            RiskSpec risk,
+            boolean recalibrate) {
         List<double[]> bayes = new ArrayList<>();
         List<double[]> map = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
@@ -65,15 +72,19 @@ public final class CalibrationReports {
             // Labels the routing design asked for (review: propensity 1, audit: the audit fraction) stand for the whole
             // stream when weighted by 1/propensity; ground-truth labels of automatic decisions are outside the design.
             boolean designLabel = ("REVIEW".equals(d.routing) || "AUDIT".equals(d.routing))
-                    && d.labelPropensity > 0 && d.labelPropensity <= 1;
+                    && d.labelPropensity > 0
+                    && d.labelPropensity <= 1;
             if (designLabel) {
                 designBayes.add(d.probs);
                 designMap.add(d.mapProbs);
                 designLabels.add(d.label);
                 propensities.add(d.labelPropensity);
                 if (risk != null && risk.score().jsonName().equals(d.routingScore) && Double.isFinite(d.routingValue)) {
-                    riskItems.add(new RiskControlledThreshold.Item(risk.score().confidence(d.routingValue),
-                            Uncertainty.argmax(d.probs) != d.label, d.labelPropensity, d.eventId.hashCode()));
+                    riskItems.add(new RiskControlledThreshold.Item(
+                            risk.score().confidence(d.routingValue),
+                            Uncertainty.argmax(d.probs) != d.label,
+                            d.labelPropensity,
+                            d.eventId.hashCode()));
                 }
             }
             // decided with temperatures fitted on a window that ended before the item happened: never fitted on it
@@ -101,12 +112,21 @@ public final class CalibrationReports {
                 .setReviewRate(n == 0 ? 0 : (double) reviewed / n)
                 .setMap(stats(Calibration.evaluate(map, y, bins)))
                 .setBayes(stats(Calibration.evaluate(bayes, y, bins)))
-                .setAuditEceMap(ay.length == 0 ? null : Calibration.evaluate(auditMap, ay, bins).ece())
-                .setAuditEceBayes(ay.length == 0 ? null : Calibration.evaluate(auditBayes, ay, bins).ece())
+                .setAuditEceMap(
+                        ay.length == 0
+                                ? null
+                                : Calibration.evaluate(auditMap, ay, bins).ece())
+                .setAuditEceBayes(
+                        ay.length == 0
+                                ? null
+                                : Calibration.evaluate(auditBayes, ay, bins).ece())
                 .setPopulation(population(designMap, designBayes, designLabels, propensities, bins, windowEnd))
                 .setRisk(risk == null ? null : risk(riskItems, risk, windowEnd))
-                .setRecalibration(recalibrate ? recalibration(designMap, designBayes, designLabels, propensities, heldOut,
-                        bins, windowEnd) : null)
+                .setRecalibration(
+                        recalibrate
+                                ? recalibration(
+                                        designMap, designBayes, designLabels, propensities, heldOut, bins, windowEnd)
+                                : null)
                 .setAlert(false)
                 .setWindowsOverThreshold(0)
                 .build();
@@ -115,8 +135,13 @@ public final class CalibrationReports {
     /** Bootstrap resamples of the weighted ECE interval; seeded by the window end, so a report is reproducible. */
     static final int BOOTSTRAP = 200;
 
-    static PopulationCalibration population(List<double[]> map, List<double[]> bayes, List<Integer> labels,
-            List<Double> propensities, int bins, long seed) {
+    static PopulationCalibration population(
+            List<double[]> map,
+            List<double[]> bayes,
+            List<Integer> labels,
+            List<Double> propensities,
+            int bins,
+            long seed) {
         if (labels.isEmpty()) {
             return null;
         }
@@ -137,30 +162,58 @@ public final class CalibrationReports {
      * Temperatures fitted by NLL on the window's design labels, each weighted by 1/propensity (so that the fit is
      * for the whole stream, not for the reviewed items), and the held-out comparison of earlier temperatures.
      */
-    static Recalibration recalibration(List<double[]> map, List<double[]> bayes, List<Integer> labels,
-            List<Double> propensities, List<LabelledDecision> heldOut, int bins, long version) {
+    static Recalibration recalibration(
+            List<double[]> map,
+            List<double[]> bayes,
+            List<Integer> labels,
+            List<Double> propensities,
+            List<LabelledDecision> heldOut,
+            int bins,
+            long version) {
         int[] y = labels.stream().mapToInt(Integer::intValue).toArray();
         double[] w = propensities.stream().mapToDouble(p -> 1 / p).toArray();
-        double tBayes = TemperatureScaling.fit(bayes.stream().map(TemperatureScaling::logitsOf).toList(), y, w);
-        double tMap = TemperatureScaling.fit(map.stream().map(TemperatureScaling::logitsOf).toList(), y, w);
-        Recalibration.Builder b = Recalibration.newBuilder().setVersion(version).setTemperatureBayes(tBayes)
-                .setTemperatureMap(tMap).setFittedOn(y.length).setHeldOut(heldOut.size());
+        double tBayes = TemperatureScaling.fit(
+                bayes.stream().map(TemperatureScaling::logitsOf).toList(), y, w);
+        double tMap = TemperatureScaling.fit(
+                map.stream().map(TemperatureScaling::logitsOf).toList(), y, w);
+        Recalibration.Builder b = Recalibration.newBuilder()
+                .setVersion(version)
+                .setTemperatureBayes(tBayes)
+                .setTemperatureMap(tMap)
+                .setFittedOn(y.length)
+                .setHeldOut(heldOut.size());
         if (!heldOut.isEmpty()) {
             int[] hy = heldOut.stream().mapToInt(d -> d.label).toArray();
-            Calibration.Report raw = Calibration.evaluate(heldOut.stream().map(d -> d.probs).toList(), hy, bins);
-            Calibration.Report rec = Calibration.evaluate(heldOut.stream().map(d -> d.recalibratedProbs).toList(), hy, bins);
-            b.setEceBayes(raw.ece()).setEceBayesRecalibrated(rec.ece()).setNllBayes(raw.nll()).setNllBayesRecalibrated(rec.nll())
-                    .setEceMap(Calibration.evaluate(heldOut.stream().map(d -> d.mapProbs).toList(), hy, bins).ece())
-                    .setEceMapRecalibrated(Calibration.evaluate(heldOut.stream().map(d -> d.recalibratedMapProbs).toList(), hy, bins).ece());
+            Calibration.Report raw =
+                    Calibration.evaluate(heldOut.stream().map(d -> d.probs).toList(), hy, bins);
+            Calibration.Report rec = Calibration.evaluate(
+                    heldOut.stream().map(d -> d.recalibratedProbs).toList(), hy, bins);
+            b.setEceBayes(raw.ece())
+                    .setEceBayesRecalibrated(rec.ece())
+                    .setNllBayes(raw.nll())
+                    .setNllBayesRecalibrated(rec.nll())
+                    .setEceMap(Calibration.evaluate(
+                                    heldOut.stream().map(d -> d.mapProbs).toList(), hy, bins)
+                            .ece())
+                    .setEceMapRecalibrated(Calibration.evaluate(
+                                    heldOut.stream()
+                                            .map(d -> d.recalibratedMapProbs)
+                                            .toList(),
+                                    hy,
+                                    bins)
+                            .ece());
         }
         return b.build();
     }
 
     static RiskControl risk(List<RiskControlledThreshold.Item> items, RiskSpec spec, long seed) {
         double[] grid = io.bayesvlm.core.risk.HeldOutRisk.grid(
-                items.stream().mapToDouble(RiskControlledThreshold.Item::confidence).toArray(), RISK_GRID);
-        RiskControlledThreshold.Result r = RiskControlledThreshold.choose(items, grid, spec.alpha(), spec.delta(),
-                spec.auditFraction(), seed);
+                items.stream()
+                        .mapToDouble(RiskControlledThreshold.Item::confidence)
+                        .toArray(),
+                RISK_GRID);
+        RiskControlledThreshold.Result r =
+                RiskControlledThreshold.choose(items, grid, spec.alpha(), spec.delta(), spec.auditFraction(), seed);
         return RiskControl.newBuilder()
                 .setScore(spec.score().jsonName())
                 .setAlpha(spec.alpha())
@@ -175,10 +228,18 @@ public final class CalibrationReports {
 
     static WeightedStats weighted(WeightedCalibration.Report r) {
         return WeightedStats.newBuilder()
-                .setAccuracy(r.accuracy().value()).setAccuracyLower(r.accuracy().lower()).setAccuracyUpper(r.accuracy().upper())
-                .setEce(r.ece().value()).setEceLower(r.ece().lower()).setEceUpper(r.ece().upper())
-                .setNll(r.nll().value()).setNllLower(r.nll().lower()).setNllUpper(r.nll().upper())
-                .setBrier(r.brier().value()).setBrierLower(r.brier().lower()).setBrierUpper(r.brier().upper())
+                .setAccuracy(r.accuracy().value())
+                .setAccuracyLower(r.accuracy().lower())
+                .setAccuracyUpper(r.accuracy().upper())
+                .setEce(r.ece().value())
+                .setEceLower(r.ece().lower())
+                .setEceUpper(r.ece().upper())
+                .setNll(r.nll().value())
+                .setNllLower(r.nll().lower())
+                .setNllUpper(r.nll().upper())
+                .setBrier(r.brier().value())
+                .setBrierLower(r.brier().lower())
+                .setBrierUpper(r.brier().upper())
                 .setBins(bins(r.bins()))
                 .build();
     }
@@ -186,7 +247,11 @@ public final class CalibrationReports {
     static List<ReliabilityBin> bins(List<Calibration.Bin> in) {
         List<ReliabilityBin> bins = new ArrayList<>();
         for (Calibration.Bin b : in) {
-            bins.add(new ReliabilityBin(b.lo(), b.hi(), b.count(), b.count() == 0 ? null : b.accuracy(),
+            bins.add(new ReliabilityBin(
+                    b.lo(),
+                    b.hi(),
+                    b.count(),
+                    b.count() == 0 ? null : b.accuracy(),
                     b.count() == 0 ? null : b.confidence()));
         }
         return bins;

@@ -26,7 +26,10 @@ public class CountDeadLetters extends RichMapFunction<DeadLetter, DeadLetter> {
 
     @Override
     public DeadLetter map(DeadLetter d) {
-        byCode.computeIfAbsent(d.getErrorCode(), code -> group.addGroup("error_code", code).counter("deadLetters")).inc();
+        byCode.computeIfAbsent(
+                        d.getErrorCode(),
+                        code -> group.addGroup("error_code", code).counter("deadLetters"))
+                .inc();
         return d;
     }
 }

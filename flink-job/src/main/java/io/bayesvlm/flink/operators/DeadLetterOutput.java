@@ -26,6 +26,7 @@ public final class DeadLetterOutput {
     }
 
     public static DeadLetter of(RawRecord r, String eventId, ErrorCode code, String message) {
-        return DeadLetterRecords.of(r.key, r.value, r.topic, r.partition, r.offset, eventId, code, message, Instant.now());
+        return DeadLetterRecords.of(
+                r.key, r.value, r.topic, r.partition, r.offset, eventId, code, message, Instant.now());
     }
 }

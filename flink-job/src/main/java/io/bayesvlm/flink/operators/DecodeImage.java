@@ -6,10 +6,10 @@ import io.bayesvlm.core.image.ImageLoader;
 import io.bayesvlm.core.image.ImageRejectedException;
 import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.core.time.EventTimeBounds;
-import io.bayesvlm.serde.RecordCodec;
 import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.flink.records.DecodedImage;
 import io.bayesvlm.flink.records.RawRecord;
+import io.bayesvlm.serde.RecordCodec;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -61,8 +61,13 @@ public class DecodeImage extends DecodeOrDeadLetter<ImageEvent, DecodedImage> {
             return;
         }
         if (eventId.length() > MAX_ID_CHARS || event.getSource().length() > MAX_ID_CHARS) {
-            reject(ctx, record, null, ErrorCode.INVALID_EVENT, "event_id (" + eventId.length() + " chars) or source ("
-                    + event.getSource().length() + " chars) longer than " + MAX_ID_CHARS);
+            reject(
+                    ctx,
+                    record,
+                    null,
+                    ErrorCode.INVALID_EVENT,
+                    "event_id (" + eventId.length() + " chars) or source ("
+                            + event.getSource().length() + " chars) longer than " + MAX_ID_CHARS);
             return;
         }
         byte[] bytes = toArray(event.getImage());

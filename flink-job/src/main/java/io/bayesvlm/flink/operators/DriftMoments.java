@@ -21,8 +21,12 @@ public class DriftMoments implements AggregateFunction<Decision, double[], doubl
 
     @Override
     public double[] add(Decision d, double[] acc) {
-        double[] x = {d.getUncertainty().getMaxProb(), d.getUncertainty().getTopLogitStd(),
-            d.getUncertainty().getMutualInfo(), d.getRouting() == Routing.REVIEW ? 1 : 0};
+        double[] x = {
+            d.getUncertainty().getMaxProb(),
+            d.getUncertainty().getTopLogitStd(),
+            d.getUncertainty().getMutualInfo(),
+            d.getRouting() == Routing.REVIEW ? 1 : 0
+        };
         acc[0]++;
         for (int k = 0; k < STATISTICS; k++) {
             acc[1 + 2 * k] += x[k];

@@ -81,7 +81,10 @@ public class DriftWarning extends ProcessWindowFunction<double[], DriftReport, S
                 .setWindow(stats(w))
                 .setReference(full ? stats(ref) : null)
                 .setReferenceWindows(pooled.value() == null ? 0 : pooled.value())
-                .setZConfidence(z[0]).setZTopLogitStd(z[1]).setZMutualInfo(z[2]).setZReviewShare(z[3])
+                .setZConfidence(z[0])
+                .setZTopLogitStd(z[1])
+                .setZMutualInfo(z[2])
+                .setZReviewShare(z[3])
                 .setWarning(!moved.isEmpty())
                 .setReason(String.join(", ", moved))
                 .build());

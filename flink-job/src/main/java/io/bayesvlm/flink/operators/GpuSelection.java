@@ -23,13 +23,17 @@ public final class GpuSelection {
         if (configured.kind() == DeviceSpec.Kind.CPU || assignedIndices.isEmpty()) {
             return configured;
         }
-        List<Integer> indices = new TreeSet<>(assignedIndices.stream().map(i -> {
-            try {
-                return Integer.parseInt(i.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("external resource 'gpu' reported a non-numeric index '" + i + "'");
-            }
-        }).toList()).stream().toList();
+        List<Integer> indices = new TreeSet<>(assignedIndices.stream()
+                        .map(i -> {
+                            try {
+                                return Integer.parseInt(i.trim());
+                            } catch (NumberFormatException e) {
+                                throw new IllegalArgumentException(
+                                        "external resource 'gpu' reported a non-numeric index '" + i + "'");
+                            }
+                        })
+                        .toList())
+                .stream().toList();
         return DeviceSpec.gpu(indices.get(Math.floorMod(subtaskIndex, indices.size())));
     }
 }

@@ -1,9 +1,9 @@
 package io.bayesvlm.flink.operators;
 
-import io.bayesvlm.core.model.ModelSpec;
-import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.core.model.ModelSpec;
+import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.flink.records.JoinSlot;
 import io.bayesvlm.flink.records.LabelledDecision;
 import io.bayesvlm.flink.records.RawRecord;
@@ -47,6 +47,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
     private transient ListState<String> classesState;
     /** model name/version → its class ids. */
     private transient Map<String, List<String>> classes;
+
     private transient Counter joins;
     private transient Counter expired;
     private transient Counter duplicates;
@@ -57,8 +58,9 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
 
     @Override
     public void open(OpenContext context) {
-        slot = getRuntimeContext().getState(new ValueStateDescriptor<>("join-slot",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        slot = getRuntimeContext()
+                .getState(
+                        new ValueStateDescriptor<>("join-slot", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         var group = getRuntimeContext().getMetricGroup();
         joins = group.counter("labelsJoined");
         expired = group.counter("joinExpired");
@@ -67,7 +69,8 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        classesState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("model-classes", String.class));
+        classesState = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("model-classes", String.class));
         classes = new HashMap<>();
         for (String entry : classesState.get()) {
             String[] parts = entry.split("\u0000", -1);
@@ -88,7 +91,12 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         byte[] s = slot.value();
         if (s != null && JoinSlot.tag(s) == JoinSlot.LABEL) {
             // Through the slot's own encoding, so both arrival orders yield the same pair from one code path.
-            emit(JoinSlot.decision(JoinSlot.decision(d, 0), d.getEventId()), JoinSlot.label(s), JoinSlot.expiry(s), ctx, out);
+            emit(
+                    JoinSlot.decision(JoinSlot.decision(d, 0), d.getEventId()),
+                    JoinSlot.label(s),
+                    JoinSlot.expiry(s),
+                    ctx,
+                    out);
         } else if (s == null) {
             slot.update(JoinSlot.decision(d, armTimer(ctx)));
         }
@@ -125,8 +133,9 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         return at;
     }
 
-    private void emit(LabelledDecision ld, ReceivedLabel received, long expiry, Context ctx,
-            Collector<LabelledDecision> out) throws Exception {
+    private void emit(
+            LabelledDecision ld, ReceivedLabel received, long expiry, Context ctx, Collector<LabelledDecision> out)
+            throws Exception {
         // Kept until the timer fires, to recognise duplicate labels.
         slot.update(JoinSlot.joined(expiry));
         LabelEvent l = received.event;
@@ -134,11 +143,20 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         int index = ids.indexOf(l.getLabel());
         if (index < 0) {
             // The label re-encoded as plain Avro; the record as written stays at its coordinates.
-            RawRecord raw = new RawRecord(l.getEventId().getBytes(StandardCharsets.UTF_8),
-                    new AvroCodec<>(LabelEvent.class).encode(l), received.topic, received.partition, received.offset,
+            RawRecord raw = new RawRecord(
+                    l.getEventId().getBytes(StandardCharsets.UTF_8),
+                    new AvroCodec<>(LabelEvent.class).encode(l),
+                    received.topic,
+                    received.partition,
+                    received.offset,
                     l.getLabelTime().toEpochMilli());
-            ctx.output(DeadLetterOutput.TAG, DeadLetterOutput.of(raw, l.getEventId(), ErrorCode.UNKNOWN_LABEL,
-                    "label '" + l.getLabel() + "' is not a class of model " + ld.modelName + " " + ids));
+            ctx.output(
+                    DeadLetterOutput.TAG,
+                    DeadLetterOutput.of(
+                            raw,
+                            l.getEventId(),
+                            ErrorCode.UNKNOWN_LABEL,
+                            "label '" + l.getLabel() + "' is not a class of model " + ld.modelName + " " + ids));
             return;
         }
         joins.inc();

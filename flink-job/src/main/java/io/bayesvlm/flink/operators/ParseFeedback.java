@@ -1,9 +1,9 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.CalibrationReport;
-import io.bayesvlm.serde.RecordCodec;
-import io.bayesvlm.flink.records.RawRecord;
 import io.bayesvlm.flink.records.CalibrationFeedback;
+import io.bayesvlm.flink.records.RawRecord;
+import io.bayesvlm.serde.RecordCodec;
 import org.apache.flink.util.Collector;
 
 /**
@@ -20,8 +20,8 @@ public class ParseFeedback extends DecodeOrDeadLetter<CalibrationReport, Calibra
     }
 
     @Override
-    protected void accept(RawRecord record, CalibrationReport r, long readAt, Context ctx,
-            Collector<CalibrationFeedback> out) {
+    protected void accept(
+            RawRecord record, CalibrationReport r, long readAt, Context ctx, Collector<CalibrationFeedback> out) {
         if (r.getRisk() == null && r.getRecalibration() == null) {
             return;
         }
@@ -30,7 +30,9 @@ public class ParseFeedback extends DecodeOrDeadLetter<CalibrationReport, Calibra
         if (r.getRisk() != null) {
             f.risk = true;
             f.score = r.getRisk().getScore();
-            f.threshold = r.getRisk().getThreshold() == null ? Double.NaN : r.getRisk().getThreshold();
+            f.threshold = r.getRisk().getThreshold() == null
+                    ? Double.NaN
+                    : r.getRisk().getThreshold();
         }
         if (r.getRecalibration() != null) {
             f.recalibrated = true;

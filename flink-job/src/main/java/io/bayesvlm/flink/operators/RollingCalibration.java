@@ -34,6 +34,7 @@ public class RollingCalibration extends ProcessWindowFunction<LabelledDecision, 
 
     @Override
     public void process(String key, Context ctx, Iterable<LabelledDecision> items, Collector<CalibrationReport> out) {
-        out.collect(CalibrationReports.build(items, bins, ctx.window().getStart(), ctx.window().getEnd(), risk, recalibrate));
+        out.collect(CalibrationReports.build(
+                items, bins, ctx.window().getStart(), ctx.window().getEnd(), risk, recalibrate));
     }
 }

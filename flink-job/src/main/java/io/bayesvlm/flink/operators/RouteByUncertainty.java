@@ -41,7 +41,11 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
     /** Whether the broadcast state restored from a checkpoint has been applied (new feedback is applied on arrival). */
     private transient boolean restoredApplied;
 
-    public RouteByUncertainty(String modelDir, JobConfig.RoutingOptions routing, boolean recalibrate, int topK,
+    public RouteByUncertainty(
+            String modelDir,
+            JobConfig.RoutingOptions routing,
+            boolean recalibrate,
+            int topK,
             long inlineImageMaxBytes) {
         this.router = new Router(modelDir, routing, topK, inlineImageMaxBytes);
         this.recalibrate = recalibrate;
@@ -82,7 +86,9 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
 
     @Override
     public void processBroadcastElement(CalibrationFeedback u, Context ctx, Collector<Decision> out) throws Exception {
-        if (u.risk && router.routing().risk() && router.routing().score().jsonName().equals(u.score)
+        if (u.risk
+                && router.routing().risk()
+                && router.routing().score().jsonName().equals(u.score)
                 && newer(ctx.getBroadcastState(LATEST).get(RISK), u)) {
             // (a threshold for another routing score, from an earlier configuration, says nothing about this one)
             ctx.getBroadcastState(LATEST).put(RISK, u);

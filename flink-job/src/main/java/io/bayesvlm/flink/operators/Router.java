@@ -6,11 +6,12 @@ import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.avro.UncertaintyScores;
-import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.core.head.UncertaintyScore;
+import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.flink.JobConfig;
-import io.bayesvlm.serde.ImageClaimCheck;
 import io.bayesvlm.flink.records.ScoredImage;
+import io.bayesvlm.serde.ImageClaimCheck;
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,9 +19,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.IntStream;
-import java.io.Serializable;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -53,6 +53,7 @@ final class Router implements Serializable {
     private transient Counter decided;
     /** calibration.recalibrate: the latest temperatures and their version (the fit window's end); none: -1. */
     private transient long temperatureVersion;
+
     private transient double temperatureBayes;
     private transient double temperatureMap;
 
@@ -73,13 +74,15 @@ final class Router implements Serializable {
         decided = group.counter("decisions");
         reviewed = group.counter("reviewRequested");
         audited = group.counter("auditRequested");
-        group.gauge("reviewRate", () -> decided.getCount() == 0 ? 0.0 : (double) reviewed.getCount() / decided.getCount());
+        group.gauge(
+                "reviewRate", () -> decided.getCount() == 0 ? 0.0 : (double) reviewed.getCount() / decided.getCount());
     }
 
     void initializeState(FunctionInitializationContext context) throws Exception {
         // Union state: after a rescale every subtask restores the whole recent-score window (a split would leave each
         // new subtask with a fraction of it, below the minimum history, and fall back to the fixed threshold).
-        history = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("routing-history", Double.class));
+        history = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("routing-history", Double.class));
         policy = new RoutingPolicy(routing);
         policy.restore(history.get());
     }
@@ -152,7 +155,8 @@ final class Router implements Serializable {
 
     ReviewRequest review(ScoredImage s, boolean uncertain, double priority) {
         List<ClassScore> top = new ArrayList<>();
-        IntStream.range(0, s.probs.length).boxed()
+        IntStream.range(0, s.probs.length)
+                .boxed()
                 .sorted(Comparator.comparingDouble((Integer c) -> -s.probs[c]))
                 .limit(topK)
                 .forEach(c -> top.add(new ClassScore(classIds.get(c), s.probs[c], Math.sqrt(s.logitsVar[c]))));
@@ -178,7 +182,8 @@ final class Router implements Serializable {
         if (s.origin == null || s.origin.topic == null || s.origin.offset < 0) {
             return s.eventId;
         }
-        return ImageClaimCheck.of(s.origin.topic, s.origin.partition, s.origin.offset, s.eventId, s.image).toUri();
+        return ImageClaimCheck.of(s.origin.topic, s.origin.partition, s.origin.offset, s.eventId, s.image)
+                .toUri();
     }
 
     private static java.util.Map<String, Double> uncertaintyByName(double[] scores) {
@@ -191,8 +196,8 @@ final class Router implements Serializable {
 
     /** softmax(ln p / T): the temperature applied to the logits these probabilities are the softmax of. */
     private static double[] recalibrate(double[] p, double temperature) {
-        return io.bayesvlm.core.metrics.TemperatureScaling.apply(io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(p),
-                temperature);
+        return io.bayesvlm.core.metrics.TemperatureScaling.apply(
+                io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(p), temperature);
     }
 
     private static List<Double> list(double[] v) {

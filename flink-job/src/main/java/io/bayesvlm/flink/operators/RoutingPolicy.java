@@ -75,7 +75,9 @@ public final class RoutingPolicy implements Serializable {
      * NaN: nothing is vouched for, review everything.
      */
     public void vouch(double threshold) {
-        vouched = Double.isNaN(threshold) ? Double.NEGATIVE_INFINITY : config.score().uncertainty(threshold);
+        vouched = Double.isNaN(threshold)
+                ? Double.NEGATIVE_INFINITY
+                : config.score().uncertainty(threshold);
     }
 
     /** The threshold in effect, oriented so that higher = more uncertain. */

@@ -9,11 +9,13 @@ public class CalibrationFeedback {
     public long windowEnd;
     /** Whether the report had a risk section, the routing score it is on, and the threshold on that score's scale. */
     public boolean risk;
+
     public String score;
     /** NaN: nothing vouched for, review everything. */
     public double threshold = Double.NaN;
     /** Whether the report had temperatures, and them. */
     public boolean recalibrated;
+
     public double temperatureBayes = Double.NaN;
     public double temperatureMap = Double.NaN;
 

@@ -7,6 +7,7 @@ public class DecodedImage {
     public long eventTime;
     /** The event time lay outside events.max-past / events.max-future when the event was read. */
     public boolean eventTimeOutOfRange;
+
     public String source;
     /** The original encoded bytes, kept for review requests. */
     public byte[] image;

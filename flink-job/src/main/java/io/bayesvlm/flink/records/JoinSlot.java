@@ -51,7 +51,8 @@ public final class JoinSlot {
             out.writeDouble(d.getLabelPropensity() == null ? Double.NaN : d.getLabelPropensity());
             out.writeUTF(d.getRoutingScore());
             out.writeDouble(d.getRoutingValue());
-            boolean recalibrated = d.getCalibrationVersion() != null && d.getRecalibratedProbs() != null
+            boolean recalibrated = d.getCalibrationVersion() != null
+                    && d.getRecalibratedProbs() != null
                     && d.getRecalibratedMapProbs() != null;
             out.writeLong(recalibrated ? d.getCalibrationVersion() : -1);
             writeDoubles(out, d.getProbs());

@@ -17,9 +17,11 @@ public class LabelledDecision {
     public double labelPropensity = Double.NaN;
     /** The routing score's name and the decision's value of it (as routed). */
     public String routingScore;
+
     public double routingValue = Double.NaN;
     /** calibration.recalibrate: the probabilities after the temperatures of calibrationVersion (null: none yet). */
     public double[] recalibratedProbs;
+
     public double[] recalibratedMapProbs;
     public long calibrationVersion = -1;
 

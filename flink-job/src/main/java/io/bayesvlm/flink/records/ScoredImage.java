@@ -7,6 +7,7 @@ public class ScoredImage {
     public boolean eventTimeOutOfRange;
     /** Where the event came from (no value), for the review request's claim check. */
     public RawRecord origin;
+
     public String source;
     public byte[] image;
     public long readAtMillis;

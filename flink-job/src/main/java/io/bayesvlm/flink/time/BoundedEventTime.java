@@ -22,10 +22,13 @@ public final class BoundedEventTime {
     private BoundedEventTime() {}
 
     /** The strategy for a stream whose event time {@code eventTime} reads (epoch ms). */
-    public static <T> WatermarkStrategy<T> watermarks(SerializableFunction<T, Long> eventTime, EventTimeBounds bounds,
-            Duration outOfOrderness, Duration idleness) {
-        WatermarkStrategy<T> strategy = WatermarkStrategy
-                .<T>forGenerator((WatermarkGeneratorSupplier<T>) ctx -> new Generator<>(eventTime, bounds, outOfOrderness.toMillis()))
+    public static <T> WatermarkStrategy<T> watermarks(
+            SerializableFunction<T, Long> eventTime,
+            EventTimeBounds bounds,
+            Duration outOfOrderness,
+            Duration idleness) {
+        WatermarkStrategy<T> strategy = WatermarkStrategy.<T>forGenerator((WatermarkGeneratorSupplier<T>)
+                        ctx -> new Generator<>(eventTime, bounds, outOfOrderness.toMillis()))
                 .withTimestampAssigner((TimestampAssignerSupplier<T>) ctx ->
                         (TimestampAssigner<T>) (e, ts) -> bounds.clamp(eventTime.apply(e), System.currentTimeMillis()));
         return strategy.withIdleness(idleness);

@@ -3,9 +3,9 @@ package io.bayesvlm.flink.bench;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.avro.UncertaintyScores;
+import io.bayesvlm.flink.operators.JoinLabels;
 import io.bayesvlm.flink.records.LabelledDecision;
 import io.bayesvlm.flink.records.ReceivedLabel;
-import io.bayesvlm.flink.operators.JoinLabels;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +32,11 @@ public final class JoinStateSize {
     private JoinStateSize() {}
 
     /** Bytes per waiting decision (and per joined marker) on the heap and in a checkpoint. */
-    public record Figures(int classes, double heapPerDecision, double checkpointPerDecision, double heapPerMarker,
+    public record Figures(
+            int classes,
+            double heapPerDecision,
+            double checkpointPerDecision,
+            double heapPerMarker,
             double checkpointPerMarker) {
         public double ratio() {
             return heapPerDecision / checkpointPerDecision;
@@ -48,8 +52,11 @@ public final class JoinStateSize {
             classIds.add("class-" + k);
         }
         try (KeyedTwoInputStreamOperatorTestHarness<String, Decision, ReceivedLabel, LabelledDecision> h =
-                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new JoinLabels(Duration.ofHours(1)),
-                        Decision::getEventId, ReceivedLabel::eventId, Types.STRING)) {
+                ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                        new JoinLabels(Duration.ofHours(1)),
+                        Decision::getEventId,
+                        ReceivedLabel::eventId,
+                        Types.STRING)) {
             // Snapshots are measured in memory: allow more than the default 5 MB.
             h.setCheckpointStorage(new org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage(512 << 20));
             h.setProcessingTime(0);
@@ -59,16 +66,26 @@ public final class JoinStateSize {
             for (int round = 0; round < 3; round++) {
                 if (round < 2) {
                     for (int i = 0; i < n; i++) {
-                        String id = UUID.nameUUIDFromBytes(("event-" + ids.size()).getBytes()).toString();
+                        String id = UUID.nameUUIDFromBytes(("event-" + ids.size()).getBytes())
+                                .toString();
                         ids.add(id);
                         h.processElement1(new StreamRecord<>(decision(id, classIds, random), 0));
                     }
                 } else {
                     // Label the second n: each becomes a joined marker until its timer fires.
                     for (String id : ids.subList(n, 2 * n)) {
-                        h.processElement2(new StreamRecord<>(new ReceivedLabel(io.bayesvlm.avro.LabelEvent.newBuilder()
-                                .setEventId(id).setLabel(classIds.get(0)).setLabelSource(io.bayesvlm.avro.LabelSource.AUDIT)
-                                .setLabelTime(Instant.ofEpochMilli(0)).build(), "labels", 0, 0), 0));
+                        h.processElement2(new StreamRecord<>(
+                                new ReceivedLabel(
+                                        io.bayesvlm.avro.LabelEvent.newBuilder()
+                                                .setEventId(id)
+                                                .setLabel(classIds.get(0))
+                                                .setLabelSource(io.bayesvlm.avro.LabelSource.AUDIT)
+                                                .setLabelTime(Instant.ofEpochMilli(0))
+                                                .build(),
+                                        "labels",
+                                        0,
+                                        0),
+                                0));
                     }
                     h.getOutput().clear(); // the emitted pairs are the harness's, not the join's
                 }
@@ -101,13 +118,28 @@ public final class JoinStateSize {
             map.set(i, random.nextDouble());
         }
         // Its own copies of the class ids and names, as a decision deserialised from the network has.
-        List<String> ownClasses = classes.stream().map(c -> new String(c.toCharArray())).toList();
-        return Decision.newBuilder().setEventId(id).setEventTime(Instant.now()).setSource("bench")
-                .setModelName(new String("model".toCharArray())).setModelVersion(new String("1".toCharArray()))
-                .setClasses(ownClasses).setPredictedClass(classes.get(0)).setProbs(probs).setMapProbs(map)
-                .setLogitsMean(probs).setLogitsVar(map).setUncertainty(new UncertaintyScores(0.5, 0.5, 0.5, 0.5, 0.5, 0.5))
-                .setRouting(Routing.REVIEW).setRoutingScore("max_prob").setRoutingValue(0.5).setRoutingThreshold(0.8)
-                .setProcessingLatencyMs(1).setLabelPropensity(1.0).build();
+        List<String> ownClasses =
+                classes.stream().map(c -> new String(c.toCharArray())).toList();
+        return Decision.newBuilder()
+                .setEventId(id)
+                .setEventTime(Instant.now())
+                .setSource("bench")
+                .setModelName(new String("model".toCharArray()))
+                .setModelVersion(new String("1".toCharArray()))
+                .setClasses(ownClasses)
+                .setPredictedClass(classes.get(0))
+                .setProbs(probs)
+                .setMapProbs(map)
+                .setLogitsMean(probs)
+                .setLogitsVar(map)
+                .setUncertainty(new UncertaintyScores(0.5, 0.5, 0.5, 0.5, 0.5, 0.5))
+                .setRouting(Routing.REVIEW)
+                .setRoutingScore("max_prob")
+                .setRoutingValue(0.5)
+                .setRoutingThreshold(0.8)
+                .setProcessingLatencyMs(1)
+                .setLabelPropensity(1.0)
+                .build();
     }
 
     /** Prints the table (docs), or with {@code --lines} one parsable line per K (for {@link JoinStateSizeTest}). */
@@ -121,11 +153,18 @@ public final class JoinStateSize {
         for (int k : new int[] {10, 1000}) {
             Figures f = measure(k, k >= 1000 ? 2_000 : 20_000);
             if (lines) {
-                System.out.printf("join-state K=%d heap=%.1f checkpoint=%.1f marker-heap=%.1f marker-checkpoint=%.1f%n", k,
-                        f.heapPerDecision(), f.checkpointPerDecision(), f.heapPerMarker(), f.checkpointPerMarker());
+                System.out.printf(
+                        "join-state K=%d heap=%.1f checkpoint=%.1f marker-heap=%.1f marker-checkpoint=%.1f%n",
+                        k, f.heapPerDecision(), f.checkpointPerDecision(), f.heapPerMarker(), f.checkpointPerMarker());
             } else {
-                System.out.printf("| %d | %.0f | %.0f | %.2f | %.0f | %.0f |%n", k, f.heapPerDecision(),
-                        f.checkpointPerDecision(), f.ratio(), f.heapPerMarker(), f.checkpointPerMarker());
+                System.out.printf(
+                        "| %d | %.0f | %.0f | %.2f | %.0f | %.0f |%n",
+                        k,
+                        f.heapPerDecision(),
+                        f.checkpointPerDecision(),
+                        f.ratio(),
+                        f.heapPerMarker(),
+                        f.checkpointPerMarker());
             }
         }
     }

@@ -32,11 +32,15 @@ class JoinStateSizeTest {
             double heap = Double.parseDouble(m.group(2));
             double checkpoint = Double.parseDouble(m.group(3));
             System.out.println(line);
-            assertThat(checkpoint).as("K=%d checkpoint bytes hold the probabilities", k).isGreaterThan(16.0 * k);
+            assertThat(checkpoint)
+                    .as("K=%d checkpoint bytes hold the probabilities", k)
+                    .isGreaterThan(16.0 * k);
             assertThat(heap / checkpoint).as("K=%d heap / checkpoint", k).isLessThanOrEqualTo(1.5);
             checked++;
         }
-        assertThat(checked).as("figures for K=10 and K=1000 in:%n%s", String.join("\n", out)).isEqualTo(2);
+        assertThat(checked)
+                .as("figures for K=10 and K=1000 in:%n%s", String.join("\n", out))
+                .isEqualTo(2);
     }
 
     static List<String> run() throws IOException, InterruptedException {
@@ -45,7 +49,9 @@ class JoinStateSizeTest {
         byte[] all = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
         List<String> lines = List.of(new String(all, StandardCharsets.UTF_8).split("\n"));
-        assertThat(p.exitValue()).as("JoinStateSize exit; output:%n%s", String.join("\n", lines)).isZero();
+        assertThat(p.exitValue())
+                .as("JoinStateSize exit; output:%n%s", String.join("\n", lines))
+                .isZero();
         return lines;
     }
 }

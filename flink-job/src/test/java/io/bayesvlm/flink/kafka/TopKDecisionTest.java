@@ -1,11 +1,10 @@
 package io.bayesvlm.flink.kafka;
 
-import io.bayesvlm.serde.AvroCodec;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.flink.operators.TestRecords;
+import io.bayesvlm.serde.AvroCodec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,11 +2,11 @@ package io.bayesvlm.flink.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bayesvlm.core.model.DeviceSpec;
-import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.head.Prediction;
 import io.bayesvlm.core.head.Predictive;
-import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.image.ImageLimits;
+import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.flink.records.DecodedImage;
 import io.bayesvlm.flink.records.ScoredImage;
 import java.util.List;
@@ -24,7 +24,8 @@ class BatchedBayesInferenceHarnessTest {
 
     @BeforeEach
     void open() throws Exception {
-        ScoringOptions options = new ScoringOptions(DeviceSpec.CPU, 4, Predictive.Mode.PROBIT, 32, 0, ImageLimits.DEFAULTS);
+        ScoringOptions options =
+                new ScoringOptions(DeviceSpec.CPU, 4, Predictive.Mode.PROBIT, 32, 0, ImageLimits.DEFAULTS);
         h = new OneInputStreamOperatorTestHarness<>(
                 new BatchedBayesInference(RouteByUncertaintyHarnessTest.MODEL, options, 50));
         h.setProcessingTime(0);
@@ -85,15 +86,19 @@ class BatchedBayesInferenceHarnessTest {
         }
         assertThat(out()).extracting(s -> s.eventId).containsExactly("i0", "i1", "i2", "i3");
         assertThat(out().get(0).probs).hasSize(10);
-        assertThat(h.getOutput()).filteredOn(o -> o instanceof StreamRecord<?>)
-                .extracting(o -> ((StreamRecord<?>) o).getTimestamp()).containsExactly(100L, 101L, 102L, 103L);
+        assertThat(h.getOutput())
+                .filteredOn(o -> o instanceof StreamRecord<?>)
+                .extracting(o -> ((StreamRecord<?>) o).getTimestamp())
+                .containsExactly(100L, 101L, 102L, 103L);
     }
 
     @Test
     void anImageWithNonFiniteScoresBecomesADeadLetterNeverAPrediction() throws Exception {
         h.close();
-        h = new OneInputStreamOperatorTestHarness<>(new BrokenForSomeItems(RouteByUncertaintyHarnessTest.MODEL,
-                new ScoringOptions(DeviceSpec.CPU, 4, Predictive.Mode.PROBIT, 32, 0, ImageLimits.DEFAULTS), 50));
+        h = new OneInputStreamOperatorTestHarness<>(new BrokenForSomeItems(
+                RouteByUncertaintyHarnessTest.MODEL,
+                new ScoringOptions(DeviceSpec.CPU, 4, Predictive.Mode.PROBIT, 32, 0, ImageLimits.DEFAULTS),
+                50));
         h.open();
         DecodedImage bad = image("nan", 50);
         bad.image = new byte[] {1, 2, 3};
@@ -104,7 +109,9 @@ class BatchedBayesInferenceHarnessTest {
         h.processElement(new StreamRecord<>(image("ok-2", 100), 4));
         // the two good ones are scored with finite values; the others never reach routing
         assertThat(out()).extracting(s -> s.eventId).containsExactly("ok-1", "ok-2");
-        assertThat(out()).allSatisfy(s -> assertThat(java.util.Arrays.stream(s.probs).allMatch(Double::isFinite)).isTrue());
+        assertThat(out())
+                .allSatisfy(s -> assertThat(java.util.Arrays.stream(s.probs).allMatch(Double::isFinite))
+                        .isTrue());
         var dead = h.getSideOutput(DeadLetterOutput.TAG);
         assertThat(dead).extracting(r -> r.getValue().getEventId()).containsExactly("nan", "nan-2");
         var first = dead.peek().getValue();
@@ -143,7 +150,8 @@ class BatchedBayesInferenceHarnessTest {
         // The full batch runs as one; its images go out before the latest watermark, so none is late downstream.
         assertThat(h.getOutput()).hasSize(5);
         for (String id : List.of("a", "b", "c", "d")) {
-            assertThat(((ScoredImage) ((StreamRecord<?>) h.getOutput().poll()).getValue()).eventId).isEqualTo(id);
+            assertThat(((ScoredImage) ((StreamRecord<?>) h.getOutput().poll()).getValue()).eventId)
+                    .isEqualTo(id);
         }
         assertThat(h.getOutput().poll()).isEqualTo(new Watermark(12));
     }
@@ -179,7 +187,8 @@ class BatchedBayesInferenceHarnessTest {
         List<ScoredImage> single = out();
         for (int i = 0; i < 4; i++) {
             for (int c = 0; c < 10; c++) {
-                assertThat(batched.get(i).probs[c]).isCloseTo(single.get(i).probs[c], org.assertj.core.api.Assertions.within(1e-5));
+                assertThat(batched.get(i).probs[c])
+                        .isCloseTo(single.get(i).probs[c], org.assertj.core.api.Assertions.within(1e-5));
             }
         }
     }

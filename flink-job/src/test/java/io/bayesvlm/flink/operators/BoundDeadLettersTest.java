@@ -13,8 +13,11 @@ class BoundDeadLettersTest {
     static DeadLetter letter(int keyBytes, int valueBytes, String message) {
         byte[] value = new byte[valueBytes];
         Arrays.fill(value, (byte) 7);
-        return DeadLetterOutput.of(new RawRecord(new byte[keyBytes], value, "image-events", 3, 12345L, 0L), "e-1",
-                io.bayesvlm.errors.ErrorCode.CORRUPT_IMAGE, message);
+        return DeadLetterOutput.of(
+                new RawRecord(new byte[keyBytes], value, "image-events", 3, 12345L, 0L),
+                "e-1",
+                io.bayesvlm.errors.ErrorCode.CORRUPT_IMAGE,
+                message);
     }
 
     @Test
@@ -43,6 +46,7 @@ class BoundDeadLettersTest {
     void aValueOfExactlyTheLimitIsNotCut() {
         DeadLetter d = new BoundDeadLetters(1024).map(letter(0, 1024, "bad"));
         assertThat(d.getTruncated()).isFalse();
-        assertThat(d.getValue()).isEqualTo(ByteBuffer.wrap(letter(0, 1024, "bad").getValue().array()));
+        assertThat(d.getValue())
+                .isEqualTo(ByteBuffer.wrap(letter(0, 1024, "bad").getValue().array()));
     }
 }

@@ -46,10 +46,16 @@ public class CalibrationReportsRiskTest {
         List<LabelledDecision> items = window(20_000, 4);
         CalibrationReport r = CalibrationReports.build(items, 10, 0, 1000, spec, false);
 
-        List<RiskControlledThreshold.Item> design = items.stream().filter(d -> !d.routing.equals("AUTO"))
-                .map(d -> new RiskControlledThreshold.Item(d.routingValue, d.label != 0, d.labelPropensity, d.eventId.hashCode()))
+        List<RiskControlledThreshold.Item> design = items.stream()
+                .filter(d -> !d.routing.equals("AUTO"))
+                .map(d -> new RiskControlledThreshold.Item(
+                        d.routingValue, d.label != 0, d.labelPropensity, d.eventId.hashCode()))
                 .toList();
-        double[] grid = HeldOutRisk.grid(design.stream().mapToDouble(RiskControlledThreshold.Item::confidence).toArray(), 200);
+        double[] grid = HeldOutRisk.grid(
+                design.stream()
+                        .mapToDouble(RiskControlledThreshold.Item::confidence)
+                        .toArray(),
+                200);
         RiskControlledThreshold.Result expected = RiskControlledThreshold.choose(design, grid, 0.1, 0.05, 0.1, 1000);
 
         assertThat(expected.vouches()).isTrue();
@@ -67,7 +73,8 @@ public class CalibrationReportsRiskTest {
         assertThat(r.getRisk().getThreshold()).isNull();
         assertThat(r.getRisk().getUpperBound()).isNull();
         // and no risk section at all outside risk mode
-        assertThat(CalibrationReports.build(window(200, 5), 10, 0, 1000).getRisk()).isNull();
+        assertThat(CalibrationReports.build(window(200, 5), 10, 0, 1000).getRisk())
+                .isNull();
     }
 
     @Test
@@ -83,22 +90,32 @@ public class CalibrationReportsRiskTest {
             }
         }
         CalibrationReport r = CalibrationReports.build(items, 10, 0, 3000, null, true);
-        List<LabelledDecision> design = items.stream().filter(d -> !d.routing.equals("AUTO")).toList();
+        List<LabelledDecision> design =
+                items.stream().filter(d -> !d.routing.equals("AUTO")).toList();
         double expected = io.bayesvlm.core.metrics.TemperatureScaling.fit(
-                design.stream().map(d -> io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(d.probs)).toList(),
+                design.stream()
+                        .map(d -> io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(d.probs))
+                        .toList(),
                 design.stream().mapToInt(d -> d.label).toArray(),
                 design.stream().mapToDouble(d -> 1 / d.labelPropensity).toArray());
         assertThat(r.getRecalibration().getVersion()).isEqualTo(3000);
         assertThat(r.getRecalibration().getTemperatureBayes()).isEqualTo(expected);
         assertThat(r.getRecalibration().getFittedOn()).isEqualTo(design.size());
         // held out: version 1500 applied to items at event time >= 1500 only (even indices 1500..2998)
-        List<LabelledDecision> held = items.stream().filter(d -> d.calibrationVersion == 1500 && d.eventTime >= 1500).toList();
+        List<LabelledDecision> held = items.stream()
+                .filter(d -> d.calibrationVersion == 1500 && d.eventTime >= 1500)
+                .toList();
         assertThat(r.getRecalibration().getHeldOut()).isEqualTo(held.size()).isEqualTo(750);
         int[] y = held.stream().mapToInt(d -> d.label).toArray();
-        assertThat(r.getRecalibration().getEceBayesRecalibrated()).isEqualTo(
-                io.bayesvlm.core.metrics.Calibration.evaluate(held.stream().map(d -> d.recalibratedProbs).toList(), y, 10).ece());
-        assertThat(r.getRecalibration().getEceBayes()).isEqualTo(
-                io.bayesvlm.core.metrics.Calibration.evaluate(held.stream().map(d -> d.probs).toList(), y, 10).ece());
-        assertThat(CalibrationReports.build(items, 10, 0, 3000).getRecalibration()).isNull();
+        assertThat(r.getRecalibration().getEceBayesRecalibrated())
+                .isEqualTo(io.bayesvlm.core.metrics.Calibration.evaluate(
+                                held.stream().map(d -> d.recalibratedProbs).toList(), y, 10)
+                        .ece());
+        assertThat(r.getRecalibration().getEceBayes())
+                .isEqualTo(io.bayesvlm.core.metrics.Calibration.evaluate(
+                                held.stream().map(d -> d.probs).toList(), y, 10)
+                        .ece());
+        assertThat(CalibrationReports.build(items, 10, 0, 3000).getRecalibration())
+                .isNull();
     }
 }

@@ -21,9 +21,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CalibrationWindowsTest {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .build());
 
     @Test
     void oneReportPerSlidingWindowComputedFromItsItems() throws Exception {
@@ -41,7 +43,8 @@ class CalibrationWindowsTest {
             d.label = rng.nextDouble() < c ? 0 : 1;
             // the design: review below 0.6 (propensity 1), a 20% audit above; the AUTO ones carry ground truth
             d.routing = c < 0.6 ? "REVIEW" : i % 5 == 0 ? "AUDIT" : "AUTO";
-            d.labelSource = d.routing.equals("AUDIT") ? "AUDIT" : d.routing.equals("REVIEW") ? "REVIEWER" : "GROUND_TRUTH";
+            d.labelSource =
+                    d.routing.equals("AUDIT") ? "AUDIT" : d.routing.equals("REVIEW") ? "REVIEWER" : "GROUND_TRUTH";
             d.labelPropensity = d.routing.equals("REVIEW") ? 1 : 0.2;
             items.add(d);
         }
@@ -54,32 +57,50 @@ class CalibrationWindowsTest {
                 .keyBy(d -> d.modelName + "/" + d.modelVersion)
                 .window(SlidingEventTimeWindows.of(Duration.ofSeconds(100), Duration.ofSeconds(50)))
                 .process(new RollingCalibration(10))
-                .executeAndCollect().forEachRemaining(reports::add);
+                .executeAndCollect()
+                .forEachRemaining(reports::add);
 
         // Windows end at 50, 100, ..., 350 s: 7 windows.
         assertThat(reports).hasSize(7);
         for (CalibrationReport r : reports) {
             long start = r.getWindowStart().toEpochMilli();
             long end = r.getWindowEnd().toEpochMilli();
-            List<LabelledDecision> in = items.stream().filter(d -> d.eventTime >= start && d.eventTime < end).toList();
+            List<LabelledDecision> in = items.stream()
+                    .filter(d -> d.eventTime >= start && d.eventTime < end)
+                    .toList();
             int[] y = in.stream().mapToInt(d -> d.label).toArray();
-            Calibration.Report bayes = Calibration.evaluate(in.stream().map(d -> d.probs).toList(), y, 10);
+            Calibration.Report bayes =
+                    Calibration.evaluate(in.stream().map(d -> d.probs).toList(), y, 10);
             assertThat(r.getLabelled()).isEqualTo(in.size());
             assertThat(r.getBayes().getEce()).isCloseTo(bayes.ece(), within(1e-12));
-            assertThat(r.getReviewed()).isEqualTo(in.stream().filter(d -> d.routing.equals("REVIEW")).count());
-            assertThat(r.getAudited()).isEqualTo(in.stream().filter(d -> d.labelSource.equals("AUDIT")).count());
+            assertThat(r.getReviewed())
+                    .isEqualTo(
+                            in.stream().filter(d -> d.routing.equals("REVIEW")).count());
+            assertThat(r.getAudited())
+                    .isEqualTo(in.stream()
+                            .filter(d -> d.labelSource.equals("AUDIT"))
+                            .count());
             assertThat(r.getBayes().getBins()).hasSize(10);
 
             // population estimates: only the design's labels, each weighted by 1/propensity
-            List<LabelledDecision> design = in.stream().filter(d -> !d.routing.equals("AUTO")).toList();
-            io.bayesvlm.core.metrics.WeightedCalibration.Report w = io.bayesvlm.core.metrics.WeightedCalibration.evaluate(
-                    design.stream().map(d -> d.probs).toList(), design.stream().mapToInt(d -> d.label).toArray(),
-                    design.stream().mapToDouble(d -> d.labelPropensity).toArray(), 0, 10, CalibrationReports.BOOTSTRAP, end);
+            List<LabelledDecision> design =
+                    in.stream().filter(d -> !d.routing.equals("AUTO")).toList();
+            io.bayesvlm.core.metrics.WeightedCalibration.Report w =
+                    io.bayesvlm.core.metrics.WeightedCalibration.evaluate(
+                            design.stream().map(d -> d.probs).toList(),
+                            design.stream().mapToInt(d -> d.label).toArray(),
+                            design.stream().mapToDouble(d -> d.labelPropensity).toArray(),
+                            0,
+                            10,
+                            CalibrationReports.BOOTSTRAP,
+                            end);
             assertThat(r.getPopulation().getLabels()).isEqualTo(design.size());
             assertThat(r.getPopulation().getEstimatedDecisions()).isCloseTo(w.population(), within(1e-9));
-            assertThat(r.getPopulation().getBayes().getAccuracy()).isCloseTo(w.accuracy().value(), within(1e-12));
+            assertThat(r.getPopulation().getBayes().getAccuracy())
+                    .isCloseTo(w.accuracy().value(), within(1e-12));
             assertThat(r.getPopulation().getBayes().getEce()).isCloseTo(w.ece().value(), within(1e-12));
-            assertThat(r.getPopulation().getBayes().getEceUpper()).isCloseTo(w.ece().upper(), within(1e-12));
+            assertThat(r.getPopulation().getBayes().getEceUpper())
+                    .isCloseTo(w.ece().upper(), within(1e-12));
             assertThat(r.getPopulation().getBayes().getBins()).hasSize(10);
         }
     }

@@ -29,15 +29,16 @@ class EceAlertHarnessTest {
     @Test
     void alertsAfterKConsecutiveWindowsOverTheThreshold() throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<String, CalibrationReport, CalibrationReport> h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(new EceAlert(0.7, 3),
-                        r -> r.getModelName() + "/" + r.getModelVersion(), Types.STRING)) {
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new EceAlert(0.7, 3), r -> r.getModelName() + "/" + r.getModelVersion(), Types.STRING)) {
             h.open();
             double[] confidences = {0.9, 0.95, 0.6, 0.9, 0.8, 0.75, 0.99};
             for (int i = 0; i < confidences.length; i++) {
                 h.processElement(new StreamRecord<>(report(confidences[i], 1000L * (i + 1)), i));
             }
             List<CalibrationReport> out = h.extractOutputValues();
-            assertThat(out.stream().map(CalibrationReport::getWindowsOverThreshold)).containsExactly(1, 2, 0, 1, 2, 3, 4);
+            assertThat(out.stream().map(CalibrationReport::getWindowsOverThreshold))
+                    .containsExactly(1, 2, 0, 1, 2, 3, 4);
             assertThat(out.stream().map(CalibrationReport::getAlert))
                     .containsExactly(false, false, false, false, false, true, true);
             assertThat(out.get(0).getBayes().getEce()).isEqualTo(0.9, org.assertj.core.api.Assertions.within(1e-12));

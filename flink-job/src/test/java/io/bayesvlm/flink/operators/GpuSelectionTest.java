@@ -26,6 +26,7 @@ class GpuSelectionTest {
     @Test
     void cpuStaysCpuAndBadIndicesAreReported() {
         assertThat(GpuSelection.choose(DeviceSpec.CPU, Set.of("0"), 0)).isEqualTo(DeviceSpec.CPU);
-        assertThatThrownBy(() -> GpuSelection.choose(DeviceSpec.AUTO, Set.of("gpu0"), 0)).hasMessageContaining("'gpu0'");
+        assertThatThrownBy(() -> GpuSelection.choose(DeviceSpec.AUTO, Set.of("gpu0"), 0))
+                .hasMessageContaining("'gpu0'");
     }
 }

@@ -1,12 +1,12 @@
 package io.bayesvlm.flink.operators;
 
-import io.bayesvlm.errors.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
-import io.bayesvlm.flink.records.ReceivedLabel;
+import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.flink.records.LabelledDecision;
+import io.bayesvlm.flink.records.ReceivedLabel;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -23,8 +23,8 @@ class JoinLabelsHarnessTest {
 
     @BeforeEach
     void open() throws Exception {
-        h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new JoinLabels(Duration.ofMinutes(10)),
-                Decision::getEventId, ReceivedLabel::eventId, Types.STRING);
+        h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                new JoinLabels(Duration.ofMinutes(10)), Decision::getEventId, ReceivedLabel::eventId, Types.STRING);
         h.setProcessingTime(0);
     }
 

@@ -15,13 +15,15 @@ import org.junit.jupiter.api.Test;
 class RouteByUncertaintyFeedbackHarnessTest {
 
     static JobConfig.RoutingOptions risk(UncertaintyScore score, double audit) {
-        return new JobConfig.RoutingOptions(score, JobConfig.RoutingOptions.Mode.RISK, 0.8, 0.1, 1000, audit, 0.02, 0.05);
+        return new JobConfig.RoutingOptions(
+                score, JobConfig.RoutingOptions.Mode.RISK, 0.8, 0.1, 1000, audit, 0.02, 0.05);
     }
 
     @Test
     void reviewsEverythingUntilAThresholdIsVouchedForThenFollowsTheLatest() throws Exception {
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), false, 2, -1L),
+                new RouteByUncertainty(
+                        RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), false, 2, -1L),
                 RouteByUncertainty.LATEST)) {
             h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("a", 0.999), 1));
             // a window vouches for max_prob >= 0.9
@@ -36,12 +38,14 @@ class RouteByUncertaintyFeedbackHarnessTest {
             h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(40_000, "max_prob", Double.NaN), 8));
             h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("e", 0.999), 9));
 
-            assertThat(h.extractOutputValues()).extracting(Decision::getEventId, Decision::getRouting).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple("a", Routing.REVIEW),
-                    org.assertj.core.groups.Tuple.tuple("b", Routing.AUTO),
-                    org.assertj.core.groups.Tuple.tuple("c", Routing.REVIEW),
-                    org.assertj.core.groups.Tuple.tuple("d", Routing.REVIEW),
-                    org.assertj.core.groups.Tuple.tuple("e", Routing.REVIEW));
+            assertThat(h.extractOutputValues())
+                    .extracting(Decision::getEventId, Decision::getRouting)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("a", Routing.REVIEW),
+                            org.assertj.core.groups.Tuple.tuple("b", Routing.AUTO),
+                            org.assertj.core.groups.Tuple.tuple("c", Routing.REVIEW),
+                            org.assertj.core.groups.Tuple.tuple("d", Routing.REVIEW),
+                            org.assertj.core.groups.Tuple.tuple("e", Routing.REVIEW));
             Decision b = h.extractOutputValues().get(1);
             assertThat(b.getRoutingThreshold()).isEqualTo(0.9);
             assertThat(h.getSideOutput(RouteByUncertainty.REVIEWS)).hasSize(4);
@@ -52,44 +56,56 @@ class RouteByUncertaintyFeedbackHarnessTest {
     void theLatestThresholdSurvivesARestart() throws Exception {
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), false, 2, -1L),
+                new RouteByUncertainty(
+                        RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), false, 2, -1L),
                 RouteByUncertainty.LATEST)) {
             h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(20_000, "max_prob", 0.9), 2));
             snapshot = h.snapshot(1, 10);
         }
         var restored = new org.apache.flink.streaming.util.BroadcastOperatorTestHarness<>(
                 new org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator<>(
-                        new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), false, 2, -1L),
-                        java.util.List.of(RouteByUncertainty.LATEST)), 1, 1, 0);
+                        new RouteByUncertainty(
+                                RouteByUncertaintyHarnessTest.MODEL, risk(UncertaintyScore.MAX_PROB, 0), false, 2, -1L),
+                        java.util.List.of(RouteByUncertainty.LATEST)),
+                1,
+                1,
+                0);
         try (restored) {
             restored.setup();
             restored.initializeState(snapshot);
             restored.open();
             restored.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("after", 0.95), 11));
-            assertThat(restored.extractOutputValues()).extracting(Decision::getRouting).containsExactly(Routing.AUTO);
+            assertThat(restored.extractOutputValues())
+                    .extracting(Decision::getRouting)
+                    .containsExactly(Routing.AUTO);
         }
     }
 
     @Test
     void theLatestTemperaturesRecalibrateEveryNewDecisionWithTheirVersion() throws Exception {
-        JobConfig.RoutingOptions threshold = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0);
+        JobConfig.RoutingOptions threshold =
+                new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0);
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, threshold, true, 2, -1L), RouteByUncertainty.LATEST)) {
+                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, threshold, true, 2, -1L),
+                RouteByUncertainty.LATEST)) {
             h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("before", 0.9), 1));
             h.processBroadcastElement(new StreamRecord<>(CalibrationFeedback.temperatures(50_000, 2.0, 0.5), 2));
-            h.processBroadcastElement(new StreamRecord<>(CalibrationFeedback.temperatures(40_000, 9.0, 9.0), 3)); // stale
+            h.processBroadcastElement(
+                    new StreamRecord<>(CalibrationFeedback.temperatures(40_000, 9.0, 9.0), 3)); // stale
             h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("after", 0.9), 4));
             Decision before = h.extractOutputValues().get(0);
             Decision after = h.extractOutputValues().get(1);
             assertThat(before.getCalibrationVersion()).isNull();
             assertThat(before.getRecalibratedProbs()).isNull();
             assertThat(after.getCalibrationVersion()).isEqualTo(50_000L);
-            double[] p = after.getProbs().stream().mapToDouble(Double::doubleValue).toArray();
+            double[] p =
+                    after.getProbs().stream().mapToDouble(Double::doubleValue).toArray();
             double[] expected = io.bayesvlm.core.metrics.TemperatureScaling.apply(
                     io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(p), 2.0);
             assertThat(after.getRecalibratedProbs()).hasSize(expected.length);
             for (int c = 0; c < expected.length; c++) {
-                assertThat(after.getRecalibratedProbs().get(c)).isCloseTo(expected[c], org.assertj.core.data.Offset.offset(1e-12));
+                assertThat(after.getRecalibratedProbs().get(c))
+                        .isCloseTo(expected[c], org.assertj.core.data.Offset.offset(1e-12));
             }
             // T = 2 softens: the top class loses probability; MAP's T = 0.5 sharpens
             assertThat(after.getRecalibratedProbs().get(7)).isLessThan(0.9);
@@ -102,9 +118,11 @@ class RouteByUncertaintyFeedbackHarnessTest {
     @Test
     void temperaturesAreIgnoredWhenRecalibrationIsOff() throws Exception {
         // The calibration topic may hold temperatures from an earlier run with calibration.recalibrate on.
-        JobConfig.RoutingOptions threshold = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0);
+        JobConfig.RoutingOptions threshold =
+                new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0);
         try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
-                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, threshold, false, 2, -1L), RouteByUncertainty.LATEST)) {
+                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, threshold, false, 2, -1L),
+                RouteByUncertainty.LATEST)) {
             h.processBroadcastElement(new StreamRecord<>(CalibrationFeedback.temperatures(50_000, 2.0, 0.5), 1));
             h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(60_000, "max_prob", 0.99), 2));
             h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("x", 0.9), 3));

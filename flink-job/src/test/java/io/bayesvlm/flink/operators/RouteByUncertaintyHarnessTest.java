@@ -8,20 +8,22 @@ import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.flink.JobConfig;
+import io.bayesvlm.flink.records.CalibrationFeedback;
 import io.bayesvlm.flink.records.ScoredImage;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import io.bayesvlm.flink.records.CalibrationFeedback;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 class RouteByUncertaintyHarnessTest {
 
-    static final String MODEL = Path.of(System.getProperty("repo.root", "../..")).resolve("models/fashion-clip").toString();
+    static final String MODEL = Path.of(System.getProperty("repo.root", "../.."))
+            .resolve("models/fashion-clip")
+            .toString();
 
     static ScoredImage scored(String id, double maxProb) {
         ScoredImage s = new ScoredImage();
@@ -51,7 +53,8 @@ class RouteByUncertaintyHarnessTest {
 
     @Test
     void everyItemGetsADecisionAndRoutedOnesAReviewRequest() throws Exception {
-        JobConfig.RoutingOptions routing = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0.0);
+        JobConfig.RoutingOptions routing =
+                new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.8, 0, 1000, 0.0);
         try (var h = harness(routing)) {
             h.processElement(new StreamRecord<>(scored("sure", 0.97), 1000));
             h.processElement(new StreamRecord<>(scored("unsure", 0.55), 1000));
@@ -74,7 +77,8 @@ class RouteByUncertaintyHarnessTest {
 
     @Test
     void auditsAreChosenByEventIdAndReplaysChooseTheSame() throws Exception {
-        JobConfig.RoutingOptions routing = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.5, 0, 1000, 0.3);
+        JobConfig.RoutingOptions routing =
+                new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, false, 0.5, 0, 1000, 0.3);
         List<Routing> first;
         try (var h = harness(routing)) {
             for (int i = 0; i < 200; i++) {
@@ -82,7 +86,8 @@ class RouteByUncertaintyHarnessTest {
             }
             first = h.extractOutputValues().stream().map(Decision::getRouting).toList();
             // every confident decision had the same 0.3 chance of an audit label, whether it won the draw or not
-            assertThat(h.extractOutputValues()).allSatisfy(d -> assertThat(d.getLabelPropensity()).isEqualTo(0.3));
+            assertThat(h.extractOutputValues())
+                    .allSatisfy(d -> assertThat(d.getLabelPropensity()).isEqualTo(0.3));
             assertThat(h.getSideOutput(RouteByUncertainty.REVIEWS))
                     .allSatisfy(r -> assertThat(r.getValue().getReason()).isEqualTo(ReviewReason.AUDIT));
         }
@@ -91,13 +96,17 @@ class RouteByUncertaintyHarnessTest {
             for (int i = 0; i < 200; i++) {
                 h.processElement(new StreamRecord<>(scored("ev" + i, 0.9), i));
             }
-            assertThat(h.extractOutputValues().stream().map(Decision::getRouting).toList()).isEqualTo(first);
+            assertThat(h.extractOutputValues().stream()
+                            .map(Decision::getRouting)
+                            .toList())
+                    .isEqualTo(first);
         }
     }
 
     @Test
     void targetRateThresholdIsRestoredFromACheckpoint() throws Exception {
-        JobConfig.RoutingOptions routing = new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, true, 0.0, 0.25, 200, 0);
+        JobConfig.RoutingOptions routing =
+                new JobConfig.RoutingOptions(UncertaintyScore.MAX_PROB, true, 0.0, 0.25, 200, 0);
         OperatorSubtaskState snapshot;
         double threshold;
         try (var h = harness(routing)) {
@@ -107,11 +116,18 @@ class RouteByUncertaintyHarnessTest {
             snapshot = h.snapshot(1, 1);
             List<Decision> out = h.extractOutputValues();
             threshold = out.get(out.size() - 1).getRoutingThreshold();
-            long reviewed = out.subList(200, 400).stream().filter(d -> d.getRouting() == Routing.REVIEW).count();
+            long reviewed = out.subList(200, 400).stream()
+                    .filter(d -> d.getRouting() == Routing.REVIEW)
+                    .count();
             assertThat(reviewed).isBetween(40L, 60L); // about 25% of 200
         }
-        try (var h = new BroadcastOperatorTestHarness<>(new CoBroadcastWithNonKeyedOperator<>(
-                new RouteByUncertainty(MODEL, routing, false, 2, Long.MAX_VALUE), List.of(RouteByUncertainty.LATEST)), 1, 1, 0)) {
+        try (var h = new BroadcastOperatorTestHarness<>(
+                new CoBroadcastWithNonKeyedOperator<>(
+                        new RouteByUncertainty(MODEL, routing, false, 2, Long.MAX_VALUE),
+                        List.of(RouteByUncertainty.LATEST)),
+                1,
+                1,
+                0)) {
             h.setup();
             h.initializeState(snapshot);
             h.open();

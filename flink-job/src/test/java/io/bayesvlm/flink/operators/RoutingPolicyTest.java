@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class RoutingPolicyTest {
 
-    static JobConfig.RoutingOptions cfg(UncertaintyScore score, boolean targetRate, double threshold, double rate, double audit) {
+    static JobConfig.RoutingOptions cfg(
+            UncertaintyScore score, boolean targetRate, double threshold, double rate, double audit) {
         return new JobConfig.RoutingOptions(score, targetRate, threshold, rate, 1000, audit);
     }
 
@@ -29,8 +30,8 @@ class RoutingPolicyTest {
 
     @Test
     void riskModeReviewsEverythingUntilAThresholdIsVouchedFor() {
-        RoutingPolicy p = new RoutingPolicy(new JobConfig.RoutingOptions(UncertaintyScore.ENTROPY, JobConfig.RoutingOptions.Mode.RISK,
-                0.5, 0.1, 1000, 0, 0.02, 0.05));
+        RoutingPolicy p = new RoutingPolicy(new JobConfig.RoutingOptions(
+                UncertaintyScore.ENTROPY, JobConfig.RoutingOptions.Mode.RISK, 0.5, 0.1, 1000, 0, 0.02, 0.05));
         assertThat(p.route("a", 0.0).routing()).isEqualTo(Routing.REVIEW); // even a certain item
         p.vouch(0.3); // on the score's own scale: decide automatically at entropy <= 0.3
         assertThat(p.route("b", 0.29).routing()).isEqualTo(Routing.AUTO);
@@ -103,7 +104,9 @@ class RoutingPolicyTest {
         }
         assertThat(audits / 10_000.0).isCloseTo(0.1, within(0.01));
         // Short, similar ids too (a plain FNV hash clusters these).
-        long shortAudits = java.util.stream.IntStream.range(0, 2000).filter(i -> RoutingPolicy.auditDraw("ev" + i) < 0.3).count();
+        long shortAudits = java.util.stream.IntStream.range(0, 2000)
+                .filter(i -> RoutingPolicy.auditDraw("ev" + i) < 0.3)
+                .count();
         assertThat(shortAudits / 2000.0).isCloseTo(0.3, within(0.04));
         // An uncertain item is reviewed as uncertain, never as an audit.
         String audited = null;
@@ -113,7 +116,9 @@ class RoutingPolicyTest {
             }
         }
         assertThat(a.route(audited, 0.3).routing()).isEqualTo(Routing.REVIEW);
-        assertThat(RoutingPolicy.auditDraw("same")).isEqualTo(RoutingPolicy.auditDraw("same")).isBetween(0.0, 1.0);
+        assertThat(RoutingPolicy.auditDraw("same"))
+                .isEqualTo(RoutingPolicy.auditDraw("same"))
+                .isBetween(0.0, 1.0);
     }
 
     @Test

@@ -17,11 +17,22 @@ public final class TestRecords {
     public static Decision decision(String id, long eventTime, double... probs) {
         List<Double> p = java.util.Arrays.stream(probs).boxed().toList();
         return Decision.newBuilder()
-                .setEventId(id).setEventTime(Instant.ofEpochMilli(eventTime)).setSource("test")
-                .setModelName("m").setModelVersion("1").setClasses(CLASSES).setPredictedClass("cat")
-                .setProbs(p).setMapProbs(p).setLogitsMean(p).setLogitsVar(p)
+                .setEventId(id)
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setSource("test")
+                .setModelName("m")
+                .setModelVersion("1")
+                .setClasses(CLASSES)
+                .setPredictedClass("cat")
+                .setProbs(p)
+                .setMapProbs(p)
+                .setLogitsMean(p)
+                .setLogitsVar(p)
                 .setUncertainty(new UncertaintyScores(0.5, 0.5, 0.1, 1.0, 0.1, 0.5))
-                .setRouting(Routing.AUTO).setRoutingScore("max_prob").setRoutingValue(0.5).setRoutingThreshold(0.8)
+                .setRouting(Routing.AUTO)
+                .setRoutingScore("max_prob")
+                .setRoutingValue(0.5)
+                .setRoutingThreshold(0.8)
                 .setProcessingLatencyMs(1)
                 .build();
     }
@@ -38,7 +49,11 @@ public final class TestRecords {
     }
 
     static LabelEvent label(String id, String label) {
-        return LabelEvent.newBuilder().setEventId(id).setLabel(label).setLabelSource(LabelSource.REVIEWER)
-                .setLabelTime(Instant.ofEpochMilli(0)).build();
+        return LabelEvent.newBuilder()
+                .setEventId(id)
+                .setLabel(label)
+                .setLabelSource(LabelSource.REVIEWER)
+                .setLabelTime(Instant.ofEpochMilli(0))
+                .build();
     }
 }

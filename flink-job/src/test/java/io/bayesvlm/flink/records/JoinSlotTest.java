@@ -15,15 +15,29 @@ import org.junit.jupiter.api.Test;
 class JoinSlotTest {
 
     static Decision decision(boolean recalibrated) {
-        return Decision.newBuilder().setEventId("e-1").setEventTime(Instant.ofEpochMilli(-42)).setSource("s")
-                .setModelName("model").setModelVersion("v\u20ac1").setClasses(List.of("a", "b", "c")).setPredictedClass("b")
-                .setProbs(List.of(0.2, 0.7, 0.1)).setMapProbs(List.of(0.25, 0.5, 0.25)).setLogitsMean(List.of(1.0, 2.0, 3.0))
-                .setLogitsVar(List.of(0.1, 0.2, 0.3)).setUncertainty(new UncertaintyScores(0.7, 0.8, 0.01, 0.3, 0.5, 0.4))
-                .setRouting(Routing.AUDIT).setRoutingScore("max_prob").setRoutingValue(0.7).setRoutingThreshold(0.9)
-                .setProcessingLatencyMs(5).setLabelPropensity(recalibrated ? 0.25 : null)
+        return Decision.newBuilder()
+                .setEventId("e-1")
+                .setEventTime(Instant.ofEpochMilli(-42))
+                .setSource("s")
+                .setModelName("model")
+                .setModelVersion("v\u20ac1")
+                .setClasses(List.of("a", "b", "c"))
+                .setPredictedClass("b")
+                .setProbs(List.of(0.2, 0.7, 0.1))
+                .setMapProbs(List.of(0.25, 0.5, 0.25))
+                .setLogitsMean(List.of(1.0, 2.0, 3.0))
+                .setLogitsVar(List.of(0.1, 0.2, 0.3))
+                .setUncertainty(new UncertaintyScores(0.7, 0.8, 0.01, 0.3, 0.5, 0.4))
+                .setRouting(Routing.AUDIT)
+                .setRoutingScore("max_prob")
+                .setRoutingValue(0.7)
+                .setRoutingThreshold(0.9)
+                .setProcessingLatencyMs(5)
+                .setLabelPropensity(recalibrated ? 0.25 : null)
                 .setRecalibratedProbs(recalibrated ? List.of(0.3, 0.6, 0.1) : null)
                 .setRecalibratedMapProbs(recalibrated ? List.of(0.3, 0.4, 0.3) : null)
-                .setCalibrationVersion(recalibrated ? 1_700_000_000_000L : null).build();
+                .setCalibrationVersion(recalibrated ? 1_700_000_000_000L : null)
+                .build();
     }
 
     @Test
@@ -57,8 +71,13 @@ class JoinSlotTest {
 
     @Test
     void aWaitingLabelKeepsItsCoordinates() throws Exception {
-        LabelEvent l = LabelEvent.newBuilder().setEventId("e-2").setLabel("c").setLabelSource(LabelSource.AUDIT)
-                .setLabelTime(Instant.ofEpochMilli(99)).setReviewerId("r").build();
+        LabelEvent l = LabelEvent.newBuilder()
+                .setEventId("e-2")
+                .setLabel("c")
+                .setLabelSource(LabelSource.AUDIT)
+                .setLabelTime(Instant.ofEpochMilli(99))
+                .setReviewerId("r")
+                .build();
         byte[] slot = JoinSlot.label(new ReceivedLabel(l, "labels", 3, 77L), Long.MAX_VALUE);
         assertThat(JoinSlot.tag(slot)).isEqualTo(JoinSlot.LABEL);
         assertThat(JoinSlot.expiry(slot)).isEqualTo(Long.MAX_VALUE);

@@ -14,13 +14,19 @@ final class ForeignProducer {
 
     /** The ImageEvent schema before v2 added {@code uploader_id} (committed under schemas/history). */
     static Schema imageEventV1() throws IOException {
-        return new Schema.Parser().parse(ItConfig.ROOT.resolve("schemas/history/ImageEvent-v1.avsc").toFile());
+        return new Schema.Parser()
+                .parse(ItConfig.ROOT
+                        .resolve("schemas/history/ImageEvent-v1.avsc")
+                        .toFile());
     }
 
     /** An event under the given ImageEvent version; {@code uploader} is only written where the schema has it. */
     static GenericRecord imageEvent(Schema schema, String id, long time, byte[] image, String uploader) {
-        GenericRecordBuilder b = new GenericRecordBuilder(schema).set("event_id", id).set("event_time", time)
-                .set("source", "foreign-producer").set("image", ByteBuffer.wrap(image));
+        GenericRecordBuilder b = new GenericRecordBuilder(schema)
+                .set("event_id", id)
+                .set("event_time", time)
+                .set("source", "foreign-producer")
+                .set("image", ByteBuffer.wrap(image));
         if (schema.getField("uploader_id") != null) {
             b.set("uploader_id", uploader);
         }

@@ -1,20 +1,20 @@
 package io.bayesvlm.flink.registry;
 
-import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.ImageEvent;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.core.data.SampleImages;
+import io.bayesvlm.embedded.EmbeddedRegistry;
+import io.bayesvlm.embedded.KafkaTestUtil;
+import io.bayesvlm.embedded.TestKafka;
 import io.bayesvlm.flink.ItConfig;
 import io.bayesvlm.flink.JobConfig;
-import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.flink.ModerationJob;
-import io.bayesvlm.embedded.TestKafka;
-import io.bayesvlm.embedded.EmbeddedRegistry;
-import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.flink.TestImages;
+import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.serde.RecordCodec;
 import java.nio.file.Files;
 import java.time.Instant;
@@ -48,7 +48,9 @@ class SchemaRegistryJobITCase {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(4)
+            .build());
 
     static TestKafka kafka;
     static EmbeddedRegistry registry;
@@ -83,7 +85,10 @@ class SchemaRegistryJobITCase {
         for (int i = from; i < from + n; i++) {
             String eventId = "e-" + i;
             byte[] image = Files.readAllBytes(items.get(i).file());
-            KafkaTestUtil.send(p, c.topics().images(), eventId,
+            KafkaTestUtil.send(
+                    p,
+                    c.topics().images(),
+                    eventId,
                     RegistryRest.confluentBytes(id, event(schema, eventId, 1_700_000_000_000L + 1000L * i, image)));
             ids.add(eventId);
         }
@@ -93,7 +98,9 @@ class SchemaRegistryJobITCase {
     /** The true class of sample event e-i. */
     static String label(String eventId) throws java.io.IOException {
         int i = Integer.parseInt(eventId.substring(2));
-        return SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample")).get(i).label();
+        return SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"))
+                .get(i)
+                .label();
     }
 
     static JobConfig config(String registryUrl) throws Exception {
@@ -113,16 +120,32 @@ class SchemaRegistryJobITCase {
         List<String> good = new ArrayList<>();
         RecordCodec<LabelEvent> labels = RecordCodec.of(LabelEvent.class, c.registry());
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
-            good.addAll(sendImages(p, c, v1(), v1, 0, 8));                        // an old producer
+            good.addAll(sendImages(p, c, v1(), v1, 0, 8)); // an old producer
             good.addAll(sendImages(p, c, ImageEvent.getClassSchema(), v2, 8, 8)); // a producer on v2
-            KafkaTestUtil.send(p, c.topics().images(), "bad-id",
+            KafkaTestUtil.send(
+                    p,
+                    c.topics().images(),
+                    "bad-id",
                     RegistryRest.confluentBytes(987_654, event(v1(), "bad-id", 0L, new byte[] {1})));
-            KafkaTestUtil.send(p, c.topics().images(), "bad-plain", new io.bayesvlm.serde.AvroCodec<>(ImageEvent.class)
-                    .encode(TestImages.event("bad-plain", 0L, "plain-avro-producer", new byte[] {1})));
+            KafkaTestUtil.send(
+                    p,
+                    c.topics().images(),
+                    "bad-plain",
+                    new io.bayesvlm.serde.AvroCodec<>(ImageEvent.class)
+                            .encode(TestImages.event("bad-plain", 0L, "plain-avro-producer", new byte[] {1})));
             for (String id : good) {
-                KafkaTestUtil.send(p, c.topics().labels(), id, labels.encode(c.topics().labels(), LabelEvent.newBuilder()
-                        .setEventId(id).setLabel(label(id)).setLabelSource(LabelSource.AUDIT)
-                        .setLabelTime(Instant.now()).build()));
+                KafkaTestUtil.send(
+                        p,
+                        c.topics().labels(),
+                        id,
+                        labels.encode(
+                                c.topics().labels(),
+                                LabelEvent.newBuilder()
+                                        .setEventId(id)
+                                        .setLabel(label(id))
+                                        .setLabelSource(LabelSource.AUDIT)
+                                        .setLabelTime(Instant.now())
+                                        .build()));
             }
         }
 
@@ -133,11 +156,13 @@ class SchemaRegistryJobITCase {
 
         String bs = kafka.bootstrapServers();
         // Decisions: Confluent layout, id of the registered Decision schema, readable with the schema fetched by id.
-        List<ConsumerRecord<byte[], byte[]>> decisions = KafkaTestUtil.readAll(bs, c.topics().decisions());
+        List<ConsumerRecord<byte[], byte[]>> decisions =
+                KafkaTestUtil.readAll(bs, c.topics().decisions());
         Set<String> decided = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : decisions) {
             assertThat(r.value()[0]).isZero();
-            assertThat((long) RegistryRest.id(r.value())).isEqualTo(outputs.get(c.topics().decisions() + "-value"));
+            assertThat((long) RegistryRest.id(r.value()))
+                    .isEqualTo(outputs.get(c.topics().decisions() + "-value"));
             GenericRecord d = rest.decode(r.value());
             assertThat(d.getSchema().getFullName()).isEqualTo("io.bayesvlm.avro.Decision");
             decided.add(d.get("event_id").toString());
@@ -146,7 +171,8 @@ class SchemaRegistryJobITCase {
         assertThat(decisions).hasSize(good.size());
 
         // Every output topic is in the Confluent layout.
-        for (String topic : List.of(c.topics().reviews(), c.topics().calibration(), c.topics().deadLetters())) {
+        for (String topic : List.of(
+                c.topics().reviews(), c.topics().calibration(), c.topics().deadLetters())) {
             List<ConsumerRecord<byte[], byte[]>> records = KafkaTestUtil.readAll(bs, topic);
             assertThat(records).as(topic).isNotEmpty();
             for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -157,7 +183,8 @@ class SchemaRegistryJobITCase {
         // Unknown schema id and a record without the Confluent header: dead letters with their reasons.
         RecordCodec<DeadLetter> deadCodec = RecordCodec.of(DeadLetter.class, c.registry());
         Map<String, DeadLetter> dead = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readAll(bs, c.topics().deadLetters())) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                KafkaTestUtil.readAll(bs, c.topics().deadLetters())) {
             DeadLetter d = deadCodec.decode(c.topics().deadLetters(), r.value());
             dead.put(new String(d.getKey().array()), d);
         }
@@ -187,13 +214,17 @@ class SchemaRegistryJobITCase {
                 ids.addAll(sendImages(p, c, ImageEvent.getClassSchema(), v2, 6, 6));
                 Thread.sleep(5_000);
                 assertThat(decisionIds(c)).hasSize(6);
-                assertThat(KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().deadLetters())).isEmpty();
+                assertThat(KafkaTestUtil.readAll(
+                                kafka.bootstrapServers(), c.topics().deadLetters()))
+                        .isEmpty();
                 assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
 
                 proxy.up();
                 awaitDecisions(c, n -> n >= 12, 90);
                 assertThat(decisionIds(c)).containsExactlyInAnyOrderElementsOf(ids);
-                assertThat(KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().deadLetters())).isEmpty();
+                assertThat(KafkaTestUtil.readAll(
+                                kafka.bootstrapServers(), c.topics().deadLetters()))
+                        .isEmpty();
             } finally {
                 job.cancel().get();
             }
@@ -212,14 +243,19 @@ class SchemaRegistryJobITCase {
             @org.apache.flink.test.junit5.InjectClusterClient org.apache.flink.client.program.ClusterClient<?> flink)
             throws Exception {
         try (TcpProxy proxy = new TcpProxy(registry.port())) {
-            JobConfig c = ItConfig.of(kafka, UUID.randomUUID().toString().substring(0, 8), Map.ofEntries(
-                    Map.entry("registry.url", "http://127.0.0.1:" + proxy.port() + "/apis/ccompat/v7"),
-                    Map.entry("registry.auto-register", "true"), Map.entry("registry.retry-backoff-max", "1 s"),
-                    Map.entry("checkpoint.interval", "500 ms"), Map.entry("checkpoint.timeout", "4 s"),
-                    Map.entry("kafka.transaction-timeout", "10 s"),
-                    Map.entry("restart-strategy.type", "fixed-delay"),
-                    Map.entry("restart-strategy.fixed-delay.attempts", "100"),
-                    Map.entry("restart-strategy.fixed-delay.delay", "500 ms")));
+            JobConfig c = ItConfig.of(
+                    kafka,
+                    UUID.randomUUID().toString().substring(0, 8),
+                    Map.ofEntries(
+                            Map.entry("registry.url", "http://127.0.0.1:" + proxy.port() + "/apis/ccompat/v7"),
+                            Map.entry("registry.auto-register", "true"),
+                            Map.entry("registry.retry-backoff-max", "1 s"),
+                            Map.entry("checkpoint.interval", "500 ms"),
+                            Map.entry("checkpoint.timeout", "4 s"),
+                            Map.entry("kafka.transaction-timeout", "10 s"),
+                            Map.entry("restart-strategy.type", "fixed-delay"),
+                            Map.entry("restart-strategy.fixed-delay.attempts", "100"),
+                            Map.entry("restart-strategy.fixed-delay.delay", "500 ms")));
             String subject = c.topics().images() + "-value";
             int v1 = rest.register(subject, v1());
             io.bayesvlm.flink.JobPreflight.checkRegistry(c);
@@ -243,18 +279,27 @@ class SchemaRegistryJobITCase {
                     awaitDecisions(c, n -> n >= expected, 120);
                 }
                 // The outages outlasted the checkpoint timeout: checkpoints expired and the job failed over.
-                String exceptions = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(flink.getWebInterfaceURL() + "/jobs/" + job.getJobID() + "/exceptions")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                System.out.println("failovers during the outages: " + exceptions.split("\"exceptionName\"", -1).length / 2
-                        + " (" + exceptions.length() + " chars of exception history)");
-                assertThat(exceptions).as("a failover from an expired checkpoint").containsIgnoringCase("checkpoint");
+                String exceptions = java.net.http.HttpClient.newHttpClient()
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                                flink.getWebInterfaceURL() + "/jobs/" + job.getJobID() + "/exceptions"))
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body();
+                System.out.println(
+                        "failovers during the outages: " + exceptions.split("\"exceptionName\"", -1).length / 2 + " ("
+                                + exceptions.length() + " chars of exception history)");
+                assertThat(exceptions)
+                        .as("a failover from an expired checkpoint")
+                        .containsIgnoringCase("checkpoint");
             } finally {
                 job.cancel().get();
             }
             List<String> decided = decisionIds(c);
             assertThat(decided).as("every event decided exactly once").containsExactlyInAnyOrderElementsOf(ids);
-            assertThat(KafkaTestUtil.readAll(kafka.bootstrapServers(), c.topics().deadLetters())).isEmpty();
+            assertThat(KafkaTestUtil.readAll(
+                            kafka.bootstrapServers(), c.topics().deadLetters()))
+                    .isEmpty();
         }
     }
 
@@ -272,33 +317,43 @@ class SchemaRegistryJobITCase {
         for (Schema.Field f : base.getFields()) {
             fields.add(new Schema.Field(f, f.schema()));
         }
-        fields.add(new Schema.Field(name, Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
-                null, org.apache.avro.JsonProperties.NULL_VALUE));
+        fields.add(new Schema.Field(
+                name,
+                Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
+                null,
+                org.apache.avro.JsonProperties.NULL_VALUE));
         return Schema.createRecord(base.getName(), base.getDoc(), base.getNamespace(), false, fields);
     }
 
     @Test
     void embeddedServicesListenOnLoopbackOnly() throws Exception {
-        java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
-                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
-                .filter(a -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address).findFirst().orElse(null);
-        org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this machine has no non-loopback address to try");
+        java.net.InetAddress external =
+                java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                        .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                        .filter(a -> !a.isLoopbackAddress() && a instanceof java.net.Inet4Address)
+                        .findFirst()
+                        .orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                external != null, "this machine has no non-loopback address to try");
         List<Integer> ports = new java.util.ArrayList<>(List.of(registry.port(), registry.managementPort()));
         if (kafka.kind() == TestKafka.Kind.EMBEDDED) { // a container's port is Docker's to publish
-            ports.add(Integer.parseInt(kafka.bootstrapServers().substring(kafka.bootstrapServers().lastIndexOf(':') + 1)));
+            ports.add(Integer.parseInt(
+                    kafka.bootstrapServers().substring(kafka.bootstrapServers().lastIndexOf(':') + 1)));
         }
         for (int port : ports) {
             try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
                 assertThat(s.isConnected()).isTrue();
             }
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket(external, port).close())
-                    .as("port %d on %s", port, external).isInstanceOf(java.net.ConnectException.class);
+                    .as("port %d on %s", port, external)
+                    .isInstanceOf(java.net.ConnectException.class);
         }
     }
 
     static List<String> decisionIds(JobConfig c) throws Exception {
         List<String> ids = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), c.topics().decisions())) {
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readCommittedSoFar(
+                kafka.bootstrapServers(), c.topics().decisions())) {
             ids.add(rest.decode(r.value()).get("event_id").toString());
         }
         return ids;
@@ -308,13 +363,15 @@ class SchemaRegistryJobITCase {
         long deadline = System.currentTimeMillis() + seconds * 1000L;
         int n = 0;
         while (System.currentTimeMillis() < deadline) {
-            n = KafkaTestUtil.readCommittedSoFar(kafka.bootstrapServers(), c.topics().decisions()).size();
+            n = KafkaTestUtil.readCommittedSoFar(
+                            kafka.bootstrapServers(), c.topics().decisions())
+                    .size();
             if (done.test(n)) {
                 return;
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("decisions did not arrive in time: " + n + " visible; ids " + decisionIds(c).stream()
-                .sorted().collect(Collectors.joining(",")));
+        throw new AssertionError("decisions did not arrive in time: " + n + " visible; ids "
+                + decisionIds(c).stream().sorted().collect(Collectors.joining(",")));
     }
 }

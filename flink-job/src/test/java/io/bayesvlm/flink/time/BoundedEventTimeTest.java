@@ -53,8 +53,11 @@ class BoundedEventTimeTest {
         var assigner = strategy.createTimestampAssigner(null);
         long now = System.currentTimeMillis();
         assertThat(assigner.extractTimestamp(now - 1000, 0)).isEqualTo(now - 1000);
-        assertThat(assigner.extractTimestamp(253_402_300_799_000L, 0)).isBetween(now, now + Duration.ofMinutes(6).toMillis());
-        assertThat(assigner.extractTimestamp(-1L, 0)).isBetween(now - Duration.ofDays(7).toMillis() - 60_000,
-                now - Duration.ofDays(7).toMillis() + 60_000);
+        assertThat(assigner.extractTimestamp(253_402_300_799_000L, 0))
+                .isBetween(now, now + Duration.ofMinutes(6).toMillis());
+        assertThat(assigner.extractTimestamp(-1L, 0))
+                .isBetween(
+                        now - Duration.ofDays(7).toMillis() - 60_000,
+                        now - Duration.ofDays(7).toMillis() + 60_000);
     }
 }

@@ -24,7 +24,8 @@ public final class KeepCalibrationHistory implements Processor<byte[], byte[], b
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, ReportView> history;
 
-    public KeepCalibrationHistory(String topic, RecordCodec<CalibrationReport> codec, DeadLetterSink deadLetters, int keep) {
+    public KeepCalibrationHistory(
+            String topic, RecordCodec<CalibrationReport> codec, DeadLetterSink deadLetters, int keep) {
         this.topic = topic;
         this.codec = codec;
         this.deadLetters = deadLetters;

@@ -29,17 +29,36 @@ public record ReportView(
         boolean alert,
         int windowsOverThreshold) {
 
-    public record Stats(long count, double accuracy, double meanConfidence, double ece, double mce, double brier,
-            double nll, List<Bin> bins) {}
+    public record Stats(
+            long count,
+            double accuracy,
+            double meanConfidence,
+            double ece,
+            double mce,
+            double brier,
+            double nll,
+            List<Bin> bins) {}
 
     public record Bin(double lo, double hi, long count, Double accuracy, Double confidence) {}
 
     public static ReportView of(CalibrationReport r) {
         var p = r.getPopulation();
-        return new ReportView(r.getModelName() + "/" + r.getModelVersion(), r.getWindowStart().toEpochMilli(),
-                r.getWindowEnd().toEpochMilli(), r.getDecided(), r.getReviewed(), r.getLabelled(), r.getAudited(),
-                r.getReviewRate(), stats(r.getMap()), stats(r.getBayes()), r.getAuditEceMap(), r.getAuditEceBayes(),
-                p == null ? null : p.getMap().getEce(), p == null ? null : p.getBayes().getEce(), r.getAlert(),
+        return new ReportView(
+                r.getModelName() + "/" + r.getModelVersion(),
+                r.getWindowStart().toEpochMilli(),
+                r.getWindowEnd().toEpochMilli(),
+                r.getDecided(),
+                r.getReviewed(),
+                r.getLabelled(),
+                r.getAudited(),
+                r.getReviewRate(),
+                stats(r.getMap()),
+                stats(r.getBayes()),
+                r.getAuditEceMap(),
+                r.getAuditEceBayes(),
+                p == null ? null : p.getMap().getEce(),
+                p == null ? null : p.getBayes().getEce(),
+                r.getAlert(),
                 r.getWindowsOverThreshold());
     }
 
@@ -48,7 +67,14 @@ public record ReportView(
         for (ReliabilityBin b : s.getBins()) {
             bins.add(new Bin(b.getLo(), b.getHi(), b.getCount(), b.getAccuracy(), b.getConfidence()));
         }
-        return new Stats(s.getCount(), s.getAccuracy(), s.getMeanConfidence(), s.getEce(), s.getMce(), s.getBrier(),
-                s.getNll(), bins);
+        return new Stats(
+                s.getCount(),
+                s.getAccuracy(),
+                s.getMeanConfidence(),
+                s.getEce(),
+                s.getMce(),
+                s.getBrier(),
+                s.getNll(),
+                bins);
     }
 }

@@ -58,27 +58,36 @@ final class ClaimCheckImages implements AutoCloseable {
         ImageClaimCheck check = ImageClaimCheck.parse(ref)
                 .orElseThrow(() -> new Unavailable(404, "the request carries no image (reference: " + ref + ")"));
         if (!check.topic().equals(topic)) {
-            throw new Unavailable(403, "the image reference points at topic '" + check.topic() + "', not at the"
-                    + " image-events topic '" + topic + "'");
+            throw new Unavailable(
+                    403,
+                    "the image reference points at topic '" + check.topic() + "', not at the" + " image-events topic '"
+                            + topic + "'");
         }
         byte[] cached = recent.get(check);
         if (cached != null) {
             return cached;
         }
-        ConsumerRecord<byte[], byte[]> record = read(check).orElseThrow(() -> new Unavailable(404, "image event at "
-                + topic + "/" + check.partition() + "/" + check.offset() + " is no longer in the topic (retention)"));
+        ConsumerRecord<byte[], byte[]> record = read(check)
+                .orElseThrow(() -> new Unavailable(
+                        404,
+                        "image event at " + topic + "/" + check.partition() + "/" + check.offset()
+                                + " is no longer in the topic (retention)"));
         ImageEvent event;
         try {
             event = codec.decode(topic, record.value());
         } catch (Exception e) {
-            throw new Unavailable(502, "the record at " + topic + "/" + check.partition() + "/" + check.offset()
-                    + " is not a readable image event: " + e.getMessage());
+            throw new Unavailable(
+                    502,
+                    "the record at " + topic + "/" + check.partition() + "/" + check.offset()
+                            + " is not a readable image event: " + e.getMessage());
         }
         byte[] image = new byte[event.getImage().remaining()];
         event.getImage().duplicate().get(image);
         if (!check.eventId().equals(event.getEventId()) || !check.matches(image)) {
-            throw new Unavailable(502, "the record at " + topic + "/" + check.partition() + "/" + check.offset()
-                    + " does not hold the referenced image (event id or SHA-256 differ)");
+            throw new Unavailable(
+                    502,
+                    "the record at " + topic + "/" + check.partition() + "/" + check.offset()
+                            + " does not hold the referenced image (event id or SHA-256 differ)");
         }
         recent.put(check, image);
         return image;
@@ -96,7 +105,8 @@ final class ClaimCheckImages implements AutoCloseable {
             c.seek(tp, check.offset());
             long deadline = System.nanoTime() + wait.toNanos();
             while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200)).records(tp)) {
+                for (ConsumerRecord<byte[], byte[]> r :
+                        c.poll(Duration.ofMillis(200)).records(tp)) {
                     if (r.offset() == check.offset()) {
                         return Optional.of(r);
                     }
@@ -109,7 +119,8 @@ final class ClaimCheckImages implements AutoCloseable {
             close();
             throw new Unavailable(503, "cannot read " + topic + "/" + check.partition() + ": " + e.getMessage());
         }
-        throw new Unavailable(504, "no answer from " + topic + "/" + check.partition() + " within " + wait.toMillis() + " ms");
+        throw new Unavailable(
+                504, "no answer from " + topic + "/" + check.partition() + " within " + wait.toMillis() + " ms");
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {

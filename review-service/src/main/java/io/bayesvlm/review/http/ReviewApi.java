@@ -76,13 +76,19 @@ public final class ReviewApi implements HttpHandler {
     private final QueueOrder order;
     private final LongSupplier clock;
     private final ClaimCheckImages claimChecks;
-    private final HttpClient peers = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient peers =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicLong claimsServed = new AtomicLong();
     /** Basic-auth credentials already checked (PBKDF2 is slow on purpose): SHA-256 of the header to user and expiry. */
     private final Map<String, Map.Entry<String, Long>> basicCache = new ConcurrentHashMap<>();
 
-    public ReviewApi(ReviewConfig config, ReviewStores stores, Replies replies, Producer<String, byte[]> commands,
-            Users users, LongSupplier clock) {
+    public ReviewApi(
+            ReviewConfig config,
+            ReviewStores stores,
+            Replies replies,
+            Producer<String, byte[]> commands,
+            Users users,
+            LongSupplier clock) {
         this.config = config;
         this.stores = stores;
         this.replies = replies;
@@ -91,9 +97,11 @@ public final class ReviewApi implements HttpHandler {
         this.sessions = new Sessions(config.sessionSecret(), config.sessionTtl());
         this.order = new QueueOrder(config.maxWait().toMillis(), config.auditEvery());
         this.clock = clock;
-        this.claimChecks = new ClaimCheckImages(config.topics().images(),
+        this.claimChecks = new ClaimCheckImages(
+                config.topics().images(),
                 io.bayesvlm.serde.RecordCodec.of(io.bayesvlm.avro.ImageEvent.class, config.registry()),
-                config.clientProperties(), Duration.ofSeconds(10));
+                config.clientProperties(),
+                Duration.ofSeconds(10));
     }
 
     /** Closes the claim-check reader. */
@@ -105,8 +113,8 @@ public final class ReviewApi implements HttpHandler {
     record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
         static Response json(int status, Object value) {
             try {
-                return new Response(status, "application/json; charset=utf-8", JsonSerde.MAPPER.writeValueAsBytes(value),
-                        Map.of());
+                return new Response(
+                        status, "application/json; charset=utf-8", JsonSerde.MAPPER.writeValueAsBytes(value), Map.of());
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -142,7 +150,9 @@ public final class ReviewApi implements HttpHandler {
             r = Response.error(e.status, e.getMessage());
         } catch (InvalidStateStoreException e) {
             // Starting, restoring or rebalancing: the client may try again shortly.
-            r = Response.error(503, "the review queue is not ready (" + e.getClass().getSimpleName() + "); retry")
+            r = Response.error(
+                            503,
+                            "the review queue is not ready (" + e.getClass().getSimpleName() + "); retry")
                     .with("Retry-After", "1");
         } catch (RuntimeException e) {
             LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
@@ -155,8 +165,10 @@ public final class ReviewApi implements HttpHandler {
         var h = ex.getResponseHeaders();
         h.set("Content-Type", r.contentType());
         // Untrusted text only ever reaches the page as text; this policy also refuses inline and foreign scripts.
-        h.set("Content-Security-Policy", "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self';"
-                + " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+        h.set(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self';"
+                        + " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
         h.set("X-Content-Type-Options", "nosniff");
         h.set("Referrer-Policy", "no-referrer");
         h.set("Cache-Control", "no-store");
@@ -192,7 +204,9 @@ public final class ReviewApi implements HttpHandler {
         List<String> seg = segments(path);
         switch (method + " " + String.join("/", seg.subList(0, Math.min(seg.size(), 2)))) {
             case "GET api/me":
-                return Response.json(200, Map.of("user", user.name(), "role", user.role().name().toLowerCase()));
+                return Response.json(
+                        200,
+                        Map.of("user", user.name(), "role", user.role().name().toLowerCase()));
             case "GET api/queue":
                 return Response.json(200, queueCounts(ex));
             case "GET api/calibration":
@@ -202,9 +216,17 @@ public final class ReviewApi implements HttpHandler {
             case "POST api/local":
                 if (seg.size() == 3 && seg.get(2).equals("claim-next")) {
                     // a peer chose a partition this instance owns
-                    return apply(new Command(Command.Type.CLAIM_NEXT, null, null, requireReviewer(user).name(), null,
-                            config.lease().toMillis(), intParam(ex, "n", 1, 1, Integer.MAX_VALUE)),
-                            intParam(ex, "partition", 0, 0, 1 << 20), user.name());
+                    return apply(
+                            new Command(
+                                    Command.Type.CLAIM_NEXT,
+                                    null,
+                                    null,
+                                    requireReviewer(user).name(),
+                                    null,
+                                    config.lease().toMillis(),
+                                    intParam(ex, "n", 1, 1, Integer.MAX_VALUE)),
+                            intParam(ex, "partition", 0, 0, 1 << 20),
+                            user.name());
                 }
                 break;
             case "POST api/queue":
@@ -235,9 +257,17 @@ public final class ReviewApi implements HttpHandler {
             throw new HttpError(401, "wrong user name or password");
         }
         String token = sessions.issue(user.get().name(), clock.getAsLong());
-        return Response.json(200, Map.of("user", user.get().name(), "role", user.get().role().name().toLowerCase()))
-                .with("Set-Cookie", COOKIE + "=" + token + "; Path=/; Max-Age=" + sessions.ttl().toSeconds()
-                        + "; HttpOnly; SameSite=Strict");
+        return Response.json(
+                        200,
+                        Map.of(
+                                "user",
+                                user.get().name(),
+                                "role",
+                                user.get().role().name().toLowerCase()))
+                .with(
+                        "Set-Cookie",
+                        COOKIE + "=" + token + "; Path=/; Max-Age="
+                                + sessions.ttl().toSeconds() + "; HttpOnly; SameSite=Strict");
     }
 
     /** The signed-in user: a session cookie from the login page, or HTTP basic credentials (API clients). */
@@ -268,8 +298,8 @@ public final class ReviewApi implements HttpHandler {
     private Optional<Users.User> basic(String header) {
         String digest;
         try {
-            digest = java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(header.getBytes(StandardCharsets.UTF_8)));
+            digest = java.util.HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(header.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -280,7 +310,8 @@ public final class ReviewApi implements HttpHandler {
         }
         String decoded;
         try {
-            decoded = new String(java.util.Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+            decoded = new String(
+                    java.util.Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
@@ -288,7 +319,8 @@ public final class ReviewApi implements HttpHandler {
         if (colon < 0) {
             return Optional.empty();
         }
-        Optional<Users.User> u = users.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1).toCharArray());
+        Optional<Users.User> u = users.authenticate(
+                decoded.substring(0, colon), decoded.substring(colon + 1).toCharArray());
         u.ifPresent(user -> basicCache.put(digest, Map.entry(user.name(), now + 60_000)));
         return u;
     }
@@ -322,7 +354,8 @@ public final class ReviewApi implements HttpHandler {
         Map<String, Long> total = new LinkedHashMap<>(localCounts());
         if (!forwarded(ex)) {
             for (HostInfo h : stores.others(QueueStore.ITEMS)) {
-                Map<String, Long> remote = JsonSerde.MAPPER.readValue(peer(ex, h, "GET", "/api/local/counts", null).body(),
+                Map<String, Long> remote = JsonSerde.MAPPER.readValue(
+                        peer(ex, h, "GET", "/api/local/counts", null).body(),
                         new TypeReference<Map<String, Long>>() {});
                 remote.forEach((k, v) -> total.merge(k, v, Long::sum));
             }
@@ -352,7 +385,8 @@ public final class ReviewApi implements HttpHandler {
             Optional<Candidate> pick = all.held().stream().min(Comparator.comparingLong(Candidate::enqueuedAt));
             if (pick.isEmpty()) {
                 List<Candidate> open = all.pending().stream()
-                        .filter(c -> !emptied.contains(stores.partitionOf(c.eventId()))).toList();
+                        .filter(c -> !emptied.contains(stores.partitionOf(c.eventId())))
+                        .toList();
                 pick = order.pick(open, clock.getAsLong(), claimNumber);
             }
             if (pick.isEmpty()) {
@@ -364,9 +398,23 @@ public final class ReviewApi implements HttpHandler {
                 throw new HttpError(503, "the queue is rebalancing; retry");
             }
             Response r = owner.get().equals(stores.self())
-                    ? apply(new Command(Command.Type.CLAIM_NEXT, null, null, user.name(), null, config.lease().toMillis(),
-                            claimNumber), partition, user.name())
-                    : peer(ex, owner.get(), "POST", "/api/local/claim-next?partition=" + partition + "&n=" + claimNumber, "{}");
+                    ? apply(
+                            new Command(
+                                    Command.Type.CLAIM_NEXT,
+                                    null,
+                                    null,
+                                    user.name(),
+                                    null,
+                                    config.lease().toMillis(),
+                                    claimNumber),
+                            partition,
+                            user.name())
+                    : peer(
+                            ex,
+                            owner.get(),
+                            "POST",
+                            "/api/local/claim-next?partition=" + partition + "&n=" + claimNumber,
+                            "{}");
             if (r.status() == 200) {
                 claimsServed.incrementAndGet();
                 return r;
@@ -387,8 +435,8 @@ public final class ReviewApi implements HttpHandler {
         List<Candidate> pending = new ArrayList<>(local.pending());
         if (!forwarded(ex)) {
             for (HostInfo h : stores.others(QueueStore.ITEMS)) {
-                Candidates c = JsonSerde.MAPPER.readValue(peer(ex, h, "GET", "/api/local/candidates", null).body(),
-                        Candidates.class);
+                Candidates c = JsonSerde.MAPPER.readValue(
+                        peer(ex, h, "GET", "/api/local/candidates", null).body(), Candidates.class);
                 held.addAll(c.held());
                 pending.addAll(c.pending());
             }
@@ -461,8 +509,15 @@ public final class ReviewApi implements HttpHandler {
         if (b.length > 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) {
             return "image/jpeg";
         }
-        if (b.length > 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E'
-                && b[10] == 'B' && b[11] == 'P') {
+        if (b.length > 12
+                && b[0] == 'R'
+                && b[1] == 'I'
+                && b[2] == 'F'
+                && b[3] == 'F'
+                && b[8] == 'W'
+                && b[9] == 'E'
+                && b[10] == 'B'
+                && b[11] == 'P') {
             return "image/webp";
         }
         if (b.length > 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F') {
@@ -485,21 +540,38 @@ public final class ReviewApi implements HttpHandler {
             if (forwarded(ex)) {
                 throw new HttpError(503, "ownership of the item moved; retry");
             }
-            String body = type == Command.Type.LABEL ? JsonSerde.MAPPER.writeValueAsString(Map.of("label", label)) : "{}";
-            return peer(ex, owner.get(), "POST", "/api/items/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/"
-                    + type.name().toLowerCase(), body);
+            String body =
+                    type == Command.Type.LABEL ? JsonSerde.MAPPER.writeValueAsString(Map.of("label", label)) : "{}";
+            return peer(
+                    ex,
+                    owner.get(),
+                    "POST",
+                    "/api/items/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/"
+                            + type.name().toLowerCase(),
+                    body);
         }
-        return apply(Command.of(type, null, id, user.name(), label, config.lease().toMillis()), stores.partitionOf(id), id);
+        return apply(
+                Command.of(type, null, id, user.name(), label, config.lease().toMillis()), stores.partitionOf(id), id);
     }
 
     /** Writes a command to a partition of the commands topic this instance owns and waits for its outcome. */
     private Response apply(Command command, int partition, String key) throws IOException {
         String requestId = replies.newRequestId();
         CompletableFuture<Reply> reply = replies.await(requestId);
-        Command c = new Command(command.type(), requestId, command.eventId(), command.reviewer(), command.label(),
-                command.leaseMillis(), command.claimNumber());
+        Command c = new Command(
+                command.type(),
+                requestId,
+                command.eventId(),
+                command.reviewer(),
+                command.label(),
+                command.leaseMillis(),
+                command.claimNumber());
         try {
-            commands.send(new ProducerRecord<>(config.topics().commands(), partition, clock.getAsLong(), key,
+            commands.send(new ProducerRecord<>(
+                    config.topics().commands(),
+                    partition,
+                    clock.getAsLong(),
+                    key,
                     JsonSerde.MAPPER.writeValueAsBytes(c)));
             Reply r = reply.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (r.outcome() != Reply.Outcome.OK) {
@@ -542,13 +614,16 @@ public final class ReviewApi implements HttpHandler {
         List<ReportView> all = new ArrayList<>(localHistory(limit));
         if (!forwarded(ex)) {
             for (HostInfo h : stores.others(KeepCalibrationHistory.STORE)) {
-                all.addAll(JsonSerde.MAPPER.readValue(peer(ex, h, "GET", "/api/local/calibration?limit=" + limit, null)
-                        .body(), new TypeReference<List<ReportView>>() {}));
+                all.addAll(JsonSerde.MAPPER.readValue(
+                        peer(ex, h, "GET", "/api/local/calibration?limit=" + limit, null)
+                                .body(),
+                        new TypeReference<List<ReportView>>() {}));
             }
         }
         all.sort(Comparator.comparing(ReportView::model).thenComparingLong(ReportView::windowEnd));
         Map<String, List<ReportView>> byModel = new LinkedHashMap<>();
-        all.forEach(r -> byModel.computeIfAbsent(r.model(), k -> new ArrayList<>()).add(r));
+        all.forEach(
+                r -> byModel.computeIfAbsent(r.model(), k -> new ArrayList<>()).add(r));
         List<ReportView> out = new ArrayList<>();
         byModel.values().forEach(l -> out.addAll(l.subList(Math.max(0, l.size() - limit), l.size())));
         return out;
@@ -560,7 +635,8 @@ public final class ReviewApi implements HttpHandler {
         }
         Map<String, List<ReportView>> byModel = new HashMap<>();
         try (KeyValueIterator<String, ReportView> it = stores.localCalibration().all()) {
-            it.forEachRemaining(kv -> byModel.computeIfAbsent(kv.value.model(), k -> new ArrayList<>()).add(kv.value));
+            it.forEachRemaining(kv -> byModel.computeIfAbsent(kv.value.model(), k -> new ArrayList<>())
+                    .add(kv.value));
         }
         List<ReportView> out = new ArrayList<>();
         for (List<ReportView> l : byModel.values()) {
@@ -590,8 +666,14 @@ public final class ReviewApi implements HttpHandler {
 
     private Response forward(HttpExchange ex, HostInfo owner) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
-        return peer(ex, owner, ex.getRequestMethod(), ex.getRequestURI().getRawPath()
-                + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()),
+        return peer(
+                ex,
+                owner,
+                ex.getRequestMethod(),
+                ex.getRequestURI().getRawPath()
+                        + (ex.getRequestURI().getRawQuery() == null
+                                ? ""
+                                : "?" + ex.getRequestURI().getRawQuery()),
                 body.length == 0 ? null : new String(body, StandardCharsets.UTF_8));
     }
 
@@ -599,7 +681,8 @@ public final class ReviewApi implements HttpHandler {
     private Response peer(HttpExchange ex, HostInfo host, String method, String pathAndQuery, String body)
             throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + hostString(host) + pathAndQuery))
-                .timeout(COMMAND_TIMEOUT.plusSeconds(5)).header(FORWARDED, hostString(stores.self()));
+                .timeout(COMMAND_TIMEOUT.plusSeconds(5))
+                .header(FORWARDED, hostString(stores.self()));
         for (String h : List.of("Cookie", "Authorization")) {
             String v = ex.getRequestHeaders().getFirst(h);
             if (v != null) {
@@ -607,18 +690,24 @@ public final class ReviewApi implements HttpHandler {
             }
         }
         if (method.equals("POST")) {
-            b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body));
+            b.header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body));
         } else {
             b.GET();
         }
         try {
             HttpResponse<byte[]> r = peers.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() >= 500 || r.statusCode() == 401) {
-                throw new HttpError(r.statusCode() == 401 ? 503 : r.statusCode(), "instance " + hostString(host)
-                        + " answered " + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8));
+                throw new HttpError(
+                        r.statusCode() == 401 ? 503 : r.statusCode(),
+                        "instance " + hostString(host) + " answered " + r.statusCode() + ": "
+                                + new String(r.body(), StandardCharsets.UTF_8));
             }
-            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse("application/json"),
-                    r.body(), Map.of());
+            return new Response(
+                    r.statusCode(),
+                    r.headers().firstValue("Content-Type").orElse("application/json"),
+                    r.body(),
+                    Map.of());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HttpError(503, "interrupted");

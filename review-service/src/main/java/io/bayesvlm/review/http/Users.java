@@ -12,7 +12,10 @@ import java.util.Optional;
  * queue and sees the dashboard) or {@code viewer} (dashboard only). Read once at startup; errors name the line.
  */
 public final class Users {
-    public enum Role { REVIEWER, VIEWER }
+    public enum Role {
+        REVIEWER,
+        VIEWER
+    }
 
     public record User(String name, Role role) {}
 
@@ -36,17 +39,20 @@ public final class Users {
             String[] p = t.split(":", 3);
             String where = file + ":" + n + ": ";
             if (p.length != 3 || !p[0].matches("[A-Za-z0-9._@-]{1,64}")) {
-                throw new IllegalArgumentException(where + "expected name:role:hash with a name of letters, digits, '.', '_', '@' or '-'");
+                throw new IllegalArgumentException(
+                        where + "expected name:role:hash with a name of letters, digits, '.', '_', '@' or '-'");
             }
             Role role = switch (p[1]) {
                 case "reviewer" -> Role.REVIEWER;
                 case "viewer" -> Role.VIEWER;
-                default -> throw new IllegalArgumentException(where + "role must be reviewer or viewer, got '" + p[1] + "'");
+                default ->
+                    throw new IllegalArgumentException(where + "role must be reviewer or viewer, got '" + p[1] + "'");
             };
             try {
                 Passwords.check(p[2]);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + e.getMessage() + " (make one with bin/bayesvlm review --hash-password)");
+                throw new IllegalArgumentException(
+                        where + e.getMessage() + " (make one with bin/bayesvlm review --hash-password)");
             }
             if (m.put(p[0], new Entry(new User(p[0], role), p[2])) != null) {
                 throw new IllegalArgumentException(where + "user '" + p[0] + "' appears twice");
@@ -63,7 +69,9 @@ public final class Users {
         Entry e = entries.get(name);
         if (e == null) {
             // Same work for an unknown name, so that timing does not tell which names exist.
-            Passwords.matches(password, "pbkdf2-sha256$210000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+            Passwords.matches(
+                    password,
+                    "pbkdf2-sha256$210000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
             return Optional.empty();
         }
         return Passwords.matches(password, e.hash) ? Optional.of(e.user) : Optional.empty();

@@ -1,8 +1,8 @@
 package io.bayesvlm.review.queue;
 
-import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.LabelSource;
+import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.review.JsonSerde;
 import io.bayesvlm.review.queue.Reply.Outcome;
 import io.bayesvlm.serde.RecordCodec;
@@ -28,7 +28,11 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
     private ProcessorContext<byte[], byte[]> context;
     private QueueStore queue;
 
-    public ApplyCommand(String labelsTopic, RecordCodec<LabelEvent> labels, DeadLetterSink deadLetters, Replies replies,
+    public ApplyCommand(
+            String labelsTopic,
+            RecordCodec<LabelEvent> labels,
+            DeadLetterSink deadLetters,
+            Replies replies,
             QueueOrder order) {
         this.order = order;
         this.labelsTopic = labelsTopic;
@@ -48,7 +52,9 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
         Command c;
         try {
             c = JsonSerde.MAPPER.readValue(record.value(), Command.class);
-            if (c.type() == null || c.reviewer() == null || (c.eventId() == null && c.type() != Command.Type.CLAIM_NEXT)) {
+            if (c.type() == null
+                    || c.reviewer() == null
+                    || (c.eventId() == null && c.type() != Command.Type.CLAIM_NEXT)) {
                 throw new IllegalArgumentException("type, reviewer and (but for CLAIM_NEXT) eventId are required");
             }
         } catch (Exception e) {
@@ -70,10 +76,12 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
         if (item.status() == QueueItem.Status.DONE) {
             return Reply.of(Outcome.CONFLICT, "already labelled '" + item.label() + "' by " + item.labelledBy());
         }
-        boolean heldByOther = item.status() == QueueItem.Status.CLAIMED && !c.reviewer().equals(item.claimedBy())
+        boolean heldByOther = item.status() == QueueItem.Status.CLAIMED
+                && !c.reviewer().equals(item.claimedBy())
                 && item.leaseUntil() > now;
         if (heldByOther) {
-            return Reply.of(Outcome.CONFLICT, "claimed by another reviewer until " + Instant.ofEpochMilli(item.leaseUntil()));
+            return Reply.of(
+                    Outcome.CONFLICT, "claimed by another reviewer until " + Instant.ofEpochMilli(item.leaseUntil()));
         }
         return switch (c.type()) {
             case CLAIM, CLAIM_NEXT -> {
@@ -101,7 +109,8 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
     /** The item this reviewer already holds here, else this partition's pick for them (skipped ones left out). */
     private Reply claimNext(Command c, long now) {
         QueueView view = queue.view();
-        java.util.Optional<Candidate> pick = view.heldBy(c.reviewer(), now).stream().findFirst();
+        java.util.Optional<Candidate> pick =
+                view.heldBy(c.reviewer(), now).stream().findFirst();
         if (pick.isEmpty()) {
             pick = order.pick(view.candidates(16, i -> i.skippedBy().contains(c.reviewer())), now, c.claimNumber());
         }

@@ -21,8 +21,8 @@ public final class ApplyReviewRequest implements Processor<byte[], byte[], byte[
     private ProcessorContext<byte[], byte[]> context;
     private QueueStore queue;
 
-    public ApplyReviewRequest(String topic, RecordCodec<ReviewRequest> codec, DeadLetterSink deadLetters,
-            Duration doneRetention) {
+    public ApplyReviewRequest(
+            String topic, RecordCodec<ReviewRequest> codec, DeadLetterSink deadLetters, Duration doneRetention) {
         this.topic = topic;
         this.codec = codec;
         this.deadLetters = deadLetters;

@@ -42,7 +42,8 @@ public final class CloseLabelledItems implements Processor<byte[], byte[], byte[
         if (item == null || item.status() == QueueItem.Status.DONE) {
             return;
         }
-        String by = label.getReviewerId() != null ? label.getReviewerId()
+        String by = label.getReviewerId() != null
+                ? label.getReviewerId()
                 : label.getLabelSource().name().toLowerCase(Locale.ROOT);
         queue.put(item, item.labelled(by, label.getLabel(), context.currentSystemTimeMs()));
     }

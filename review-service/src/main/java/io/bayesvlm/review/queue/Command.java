@@ -8,15 +8,27 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * of the queue, so two claims of one item cannot both succeed. The record's timestamp is the action's time.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Command(Type type, String requestId, String eventId, String reviewer, String label, long leaseMillis,
+public record Command(
+        Type type,
+        String requestId,
+        String eventId,
+        String reviewer,
+        String label,
+        long leaseMillis,
         long claimNumber) {
     /**
      * CLAIM_NEXT: the best item of the partition the command was written to (no event id), chosen by the stream
      * thread itself, so reviewers asking at once never race for one item.
      */
-    public enum Type { CLAIM, CLAIM_NEXT, LABEL, SKIP }
+    public enum Type {
+        CLAIM,
+        CLAIM_NEXT,
+        LABEL,
+        SKIP
+    }
 
-    public static Command of(Type type, String requestId, String eventId, String reviewer, String label, long leaseMillis) {
+    public static Command of(
+            Type type, String requestId, String eventId, String reviewer, String label, long leaseMillis) {
         return new Command(type, requestId, eventId, reviewer, label, leaseMillis, 0);
     }
 }

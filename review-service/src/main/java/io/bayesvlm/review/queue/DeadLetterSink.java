@@ -2,8 +2,8 @@ package io.bayesvlm.review.queue;
 
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.errors.ErrorCode;
-import io.bayesvlm.serde.RecordCodec;
 import io.bayesvlm.serde.DeadLetterRecords;
+import io.bayesvlm.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -29,8 +29,12 @@ public final class DeadLetterSink {
      * The record's value as a {@code what}, or null after sending it here with the reason (a missing value, bytes
      * that are not that record, a schema id the registry does not know).
      */
-    public <T> T decodeOrSend(ProcessorContext<byte[], byte[]> context, Record<byte[], byte[]> in, RecordCodec<T> codec,
-            String topic, String what) {
+    public <T> T decodeOrSend(
+            ProcessorContext<byte[], byte[]> context,
+            Record<byte[], byte[]> in,
+            RecordCodec<T> codec,
+            String topic,
+            String what) {
         try {
             if (in.value() == null) {
                 throw new java.io.IOException("empty value");
@@ -42,10 +46,18 @@ public final class DeadLetterSink {
         }
     }
 
-    public void send(ProcessorContext<byte[], byte[]> context, Record<byte[], byte[]> in, ErrorCode code, String message) {
+    public void send(
+            ProcessorContext<byte[], byte[]> context, Record<byte[], byte[]> in, ErrorCode code, String message) {
         RecordMetadata m = context.recordMetadata().orElseThrow();
-        DeadLetter d = DeadLetterRecords.of(in.key(), in.value(), m.topic(), m.partition(), m.offset(),
-                in.key() == null ? null : new String(in.key(), StandardCharsets.UTF_8), code, message,
+        DeadLetter d = DeadLetterRecords.of(
+                in.key(),
+                in.value(),
+                m.topic(),
+                m.partition(),
+                m.offset(),
+                in.key() == null ? null : new String(in.key(), StandardCharsets.UTF_8),
+                code,
+                message,
                 Instant.ofEpochMilli(in.timestamp()));
         context.forward(new Record<>(in.key(), codec.encode(topic, d), in.timestamp()), SINK);
     }

@@ -27,10 +27,27 @@ public record ItemView(
         String labelledBy) {
 
     public static ItemView of(QueueItem i) {
-        String url = i.image() == null ? null
-                : "/api/items/" + java.net.URLEncoder.encode(i.eventId(), java.nio.charset.StandardCharsets.UTF_8) + "/image";
-        return new ItemView(i.eventId(), i.eventTime(), i.reason(), i.priority(), i.topK(), i.classes(), i.uncertainty(),
-                i.routingScore(), i.modelName() + "/" + i.modelVersion(), url, i.imageRef(), i.enqueuedAt(),
-                i.status().name(), i.claimedBy(), i.leaseUntil(), i.label(), i.labelledBy());
+        String url = i.image() == null
+                ? null
+                : "/api/items/" + java.net.URLEncoder.encode(i.eventId(), java.nio.charset.StandardCharsets.UTF_8)
+                        + "/image";
+        return new ItemView(
+                i.eventId(),
+                i.eventTime(),
+                i.reason(),
+                i.priority(),
+                i.topK(),
+                i.classes(),
+                i.uncertainty(),
+                i.routingScore(),
+                i.modelName() + "/" + i.modelVersion(),
+                url,
+                i.imageRef(),
+                i.enqueuedAt(),
+                i.status().name(),
+                i.claimedBy(),
+                i.leaseUntil(),
+                i.label(),
+                i.labelledBy());
     }
 }

@@ -37,7 +37,11 @@ public record QueueItem(
         String labelledBy,
         long labelledAt) {
 
-    public enum Status { PENDING, CLAIMED, DONE }
+    public enum Status {
+        PENDING,
+        CLAIMED,
+        DONE
+    }
 
     /** A class with its BayesVLM probability and the standard deviation of its logit. */
     public record Score(String classId, double probability, double logitStd) {}
@@ -51,7 +55,8 @@ public record QueueItem(
             top.add(new Score(c.getClassId(), c.getProbability(), c.getLogitStd()));
         }
         // Requests from writers before v2 carry no class list: the reviewer chooses among the top-k.
-        List<String> classes = r.getClasses() != null ? List.copyOf(r.getClasses())
+        List<String> classes = r.getClasses() != null
+                ? List.copyOf(r.getClasses())
                 : top.stream().map(Score::classId).toList();
         ByteBuffer image = r.getImage();
         byte[] bytes = null;
@@ -59,10 +64,28 @@ public record QueueItem(
             bytes = new byte[image.remaining()];
             image.duplicate().get(bytes);
         }
-        return new QueueItem(r.getEventId(), r.getEventTime().toEpochMilli(), r.getReason().name(), r.getPriority(),
-                top, classes, r.getUncertainty() == null ? Map.of() : Map.copyOf(r.getUncertainty()),
-                r.getRoutingScore(), r.getModelName(), r.getModelVersion(), bytes, r.getImageRef(), now,
-                Status.PENDING, null, 0, 0, List.of(), null, null, 0);
+        return new QueueItem(
+                r.getEventId(),
+                r.getEventTime().toEpochMilli(),
+                r.getReason().name(),
+                r.getPriority(),
+                top,
+                classes,
+                r.getUncertainty() == null ? Map.of() : Map.copyOf(r.getUncertainty()),
+                r.getRoutingScore(),
+                r.getModelName(),
+                r.getModelVersion(),
+                bytes,
+                r.getImageRef(),
+                now,
+                Status.PENDING,
+                null,
+                0,
+                0,
+                List.of(),
+                null,
+                null,
+                0);
     }
 
     public boolean audit() {
@@ -70,9 +93,28 @@ public record QueueItem(
     }
 
     public QueueItem claimed(String reviewer, long now, long leaseMillis) {
-        return new QueueItem(eventId, eventTime, reason, priority, topK, classes, uncertainty, routingScore, modelName,
-                modelVersion, image, imageRef, enqueuedAt, Status.CLAIMED, reviewer, now, now + leaseMillis, skippedBy,
-                null, null, 0);
+        return new QueueItem(
+                eventId,
+                eventTime,
+                reason,
+                priority,
+                topK,
+                classes,
+                uncertainty,
+                routingScore,
+                modelName,
+                modelVersion,
+                image,
+                imageRef,
+                enqueuedAt,
+                Status.CLAIMED,
+                reviewer,
+                now,
+                now + leaseMillis,
+                skippedBy,
+                null,
+                null,
+                0);
     }
 
     /** Back to the queue (lease expired, or skipped by {@code skipper} who will not be offered it again). */
@@ -82,13 +124,52 @@ public record QueueItem(
             skipped = new ArrayList<>(skippedBy);
             skipped.add(skipper);
         }
-        return new QueueItem(eventId, eventTime, reason, priority, topK, classes, uncertainty, routingScore, modelName,
-                modelVersion, image, imageRef, enqueuedAt, Status.PENDING, null, 0, 0, List.copyOf(skipped), null, null, 0);
+        return new QueueItem(
+                eventId,
+                eventTime,
+                reason,
+                priority,
+                topK,
+                classes,
+                uncertainty,
+                routingScore,
+                modelName,
+                modelVersion,
+                image,
+                imageRef,
+                enqueuedAt,
+                Status.PENDING,
+                null,
+                0,
+                0,
+                List.copyOf(skipped),
+                null,
+                null,
+                0);
     }
 
     public QueueItem labelled(String reviewer, String chosen, long now) {
-        return new QueueItem(eventId, eventTime, reason, priority, topK, classes, uncertainty, routingScore, modelName,
-                modelVersion, image, imageRef, enqueuedAt, Status.DONE, claimedBy, claimedAt, 0, skippedBy, chosen,
-                reviewer, now);
+        return new QueueItem(
+                eventId,
+                eventTime,
+                reason,
+                priority,
+                topK,
+                classes,
+                uncertainty,
+                routingScore,
+                modelName,
+                modelVersion,
+                image,
+                imageRef,
+                enqueuedAt,
+                Status.DONE,
+                claimedBy,
+                claimedAt,
+                0,
+                skippedBy,
+                chosen,
+                reviewer,
+                now);
     }
 }

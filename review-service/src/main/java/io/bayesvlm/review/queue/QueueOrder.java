@@ -18,9 +18,10 @@ import java.util.Optional;
 public record QueueOrder(long maxWaitMillis, int auditEvery) {
 
     static final Comparator<Candidate> MOST_UNCERTAIN = Comparator.comparingDouble((Candidate c) -> -c.priority())
-            .thenComparingLong(Candidate::enqueuedAt).thenComparing(Candidate::eventId);
-    static final Comparator<Candidate> OLDEST = Comparator.comparingLong(Candidate::enqueuedAt)
+            .thenComparingLong(Candidate::enqueuedAt)
             .thenComparing(Candidate::eventId);
+    static final Comparator<Candidate> OLDEST =
+            Comparator.comparingLong(Candidate::enqueuedAt).thenComparing(Candidate::eventId);
 
     /**
      * @param candidates pending items the reviewer may take (already without the ones they skipped); the best of
@@ -36,7 +37,8 @@ public record QueueOrder(long maxWaitMillis, int auditEvery) {
         if (audit.isPresent() && claimNumber % auditEvery == 0) {
             return audit;
         }
-        Optional<Candidate> uncertain = candidates.stream().filter(c -> !c.audit()).min(MOST_UNCERTAIN);
+        Optional<Candidate> uncertain =
+                candidates.stream().filter(c -> !c.audit()).min(MOST_UNCERTAIN);
         return uncertain.isPresent() ? uncertain : audit;
     }
 }

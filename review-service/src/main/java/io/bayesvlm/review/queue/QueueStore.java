@@ -87,8 +87,10 @@ public final class QueueStore {
     }
 
     private static String countKey(QueueItem i) {
-        return COUNT + (i.status() == QueueItem.Status.PENDING ? (i.audit() ? "pending-audit" : "pending-uncertain")
-                : i.status().name().toLowerCase(java.util.Locale.ROOT));
+        return COUNT
+                + (i.status() == QueueItem.Status.PENDING
+                        ? (i.audit() ? "pending-audit" : "pending-uncertain")
+                        : i.status().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     private void count(String key, long delta) {

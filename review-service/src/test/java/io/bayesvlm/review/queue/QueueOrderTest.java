@@ -34,15 +34,20 @@ class QueueOrderTest {
 
     @Test
     void auditsWhenNothingUncertainWaitsAndNothingWhenEmpty() {
-        assertThat(order.pick(List.of(a("new", 8), a("old", 2)), now, 1)).map(Candidate::eventId).hasValue("old");
+        assertThat(order.pick(List.of(a("new", 8), a("old", 2)), now, 1))
+                .map(Candidate::eventId)
+                .hasValue("old");
         assertThat(order.pick(List.of(), now, 1)).isEmpty();
     }
 
     @Test
     void anItemAtMaxWaitGoesFirstOldestFirst() {
-        List<Candidate> c = List.of(u("hot", 0.99, now - 10), a("stale-audit", now - 3_700_000), u("stale", 0.1, now - 3_600_000));
+        List<Candidate> c =
+                List.of(u("hot", 0.99, now - 10), a("stale-audit", now - 3_700_000), u("stale", 0.1, now - 3_600_000));
         assertThat(order.pick(c, now, 1)).map(Candidate::eventId).hasValue("stale-audit");
         assertThat(order.pick(c.subList(0, 1), now, 1)).map(Candidate::eventId).hasValue("hot");
-        assertThat(order.pick(List.of(c.get(0), c.get(2)), now, 1)).map(Candidate::eventId).hasValue("stale");
+        assertThat(order.pick(List.of(c.get(0), c.get(2)), now, 1))
+                .map(Candidate::eventId)
+                .hasValue("stale");
     }
 }

@@ -57,11 +57,22 @@ class ReviewQueueTopologyTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         driver = new TopologyTestDriver(ReviewTopology.buildTopology(config, replies), p, T0);
-        requests = driver.createInputTopic("review-requests", Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        commands = driver.createInputTopic("review-commands", Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        labels = driver.createOutputTopic("labels", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
-        labelsIn = driver.createInputTopic("labels", Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        deadLetters = driver.createOutputTopic("dead-letters", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        requests = driver.createInputTopic(
+                "review-requests",
+                Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        commands = driver.createInputTopic(
+                "review-commands",
+                Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        labels = driver.createOutputTopic(
+                "labels", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        labelsIn = driver.createInputTopic(
+                "labels", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        deadLetters = driver.createOutputTopic(
+                "dead-letters",
+                Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer());
     }
 
     @AfterEach
@@ -77,7 +88,8 @@ class ReviewQueueTopologyTest {
     private Reply command(Command.Type type, String id, String reviewer, String label) throws Exception {
         String requestId = replies.newRequestId();
         CompletableFuture<Reply> reply = replies.await(requestId);
-        Command c = Command.of(type, requestId, id, reviewer, label, Duration.ofSeconds(60).toMillis());
+        Command c = Command.of(
+                type, requestId, id, reviewer, label, Duration.ofSeconds(60).toMillis());
         commands.pipeInput(id, JsonSerde.MAPPER.writeValueAsBytes(c), now);
         assertThat(reply).as("the command was applied and answered").isDone();
         return reply.get();
@@ -128,7 +140,8 @@ class ReviewQueueTopologyTest {
             String reviewer = n % 2 == 0 ? "bob" : "alice";
             order.add(claimNext(reviewer, n));
             if (n < 5) {
-                assertThat(command(Command.Type.LABEL, order.get(order.size() - 1), reviewer, "coat").outcome())
+                assertThat(command(Command.Type.LABEL, order.get(order.size() - 1), reviewer, "coat")
+                                .outcome())
                         .isEqualTo(Reply.Outcome.OK);
             }
         }
@@ -136,7 +149,9 @@ class ReviewQueueTopologyTest {
         assertThat(order).containsExactly("u-high", "u-mid", "audit-1", "u-low", "audit-2");
         assertThat(claimNext("carol", 6)).as("queue empty").isNull();
         assertThat(claimNext("alice", 7)).as("alice gets back what she holds").isEqualTo("audit-2");
-        assertThat(view().counts()).containsEntry("claimed", 1L).containsEntry("done", 4L)
+        assertThat(view().counts())
+                .containsEntry("claimed", 1L)
+                .containsEntry("done", 4L)
                 .containsEntry("pending-uncertain", 0L);
     }
 
@@ -156,19 +171,24 @@ class ReviewQueueTopologyTest {
         assertThat(command(Command.Type.CLAIM, "x", "alice", null).outcome()).isEqualTo(Reply.Outcome.OK);
         assertThat(command(Command.Type.CLAIM, "x", "bob", null).outcome()).isEqualTo(Reply.Outcome.CONFLICT);
         assertThat(command(Command.Type.LABEL, "x", "bob", "dress").outcome()).isEqualTo(Reply.Outcome.CONFLICT);
-        assertThat(view().candidates(10, i -> false)).as("a claimed item is not offered").isEmpty();
+        assertThat(view().candidates(10, i -> false))
+                .as("a claimed item is not offered")
+                .isEmpty();
 
         // alice walks away: after the lease (60 s) the wall-clock punctuation returns the item to the queue
         driver.advanceWallClockTime(Duration.ofSeconds(30));
         assertThat(view().items().get("x").status()).isEqualTo(QueueItem.Status.CLAIMED);
         driver.advanceWallClockTime(Duration.ofSeconds(31));
         assertThat(view().items().get("x").status()).isEqualTo(QueueItem.Status.PENDING);
-        assertThat(view().candidates(10, i -> false)).extracting(Candidate::eventId).containsExactly("x");
+        assertThat(view().candidates(10, i -> false))
+                .extracting(Candidate::eventId)
+                .containsExactly("x");
 
         now = now.plusSeconds(61);
         assertThat(command(Command.Type.CLAIM, "x", "bob", null).outcome()).isEqualTo(Reply.Outcome.OK);
         assertThat(command(Command.Type.LABEL, "x", "alice", "dress").outcome())
-                .as("alice's lease is gone and bob holds it").isEqualTo(Reply.Outcome.CONFLICT);
+                .as("alice's lease is gone and bob holds it")
+                .isEqualTo(Reply.Outcome.CONFLICT);
         now = now.plusSeconds(7);
         assertThat(command(Command.Type.LABEL, "x", "bob", "dress").outcome()).isEqualTo(Reply.Outcome.OK);
         List<LabelEvent> out = labelEvents();
@@ -181,9 +201,11 @@ class ReviewQueueTopologyTest {
 
     @Test
     void aLabelForAnUnknownOrAlreadyLabelledItemIsRefusedAndEmitsNothing() throws Exception {
-        assertThat(command(Command.Type.LABEL, "nope", "alice", "dress").outcome()).isEqualTo(Reply.Outcome.NOT_FOUND);
+        assertThat(command(Command.Type.LABEL, "nope", "alice", "dress").outcome())
+                .isEqualTo(Reply.Outcome.NOT_FOUND);
         enqueue("a1", ReviewReason.AUDIT, 0);
-        assertThat(command(Command.Type.LABEL, "a1", "alice", "not-a-class").outcome()).isEqualTo(Reply.Outcome.INVALID);
+        assertThat(command(Command.Type.LABEL, "a1", "alice", "not-a-class").outcome())
+                .isEqualTo(Reply.Outcome.INVALID);
         assertThat(command(Command.Type.LABEL, "a1", "alice", "coat").outcome()).isEqualTo(Reply.Outcome.OK);
         Reply again = command(Command.Type.LABEL, "a1", "bob", "dress");
         assertThat(again.outcome()).isEqualTo(Reply.Outcome.CONFLICT);
@@ -193,7 +215,9 @@ class ReviewQueueTopologyTest {
         List<LabelEvent> out = labelEvents();
         assertThat(out).as("exactly one label, from the audit").hasSize(1);
         assertThat(out.get(0).getLabelSource()).isEqualTo(LabelSource.AUDIT);
-        assertThat(out.get(0).getReviewDurationMs()).as("labelled without a claim").isNull();
+        assertThat(out.get(0).getReviewDurationMs())
+                .as("labelled without a claim")
+                .isNull();
         assertThat(view().counts()).containsEntry("done", 1L).containsEntry("pending-audit", 0L);
 
         // a duplicate request for a labelled item does not put it back in the queue
@@ -209,12 +233,24 @@ class ReviewQueueTopologyTest {
         AvroCodec<LabelEvent> codec = new AvroCodec<>(LabelEvent.class);
         // another tool labels both; its records are keyed by something else, which must not matter
         for (String id : List.of("ext", "ext-2")) {
-            labelsIn.pipeInput("tool-key", codec.encode("labels", LabelEvent.newBuilder().setEventId(id).setLabel("dress")
-                    .setLabelSource(LabelSource.GROUND_TRUTH).setLabelTime(now).build()), now);
+            labelsIn.pipeInput(
+                    "tool-key",
+                    codec.encode(
+                            "labels",
+                            LabelEvent.newBuilder()
+                                    .setEventId(id)
+                                    .setLabel("dress")
+                                    .setLabelSource(LabelSource.GROUND_TRUTH)
+                                    .setLabelTime(now)
+                                    .build()),
+                    now);
         }
         // re-keyed by event id; the driver, like Kafka, delivers them to the labels-by-item source
-        var rekeyed = driver.createOutputTopic("review-labels-by-item", Serdes.String().deserializer(),
-                Serdes.ByteArray().deserializer()).readKeyValuesToList();
+        var rekeyed = driver.createOutputTopic(
+                        "review-labels-by-item",
+                        Serdes.String().deserializer(),
+                        Serdes.ByteArray().deserializer())
+                .readKeyValuesToList();
         assertThat(rekeyed).extracting(kv -> kv.key).containsExactly("ext", "ext-2");
 
         assertThat(view().items().get("ext").status()).isEqualTo(QueueItem.Status.DONE);
@@ -260,10 +296,16 @@ class ReviewQueueTopologyTest {
         command(Command.Type.LABEL, "c2", "bob", "coat");
 
         // Replaying the changelogs into fresh stores gives exactly the live stores (what a restore does).
-        var items = driver.createOutputTopic("review-test-review-items-changelog", Serdes.String().deserializer(),
-                new JsonSerde<>(QueueItem.class).deserializer()).readKeyValuesToMap();
-        var index = driver.createOutputTopic("review-test-review-index-changelog", Serdes.String().deserializer(),
-                Serdes.String().deserializer()).readKeyValuesToMap();
+        var items = driver.createOutputTopic(
+                        "review-test-review-items-changelog",
+                        Serdes.String().deserializer(),
+                        new JsonSerde<>(QueueItem.class).deserializer())
+                .readKeyValuesToMap();
+        var index = driver.createOutputTopic(
+                        "review-test-review-index-changelog",
+                        Serdes.String().deserializer(),
+                        Serdes.String().deserializer())
+                .readKeyValuesToMap();
         index.values().removeIf(java.util.Objects::isNull);
         items.values().removeIf(java.util.Objects::isNull);
         KeyValueStore<String, String> liveIndex = driver.getKeyValueStore(QueueStore.INDEX);

@@ -50,8 +50,13 @@ public final class Backoff {
                     since = System.currentTimeMillis();
                 }
                 retries++;
-                LOG.warn("schema registry unavailable for {} ms ({}), retry {} in {} ms: {}",
-                        System.currentTimeMillis() - since, what.get(), attempt, wait, describe(e));
+                LOG.warn(
+                        "schema registry unavailable for {} ms ({}), retry {} in {} ms: {}",
+                        System.currentTimeMillis() - since,
+                        what.get(),
+                        attempt,
+                        wait,
+                        describe(e));
                 try {
                     Thread.sleep(wait);
                 } catch (InterruptedException ie) {

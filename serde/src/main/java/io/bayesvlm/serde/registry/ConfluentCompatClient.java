@@ -40,8 +40,11 @@ public final class ConfluentCompatClient implements RegistryClientFacade {
         this.timeout = config.requestTimeout();
         this.authorization = switch (config.auth()) {
             case NONE -> null;
-            case BASIC -> "Basic " + Base64.getEncoder().encodeToString(
-                    (config.username() + ":" + config.password()).getBytes(StandardCharsets.UTF_8));
+            case BASIC ->
+                "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString(
+                                        (config.username() + ":" + config.password()).getBytes(StandardCharsets.UTF_8));
             case BEARER -> "Bearer " + config.bearerToken();
         };
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -55,7 +58,11 @@ public final class ConfluentCompatClient implements RegistryClientFacade {
 
     /** POST /subjects/{subject}/versions: registers (or finds) a schema; returns its id. */
     public long register(String subject, String schema) {
-        JsonNode n = call("POST", "/subjects/" + enc(subject) + "/versions", body(schema), "register a schema under subject '" + subject + "'");
+        JsonNode n = call(
+                "POST",
+                "/subjects/" + enc(subject) + "/versions",
+                body(schema),
+                "register a schema under subject '" + subject + "'");
         return n.path("id").asLong();
     }
 
@@ -63,7 +70,10 @@ public final class ConfluentCompatClient implements RegistryClientFacade {
     public String schemaById(long id) {
         JsonNode n = call("GET", "/schemas/ids/" + id, null, "fetch schema id " + id);
         if (n.has("references") && n.get("references").size() > 0) {
-            throw new RegistryException(RegistryException.Kind.REJECTED, "schema id " + id + " has references, which this job does not support", null);
+            throw new RegistryException(
+                    RegistryException.Kind.REJECTED,
+                    "schema id " + id + " has references, which this job does not support",
+                    null);
         }
         return n.path("schema").asText();
     }
@@ -71,7 +81,11 @@ public final class ConfluentCompatClient implements RegistryClientFacade {
     /** POST /subjects/{subject}: the registered version of this exact schema under the subject, or null. */
     public RegistryVersionCoordinates lookup(String subject, String schema) {
         try {
-            JsonNode n = call("POST", "/subjects/" + enc(subject), body(schema), "look up a schema under subject '" + subject + "'");
+            JsonNode n = call(
+                    "POST",
+                    "/subjects/" + enc(subject),
+                    body(schema),
+                    "look up a schema under subject '" + subject + "'");
             return coordinates(subject, n);
         } catch (RegistryException e) {
             if (e.kind() == RegistryException.Kind.NOT_FOUND) {
@@ -93,7 +107,9 @@ public final class ConfluentCompatClient implements RegistryClientFacade {
 
     @Override
     public String getSchemaByGAV(String groupId, String artifactId, String version) {
-        return call("GET", versionPath(artifactId, version), null, "fetch subject '" + artifactId + "'").path("schema").asText();
+        return call("GET", versionPath(artifactId, version), null, "fetch subject '" + artifactId + "'")
+                .path("schema")
+                .asText();
     }
 
     @Override
@@ -122,29 +138,38 @@ public final class ConfluentCompatClient implements RegistryClientFacade {
     }
 
     @Override
-    public List<RegistryVersionCoordinates> searchVersionsByContent(String schema, String artifactType,
-            ArtifactReference reference, boolean canonical) {
+    public List<RegistryVersionCoordinates> searchVersionsByContent(
+            String schema, String artifactType, ArtifactReference reference, boolean canonical) {
         RegistryVersionCoordinates found = lookup(reference.getArtifactId(), schema);
         return found == null ? List.of() : List.of(found);
     }
 
     @Override
-    public RegistryVersionCoordinates createSchema(String artifactType, String groupId, String artifactId,
-            String version, String autoCreateBehavior, boolean canonical, String schema,
+    public RegistryVersionCoordinates createSchema(
+            String artifactType,
+            String groupId,
+            String artifactId,
+            String version,
+            String autoCreateBehavior,
+            boolean canonical,
+            String schema,
             Set<RegistryArtifactReference> references) {
         register(artifactId, schema);
         // The register call answers only the id; the lookup adds the version.
         RegistryVersionCoordinates c = lookup(artifactId, schema);
         if (c == null) {
-            throw new RegistryException(RegistryException.Kind.NOT_FOUND,
-                    "schema registered under subject '" + artifactId + "' but not found there afterwards", null);
+            throw new RegistryException(
+                    RegistryException.Kind.NOT_FOUND,
+                    "schema registered under subject '" + artifactId + "' but not found there afterwards",
+                    null);
         }
         return c;
     }
 
     @Override
     public RegistryVersionCoordinates getVersionCoordinatesByGAV(String groupId, String artifactId, String version) {
-        return coordinates(artifactId, call("GET", versionPath(artifactId, version), null, "fetch subject '" + artifactId + "'"));
+        return coordinates(
+                artifactId, call("GET", versionPath(artifactId, version), null, "fetch subject '" + artifactId + "'"));
     }
 
     @Override
@@ -154,16 +179,21 @@ public final class ConfluentCompatClient implements RegistryClientFacade {
 
     private static RegistryVersionCoordinates coordinates(String subject, JsonNode n) {
         long id = n.path("id").asLong();
-        return RegistryVersionCoordinates.create(id, id, null, subject, n.path("version").asText());
+        return RegistryVersionCoordinates.create(
+                id, id, null, subject, n.path("version").asText());
     }
 
     private static String versionPath(String subject, String version) {
-        return "/subjects/" + enc(subject) + "/versions/" + (version == null || version.isEmpty() ? "latest" : enc(version));
+        return "/subjects/" + enc(subject) + "/versions/"
+                + (version == null || version.isEmpty() ? "latest" : enc(version));
     }
 
     private static String body(String schema) {
         // schemaType is optional for Avro in Confluent's API, but Apicurio's ccompat otherwise guesses the type.
-        return JSON.createObjectNode().put("schemaType", "AVRO").put("schema", schema).toString();
+        return JSON.createObjectNode()
+                .put("schemaType", "AVRO")
+                .put("schema", schema)
+                .toString();
     }
 
     private static String enc(String s) {
@@ -171,8 +201,8 @@ public final class ConfluentCompatClient implements RegistryClientFacade {
     }
 
     private JsonNode call(String method, String path, String body, String what) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                .header("Accept", CONTENT_TYPE);
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).header("Accept", CONTENT_TYPE);
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
@@ -185,35 +215,43 @@ public final class ConfluentCompatClient implements RegistryClientFacade {
         try {
             response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new RegistryException(RegistryException.Kind.UNAVAILABLE,
-                    "schema registry " + base + " unreachable (" + what + "): " + e, e);
+            throw new RegistryException(
+                    RegistryException.Kind.UNAVAILABLE,
+                    "schema registry " + base + " unreachable (" + what + "): " + e,
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException(RegistryException.Kind.UNAVAILABLE, "interrupted while calling the schema registry", e);
+            throw new RegistryException(
+                    RegistryException.Kind.UNAVAILABLE, "interrupted while calling the schema registry", e);
         }
         int status = response.statusCode();
         if (status / 100 == 2) {
             try {
                 return JSON.readTree(response.body());
             } catch (IOException e) {
-                throw new RegistryException(RegistryException.Kind.REJECTED,
-                        "schema registry " + base + " answered " + what + " with non-JSON: " + e.getMessage(), e);
+                throw new RegistryException(
+                        RegistryException.Kind.REJECTED,
+                        "schema registry " + base + " answered " + what + " with non-JSON: " + e.getMessage(),
+                        e);
             }
         }
-        throw new RegistryException(RegistryException.fromStatus(status),
-                "schema registry " + base + " refused to " + what + ": HTTP " + status + " " + errorMessage(response.body()), null);
+        throw new RegistryException(
+                RegistryException.fromStatus(status),
+                "schema registry " + base + " refused to " + what + ": HTTP " + status + " "
+                        + errorMessage(response.body()),
+                null);
     }
 
     private static String errorMessage(String body) {
         try {
             JsonNode n = JSON.readTree(body);
             if (n.has("message")) {
-                return (n.has("error_code") ? "(error " + n.get("error_code").asText() + ") " : "") + n.get("message").asText();
+                return (n.has("error_code") ? "(error " + n.get("error_code").asText() + ") " : "")
+                        + n.get("message").asText();
             }
         } catch (IOException | RuntimeException ignored) {
             // not JSON: show the raw body
         }
         return body == null ? "" : body.length() > 300 ? body.substring(0, 300) + "..." : body;
     }
-
 }

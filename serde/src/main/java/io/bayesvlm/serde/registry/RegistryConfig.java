@@ -25,15 +25,25 @@ public record RegistryConfig(
         boolean autoRegister,
         Duration retryBackoff,
         Duration retryBackoffMax,
-        Duration requestTimeout) implements Serializable {
+        Duration requestTimeout)
+        implements Serializable {
 
-    public enum Api { CONFLUENT, APICURIO }
+    public enum Api {
+        CONFLUENT,
+        APICURIO
+    }
 
-    public enum Auth { NONE, BASIC, BEARER }
+    public enum Auth {
+        NONE,
+        BASIC,
+        BEARER
+    }
 
     /** Confluent's subject naming strategies: TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy. */
     public enum SubjectStrategy {
-        TOPIC, RECORD, TOPIC_RECORD;
+        TOPIC,
+        RECORD,
+        TOPIC_RECORD;
 
         /** The subject a value schema of this record type is registered under on this topic. */
         public String subject(String topic, String recordFullName) {
@@ -47,21 +57,50 @@ public record RegistryConfig(
 
     /** No registry: plain Avro binary on every topic. */
     public static RegistryConfig none() {
-        return new RegistryConfig("", Api.CONFLUENT, Auth.NONE, "", "", "", SubjectStrategy.TOPIC, false,
-                Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(10));
+        return new RegistryConfig(
+                "",
+                Api.CONFLUENT,
+                Auth.NONE,
+                "",
+                "",
+                "",
+                SubjectStrategy.TOPIC,
+                false,
+                Duration.ofMillis(200),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(10));
     }
 
     /** An unauthenticated registry with default retry settings (the embedded demo and the tests). */
     public static RegistryConfig of(String url, Api api, boolean autoRegister) {
         RegistryConfig n = none();
-        return new RegistryConfig(url, api, Auth.NONE, "", "", "", SubjectStrategy.TOPIC, autoRegister,
-                n.retryBackoff, n.retryBackoffMax, n.requestTimeout);
+        return new RegistryConfig(
+                url,
+                api,
+                Auth.NONE,
+                "",
+                "",
+                "",
+                SubjectStrategy.TOPIC,
+                autoRegister,
+                n.retryBackoff,
+                n.retryBackoffMax,
+                n.requestTimeout);
     }
 
     /** The {@code registry.*} option keys, shared by the job and the review service. */
-    public static final List<String> KEYS = List.of("registry.url", "registry.api", "registry.auth", "registry.username",
-            "registry.password", "registry.bearer-token", "registry.subject-strategy", "registry.auto-register",
-            "registry.retry-backoff", "registry.retry-backoff-max", "registry.request-timeout");
+    public static final List<String> KEYS = List.of(
+            "registry.url",
+            "registry.api",
+            "registry.auth",
+            "registry.username",
+            "registry.password",
+            "registry.bearer-token",
+            "registry.subject-strategy",
+            "registry.auto-register",
+            "registry.retry-backoff",
+            "registry.retry-backoff-max",
+            "registry.request-timeout");
 
     /**
      * The {@code registry.*} options, validated: each error names the option. Secrets may come from the
@@ -97,9 +136,17 @@ public record RegistryConfig(
             throw new IllegalArgumentException("registry.retry-backoff-max (" + backoffMax + ") must not be"
                     + " shorter than registry.retry-backoff (" + backoff + ")");
         }
-        return new RegistryConfig(url, Api.valueOf(api.toUpperCase(Locale.ROOT)), Auth.valueOf(auth.toUpperCase(Locale.ROOT)),
-                username, password, token, SubjectStrategy.valueOf(strategy.replace('-', '_').toUpperCase(Locale.ROOT)),
-                o.bool("registry.auto-register", false), backoff, backoffMax,
+        return new RegistryConfig(
+                url,
+                Api.valueOf(api.toUpperCase(Locale.ROOT)),
+                Auth.valueOf(auth.toUpperCase(Locale.ROOT)),
+                username,
+                password,
+                token,
+                SubjectStrategy.valueOf(strategy.replace('-', '_').toUpperCase(Locale.ROOT)),
+                o.bool("registry.auto-register", false),
+                backoff,
+                backoffMax,
                 o.positiveDuration("registry.request-timeout", d.requestTimeout));
     }
 

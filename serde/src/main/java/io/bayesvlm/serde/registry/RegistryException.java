@@ -33,9 +33,12 @@ public class RegistryException extends RuntimeException {
             if (c instanceof RegistryException r) {
                 return r.kind;
             }
-            if (c instanceof java.net.ConnectException || c instanceof java.net.http.HttpTimeoutException
-                    || c instanceof java.net.SocketTimeoutException || c instanceof java.nio.channels.ClosedChannelException
-                    || c instanceof java.net.UnknownHostException || c instanceof java.net.SocketException
+            if (c instanceof java.net.ConnectException
+                    || c instanceof java.net.http.HttpTimeoutException
+                    || c instanceof java.net.SocketTimeoutException
+                    || c instanceof java.nio.channels.ClosedChannelException
+                    || c instanceof java.net.UnknownHostException
+                    || c instanceof java.net.SocketException
                     || c.getClass().getName().startsWith("io.netty.channel.")
                     || c.getClass().getName().equals("io.vertx.core.VertxException")) {
                 return Kind.UNAVAILABLE;

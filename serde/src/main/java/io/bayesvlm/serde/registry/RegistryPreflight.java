@@ -27,15 +27,28 @@ public final class RegistryPreflight {
         RegistryClientFacade client = RegistrySerdes.client(c);
         Map<String, Long> ids = new LinkedHashMap<>();
         for (Map.Entry<String, Schema> e : outputs.entrySet()) {
-            String subject = c.subjectStrategy().subject(e.getKey(), e.getValue().getFullName());
+            String subject =
+                    c.subjectStrategy().subject(e.getKey(), e.getValue().getFullName());
             String schema = e.getValue().toString();
             try {
                 if (c.autoRegister()) {
-                    ids.put(subject, client.createSchema("AVRO", SubjectNameStrategy.DEFAULT_GROUP, subject, null,
-                            "FIND_OR_CREATE_VERSION", false, schema, Set.of()).getContentId());
+                    ids.put(
+                            subject,
+                            client.createSchema(
+                                            "AVRO",
+                                            SubjectNameStrategy.DEFAULT_GROUP,
+                                            subject,
+                                            null,
+                                            "FIND_OR_CREATE_VERSION",
+                                            false,
+                                            schema,
+                                            Set.of())
+                                    .getContentId());
                 } else {
-                    ArtifactReference ref = ArtifactReference.builder().groupId(SubjectNameStrategy.DEFAULT_GROUP)
-                            .artifactId(subject).build();
+                    ArtifactReference ref = ArtifactReference.builder()
+                            .groupId(SubjectNameStrategy.DEFAULT_GROUP)
+                            .artifactId(subject)
+                            .build();
                     var found = client.searchVersionsByContent(schema, "AVRO", ref, false);
                     if (found.isEmpty()) {
                         throw new IllegalStateException("the " + e.getValue().getName() + " schema is not registered"
@@ -56,14 +69,17 @@ public final class RegistryPreflight {
 
     static String explain(RegistryConfig c, String subject, String record, RuntimeException ex) {
         return switch (RegistryException.classify(ex)) {
-            case UNAVAILABLE -> "schema registry at registry.url " + c.displayUrl() + " is unreachable: "
-                    + Backoff.describe(ex);
-            case NOT_FOUND -> "schema registry at registry.url " + c.displayUrl() + " has no subject '" + subject
-                    + "' (or registry.api=" + c.api().name().toLowerCase() + " does not match that registry's API): "
-                    + Backoff.describe(ex);
-            case REJECTED -> "schema registry at registry.url " + c.displayUrl() + " refused the " + record
-                    + " schema for subject '" + subject + "' (an incompatible change under its compatibility rule,"
-                    + " or missing rights; see registry.auth): " + Backoff.describe(ex);
+            case UNAVAILABLE ->
+                "schema registry at registry.url " + c.displayUrl() + " is unreachable: " + Backoff.describe(ex);
+            case NOT_FOUND ->
+                "schema registry at registry.url " + c.displayUrl() + " has no subject '" + subject
+                        + "' (or registry.api=" + c.api().name().toLowerCase()
+                        + " does not match that registry's API): "
+                        + Backoff.describe(ex);
+            case REJECTED ->
+                "schema registry at registry.url " + c.displayUrl() + " refused the " + record
+                        + " schema for subject '" + subject + "' (an incompatible change under its compatibility rule,"
+                        + " or missing rights; see registry.auth): " + Backoff.describe(ex);
         };
     }
 }

@@ -24,7 +24,9 @@ final class SubjectNameStrategy<U> implements ArtifactReferenceResolverStrategy<
     @Override
     public ArtifactReference artifactReference(Record<U> data, ParsedSchema<Schema> schema) {
         String topic = ((SerdeMetadata) data.metadata()).getTopic();
-        return ArtifactReference.builder().groupId(DEFAULT_GROUP)
-                .artifactId(strategy.subject(topic, schema.getParsedSchema().getFullName())).build();
+        return ArtifactReference.builder()
+                .groupId(DEFAULT_GROUP)
+                .artifactId(strategy.subject(topic, schema.getParsedSchema().getFullName()))
+                .build();
     }
 }

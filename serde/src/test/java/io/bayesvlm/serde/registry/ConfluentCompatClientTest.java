@@ -45,19 +45,31 @@ class ConfluentCompatClientTest {
     }
 
     RegistryConfig config(RegistryConfig.Auth auth) {
-        return new RegistryConfig("http://127.0.0.1:" + server.getAddress().getPort(), RegistryConfig.Api.CONFLUENT,
-                auth, "svc", "secret", "tok-123", RegistryConfig.SubjectStrategy.TOPIC, false, Duration.ofMillis(10),
-                Duration.ofMillis(100), Duration.ofSeconds(2));
+        return new RegistryConfig(
+                "http://127.0.0.1:" + server.getAddress().getPort(),
+                RegistryConfig.Api.CONFLUENT,
+                auth,
+                "svc",
+                "secret",
+                "tok-123",
+                RegistryConfig.SubjectStrategy.TOPIC,
+                false,
+                Duration.ofMillis(10),
+                Duration.ofMillis(100),
+                Duration.ofSeconds(2));
     }
 
     @Test
     void sendsBasicCredentialsOrTheBearerTokenAsGiven() {
-        assertThat(new ConfluentCompatClient(config(RegistryConfig.Auth.BASIC)).schemaById(1)).isEqualTo("\"string\"");
+        assertThat(new ConfluentCompatClient(config(RegistryConfig.Auth.BASIC)).schemaById(1))
+                .isEqualTo("\"string\"");
         new ConfluentCompatClient(config(RegistryConfig.Auth.BEARER)).schemaById(1);
         new ConfluentCompatClient(config(RegistryConfig.Auth.NONE)).schemaById(1);
-        assertThat(authorization).containsExactly(
-                "Basic " + Base64.getEncoder().encodeToString("svc:secret".getBytes(StandardCharsets.UTF_8)),
-                "Bearer tok-123", "null");
+        assertThat(authorization)
+                .containsExactly(
+                        "Basic " + Base64.getEncoder().encodeToString("svc:secret".getBytes(StandardCharsets.UTF_8)),
+                        "Bearer tok-123",
+                        "null");
     }
 
     @Test
@@ -84,11 +96,14 @@ class ConfluentCompatClientTest {
     void lookupOfAnUnregisteredSchemaIsEmptyNotAnError() {
         status = 404;
         body = "{\"error_code\":40403,\"message\":\"Schema not found\"}";
-        assertThat(new ConfluentCompatClient(config(RegistryConfig.Auth.NONE)).lookup("s", "\"string\"")).isNull();
+        assertThat(new ConfluentCompatClient(config(RegistryConfig.Auth.NONE)).lookup("s", "\"string\""))
+                .isNull();
     }
 
     private static void assertKind(Runnable call, RegistryException.Kind kind, String message) {
-        assertThatThrownBy(call::run).isInstanceOf(RegistryException.class).hasMessageContaining(message)
+        assertThatThrownBy(call::run)
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining(message)
                 .satisfies(e -> assertThat(RegistryException.classify(e)).isEqualTo(kind));
     }
 }
