@@ -11,6 +11,7 @@ import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.metrics.Calibration;
 import io.bayesvlm.core.metrics.Evaluation;
 import io.bayesvlm.core.metrics.FailurePrediction;
+import io.bayesvlm.core.metrics.HeldOutTemperatures;
 import io.bayesvlm.core.model.ModelSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -97,11 +98,19 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         Map<String, Object> json = new LinkedHashMap<>();
         StringBuilder report = new StringBuilder();
-        try (BayesVlmModel m = BayesVlmModel.load(model.model, model.scoring(Predictive.Mode.PROBIT))) {
+        try (BayesVlmModel m = BayesVlmModel.load(model.model(), model.scoring(Predictive.Mode.PROBIT))) {
             ModelSpec ms = m.spec();
             LabelledImages images = dataset.open(ms.classIds(), model.limits());
             Predictive mc = new Predictive(Predictive.Mode.MC, model.mcSamples, model.seed, ms.numClasses());
-            json.put("model", Map.of("name", ms.name(), "version", ms.version(), "dir", model.model.toString()));
+            json.put(
+                    "model",
+                    Map.of(
+                            "name",
+                            ms.name(),
+                            "version",
+                            ms.version(),
+                            "dir",
+                            model.model().toString()));
             json.put(
                     "data",
                     Map.of(
@@ -132,26 +141,10 @@ final class EvaluateCommand implements Callable<Integer> {
                         severity,
                         model.seed,
                         new Progress(err, "evaluate: temperature fit"));
-                int n = clean.labels().length;
-                int largest = temperatureLabels.stream()
-                        .mapToInt(Integer::intValue)
-                        .max()
-                        .orElseThrow();
-                if (temperatureLabels.stream().anyMatch(k -> k < 1) || largest >= n) {
-                    throw new IllegalArgumentException("--temperature-labels must be between 1 and " + (n - 1)
-                            + " (the data has " + n + " usable images), got " + temperatureLabels);
-                }
-                int[] perm = permutation(n, model.seed);
-                for (int k : temperatureLabels) {
-                    int[] fit = java.util.Arrays.copyOf(perm, k);
-                    temperatures.put(
-                            k,
-                            Evaluation.fitTemperatures(
-                                    m.head(), pick(clean.activations(), fit), pick(clean.labels(), fit)));
-                }
-                heldOut = java.util.Arrays.stream(java.util.Arrays.copyOfRange(perm, largest, n))
-                        .sorted()
-                        .toArray();
+                HeldOutTemperatures fitted = HeldOutTemperatures.fit(
+                        m.head(), clean.activations(), clean.labels(), temperatureLabels, model.seed);
+                temperatures = fitted.byLabels();
+                heldOut = fitted.heldOut();
                 json.put(
                         "temperature_fit",
                         Map.of("labels", temperatureLabels, "evaluated_items", heldOut.length, "seed", model.seed));
@@ -168,8 +161,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 Activations.Result act = heldOut == null
                         ? all
                         : new Activations.Result(
-                                pick(all.activations(), heldOut),
-                                pick(all.labels(), heldOut),
+                                HeldOutTemperatures.pick(all.activations(), heldOut),
+                                HeldOutTemperatures.pick(all.labels(), heldOut),
                                 all.skipped(),
                                 all.skippedExamples());
                 Map<Evaluation.Method, Evaluation.MethodResult> results =
@@ -195,7 +188,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 if (out != null) {
                     ReliabilityDiagram.write(
                             out.resolve("reliability-" + shift.id() + ".png"),
-                            ms.name() + ": " + shift.id()
+                            ms.name()
+                                    + ": "
+                                    + shift.id()
                                     + (shift == ImageShift.NONE ? "" : " (severity " + severity + ")"),
                             List.of(Evaluation.Method.MAP.label(), Evaluation.Method.PROBIT.label()),
                             List.of(
@@ -215,30 +210,6 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static int[] permutation(int n, long seed) {
-        int[] p = java.util.stream.IntStream.range(0, n).toArray();
-        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ 0x5DEECE66DL);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    private static float[][] pick(float[][] a, int[] idx) {
-        float[][] out = new float[idx.length][];
-        for (int i = 0; i < idx.length; i++) {
-            out[i] = a[idx[i]];
-        }
-        return out;
-    }
-
-    private static int[] pick(int[] a, int[] idx) {
-        return java.util.Arrays.stream(idx).map(i -> a[i]).toArray();
-    }
-
     private static String section(
             ImageShift shift,
             Activations.Result act,
@@ -251,7 +222,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 .append(act.skipped() > 0 ? " (" + act.skipped() + " images skipped)" : "")
                 .append(
                         nonFinite > 0
-                                ? " (" + nonFinite + " images left out: the model gave them non-finite"
+                                ? " ("
+                                        + nonFinite
+                                        + " images left out: the model gave them non-finite"
                                         + " probabilities or scores)"
                                 : "")
                 .append("\n\n| method | accuracy | NLL | Brier | ECE | MCE | adaptive ECE |\n")

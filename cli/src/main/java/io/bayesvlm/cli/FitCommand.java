@@ -92,12 +92,12 @@ final class FitCommand implements Callable<Integer> {
         if (!refit && data == null) {
             throw new IllegalArgumentException("--data is required (or --refit to reuse stored factors)");
         }
-        ModelSpec modelSpec = ModelSpec.load(model.model);
+        ModelSpec modelSpec = ModelSpec.load(model.model());
         Path headFile = modelSpec.file("head");
         Map<String, NpyArray> head = Npz.read(headFile);
         ScoringOptions options = model.scoring(Predictive.Mode.PROBIT);
 
-        try (BayesVlmModel m = BayesVlmModel.load(model.model, options)) {
+        try (BayesVlmModel m = BayesVlmModel.load(model.model(), options)) {
             LaplaceFitter.Raw raw;
             if (refit) {
                 raw = LaplaceFitter.readRaw(head);

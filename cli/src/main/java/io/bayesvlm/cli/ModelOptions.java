@@ -5,20 +5,14 @@ import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.image.ImageLimits;
 import io.bayesvlm.core.model.DeviceSpec;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Options shared by every command that loads a model. */
+/** Options shared by every command that scores with a model: where it is, and how it scores. */
 final class ModelOptions {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (format v1).")
-    Path model;
-
-    @Option(
-            names = "--device",
-            defaultValue = "auto",
-            paramLabel = "D",
-            description = "auto | cpu | gpu | gpu:<i> (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    ModelDirOptions dir;
 
     @Option(
             names = "--batch-size",
@@ -60,7 +54,11 @@ final class ModelOptions {
         return new ImageLimits(maxBytes, maxPixels, maxSide);
     }
 
+    Path model() {
+        return dir.model;
+    }
+
     ScoringOptions scoring(Predictive.Mode mode) {
-        return new ScoringOptions(DeviceSpec.parse(device), batchSize, mode, mcSamples, seed, limits());
+        return new ScoringOptions(DeviceSpec.parse(dir.device), batchSize, mode, mcSamples, seed, limits());
     }
 }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,20 +39,14 @@ import picocli.CommandLine.Spec;
         })
 final class RelabelCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (format v1).")
-    Path model;
+    @Mixin
+    ModelDirOptions model;
 
     @Option(names = "--classes", required = true, paramLabel = "FILE", description = "JSON list of {id, prompt}.")
     Path classes;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "New model directory (must not exist).")
     Path out;
-
-    @Option(
-            names = "--device",
-            defaultValue = "auto",
-            description = "auto | cpu | gpu | gpu:<i> (default: ${DEFAULT-VALUE}).")
-    String device;
 
     @Spec
     CommandSpec spec;
@@ -62,15 +57,15 @@ final class RelabelCommand implements Callable<Integer> {
         if (Files.exists(out)) {
             throw new IllegalArgumentException("--out " + out + " already exists; choose a new directory");
         }
-        ModelSpec source = ModelSpec.load(model);
+        ModelSpec source = ModelSpec.load(model.model);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         JsonNode list = json.readTree(classes.toFile());
         List<String> ids = new ArrayList<>();
         List<String> prompts = new ArrayList<>();
         if (!list.isArray() || list.size() < 2) {
-            throw new IllegalArgumentException(
-                    classes + ": expected a JSON list of at least 2 {\"id\", \"prompt\"} (with"
-                            + " one class every image would get probability 1)");
+            throw new IllegalArgumentException(classes
+                    + ": expected a JSON list of at least 2 {\"id\", \"prompt\"} (with"
+                    + " one class every image would get probability 1)");
         }
         for (JsonNode c : list) {
             if (!c.path("id").isTextual() || !c.path("prompt").isTextual()) {
@@ -83,7 +78,7 @@ final class RelabelCommand implements Callable<Integer> {
 
         float[][] activations;
         try (TextEncoder text =
-                TextEncoder.load(source, DeviceSpec.parse(device).resolve())) {
+                TextEncoder.load(source, DeviceSpec.parse(model.device).resolve())) {
             for (int i = 0; i < prompts.size(); i++) {
                 int unknown = text.tokenizer().unknownWords(prompts.get(i));
                 if (unknown > 0) {

@@ -74,7 +74,7 @@ final class RiskCommand implements Callable<Integer> {
         if (!(calibrationFraction > 0 && calibrationFraction < 1)) {
             throw new IllegalArgumentException("--calibration-fraction must be in (0, 1), got " + calibrationFraction);
         }
-        try (BayesVlmModel m = BayesVlmModel.load(model.model, model.scoring(Predictive.Mode.PROBIT))) {
+        try (BayesVlmModel m = BayesVlmModel.load(model.model(), model.scoring(Predictive.Mode.PROBIT))) {
             ModelSpec ms = m.spec();
             LabelledImages images = dataset.open(ms.classIds(), model.limits());
             Activations.Result act =

@@ -56,7 +56,7 @@ final class ScoreCommand implements Callable<Integer> {
         ScoringOptions options = model.scoring(predictive);
         PrintWriter out = spec.commandLine().getOut();
         int failed = 0;
-        try (BayesVlmModel m = BayesVlmModel.load(model.model, options)) {
+        try (BayesVlmModel m = BayesVlmModel.load(model.model(), options)) {
             List<String> ids = m.spec().classIds();
             // Score in chunks so that memory stays bounded however many files are given.
             int chunk = Math.max(options.batchSize(), 64);

@@ -1,5 +1,6 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.core.head.BatchedHead;
 import io.bayesvlm.core.head.LaplaceHead;
 import io.bayesvlm.core.head.Prediction;
@@ -9,7 +10,6 @@ import io.bayesvlm.core.image.ImageRejectedException;
 import io.bayesvlm.core.model.ImageEncoder;
 import io.bayesvlm.core.model.ModelFormatException;
 import io.bayesvlm.core.model.ModelSpec;
-import io.bayesvlm.errors.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

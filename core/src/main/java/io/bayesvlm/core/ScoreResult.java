@@ -1,8 +1,8 @@
 package io.bayesvlm.core;
 
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.core.head.Prediction;
 import io.bayesvlm.core.image.ImageRejectedException;
-import io.bayesvlm.errors.ErrorCode;
 
 /** The outcome for one input: a prediction, or the reason the input could not be scored. */
 public sealed interface ScoreResult {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.core.head.LaplaceHead;
 import io.bayesvlm.core.head.Prediction;
 import io.bayesvlm.core.head.UncertaintyScore;
@@ -12,7 +13,6 @@ import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.model.ModelFormatException;
 import io.bayesvlm.core.model.NpyArray;
 import io.bayesvlm.core.model.Npz;
-import io.bayesvlm.errors.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

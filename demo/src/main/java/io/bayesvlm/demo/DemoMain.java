@@ -5,6 +5,7 @@ import io.bayesvlm.embedded.EmbeddedKafka;
 import io.bayesvlm.embedded.EmbeddedRegistry;
 import io.bayesvlm.embedded.KafkaClients;
 import io.bayesvlm.embedded.TempDirs;
+import io.bayesvlm.flink.FlinkSettings;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.JobPreflight;
 import io.bayesvlm.flink.ModerationJob;
@@ -145,7 +146,7 @@ public final class DemoMain {
             }
 
             StreamExecutionEnvironment env = LocalFlink.environment(Math.max(1, config.parallelism()));
-            ModerationJob.configure(env, config);
+            FlinkSettings.configure(env, config);
             ModerationJob.buildPipeline(
                     env, KafkaEndpoints.sources(config, false), KafkaEndpoints.sinks(config), config);
             OUT.printf(

@@ -1,12 +1,14 @@
 package io.bayesvlm.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.bayesvlm.embedded.ListeningSockets;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,16 +53,17 @@ class DemoLoopbackITCase {
         reader.setDaemon(true);
         reader.start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (lines.stream().noneMatch(l -> l.contains(" decided "))) { // the first status line: all is up
-                assertThat(demo.isAlive())
-                        .as("demo running; output:%n%s", String.join("\n", lines))
-                        .isTrue();
-                assertThat(System.nanoTime())
-                        .as("demo up; output:%n%s", String.join("\n", lines))
-                        .isLessThan(deadline);
-                Thread.sleep(250);
-            }
+            // the first status line: all is up
+            await("the demo's first status line")
+                    .atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofMillis(250))
+                    .failFast(
+                            "the demo exited",
+                            () -> assertThat(demo.isAlive())
+                                    .as("demo running; output:%n%s", String.join("\n", lines))
+                                    .isTrue())
+                    .untilAsserted(() ->
+                            assertThat(List.copyOf(lines)).as("demo output").anyMatch(l -> l.contains(" decided ")));
             List<ProcessHandle> processes = new ArrayList<>();
             processes.add(demo.toHandle());
             demo.descendants().forEach(processes::add);

@@ -1,6 +1,7 @@
 package io.bayesvlm.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bayesvlm.avro.CalibrationReport;
@@ -12,6 +13,7 @@ import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.embedded.EmbeddedRegistry;
 import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.embedded.TestKafka;
+import io.bayesvlm.flink.FlinkSettings;
 import io.bayesvlm.flink.ItConfig;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -62,7 +65,7 @@ class ReviewFlowITCase {
             JobConfig job = ItConfig.of(kafka, suffix, extra);
 
             StreamExecutionEnvironment env = LocalFlink.environment(1);
-            ModerationJob.configure(env, job);
+            FlinkSettings.configure(env, job);
             ModerationJob.buildPipeline(env, KafkaEndpoints.sources(job, false), KafkaEndpoints.sinks(job), job);
             JobClient running = env.executeAsync("it-review-flow");
             try (ReviewService service = ReviewService.start(reviewConfig(kafka, registry, job, suffix))) {
@@ -93,19 +96,15 @@ class ReviewFlowITCase {
 
                 // a reviewer signs in, takes the next item and labels it with its true class
                 ApiClient alice = ApiClient.signIn(service.url(), "alice", "alice");
-                JsonNode item = null;
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                while (item == null && System.nanoTime() < deadline) {
-                    ApiClient.Answer next = alice.post("/api/queue/next", Map.of());
-                    if (next.status() == 200) {
-                        item = next.json();
-                    } else {
-                        Thread.sleep(200);
-                    }
-                }
-                assertThat(item)
-                        .as("a review request from the job reached the queue")
-                        .isNotNull();
+                JsonNode item = await("a review request from the job reached the queue")
+                        .atMost(WAIT)
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(
+                                () -> {
+                                    ApiClient.Answer next = alice.post("/api/queue/next", Map.of());
+                                    return next.status() == 200 ? next.json() : null;
+                                },
+                                Objects::nonNull);
                 String id = item.path("eventId").asText();
                 assertThat(item.path("reason").asText()).isEqualTo("UNCERTAIN");
                 assertThat(item.path("classes").size())
@@ -151,44 +150,46 @@ class ReviewFlowITCase {
                     }
                 }
                 // ... and its label (in its own, later window) lets those windows close
-                String lateId = null;
-                deadline = System.nanoTime() + WAIT.toNanos();
-                while (lateId == null && System.nanoTime() < deadline) {
-                    ApiClient.Answer next = alice.post("/api/queue/next", Map.of());
-                    String nextId =
-                            next.status() == 200 ? next.json().path("eventId").asText() : "";
-                    if (nextId.startsWith("late-")) {
-                        lateId = nextId;
-                    } else if (next.status() == 200) {
-                        alice.post(ApiClient.item(nextId) + "/skip", Map.of()); // not offered to alice again
-                    } else {
-                        Thread.sleep(200);
-                    }
-                }
-                assertThat(lateId).as("a later item to label").isNotNull();
+                String lateId = await("a later item to label")
+                        .atMost(WAIT)
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(
+                                () -> {
+                                    ApiClient.Answer next = alice.post("/api/queue/next", Map.of());
+                                    String nextId = next.status() == 200
+                                            ? next.json().path("eventId").asText()
+                                            : "";
+                                    if (next.status() == 200 && !nextId.startsWith("late-")) {
+                                        alice.post(
+                                                ApiClient.item(nextId) + "/skip",
+                                                Map.of()); // not offered to alice again
+                                    }
+                                    return nextId;
+                                },
+                                nextId -> nextId.startsWith("late-"));
                 assertThat(alice.post(ApiClient.item(lateId) + "/label", Map.of("label", "coat"))
                                 .status())
                         .isEqualTo(200);
 
                 long eventTime = item.path("eventTime").asLong();
-                List<CalibrationReport> covering = List.of();
-                deadline = System.nanoTime() + WAIT.toNanos();
                 RecordCodec<CalibrationReport> reports = RecordCodec.of(CalibrationReport.class, job.registry());
-                while (covering.isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(500);
-                    covering =
-                            KafkaTestUtil.readCommittedSoFar(
-                                            kafka.bootstrapServers(),
-                                            job.topics().calibration())
-                                    .stream()
-                                    .map(r -> decode(reports, job.topics().calibration(), r.value()))
-                                    .filter(r -> r.getWindowStart().toEpochMilli() <= eventTime
-                                            && eventTime < r.getWindowEnd().toEpochMilli())
-                                    .toList();
-                }
-                assertThat(covering)
-                        .as("calibration reports for the windows holding " + id)
-                        .isNotEmpty();
+                List<CalibrationReport> covering = await("calibration reports for the windows holding " + id)
+                        .atMost(WAIT)
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(
+                                () ->
+                                        KafkaTestUtil.readCommittedSoFar(
+                                                        kafka.bootstrapServers(),
+                                                        job.topics().calibration())
+                                                .stream()
+                                                .map(r -> decode(
+                                                        reports, job.topics().calibration(), r.value()))
+                                                .filter(r -> r.getWindowStart().toEpochMilli() <= eventTime
+                                                        && eventTime
+                                                                < r.getWindowEnd()
+                                                                        .toEpochMilli())
+                                                .toList(),
+                                covers -> !covers.isEmpty());
                 assertThat(covering).allSatisfy(r -> {
                     assertThat(r.getLabelled())
                             .as("the one label from the review UI")

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 
 /**
  * A real Flink session cluster of separate JVM processes on loopback: one JobManager
@@ -37,6 +38,7 @@ final class FlinkCluster implements AutoCloseable {
     private final Process jobManager;
     private final Map<String, TaskManager> taskManagers = new LinkedHashMap<>();
     final FlinkRest rest;
+
     /** The JobManager's Prometheus port. */
     int jobManagerMetricsPort;
 
@@ -182,14 +184,10 @@ final class FlinkCluster implements AutoCloseable {
     }
 
     void awaitTaskManagers(int n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (rest.taskManagerIds().size() != n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(
-                        "expected " + n + " TaskManagers, REST shows " + rest.taskManagerIds() + "; logs in " + work);
-            }
-            Thread.sleep(250);
-        }
+        Awaitility.await(n + " TaskManagers registered (logs in " + work + ")")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .until(rest::taskManagerIds, ids -> ids.size() == n);
     }
 
     TaskManager taskManager(String id) {

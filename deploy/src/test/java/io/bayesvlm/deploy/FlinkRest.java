@@ -1,5 +1,7 @@
 package io.bayesvlm.deploy;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,8 +43,11 @@ final class FlinkRest {
     String uploadJar(Path jar) throws Exception {
         String boundary = "----bayesvlm" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                        + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+        body.write(("--"
+                        + boundary
+                        + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                        + jar.getFileName()
+                        + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
                 .getBytes(StandardCharsets.UTF_8));
         body.write(Files.readAllBytes(jar));
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
@@ -76,19 +81,17 @@ final class FlinkRest {
         String trigger = send(post("/jobs/" + jobId + "/stop", req), 202)
                 .get("request-id")
                 .asText();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode s = get("/jobs/" + jobId + "/savepoints/" + trigger);
-            if (s.path("status").path("id").asText().equals("COMPLETED")) {
-                JsonNode op = s.path("operation");
-                if (op.has("failure-cause")) {
-                    throw new AssertionError("stop-with-savepoint failed: " + op.get("failure-cause"));
-                }
-                return op.get("location").asText();
-            }
-            Thread.sleep(250);
+        JsonNode op = await("stop-with-savepoint of " + jobId)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(250))
+                .until(
+                        () -> get("/jobs/" + jobId + "/savepoints/" + trigger),
+                        s -> s.path("status").path("id").asText().equals("COMPLETED"))
+                .path("operation");
+        if (op.has("failure-cause")) {
+            throw new AssertionError("stop-with-savepoint failed: " + op.get("failure-cause"));
         }
-        throw new AssertionError("stop-with-savepoint of " + jobId + " did not complete in " + timeout);
+        return op.get("location").asText();
     }
 
     /** {@code curl -X PATCH '$FLINK/jobs/$JOB?mode=cancel'}. */
@@ -105,35 +108,29 @@ final class FlinkRest {
 
     /** Waits until the job and all its tasks are RUNNING. */
     void awaitRunning(String jobId, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            JsonNode job = get("/jobs/" + jobId);
-            last = job.get("state").asText();
-            boolean allRunning = last.equals("RUNNING");
-            for (JsonNode v : job.get("vertices")) {
-                allRunning &= v.get("status").asText().equals("RUNNING");
-            }
-            if (allRunning) {
-                return;
-            }
-            if (last.equals("FAILED") || last.equals("CANCELED") || last.equals("FINISHED")) {
-                throw new AssertionError("job " + jobId + " is " + last + ": " + get("/jobs/" + jobId + "/exceptions"));
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("job " + jobId + " not running after " + timeout + " (state " + last + ")");
+        await("job " + jobId + " and all its tasks RUNNING")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    JsonNode job = get("/jobs/" + jobId);
+                    String state = job.get("state").asText();
+                    if (state.equals("FAILED") || state.equals("CANCELED") || state.equals("FINISHED")) {
+                        throw new AssertionError(
+                                "job " + jobId + " is " + state + ": " + get("/jobs/" + jobId + "/exceptions"));
+                    }
+                    boolean allRunning = state.equals("RUNNING");
+                    for (JsonNode v : job.get("vertices")) {
+                        allRunning &= v.get("status").asText().equals("RUNNING");
+                    }
+                    return allRunning;
+                });
     }
 
     void awaitState(String jobId, String state, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!jobState(jobId).equals(state)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(
-                        "job " + jobId + " not " + state + " after " + timeout + ": " + jobState(jobId));
-            }
-            Thread.sleep(200);
-        }
+        await("job " + jobId + " " + state)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> jobState(jobId), state::equals);
     }
 
     /** The resource ids of the TaskManagers running any task of the job now. */
@@ -198,28 +195,28 @@ final class FlinkRest {
     }
 
     void awaitUp(Duration timeout, Process jobManager) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!jobManager.isAlive()) {
-                throw new AssertionError("the JobManager exited with " + jobManager.exitValue());
-            }
-            try {
-                HttpResponse<String> r = http.send(
-                        HttpRequest.newBuilder(URI.create(base + "/overview"))
-                                .timeout(Duration.ofSeconds(10))
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-                // 503 "ongoing leader election": the REST endpoint is up before the JobManager has become leader.
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the JobManager's REST API at " + base + " did not answer in " + timeout);
+        await("the JobManager's REST API at " + base + " answering 200")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    if (!jobManager.isAlive()) {
+                        throw new AssertionError("the JobManager exited with " + jobManager.exitValue());
+                    }
+                    try {
+                        // 503 "ongoing leader election": the REST endpoint is up before the
+                        // JobManager is leader.
+                        return http.send(
+                                                HttpRequest.newBuilder(URI.create(base + "/overview"))
+                                                        .timeout(Duration.ofSeconds(10))
+                                                        .GET()
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.ofString())
+                                        .statusCode()
+                                == 200;
+                    } catch (IOException e) {
+                        return false; // not listening yet
+                    }
+                });
     }
 
     JsonNode get(String path) throws Exception {

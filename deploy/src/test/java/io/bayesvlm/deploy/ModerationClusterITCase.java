@@ -38,10 +38,12 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -51,6 +53,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * registry, all on loopback. Each test has its own topics; the cluster is shared.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("cluster")
 class ModerationClusterITCase {
     static final Path JOB_JAR = Path.of(System.getProperty("bayesvlm.job.jar", "../flink-job/target/job.jar"));
     static final Path SAMPLES = ItConfig.ROOT.resolve("models/fashion-mnist-sample");
@@ -181,14 +184,10 @@ class ModerationClusterITCase {
 
     /** Polls the committed output of a running job until {@code done} holds. */
     static void await(String what, Duration timeout, java.util.concurrent.Callable<Boolean> done) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(
-                        what + " not reached in " + timeout + " (cluster logs: " + cluster.work() + ")");
-            }
-            Thread.sleep(500);
-        }
+        Awaitility.await(what + " (cluster logs: " + cluster.work() + ")")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(500))
+                .until(done);
     }
 
     static Set<String> distinctDecisions(JobConfig c) throws Exception {

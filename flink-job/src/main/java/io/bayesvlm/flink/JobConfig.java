@@ -1,8 +1,8 @@
 package io.bayesvlm.flink;
 
 import static io.bayesvlm.flink.JobOptions.*;
+import static io.bayesvlm.flink.OptionReads.*;
 
-import io.bayesvlm.config.Checks;
 import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.image.ImageLimits;
@@ -151,7 +151,7 @@ public record JobConfig(
     public static JobConfig from(Configuration c) {
         Set<String> known = ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
         for (String k : c.keySet()) {
-            if (!known.contains(k) && !isFlinkKey(k)) {
+            if (!known.contains(k) && !FlinkSettings.isFlinkKey(k)) {
                 throw new IllegalArgumentException(
                         "unknown option '" + k + "' (see the option table in flink-job/README.md)");
             }
@@ -264,7 +264,7 @@ public record JobConfig(
                 new EventTimeBounds(nonNegative(c, MAX_PAST), nonNegative(c, MAX_FUTURE)),
                 outputs(c),
                 checkpointTimeout,
-                flinkOptions(c));
+                FlinkSettings.forwarded(c));
     }
 
     /**
@@ -297,18 +297,6 @@ public record JobConfig(
         return new Outputs(max, inline, deadLetter);
     }
 
-    /** Flink's own keys, passed to the environment (and, for bin/bayesvlm job, to its local cluster) as given. */
-    static Map<String, String> flinkOptions(Configuration c) {
-        Set<String> jobKeys = ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
-        Map<String, String> flink = new java.util.TreeMap<>();
-        c.toMap().forEach((k, v) -> {
-            if (isFlinkKey(k) && !jobKeys.contains(k)) {
-                flink.put(k, v);
-            }
-        });
-        return java.util.Collections.unmodifiableMap(flink);
-    }
-
     static String stateBackend(Configuration c) {
         String backend = get(c, STATE_BACKEND).strip();
         if (!backend.isEmpty()) {
@@ -329,77 +317,5 @@ public record JobConfig(
     public static Configuration parseArgs(String[] args) throws IOException {
         // One syntax for every service of the project (the review service reads the same files).
         return Configuration.fromMap(io.bayesvlm.config.Options.parseArgs(args).asMap());
-    }
-
-    /** Key families of Flink's own configuration that the job accepts and forwards. */
-    static final List<String> FLINK_KEY_PREFIXES = List.of(
-            "execution.",
-            "state.",
-            "taskmanager.",
-            "jobmanager.",
-            "rest.",
-            "blob.",
-            "pipeline.",
-            "external-resource",
-            "restart-strategy.",
-            "classloader.",
-            "metrics.",
-            "io.tmp.dirs",
-            "parallelism.default",
-            "heartbeat.",
-            "akka.",
-            "pekko.",
-            "high-availability");
-
-    static boolean isFlinkKey(String k) {
-        return FLINK_KEY_PREFIXES.stream().anyMatch(k::startsWith);
-    }
-
-    private static <T> T get(Configuration c, ConfigOption<T> o) {
-        try {
-            return c.get(o);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(o.key() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String nonBlank(Configuration c, ConfigOption<String> o) {
-        return Checks.nonBlank(o.key(), get(c, o));
-    }
-
-    private static void oneOf(ConfigOption<String> o, String v, String... allowed) {
-        Checks.oneOf(o.key(), v, List.of(allowed));
-    }
-
-    private static int atLeast(Configuration c, ConfigOption<Integer> o, int min) {
-        return Checks.atLeast(o.key(), get(c, o), min);
-    }
-
-    private static int minusOneOrPositive(Configuration c, ConfigOption<Integer> o) {
-        return Checks.minusOneOrPositive(o.key(), get(c, o));
-    }
-
-    private static double positiveDouble(Configuration c, ConfigOption<Double> o) {
-        return Checks.positive(o.key(), get(c, o));
-    }
-
-    private static long atLeastLong(Configuration c, ConfigOption<Long> o, long min) {
-        return Checks.atLeast(o.key(), get(c, o), min);
-    }
-
-    private static double fraction(Configuration c, ConfigOption<Double> o) {
-        return Checks.fraction(o.key(), get(c, o));
-    }
-
-    private static double finite(Configuration c, ConfigOption<Double> o) {
-        return Checks.finite(o.key(), get(c, o));
-    }
-
-    private static Duration positive(Configuration c, ConfigOption<Duration> o) {
-        return Checks.positive(o.key(), get(c, o));
-    }
-
-    private static Duration nonNegative(Configuration c, ConfigOption<Duration> o) {
-        return Checks.nonNegative(o.key(), get(c, o));
     }
 }

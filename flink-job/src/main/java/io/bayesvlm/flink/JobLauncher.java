@@ -86,7 +86,7 @@ public final class JobLauncher {
                 + config.checkpointInterval().toMillis() + " ms to " + config.checkpointDir());
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        ModerationJob.configure(env, config);
+        FlinkSettings.configure(env, config);
         ModerationJob.buildPipeline(env, KafkaEndpoints.sources(config, false), KafkaEndpoints.sinks(config), config);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName("bayesvlm-moderation");
@@ -188,7 +188,7 @@ public final class JobLauncher {
         c.setString("io.tmp.dirs", tmp.toString());
         // A local MiniCluster would default to one subtask per core; one is the predictable local default.
         c.setString("parallelism.default", "1");
-        c.addAll(ModerationJob.flinkConfiguration(config));
+        c.addAll(FlinkSettings.of(config));
         return c;
     }
 

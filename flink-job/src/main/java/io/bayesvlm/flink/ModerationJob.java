@@ -93,56 +93,10 @@ public final class ModerationJob {
     /** Prepares, builds and executes the job on {@code env}. */
     static void run(String[] args, StreamExecutionEnvironment env) throws Exception {
         JobConfig config = JobPreflight.prepare(args);
-        configure(env, config);
+        FlinkSettings.configure(env, config);
         buildPipeline(env, KafkaEndpoints.sources(config, false), KafkaEndpoints.sinks(config), config);
         env.execute("bayesvlm-moderation");
     }
-
-    /**
-     * Checkpointing (exactly-once output is committed at each checkpoint), state backend, parallelism, the restart
-     * strategy, and every Flink key given to the job ({@link JobConfig#flinkOptions}), which win over the defaults here.
-     */
-    public static void configure(StreamExecutionEnvironment env, JobConfig config) {
-        env.configure(flinkConfiguration(config));
-        if (config.parallelism() > 0) {
-            env.setParallelism(config.parallelism());
-        }
-    }
-
-    /** The Flink configuration the job runs with: the job's own settings as Flink keys, then the user's Flink keys. */
-    public static org.apache.flink.configuration.Configuration flinkConfiguration(JobConfig config) {
-        org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
-        c.setString(
-                "execution.checkpointing.interval", config.checkpointInterval().toMillis() + " ms");
-        c.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
-        c.setString(
-                "execution.checkpointing.timeout", config.checkpointTimeout().toMillis() + " ms");
-        // A checkpoint survives the job's cancellation (and a kill -9): bin/bayesvlm job resumes from the latest one.
-        c.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        if (!config.checkpointDir().isEmpty()) {
-            c.setString("execution.checkpointing.storage", "filesystem");
-            c.setString("execution.checkpointing.dir", config.checkpointDir());
-        }
-        if (!config.stateBackend().isEmpty()) {
-            c.setString("state.backend.type", config.stateBackend());
-        }
-        if (config.flinkOptions().keySet().stream().noneMatch(k -> k.startsWith("restart-strategy"))) {
-            // Never an endless restart loop: a failure that keeps coming back fails the job, loudly, after a few tries.
-            c.setString("restart-strategy.type", "failure-rate");
-            c.setString(
-                    "restart-strategy.failure-rate.max-failures-per-interval", String.valueOf(RESTARTS_PER_INTERVAL));
-            c.setString("restart-strategy.failure-rate.failure-rate-interval", RESTART_INTERVAL.toMillis() + " ms");
-            c.setString("restart-strategy.failure-rate.delay", RESTART_DELAY.toMillis() + " ms");
-        }
-        config.flinkOptions().forEach(c::setString);
-        return c;
-    }
-
-    /** The default restart strategy: at most this many failures within {@link #RESTART_INTERVAL}, then the job fails. */
-    static final int RESTARTS_PER_INTERVAL = 3;
-
-    static final java.time.Duration RESTART_INTERVAL = java.time.Duration.ofMinutes(10);
-    static final java.time.Duration RESTART_DELAY = java.time.Duration.ofSeconds(10);
 
     /**
      * Builds the whole graph as four sub-graphs: decide (images to decisions and review requests), warn of drift

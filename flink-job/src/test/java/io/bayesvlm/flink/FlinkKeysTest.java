@@ -34,9 +34,8 @@ class FlinkKeysTest {
 
     /** The configuration of the job graph built from {@code config}: what the JobManager runs the job with. */
     static Configuration jobGraphConfiguration(JobConfig config) {
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(ModerationJob.flinkConfiguration(config));
-        ModerationJob.configure(env, config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
+        FlinkSettings.configure(env, config);
         ModerationJob.buildPipeline(env, KafkaEndpoints.sources(config, true), KafkaEndpoints.sinks(config), config);
         StreamGraph graph = env.getStreamGraph();
         return graph.getJobGraph(FlinkKeysTest.class.getClassLoader(), new JobID())
@@ -78,7 +77,7 @@ class FlinkKeysTest {
                         "rocksdb"));
         assertThat(job.toMap().get("execution.checkpointing.tolerable-failed-checkpoints"))
                 .isEqualTo("4");
-        Configuration flink = ModerationJob.flinkConfiguration(c);
+        Configuration flink = FlinkSettings.of(c);
         assertThat(SavepointRestoreSettings.fromConfiguration(flink).getRestorePath())
                 .isEqualTo("file:///tmp/somewhere/chk-5");
         // The job's own options become Flink keys too; a Flink key given explicitly wins over them.
@@ -86,8 +85,7 @@ class FlinkKeysTest {
                 .containsEntry(
                         "execution.checkpointing.timeout", Duration.ofMinutes(5).toMillis() + " ms");
         JobConfig overridden = config(Map.of("execution.checkpointing.timeout", "42 s"));
-        assertThat(ModerationJob.flinkConfiguration(overridden).toMap())
-                .containsEntry("execution.checkpointing.timeout", "42 s");
+        assertThat(FlinkSettings.of(overridden).toMap()).containsEntry("execution.checkpointing.timeout", "42 s");
     }
 
     @Test

@@ -69,7 +69,7 @@ class HostileStreamITCase {
                 kafka.bootstrapServers(), c, new AvroCodec<>(ImageEvent.class), new AvroCodec<>(LabelEvent.class));
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ModerationJob.configure(env, c);
+        FlinkSettings.configure(env, c);
         ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, true), KafkaEndpoints.sinks(c), c);
         env.execute("it-hostile-stream"); // restart-strategy none: throws on any failure
         long end = System.currentTimeMillis();

@@ -1,6 +1,7 @@
 package io.bayesvlm.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.ImageEvent;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mid-stream and the same command again give every event exactly one decision (read_committed); a failure that keeps
  * coming back ends the process with exit status 1 and the root cause in one line, reported once.
  */
+@Tag("cluster")
 class JobLauncherITCase {
 
     static TestKafka kafka;
@@ -101,17 +104,18 @@ class JobLauncherITCase {
             }
         }
 
-        void awaitLine(String fragment, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (own().stream().noneMatch(l -> l.contains(fragment))) {
-                assertThat(System.nanoTime())
-                        .as("launcher printed '%s'; output so far:%n%s", fragment, String.join("\n", lines))
-                        .isLessThan(deadline);
-                assertThat(process.isAlive())
-                        .as("launcher alive; output:%n%s", String.join("\n", lines))
-                        .isTrue();
-                Thread.sleep(100);
-            }
+        void awaitLine(String fragment, Duration timeout) {
+            await("the launcher printing '" + fragment + "'")
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(100))
+                    .failFast(
+                            "the launcher exited",
+                            () -> assertThat(process.isAlive())
+                                    .as("launcher alive; output:%n%s", String.join("\n", lines))
+                                    .isTrue())
+                    .untilAsserted(() -> assertThat(own())
+                            .as("output so far:%n%s", String.join("\n", lines))
+                            .anyMatch(l -> l.contains(fragment)));
         }
 
         @Override
@@ -199,16 +203,14 @@ class JobLauncherITCase {
                     .allSatisfy(l ->
                             assertThat(l.loopback()).as("%s on loopback", l).isTrue());
             // Mid-stream: some decisions are committed, more events are still coming.
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (KafkaTestUtil.readCommittedSoFar(
-                                    kafka.bootstrapServers(), c.topics().decisions())
-                            .size()
-                    < 100) {
-                assertThat(System.nanoTime())
-                        .as("first decisions; output:%n%s", String.join("\n", first.lines))
-                        .isLessThan(deadline);
-                Thread.sleep(200);
-            }
+            await("100 decisions committed (launcher output in the log)")
+                    .atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(
+                            () -> KafkaTestUtil.readCommittedSoFar(
+                                            kafka.bootstrapServers(), c.topics().decisions())
+                                    .size(),
+                            committed -> committed >= 100);
             assertThat(produced.get()).as("killed mid-stream").isLessThan(n);
             first.process.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no clean cancel
         } finally {
@@ -220,19 +222,19 @@ class JobLauncherITCase {
         try (Launcher second = new Launcher(config, dir)) {
             second.awaitLine("resuming from", Duration.ofSeconds(90));
             producer.join(120_000);
-            long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-            while (KafkaTestUtil.readCommittedSoFar(
-                                    kafka.bootstrapServers(), c.topics().decisions())
-                            .stream()
-                            .map(r -> new String(r.key(), StandardCharsets.UTF_8))
-                            .distinct()
-                            .count()
-                    < n) {
-                assertThat(System.nanoTime())
-                        .as("every event decided; output:%n%s", String.join("\n", second.lines))
-                        .isLessThan(deadline);
-                Thread.sleep(500);
-            }
+            await("every event decided after the restart")
+                    .atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(
+                            () ->
+                                    KafkaTestUtil.readCommittedSoFar(
+                                                    kafka.bootstrapServers(),
+                                                    c.topics().decisions())
+                                            .stream()
+                                            .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                                            .distinct()
+                                            .count(),
+                            decided -> decided >= n);
             Thread.sleep(2000); // a few more checkpoints: anything decided twice would be visible now
         }
         List<Decision> decisions =
@@ -334,7 +336,8 @@ class JobLauncherITCase {
             assertThat(launcher.process.exitValue()).isEqualTo(2);
             assertThat(launcher.own())
                     .containsExactly("bayesvlm job: kafka.bootstrap-servers: no Kafka broker answered at 127.0.0.1:"
-                            + closed + " within 15 s");
+                            + closed
+                            + " within 15 s");
         }
     }
 }

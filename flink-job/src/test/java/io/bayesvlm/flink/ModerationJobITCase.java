@@ -2,6 +2,7 @@ package io.bayesvlm.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.DeadLetter;
@@ -149,7 +150,7 @@ class ModerationJobITCase {
     /** The job as built for production, on bounded sources (stops at the offsets current at start). */
     static void runBounded(JobConfig c, String name) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ModerationJob.configure(env, c);
+        FlinkSettings.configure(env, c);
         ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, true), KafkaEndpoints.sinks(c), c);
         env.execute(name);
     }
@@ -184,18 +185,80 @@ class ModerationJobITCase {
             KafkaTestUtil.send(
                     p, c.topics().calibration(), "m", new AvroCodec<>(CalibrationReport.class).encode(earlier));
         }
-        produce(c, 32, false);
-        runBounded(c, "it-recalibration");
-        List<Decision> decisions = KafkaTestUtil.readAll(bs, c.topics().decisions(), Decision.class);
-        assertThat(decisions).hasSize(32);
-        long recalibrated = 0;
-        for (Decision d : decisions) {
-            if (d.getCalibrationVersion() == null) {
-                assertThat(d.getRecalibratedProbs()).isNull(); // decided before the temperatures arrived
-                continue;
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        FlinkSettings.configure(env, c);
+        ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, false), KafkaEndpoints.sinks(c), c);
+        org.apache.flink.core.execution.JobClient job = env.executeAsync("it-recalibration");
+        AvroCodec<io.bayesvlm.avro.ImageEvent> images = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
+        byte[] png = Files.readAllBytes(SampleImages.items(ROOT.resolve("models/fashion-mnist-sample"))
+                .get(0)
+                .file());
+        long t0 = 1_700_000_000_000L;
+        try {
+            // Probe images until one is decided with the earlier temperatures: the feedback reaches
+            // the router in no
+            // set order with the images, but one router subtask decides in arrival order, so from
+            // then on every
+            // decision carries them.
+            AtomicInteger probes = new AtomicInteger();
+            try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(bs)) {
+                await("a decision made with the earlier temperatures")
+                        .atMost(java.time.Duration.ofSeconds(120))
+                        .pollInterval(java.time.Duration.ofMillis(500))
+                        .until(() -> {
+                            String id = "probe-" + probes.getAndIncrement();
+                            KafkaTestUtil.send(
+                                    p, c.topics().images(), id, images.encode(TestImages.event(id, t0, "it", png)));
+                            return decided(c).stream()
+                                    .anyMatch(d ->
+                                            d.getEventId().startsWith("probe-") && d.getCalibrationVersion() != null);
+                        });
             }
-            recalibrated++;
-            assertThat(d.getCalibrationVersion()).isEqualTo(1_600_000_000_000L);
+            produce(c, 32, false);
+            // A labelled event two hours on moves the labelled pairs' event time past
+            // calibration.max-label-delay, so
+            // the windows holding the 32 close and fit temperatures of their own.
+            try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(bs)) {
+                KafkaTestUtil.send(
+                        p,
+                        c.topics().images(),
+                        "later",
+                        images.encode(TestImages.event("later", t0 + 7_200_000L, "it", png)));
+                KafkaTestUtil.send(
+                        p,
+                        c.topics().labels(),
+                        "later",
+                        new AvroCodec<>(LabelEvent.class).encode(label("later", "t-shirt", false)));
+            }
+            await("the 32 events decided")
+                    .atMost(java.time.Duration.ofSeconds(120))
+                    .pollInterval(java.time.Duration.ofMillis(500))
+                    .until(() -> decided(c).stream()
+                                    .filter(d -> d.getEventId().startsWith("e-"))
+                                    .count()
+                            == 32);
+            List<CalibrationReport> ownReports = await("reports of the job's own windows")
+                    .atMost(java.time.Duration.ofSeconds(120))
+                    .pollInterval(java.time.Duration.ofMillis(500))
+                    .until(
+                            () -> KafkaTestUtil.readCommittedSoFar(
+                                            bs, c.topics().calibration())
+                                    .stream()
+                                    .map(r -> decodeReport(r.value()))
+                                    .filter(r -> r.getWindowEnd().toEpochMilli() > 1_600_000_000_000L)
+                                    .toList(),
+                            own -> !own.isEmpty());
+            assertThat(ownReports)
+                    .allSatisfy(r -> assertThat(r.getRecalibration().getTemperatureBayes())
+                            .isPositive());
+        } finally {
+            job.cancel().get();
+        }
+        List<Decision> decisions =
+                decided(c).stream().filter(d -> d.getEventId().startsWith("e-")).toList();
+        assertThat(decisions).hasSize(32);
+        for (Decision d : decisions) {
+            assertThat(d.getCalibrationVersion()).as(d.getEventId()).isEqualTo(1_600_000_000_000L);
             double[] p = d.getProbs().stream().mapToDouble(Double::doubleValue).toArray();
             double[] expected = io.bayesvlm.core.metrics.TemperatureScaling.apply(
                     io.bayesvlm.core.metrics.TemperatureScaling.logitsOf(p), 2.0);
@@ -203,14 +266,25 @@ class ModerationJobITCase {
                 assertThat(d.getRecalibratedProbs().get(k)).isCloseTo(expected[k], within(1e-9));
             }
         }
-        List<CalibrationReport> reports = KafkaTestUtil.readAll(bs, c.topics().calibration(), CalibrationReport.class);
-        assertThat(reports.stream().filter(r -> r.getWindowEnd().toEpochMilli() > 1_600_000_000_000L))
-                .isNotEmpty()
-                .allSatisfy(r ->
-                        assertThat(r.getRecalibration().getTemperatureBayes()).isPositive());
-        System.out.printf(
-                "recalibration: %d of %d decisions recalibrated with the earlier temperatures%n",
-                recalibrated, decisions.size());
+    }
+
+    /** The decisions committed so far. */
+    static List<Decision> decided(JobConfig c) throws Exception {
+        AvroCodec<Decision> codec = new AvroCodec<>(Decision.class);
+        List<Decision> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestUtil.readCommittedSoFar(
+                kafka.bootstrapServers(), c.topics().decisions())) {
+            out.add(codec.decode(c.topics().decisions(), r.value()));
+        }
+        return out;
+    }
+
+    static CalibrationReport decodeReport(byte[] value) {
+        try {
+            return new AvroCodec<>(CalibrationReport.class).decode(value);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /**
@@ -572,7 +646,7 @@ class ModerationJobITCase {
         FailOnce.FAILED.set(false);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ModerationJob.configure(env, c);
+        FlinkSettings.configure(env, c);
         ModerationJob.Sources sources = new ModerationJob.Sources(
                 KafkaEndpoints.source(c, c.topics().images(), true, new FailOnce(n * 2 / 3)),
                 KafkaEndpoints.source(c, c.topics().labels(), true, new RawRecordDeserializer()),

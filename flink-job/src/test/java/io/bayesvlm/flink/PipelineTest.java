@@ -64,7 +64,7 @@ class PipelineTest {
     static Outputs run(JobConfig c, List<RawRecord> images, List<RawRecord> labels, List<RawRecord> feedback)
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ModerationJob.configure(env, c);
+        FlinkSettings.configure(env, c);
         CollectingSink<Decision> decisions = InMemory.sink();
         CollectingSink<ReviewRequest> reviews = InMemory.sink();
         CollectingSink<CalibrationReport> calibration = InMemory.sink();

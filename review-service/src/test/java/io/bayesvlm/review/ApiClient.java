@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import org.awaitility.Awaitility;
 
 /** A signed-in user of the review service's HTTP API, as a browser would be (session cookie). */
 public final class ApiClient {
@@ -16,6 +17,7 @@ public final class ApiClient {
 
     private final String base;
     private final HttpClient http;
+
     /** The session cookie from sign-in, sent back as a browser would. */
     private volatile String cookie;
 
@@ -55,17 +57,10 @@ public final class ApiClient {
 
     /** Polls until the answer's status is {@code status} (the service starting or rebalancing answers 503). */
     public Answer await(String path, int status, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Answer a = get(path);
-        while (a.status() != status && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            a = get(path);
-        }
-        if (a.status() != status) {
-            throw new AssertionError(
-                    "GET " + path + ": " + a.status() + " " + new String(a.body(), StandardCharsets.UTF_8));
-        }
-        return a;
+        return Awaitility.await("GET " + path + " answering " + status)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> get(path), a -> a.status() == status);
     }
 
     private Answer send(HttpRequest.Builder b) throws Exception {

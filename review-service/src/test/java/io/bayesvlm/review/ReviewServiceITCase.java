@@ -1,6 +1,7 @@
 package io.bayesvlm.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.LabelEvent;
@@ -109,16 +110,16 @@ class ReviewServiceITCase {
     }
 
     private static void awaitPending(ApiClient c, long pending) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        ApiClient.Answer a = c.get("/api/queue");
-        while ((a.status() != 200 || a.json().path("pending").asLong() != pending) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            a = c.get("/api/queue");
-        }
-        assertThat(a.status()).isEqualTo(200);
-        assertThat(a.json().path("pending").asLong())
-                .as("pending items in " + a.json())
-                .isEqualTo(pending);
+        await(pending + " pending items")
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> {
+                    ApiClient.Answer a = c.get("/api/queue");
+                    assertThat(a.status()).isEqualTo(200);
+                    assertThat(a.json().path("pending").asLong())
+                            .as("pending items in " + a.json())
+                            .isEqualTo(pending);
+                });
     }
 
     /**
@@ -283,12 +284,12 @@ class ReviewServiceITCase {
                 }
             }
             for (ApiClient c : List.of(alice, bobOnB)) {
-                long until = System.nanoTime() + WAIT.toNanos();
-                ApiClient.Answer h = c.get("/api/calibration/history");
-                while (h.json().size() < 3 && System.nanoTime() < until) {
-                    Thread.sleep(100);
-                    h = c.get("/api/calibration/history");
-                }
+                ApiClient.Answer h = await("three calibration windows in the history")
+                        .atMost(WAIT)
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(
+                                () -> c.get("/api/calibration/history"),
+                                history -> history.json().size() >= 3);
                 assertThat(h.json()).hasSize(3);
                 assertThat(h.json().get(2).path("windowEnd").asLong())
                         .isGreaterThan(h.json().get(0).path("windowEnd").asLong());

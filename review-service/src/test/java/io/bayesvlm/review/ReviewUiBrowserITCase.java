@@ -1,6 +1,7 @@
 package io.bayesvlm.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bayesvlm.avro.CalibrationReport;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reliability diagram. Screenshots go to target/browser-screenshots. Skipped, loudly, only when no Chromium or
  * Node.js is installed ({@code .ci/run} installs both).
  */
+@Tag("browser")
 class ReviewUiBrowserITCase {
     static final String HOSTILE_CLASS = "<script>window.__pwned=2</script>";
     static final String HOSTILE_ID = "<img src=x onerror=\"window.__pwned=1\">";
@@ -52,7 +55,12 @@ class ReviewUiBrowserITCase {
         Optional<Path> npm = Browser.onPath("npm");
         if (chromium.isEmpty() || node.isEmpty() || npm.isEmpty()) {
             String msg = "\n\n*** SKIPPED: the browser test needs Debian's chromium, node and npm (found chromium="
-                    + chromium + ", node=" + node + ", npm=" + npm + "). .ci/run installs them. ***\n";
+                    + chromium
+                    + ", node="
+                    + node
+                    + ", npm="
+                    + npm
+                    + "). .ci/run installs them. ***\n";
             System.err.println(msg);
             Assumptions.abort(msg);
         }
@@ -93,10 +101,15 @@ class ReviewUiBrowserITCase {
             try (ReviewService service = ReviewService.start(c)) {
                 service.awaitRunning(Duration.ofSeconds(60));
                 ApiClient alice = ApiClient.signIn(service.url(), "alice", "alice");
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (alice.get("/api/queue").json().path("pending").asLong() < 3 && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                await("three pending items")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(
+                                () -> alice.get("/api/queue")
+                                        .json()
+                                        .path("pending")
+                                        .asLong(),
+                                pending -> pending >= 3);
                 Path shots = Path.of("target", "browser-screenshots").toAbsolutePath();
                 Files.createDirectories(shots);
                 JsonNode result = Browser.run(

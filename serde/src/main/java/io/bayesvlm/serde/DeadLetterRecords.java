@@ -1,7 +1,7 @@
 package io.bayesvlm.serde;
 
 import io.bayesvlm.avro.DeadLetter;
-import io.bayesvlm.errors.ErrorCode;
+import io.bayesvlm.common.ErrorCode;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 

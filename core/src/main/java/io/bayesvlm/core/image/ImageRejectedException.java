@@ -1,6 +1,6 @@
 package io.bayesvlm.core.image;
 
-import io.bayesvlm.errors.ErrorCode;
+import io.bayesvlm.common.ErrorCode;
 
 /** An input image was refused; {@link #code()} says why in a stable, machine-readable form. */
 public class ImageRejectedException extends Exception {

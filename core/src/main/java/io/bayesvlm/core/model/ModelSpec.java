@@ -2,6 +2,7 @@ package io.bayesvlm.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bayesvlm.common.ModelKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,12 +33,9 @@ public record ModelSpec(
     /** model.json key that accepts a logit_scale below {@link #MIN_LOGIT_SCALE} as intended. */
     public static final String SMALL_LOGIT_SCALE_KEY = "logit_scale_intentional";
 
-    /**
-     * The key of a model in every per-model grouping (windows, join state, reports): {@code name/version}. Records
-     * of two versions of one model never share a window.
-     */
+    /** The key of a model in every per-model grouping: {@link ModelKey#of}. */
     public static String key(String name, String version) {
-        return name + "/" + version;
+        return ModelKey.of(name, version);
     }
 
     /** This model's {@link #key(String, String)}. */

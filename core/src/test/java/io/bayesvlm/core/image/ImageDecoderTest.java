@@ -3,10 +3,10 @@ package io.bayesvlm.core.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.core.Fixture;
 import io.bayesvlm.core.TestImages;
 import io.bayesvlm.core.model.ModelSpec;
-import io.bayesvlm.errors.ErrorCode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -39,6 +39,7 @@ public final class HeadBenchmark implements Callable<Integer> {
     /** Runs the benchmark writing the tables to {@code out}; the exit status (0 ok, 2 usage or model error). */
     static int run(PrintWriter out, PrintWriter err, String... args) {
         return new CommandLine(new HeadBenchmark())
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(out)
                 .setErr(err)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -85,10 +86,12 @@ public final class HeadBenchmark implements Callable<Integer> {
     String device;
 
     @Option(
-            names = "--mode",
+            names = "--predictive",
             defaultValue = "probit",
-            description = "probit | mc: the predictive (the MC pass runs in both, for mutual information).")
-    String mode;
+            paramLabel = "MODE",
+            description =
+                    "probit | mc: the predictive, as in score (the MC pass runs in both, for mutual information).")
+    Predictive.Mode predictive;
 
     @Spec
     CommandSpec spec;
@@ -108,7 +111,7 @@ public final class HeadBenchmark implements Callable<Integer> {
                         new io.bayesvlm.core.ScoringOptions(
                                 io.bayesvlm.core.model.DeviceSpec.parse(device),
                                 largest,
-                                mode.equals("mc") ? Predictive.Mode.MC : Predictive.Mode.PROBIT,
+                                predictive,
                                 Predictive.DEFAULT_MC_SAMPLES,
                                 0,
                                 io.bayesvlm.core.image.ImageLimits.DEFAULTS)));

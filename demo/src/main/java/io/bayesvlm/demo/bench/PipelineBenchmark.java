@@ -11,6 +11,7 @@ import io.bayesvlm.demo.Replay;
 import io.bayesvlm.embedded.EmbeddedKafka;
 import io.bayesvlm.embedded.KafkaClients;
 import io.bayesvlm.embedded.TempDirs;
+import io.bayesvlm.flink.FlinkSettings;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
 import io.bayesvlm.flink.kafka.KafkaEndpoints;
@@ -148,7 +149,7 @@ public final class PipelineBenchmark {
             }
         }
         StreamExecutionEnvironment env = LocalFlink.environment(1);
-        ModerationJob.configure(env, c);
+        FlinkSettings.configure(env, c);
         ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, true), KafkaEndpoints.sinks(c), c);
         JobClient job = env.executeAsync("bench-throughput");
         // Like the bare model, the pipeline is measured warm: over the second half of the backlog, so that job
@@ -181,7 +182,7 @@ public final class PipelineBenchmark {
             throws Exception {
         JobConfig c = config(kafka, model);
         StreamExecutionEnvironment env = LocalFlink.environment(1);
-        ModerationJob.configure(env, c);
+        FlinkSettings.configure(env, c);
         ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, false), KafkaEndpoints.sinks(c), c);
         JobClient job = env.executeAsync("bench-latency");
         AtomicBoolean done = new AtomicBoolean();

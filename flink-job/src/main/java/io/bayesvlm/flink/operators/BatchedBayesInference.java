@@ -1,11 +1,11 @@
 package io.bayesvlm.flink.operators;
 
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.head.Prediction;
 import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.model.DeviceSpec;
-import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.flink.records.DecodedImage;
 import io.bayesvlm.flink.records.ScoredImage;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.DeadLetter;
-import io.bayesvlm.errors.ErrorCode;
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.flink.records.DecodedImage;
 import io.bayesvlm.flink.records.RawRecord;
 import io.bayesvlm.serde.DeadLetterRecords;

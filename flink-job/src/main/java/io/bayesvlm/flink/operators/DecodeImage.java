@@ -1,12 +1,12 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.ImageEvent;
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.core.image.ImageLimits;
 import io.bayesvlm.core.image.ImageLoader;
 import io.bayesvlm.core.image.ImageRejectedException;
 import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.core.time.EventTimeBounds;
-import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.flink.records.DecodedImage;
 import io.bayesvlm.flink.records.RawRecord;
 import io.bayesvlm.serde.RecordCodec;

@@ -1,6 +1,6 @@
 package io.bayesvlm.flink.operators;
 
-import io.bayesvlm.errors.ErrorCode;
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.flink.kafka.RegistryMetrics;
 import io.bayesvlm.flink.records.RawRecord;
 import io.bayesvlm.serde.DeadLetterRecords;

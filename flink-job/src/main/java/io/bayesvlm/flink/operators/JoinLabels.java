@@ -2,8 +2,8 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.core.model.ModelSpec;
-import io.bayesvlm.errors.ErrorCode;
 import io.bayesvlm.flink.records.JoinSlot;
 import io.bayesvlm.flink.records.LabelledDecision;
 import io.bayesvlm.flink.records.RawRecord;

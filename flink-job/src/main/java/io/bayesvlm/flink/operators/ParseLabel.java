@@ -1,7 +1,7 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.LabelEvent;
-import io.bayesvlm.errors.ErrorCode;
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.flink.records.RawRecord;
 import io.bayesvlm.flink.records.ReceivedLabel;
 import io.bayesvlm.serde.RecordCodec;

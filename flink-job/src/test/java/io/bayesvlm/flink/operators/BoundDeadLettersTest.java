@@ -16,7 +16,7 @@ class BoundDeadLettersTest {
         return DeadLetterOutput.of(
                 new RawRecord(new byte[keyBytes], value, "image-events", 3, 12345L, 0L),
                 "e-1",
-                io.bayesvlm.errors.ErrorCode.CORRUPT_IMAGE,
+                io.bayesvlm.common.ErrorCode.CORRUPT_IMAGE,
                 message);
     }
 

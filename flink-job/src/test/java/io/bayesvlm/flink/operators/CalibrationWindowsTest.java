@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.bayesvlm.avro.CalibrationReport;
+import io.bayesvlm.common.ModelKey;
 import io.bayesvlm.core.metrics.Calibration;
 import io.bayesvlm.flink.records.LabelledDecision;
 import java.time.Duration;
@@ -54,7 +55,7 @@ class CalibrationWindowsTest {
         env.fromData(items)
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<LabelledDecision>forMonotonousTimestamps()
                         .withTimestampAssigner((d, t) -> d.eventTime))
-                .keyBy(d -> d.modelName + "/" + d.modelVersion)
+                .keyBy(d -> ModelKey.of(d.modelName, d.modelVersion))
                 .window(SlidingEventTimeWindows.of(Duration.ofSeconds(100), Duration.ofSeconds(50)))
                 .process(new RollingCalibration(10))
                 .executeAndCollect()

@@ -3,6 +3,7 @@ package io.bayesvlm.flink.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.CalibrationReport;
+import io.bayesvlm.common.ModelKey;
 import io.bayesvlm.flink.records.LabelledDecision;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -30,7 +31,7 @@ class EceAlertHarnessTest {
     void alertsAfterKConsecutiveWindowsOverTheThreshold() throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<String, CalibrationReport, CalibrationReport> h =
                 ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new EceAlert(0.7, 3), r -> r.getModelName() + "/" + r.getModelVersion(), Types.STRING)) {
+                        new EceAlert(0.7, 3), r -> ModelKey.of(r.getModelName(), r.getModelVersion()), Types.STRING)) {
             h.open();
             double[] confidences = {0.9, 0.95, 0.6, 0.9, 0.8, 0.75, 0.99};
             for (int i = 0; i < confidences.length; i++) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
-import io.bayesvlm.errors.ErrorCode;
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.flink.records.LabelledDecision;
 import io.bayesvlm.flink.records.ReceivedLabel;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.bayesvlm.flink.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.ImageEvent;
@@ -10,6 +11,7 @@ import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.embedded.EmbeddedRegistry;
 import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.embedded.TestKafka;
+import io.bayesvlm.flink.FlinkSettings;
 import io.bayesvlm.flink.ItConfig;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
@@ -17,6 +19,7 @@ import io.bayesvlm.flink.TestImages;
 import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.serde.RecordCodec;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -150,7 +153,7 @@ class SchemaRegistryJobITCase {
         }
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ModerationJob.configure(env, c);
+        FlinkSettings.configure(env, c);
         ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, true), KafkaEndpoints.sinks(c), c);
         env.execute("it-registry");
 
@@ -286,9 +289,11 @@ class SchemaRegistryJobITCase {
                                         .build(),
                                 java.net.http.HttpResponse.BodyHandlers.ofString())
                         .body();
-                System.out.println(
-                        "failovers during the outages: " + exceptions.split("\"exceptionName\"", -1).length / 2 + " ("
-                                + exceptions.length() + " chars of exception history)");
+                System.out.println("failovers during the outages: "
+                        + exceptions.split("\"exceptionName\"", -1).length / 2
+                        + " ("
+                        + exceptions.length()
+                        + " chars of exception history)");
                 assertThat(exceptions)
                         .as("a failover from an expired checkpoint")
                         .containsIgnoringCase("checkpoint");
@@ -306,7 +311,7 @@ class SchemaRegistryJobITCase {
     /** The production job on unbounded Kafka sources, running in the background. */
     static JobClient startUnbounded(JobConfig c, String name) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ModerationJob.configure(env, c);
+        FlinkSettings.configure(env, c);
         ModerationJob.buildPipeline(env, KafkaEndpoints.sources(c, false), KafkaEndpoints.sinks(c), c);
         return env.executeAsync(name);
     }
@@ -360,18 +365,20 @@ class SchemaRegistryJobITCase {
     }
 
     static void awaitDecisions(JobConfig c, Predicate<Integer> done, int seconds) throws Exception {
-        long deadline = System.currentTimeMillis() + seconds * 1000L;
-        int n = 0;
-        while (System.currentTimeMillis() < deadline) {
-            n = KafkaTestUtil.readCommittedSoFar(
-                            kafka.bootstrapServers(), c.topics().decisions())
-                    .size();
-            if (done.test(n)) {
-                return;
-            }
-            Thread.sleep(500);
+        try {
+            await("decisions")
+                    .atMost(Duration.ofSeconds(seconds))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(
+                            () -> KafkaTestUtil.readCommittedSoFar(
+                                            kafka.bootstrapServers(), c.topics().decisions())
+                                    .size(),
+                            done::test);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(
+                    "decisions did not arrive in time; visible ids "
+                            + decisionIds(c).stream().sorted().collect(Collectors.joining(",")),
+                    e);
         }
-        throw new AssertionError("decisions did not arrive in time: " + n + " visible; ids "
-                + decisionIds(c).stream().sorted().collect(Collectors.joining(",")));
     }
 }

@@ -3,6 +3,7 @@ package io.bayesvlm.review.calibration;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.CalibrationStats;
 import io.bayesvlm.avro.ReliabilityBin;
+import io.bayesvlm.common.ModelKey;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,7 +45,7 @@ public record ReportView(
     public static ReportView of(CalibrationReport r) {
         var p = r.getPopulation();
         return new ReportView(
-                r.getModelName() + "/" + r.getModelVersion(),
+                ModelKey.of(r.getModelName(), r.getModelVersion()),
                 r.getWindowStart().toEpochMilli(),
                 r.getWindowEnd().toEpochMilli(),
                 r.getDecided(),

@@ -2,14 +2,12 @@ package io.bayesvlm.review.queue;
 
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.LabelSource;
-import io.bayesvlm.errors.ErrorCode;
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.review.JsonSerde;
 import io.bayesvlm.review.queue.Reply.Outcome;
 import io.bayesvlm.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
@@ -17,7 +15,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * leaves as a {@link LabelEvent} on the labels topic in the same transaction as the queue change (exactly once):
  * REVIEWER for uncertain items, AUDIT for audits, with the signed-in reviewer's id and the time since the claim.
  */
-public final class ApplyCommand implements Processor<byte[], byte[], byte[], byte[]> {
+public final class ApplyCommand extends QueueProcessor {
     public static final String LABELS_SINK = "labels sink";
 
     private final String labelsTopic;
@@ -25,8 +23,6 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
     private final DeadLetterSink deadLetters;
     private final Replies replies;
     private final QueueOrder order;
-    private ProcessorContext<byte[], byte[]> context;
-    private QueueStore queue;
 
     public ApplyCommand(
             String labelsTopic,
@@ -39,12 +35,6 @@ public final class ApplyCommand implements Processor<byte[], byte[], byte[], byt
         this.labels = labels;
         this.deadLetters = deadLetters;
         this.replies = replies;
-    }
-
-    @Override
-    public void init(ProcessorContext<byte[], byte[]> context) {
-        this.context = context;
-        this.queue = QueueStore.of(context);
     }
 
     @Override

@@ -4,8 +4,6 @@ import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.serde.RecordCodec;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
@@ -13,13 +11,11 @@ import org.apache.kafka.streams.processor.api.Record;
  * claims whose lease has run out to the queue and drops labelled items older than the retention. A request for an
  * item the queue already has (a duplicate) changes nothing; one that cannot be read is dead-lettered.
  */
-public final class ApplyReviewRequest implements Processor<byte[], byte[], byte[], byte[]> {
+public final class ApplyReviewRequest extends QueueProcessor {
     private final String topic;
     private final RecordCodec<ReviewRequest> codec;
     private final DeadLetterSink deadLetters;
     private final Duration doneRetention;
-    private ProcessorContext<byte[], byte[]> context;
-    private QueueStore queue;
 
     public ApplyReviewRequest(
             String topic, RecordCodec<ReviewRequest> codec, DeadLetterSink deadLetters, Duration doneRetention) {
@@ -30,9 +26,7 @@ public final class ApplyReviewRequest implements Processor<byte[], byte[], byte[
     }
 
     @Override
-    public void init(ProcessorContext<byte[], byte[]> context) {
-        this.context = context;
-        this.queue = QueueStore.of(context);
+    protected void opened() {
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
 

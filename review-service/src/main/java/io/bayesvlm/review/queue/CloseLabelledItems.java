@@ -3,8 +3,6 @@ package io.bayesvlm.review.queue;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.serde.RecordCodec;
 import java.util.Locale;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
@@ -13,21 +11,13 @@ import org.apache.kafka.streams.processor.api.Record;
  * come back here too and change nothing. A label that arrives before its review request does not close it (the
  * queue keeps no record of labels for items it has not seen).
  */
-public final class CloseLabelledItems implements Processor<byte[], byte[], byte[], byte[]> {
+public final class CloseLabelledItems extends QueueProcessor {
     private final String topic;
     private final RecordCodec<LabelEvent> codec;
-    private QueueStore queue;
-    private ProcessorContext<byte[], byte[]> context;
 
     public CloseLabelledItems(String topic, RecordCodec<LabelEvent> codec) {
         this.topic = topic;
         this.codec = codec;
-    }
-
-    @Override
-    public void init(ProcessorContext<byte[], byte[]> context) {
-        this.context = context;
-        this.queue = QueueStore.of(context);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.bayesvlm.review.queue;
 
 import io.bayesvlm.avro.DeadLetter;
-import io.bayesvlm.errors.ErrorCode;
+import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.serde.DeadLetterRecords;
 import io.bayesvlm.serde.RecordCodec;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.bayesvlm.errors;
+package io.bayesvlm.common;
 
 /**
  * Why an input could not be used: the one vocabulary of the CLI's errors and of every dead letter the job and the
