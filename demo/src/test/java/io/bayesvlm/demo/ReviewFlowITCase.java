@@ -119,8 +119,19 @@ class ReviewFlowITCase {
                         .as("labelled once")
                         .isEqualTo(409);
 
-                // exactly one LabelEvent, in the registry's wire format, with the reviewer from the sign-in
+                // exactly one LabelEvent, in the registry's wire format, with the reviewer from the sign-in. The 200
+                // comes before the service's transaction commits (issue 22 makes the answer wait for the commit), so
+                // the LabelEvent becomes visible shortly after it.
                 RecordCodec<LabelEvent> labels = RecordCodec.of(LabelEvent.class, job.registry());
+                await("the LabelEvent committed")
+                        .atMost(WAIT)
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(
+                                () -> KafkaTestUtil.readCommittedSoFar(
+                                                kafka.bootstrapServers(),
+                                                job.topics().labels())
+                                        .size(),
+                                n -> n >= 1);
                 List<ConsumerRecord<byte[], byte[]>> records = KafkaTestUtil.readAll(
                         kafka.bootstrapServers(), job.topics().labels());
                 assertThat(records).hasSize(1);
