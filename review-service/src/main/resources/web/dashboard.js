@@ -31,8 +31,13 @@ async function refresh() {
 function summary(rep, queue) {
   const alert = document.getElementById('alert');
   alert.hidden = !rep.alert;
+  // The evidence with the alert: how many labels this window has, and the whole-stream ECE's 95% interval.
+  const interval = rep.populationEceBayesLower == null ? ''
+    : '; whole-stream ECE ' + fmt(rep.populationEceBayes) + ', 95% interval ' + fmt(rep.populationEceBayesLower)
+      + '–' + fmt(rep.populationEceBayesUpper);
   alert.textContent = rep.alert ? 'ALERT: BayesVLM ECE ' + fmt(rep.bayes.ece) + ' has been over the threshold for '
-    + rep.windowsOverThreshold + ' consecutive windows. The model\'s confidence cannot be trusted as it is.' : '';
+    + rep.windowsOverThreshold + ' consecutive windows with enough labels (this one: ' + rep.labelled + ' labels'
+    + interval + '). The model\'s confidence cannot be trusted as it is.' : '';
   document.getElementById('window').textContent =
     new Date(rep.windowStart).toLocaleString() + ' – ' + new Date(rep.windowEnd).toLocaleTimeString();
   const box = document.getElementById('summary');

@@ -186,6 +186,7 @@ public final class DemoMain {
                     reviewer.start();
                 }
                 long start = System.currentTimeMillis();
+                report.startedAt = start;
                 pool.scheduleAtFixedRate(
                         () -> OUT.println(report.status(
                                 (System.currentTimeMillis() - start) / 1000.0,

@@ -55,6 +55,14 @@ final class DemoReport {
     final AtomicLong firstDriftWarningAt = new AtomicLong(-1);
     final AtomicLong firstEceAlertAt = new AtomicLong(-1);
     final AtomicReference<CalibrationReport> lastReport = new AtomicReference<>();
+    /** When the replay started (wall clock): warning times are reported from it. */
+    volatile long startedAt;
+    /** Every label-free warning (window end, reason), the first {@link #MAX_WARNINGS_LISTED}. */
+    private final List<long[]> warningTimes = new java.util.ArrayList<>();
+
+    private final List<String> warningReasons = new java.util.ArrayList<>();
+
+    static final int MAX_WARNINGS_LISTED = 50;
 
     DemoReport(int bins) {
         phases = Map.of(Replay.CLEAN, new Phase(bins), Replay.DRIFTED, new Phase(bins));
@@ -111,6 +119,12 @@ final class DemoReport {
     void drift(DriftReport report, long driftStartedAt) {
         if (report.getWarning()) {
             driftWarnings.incrementAndGet();
+            synchronized (this) {
+                if (warningTimes.size() < MAX_WARNINGS_LISTED) {
+                    warningTimes.add(new long[] {report.getWindowEnd().toEpochMilli()});
+                    warningReasons.add(report.getReason());
+                }
+            }
             if (report.getWindowEnd().toEpochMilli() > driftStartedAt) {
                 firstDriftWarningAt.compareAndSet(-1, System.currentTimeMillis());
             }

@@ -7,6 +7,7 @@ import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.image.ImageLimits;
 import io.bayesvlm.core.model.DeviceSpec;
+import io.bayesvlm.core.risk.AuditDraw;
 import io.bayesvlm.core.time.EventTimeBounds;
 import io.bayesvlm.serde.registry.RegistryConfig;
 import java.io.IOException;
@@ -92,7 +93,8 @@ public record JobConfig(
             int quantileWindow,
             double auditFraction,
             double maxAutoError,
-            double riskDelta)
+            double riskDelta,
+            AuditDraw audit)
             implements Serializable {
 
         /** How the review threshold is set. */
@@ -102,7 +104,29 @@ public record JobConfig(
             RISK
         }
 
-        /** A threshold or target-rate policy (risk settings at their defaults). */
+        /** With a random audit key (tests; the job takes routing.audit-key). */
+        public RoutingOptions(
+                UncertaintyScore score,
+                Mode mode,
+                double threshold,
+                double targetReviewRate,
+                int quantileWindow,
+                double auditFraction,
+                double maxAutoError,
+                double riskDelta) {
+            this(
+                    score,
+                    mode,
+                    threshold,
+                    targetReviewRate,
+                    quantileWindow,
+                    auditFraction,
+                    maxAutoError,
+                    riskDelta,
+                    AuditDraw.random());
+        }
+
+        /** A threshold or target-rate policy (risk settings at their defaults, a random audit key). */
         public RoutingOptions(
                 UncertaintyScore score,
                 boolean targetRate,
@@ -140,7 +164,8 @@ public record JobConfig(
             boolean joinAllDecisions,
             double alertEce,
             int alertWindows,
-            boolean recalibrate)
+            boolean recalibrate,
+            int minLabels)
             implements Serializable {}
 
     public static JobConfig defaults() {
@@ -236,7 +261,8 @@ public record JobConfig(
                         atLeast(c, QUANTILE_WINDOW, 10),
                         fraction(c, AUDIT_FRACTION),
                         get(c, MAX_AUTO_ERROR),
-                        get(c, RISK_DELTA)),
+                        get(c, RISK_DELTA),
+                        auditDraw(c)),
                 atLeast(c, REVIEW_TOP_K, 1),
                 get(c, REVIEW_INCLUDE_IMAGE),
                 new CalibrationOptions(
@@ -248,7 +274,8 @@ public record JobConfig(
                         join.equals("all"),
                         fraction(c, ALERT_ECE),
                         atLeast(c, ALERT_WINDOWS, 1),
-                        get(c, RECALIBRATE)),
+                        get(c, RECALIBRATE),
+                        atLeast(c, MIN_LABELS, 1)),
                 new DriftOptions(
                         positive(c, DRIFT_WINDOW),
                         atLeast(c, DRIFT_REFERENCE_WINDOWS, 1),
@@ -295,6 +322,27 @@ public record JobConfig(
         long inline = atLeastLong(c, REVIEW_INLINE_IMAGE_MAX, 0);
         int deadLetter = atLeast(c, DEAD_LETTER_MAX_VALUE, 0);
         return new Outputs(max, inline, deadLetter);
+    }
+
+    /**
+     * The audit draw's key: routing.audit-key, else the BAYESVLM_AUDIT_KEY environment variable (secrets stay out of
+     * config files), else a random key for this submission. The key travels inside the job graph, so it is the same
+     * after every failover of this job; a resubmission without a configured key audits other items (the recorded
+     * propensity stays exact either way).
+     */
+    static AuditDraw auditDraw(Configuration c) {
+        String key = c.getOptional(AUDIT_KEY).orElse("");
+        if (key.isEmpty()) {
+            key = System.getenv().getOrDefault("BAYESVLM_AUDIT_KEY", "");
+        }
+        if (key.isEmpty()) {
+            return AuditDraw.random();
+        }
+        try {
+            return AuditDraw.ofSecret(key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(AUDIT_KEY.key() + ": " + e.getMessage());
+        }
     }
 
     static String stateBackend(Configuration c) {

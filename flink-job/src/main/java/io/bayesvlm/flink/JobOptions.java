@@ -181,8 +181,15 @@ public final class JobOptions {
     public static final ConfigOption<Double> AUDIT_FRACTION = key("routing.audit-fraction")
             .doubleType()
             .defaultValue(0.02)
-            .withDescription(
-                    "Fraction of confident items also sent to review as audits, chosen by a hash of the event id.");
+            .withDescription("Fraction of confident items also sent to review as audits, chosen by a keyed hash of"
+                    + " the event id (routing.audit-key).");
+    public static final ConfigOption<String> AUDIT_KEY = key("routing.audit-key")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Secret key of the audit draw (HMAC-SHA256 of the event id), at least 16 bytes, so that"
+                    + " no producer can choose event ids that are never audited; empty: the BAYESVLM_AUDIT_KEY"
+                    + " environment variable, else a random key per submission (the same across failovers). Never"
+                    + " written to any output.");
     public static final ConfigOption<Double> MAX_AUTO_ERROR = key("routing.max-auto-error")
             .doubleType()
             .defaultValue(0.02)
@@ -263,6 +270,12 @@ public final class JobOptions {
             .intType()
             .defaultValue(3)
             .withDescription("... for this many consecutive windows.");
+    public static final ConfigOption<Integer> MIN_LABELS = key("calibration.min-labels")
+            .intType()
+            .defaultValue(100)
+            .withDescription("The fewest labels a window needs before its ECE can count towards an alert, and the"
+                    + " fewest design labels temperatures are fitted on (calibration.recalibrate): a window with fewer"
+                    + " is reported, but is no evidence either way.");
     public static final ConfigOption<Boolean> RECALIBRATE = key("calibration.recalibrate")
             .booleanType()
             .defaultValue(false)
@@ -357,6 +370,7 @@ public final class JobOptions {
             TARGET_REVIEW_RATE,
             QUANTILE_WINDOW,
             AUDIT_FRACTION,
+            AUDIT_KEY,
             MAX_AUTO_ERROR,
             RISK_DELTA,
             REVIEW_TOP_K,
@@ -369,6 +383,7 @@ public final class JobOptions {
             JOIN_DECISIONS,
             ALERT_ECE,
             ALERT_WINDOWS,
+            MIN_LABELS,
             OUT_OF_ORDERNESS,
             SOURCE_IDLENESS,
             CHECKPOINT_INTERVAL,

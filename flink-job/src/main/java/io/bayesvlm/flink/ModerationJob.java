@@ -267,7 +267,7 @@ public final class ModerationJob {
                 .keyBy(ModerationJob::modelKey)
                 .window(SlidingEventTimeWindows.of(
                         config.calibration().windowSize(), config.calibration().windowSlide()))
-                .process(new RollingCalibration(
+                .process(new RollingCalibration(new CalibrationReports.ReportSpec(
                         config.calibration().bins(),
                         routing.risk()
                                 ? new CalibrationReports.RiskSpec(
@@ -276,12 +276,16 @@ public final class ModerationJob {
                                         routing.riskDelta(),
                                         routing.auditFraction())
                                 : null,
-                        config.calibration().recalibrate()))
+                        config.calibration().recalibrate(),
+                        routing.auditFraction() > 0,
+                        config.calibration().minLabels())))
                 .name("rolling calibration")
                 .uid("rolling-calibration")
                 .keyBy(r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))
                 .process(new EceAlert(
-                        config.calibration().alertEce(), config.calibration().alertWindows()))
+                        config.calibration().alertEce(),
+                        config.calibration().alertWindows(),
+                        config.calibration().minLabels()))
                 .name("ECE alert")
                 .uid("ece-alert");
         return new Calibrated(

@@ -46,6 +46,7 @@ public final class ItConfig {
         m.put("calibration.window-size", "20 s");
         m.put("calibration.window-slide", "10 s");
         m.put("calibration.max-label-delay", "1 h");
+        m.put("calibration.min-labels", "10"); // the tests' windows hold tens of labels, not hundreds
         m.put("images.max-bytes", "100000");
         m.put("calibration.join-decisions", "all"); // every event gets a ground-truth label here
         Path checkpoints = java.nio.file.Files.createTempDirectory("it-checkpoints");

@@ -41,6 +41,19 @@ class JobConfigTest {
     }
 
     @Test
+    void theAuditKeyDecidesTheDrawAndIsNeverPrinted() {
+        String secret = "a-key-of-thirty-two-characters!!";
+        JobConfig a = JobConfig.from(Configuration.fromMap(Map.of("routing.audit-key", secret)));
+        JobConfig b = JobConfig.from(Configuration.fromMap(Map.of("routing.audit-key", secret)));
+        JobConfig unkeyed = JobConfig.from(Configuration.fromMap(Map.of()));
+        assertThat(a.routing().audit().draw("e-1"))
+                .isEqualTo(b.routing().audit().draw("e-1"));
+        assertThat(unkeyed.routing().audit().draw("e-1"))
+                .isNotEqualTo(a.routing().audit().draw("e-1"));
+        assertThat(a.toString()).doesNotContain(secret).contains("AuditDraw[key hidden]");
+    }
+
+    @Test
     void invalidValuesNameTheOption() {
         assertInvalid(Map.of("inference.batch-size", "0"), "inference.batch-size must be at least 1");
         assertInvalid(Map.of("routing.score", "confidence"), "routing.score");
@@ -53,6 +66,8 @@ class JobConfigTest {
         assertInvalid(Map.of("routing.treshold", "0.5"), "unknown option 'routing.treshold'");
         assertInvalid(Map.of("inference.batch-size", "many"), "inference.batch-size");
         assertInvalid(Map.of("parallelism", "0"), "parallelism must be -1 or positive");
+        assertInvalid(Map.of("routing.audit-key", "short"), "routing.audit-key: the audit key needs at least 16 bytes");
+        assertInvalid(Map.of("calibration.min-labels", "0"), "calibration.min-labels must be at least 1");
         assertInvalid(
                 Map.of("routing.mode", "risk", "routing.audit-fraction", "0"),
                 "routing.mode=risk needs routing.audit-fraction > 0");

@@ -130,6 +130,8 @@ class ReviewUiBrowserITCase {
                 assertThat(result.path("mapBars").asInt()).isGreaterThan(0);
                 assertThat(result.path("eceLines").asInt()).isEqualTo(3);
                 assertThat(result.path("alertShown").asBoolean()).isTrue();
+                // the alert states its evidence: this window's label count
+                assertThat(result.path("alertText").asText()).contains("(this one: 120 labels)");
                 assertThat(result.path("modelOption").asText()).isEqualTo(HOSTILE_MODEL + "/1");
                 // the item on screen is claimed by alice: it is "in review", not "left"
                 assertThat(result.path("remainingBefore").asText())

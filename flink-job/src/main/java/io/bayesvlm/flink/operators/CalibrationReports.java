@@ -33,9 +33,28 @@ public final class CalibrationReports {
     /** Candidate thresholds of the risk procedure: quantiles of the window's confidences (no labels involved). */
     static final int RISK_GRID = 200;
 
+    /**
+     * What a window's report holds beyond the calibration of its labelled decisions.
+     *
+     * @param bins equal-width bins of ECE and the reliability diagram
+     * @param risk routing.mode=risk: the threshold the window's labels vouch for; null otherwise
+     * @param recalibrate fit temperatures on the window's design labels (and compare earlier ones on held-out items)
+     * @param populationEstimable whether the design labels can stand for the whole stream: only with audits
+     *     (routing.audit-fraction > 0), since automatic decisions are labelled by audits only; without them the
+     *     report carries no population section rather than one that describes the reviewed items only
+     * @param minLabels the fewest design labels temperatures are fitted on (calibration.min-labels)
+     */
+    public record ReportSpec(int bins, RiskSpec risk, boolean recalibrate, boolean populationEstimable, int minLabels)
+            implements java.io.Serializable {
+        /** Calibration only. */
+        public static ReportSpec bins(int bins) {
+            return new ReportSpec(bins, null, false, true, 1);
+        }
+    }
+
     public static CalibrationReport build(
             Iterable<LabelledDecision> items, int bins, long windowStart, long windowEnd) {
-        return build(items, bins, windowStart, windowEnd, null, false);
+        return build(items, windowStart, windowEnd, ReportSpec.bins(bins));
     }
 
     public static CalibrationReport build(
@@ -45,6 +64,14 @@ public final class CalibrationReports {
             long windowEnd,
             RiskSpec risk,
             boolean recalibrate) {
+        return build(items, windowStart, windowEnd, new ReportSpec(bins, risk, recalibrate, true, 1));
+    }
+
+    public static CalibrationReport build(
+            Iterable<LabelledDecision> items, long windowStart, long windowEnd, ReportSpec spec) {
+        int bins = spec.bins();
+        RiskSpec risk = spec.risk();
+        boolean recalibrate = spec.recalibrate();
         List<double[]> bayes = new ArrayList<>();
         List<double[]> map = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
@@ -120,10 +147,15 @@ public final class CalibrationReports {
                         ay.length == 0
                                 ? null
                                 : Calibration.evaluate(auditBayes, ay, bins).ece())
-                .setPopulation(population(designMap, designBayes, designLabels, propensities, bins, windowEnd))
+                .setPopulation(
+                        !spec.populationEstimable()
+                                ? null
+                                : population(designMap, designBayes, designLabels, propensities, bins, windowEnd))
                 .setRisk(risk == null ? null : risk(riskItems, risk, windowEnd))
+                // Temperatures fitted on a handful of labels can do more harm than good (a demo once moved ECE from
+                // 0.010 to 0.566 on 1-3 labels): none below calibration.min-labels, and the routing keeps the last.
                 .setRecalibration(
-                        recalibrate
+                        recalibrate && designLabels.size() >= spec.minLabels()
                                 ? recalibration(
                                         designMap, designBayes, designLabels, propensities, heldOut, bins, windowEnd)
                                 : null)

@@ -15,9 +15,13 @@ import org.apache.flink.util.Collector;
 
 /**
  * The label-free drift warning (keyed by model, one call per tumbling window of decisions): the first
- * {@code referenceWindows} windows with at least {@code minDecisions} decisions are pooled into the reference;
- * every later one is compared with it statistic by statistic ({@link DriftBand}) and warns when any |z| exceeds the
- * threshold. The reference is keyed state, so it survives restarts and upgrades; a new model version starts its own.
+ * {@code referenceWindows} windows with at least {@code minDecisions} decisions form the reference; every later one
+ * is compared with it statistic by statistic with the random-effects z of {@link DriftBand} (the spread between the
+ * reference windows is part of the band, so ordinary window-to-window variation raises no warning) and warns when
+ * the |z| of the confidence, the logit std or the mutual information exceeds the threshold. The review share is
+ * reported but never warns: it moves whenever the routing policy does (the review-everything start of risk mode,
+ * a new vouched threshold), which is not drift of the inputs. The reference windows are keyed state, so they
+ * survive restarts and upgrades; a new model version starts its own.
  */
 public class DriftWarning extends ProcessWindowFunction<double[], DriftReport, String, TimeWindow> {
     private static final long serialVersionUID = 1L;
@@ -28,8 +32,12 @@ public class DriftWarning extends ProcessWindowFunction<double[], DriftReport, S
     private final double zThreshold;
     private final int minDecisions;
 
+    /** The statistic that describes the routing, not the inputs: reported, never a reason to warn. */
+    static final int REVIEW_SHARE = 3;
+
+    /** The reference windows' accumulators, one after another. */
     private transient ValueState<double[]> reference;
-    private transient ValueState<Integer> pooled;
+
     private transient volatile int warning;
 
     public DriftWarning(int referenceWindows, double zThreshold, int minDecisions) {
@@ -45,30 +53,40 @@ public class DriftWarning extends ProcessWindowFunction<double[], DriftReport, S
 
     @Override
     public void process(String key, Context ctx, Iterable<double[]> sums, Collector<DriftReport> out) throws Exception {
-        reference = ctx.globalState().getState(new ValueStateDescriptor<>("drift-reference", double[].class));
-        pooled = ctx.globalState().getState(new ValueStateDescriptor<>("drift-reference-windows", Integer.class));
+        reference = ctx.globalState()
+                .getState(new ValueStateDescriptor<>("drift-reference-window-moments", double[].class));
         double[] w = sums.iterator().next();
-        double[] ref = reference.value();
-        int windows = pooled.value() == null ? 0 : pooled.value();
+        int size = w.length;
+        double[] ref = reference.value() == null ? new double[0] : reference.value();
+        int windows = ref.length / size;
         long n = (long) w[0];
         boolean full = windows >= referenceWindows;
         Double[] z = new Double[DriftMoments.STATISTICS];
         List<String> moved = new ArrayList<>();
         if (full && n >= minDecisions) {
             for (int k = 0; k < DriftMoments.STATISTICS; k++) {
-                double zk = DriftBand.z(moments(w, k), moments(ref, k));
+                List<DriftBand.Moments> refWindows = new ArrayList<>(windows);
+                for (int i = 0; i < windows; i++) {
+                    refWindows.add(moments(java.util.Arrays.copyOfRange(ref, i * size, (i + 1) * size), k));
+                }
+                double zk = DriftBand.z(moments(w, k), refWindows);
                 z[k] = Double.isNaN(zk) ? null : zk;
-                if (Math.abs(zk) > zThreshold) {
+                if (k != REVIEW_SHARE && Math.abs(zk) > zThreshold) {
                     moved.add(String.format("%s %s (z = %.1f)", NAMES[k], zk > 0 ? "up" : "down", zk));
                 }
             }
         } else if (!full && n >= minDecisions) {
-            double[] sum = ref == null ? new double[w.length] : ref;
-            for (int i = 0; i < w.length; i++) {
-                sum[i] += w[i];
+            double[] grown = java.util.Arrays.copyOf(ref, ref.length + size);
+            System.arraycopy(w, 0, grown, ref.length, size);
+            reference.update(grown);
+            ref = grown;
+            windows++;
+        }
+        double[] pooledRef = new double[size];
+        for (int i = 0; i < windows; i++) {
+            for (int j = 0; j < size; j++) {
+                pooledRef[j] += ref[i * size + j];
             }
-            reference.update(sum);
-            pooled.update(windows + 1);
         }
         warning = moved.isEmpty() ? 0 : 1;
         int slash = key.lastIndexOf('/');
@@ -79,8 +97,8 @@ public class DriftWarning extends ProcessWindowFunction<double[], DriftReport, S
                 .setModelVersion(key.substring(slash + 1))
                 .setDecisions(n)
                 .setWindow(stats(w))
-                .setReference(full ? stats(ref) : null)
-                .setReferenceWindows(pooled.value() == null ? 0 : pooled.value())
+                .setReference(full ? stats(pooledRef) : null)
+                .setReferenceWindows(windows)
                 .setZConfidence(z[0])
                 .setZTopLogitStd(z[1])
                 .setZMutualInfo(z[2])

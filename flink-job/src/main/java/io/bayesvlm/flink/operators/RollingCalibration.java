@@ -14,27 +14,23 @@ import org.apache.flink.util.Collector;
 public class RollingCalibration extends ProcessWindowFunction<LabelledDecision, CalibrationReport, String, TimeWindow> {
     private static final long serialVersionUID = 1L;
 
-    private final int bins;
-    private final CalibrationReports.RiskSpec risk;
-    private final boolean recalibrate;
+    private final CalibrationReports.ReportSpec spec;
 
     public RollingCalibration(int bins) {
-        this(bins, null, false);
+        this(CalibrationReports.ReportSpec.bins(bins));
     }
 
     /**
-     * With {@code risk} (routing.mode=risk), each report also carries the threshold its labels vouch for; with
-     * {@code recalibrate}, the temperatures fitted on them and held-out figures of earlier ones.
+     * With a risk spec (routing.mode=risk), each report also carries the threshold its labels vouch for; with
+     * recalibration, the temperatures fitted on them and held-out figures of earlier ones.
      */
-    public RollingCalibration(int bins, CalibrationReports.RiskSpec risk, boolean recalibrate) {
-        this.bins = bins;
-        this.risk = risk;
-        this.recalibrate = recalibrate;
+    public RollingCalibration(CalibrationReports.ReportSpec spec) {
+        this.spec = spec;
     }
 
     @Override
     public void process(String key, Context ctx, Iterable<LabelledDecision> items, Collector<CalibrationReport> out) {
         out.collect(CalibrationReports.build(
-                items, bins, ctx.window().getStart(), ctx.window().getEnd(), risk, recalibrate));
+                items, ctx.window().getStart(), ctx.window().getEnd(), spec));
     }
 }

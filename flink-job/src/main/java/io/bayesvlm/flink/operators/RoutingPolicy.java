@@ -1,9 +1,9 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.Routing;
+import io.bayesvlm.core.risk.AuditDraw;
 import io.bayesvlm.flink.JobConfig;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,8 +19,9 @@ import java.util.List;
  *       score's scale drifts. Until 50 scores have been seen, the fixed threshold applies.</li>
  *   <li>Risk mode: the threshold is the one a calibration window vouched for ({@link #vouch}); until one has, and
  *       whenever the latest window could not vouch for any, every item is reviewed.</li>
- *   <li>Audits: a confident item is audited when a hash of its event id (FNV-1a with a Murmur3 finaliser), mapped to [0, 1), is below
- *       {@code audit-fraction}: deterministic, so a replay audits the same items, and independent of the score.</li>
+ *   <li>Audits: a confident item is audited when the keyed draw of its event id ({@link AuditDraw}: HMAC-SHA256
+ *       with routing.audit-key), in [0, 1), is below {@code audit-fraction}: deterministic, so a replay audits the
+ *       same items; independent of the score; and not predictable by a producer who chooses its ids.</li>
  * </ul>
  * The recent scores are the policy's only state ({@link #snapshot()} / {@link #restore}).
  */
@@ -63,7 +64,7 @@ public final class RoutingPolicy implements Serializable {
         if (u > threshold) {
             return new Outcome(Routing.REVIEW, onScale);
         }
-        if (config.auditFraction() > 0 && auditDraw(eventId) < config.auditFraction()) {
+        if (config.auditFraction() > 0 && config.audit().draw(eventId) < config.auditFraction()) {
             return new Outcome(Routing.AUDIT, onScale);
         }
         return new Outcome(Routing.AUTO, onScale);
@@ -105,24 +106,6 @@ public final class RoutingPolicy implements Serializable {
         ring[next] = u;
         next = (next + 1) % ring.length;
         size = Math.min(size + 1, ring.length);
-    }
-
-    /**
-     * The event id mapped to [0, 1): 64-bit FNV-1a, then MurmurHash3's fmix64 finaliser. FNV alone leaves the
-     * high bits of similar short ids ("ev1", "ev2", ...) clustered, which would bias the audit sample.
-     */
-    public static double auditDraw(String eventId) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : eventId.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return (h >>> 11) * 0x1.0p-53;
     }
 
     /** Recent scores, oldest first. */

@@ -92,8 +92,9 @@ class RoutingPolicyTest {
 
     @Test
     void auditsAreDeterministicPerEventIdAndOnlyOfConfidentItems() {
-        RoutingPolicy a = new RoutingPolicy(cfg(UncertaintyScore.MAX_PROB, false, 0.5, 0, 0.1));
-        RoutingPolicy b = new RoutingPolicy(cfg(UncertaintyScore.MAX_PROB, false, 0.5, 0, 0.1));
+        JobConfig.RoutingOptions routing = cfg(UncertaintyScore.MAX_PROB, false, 0.5, 0, 0.1);
+        RoutingPolicy a = new RoutingPolicy(routing); // two instances with one key: a replay after a restart
+        RoutingPolicy b = new RoutingPolicy(routing);
         int audits = 0;
         for (int i = 0; i < 10_000; i++) {
             Routing ra = a.route("event-" + i, 0.99).routing();
@@ -105,19 +106,19 @@ class RoutingPolicyTest {
         assertThat(audits / 10_000.0).isCloseTo(0.1, within(0.01));
         // Short, similar ids too (a plain FNV hash clusters these).
         long shortAudits = java.util.stream.IntStream.range(0, 2000)
-                .filter(i -> RoutingPolicy.auditDraw("ev" + i) < 0.3)
+                .filter(i -> routing.audit().draw("ev" + i) < 0.3)
                 .count();
         assertThat(shortAudits / 2000.0).isCloseTo(0.3, within(0.04));
         // An uncertain item is reviewed as uncertain, never as an audit.
         String audited = null;
         for (int i = 0; audited == null; i++) {
-            if (RoutingPolicy.auditDraw("x" + i) < 0.1) {
+            if (routing.audit().draw("x" + i) < 0.1) {
                 audited = "x" + i;
             }
         }
         assertThat(a.route(audited, 0.3).routing()).isEqualTo(Routing.REVIEW);
-        assertThat(RoutingPolicy.auditDraw("same"))
-                .isEqualTo(RoutingPolicy.auditDraw("same"))
+        assertThat(routing.audit().draw("same"))
+                .isEqualTo(routing.audit().draw("same"))
                 .isBetween(0.0, 1.0);
     }
 

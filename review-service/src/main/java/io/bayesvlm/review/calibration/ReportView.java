@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * What the dashboard shows of one {@link CalibrationReport}: the window, counts, review rate, MAP and BayesVLM
- * statistics with their reliability bins, audit-only ECE, the population ECE and the alert. The value of the
+ * statistics with their reliability bins, audit-only ECE, the population ECE with its 95% interval, and the alert. The value of the
  * {@code calibration-history} store, as JSON.
  */
 public record ReportView(
@@ -27,6 +27,8 @@ public record ReportView(
         Double auditEceBayes,
         Double populationEceMap,
         Double populationEceBayes,
+        Double populationEceBayesLower,
+        Double populationEceBayesUpper,
         boolean alert,
         int windowsOverThreshold) {
 
@@ -59,6 +61,8 @@ public record ReportView(
                 r.getAuditEceBayes(),
                 p == null ? null : p.getMap().getEce(),
                 p == null ? null : p.getBayes().getEce(),
+                p == null ? null : p.getBayes().getEceLower(),
+                p == null ? null : p.getBayes().getEceUpper(),
                 r.getAlert(),
                 r.getWindowsOverThreshold());
     }
