@@ -30,5 +30,7 @@ public enum ErrorCode {
     /** The record decodes but breaks the topic's contract (empty event_id, an id or source over the limit). */
     INVALID_EVENT,
     /** A label names a class the model does not have (always a disagreement with the model's taxonomy). */
-    UNKNOWN_LABEL
+    UNKNOWN_LABEL,
+    /** A label came after calibration.max-label-delay: its calibration windows had closed, so no report counts it. */
+    LATE_LABEL
 }

@@ -22,6 +22,7 @@ import io.bayesvlm.flink.operators.DriftMoments;
 import io.bayesvlm.flink.operators.DriftWarning;
 import io.bayesvlm.flink.operators.EceAlert;
 import io.bayesvlm.flink.operators.JoinLabels;
+import io.bayesvlm.flink.operators.LateLabels;
 import io.bayesvlm.flink.operators.ParseFeedback;
 import io.bayesvlm.flink.operators.ParseLabel;
 import io.bayesvlm.flink.operators.RollingCalibration;
@@ -256,7 +257,7 @@ public final class ModerationJob {
                 .uid("join-labels");
 
         JobConfig.RoutingOptions routing = config.routing();
-        DataStream<CalibrationReport> reports = joined.assignTimestampsAndWatermarks(
+        SingleOutputStreamOperator<CalibrationReport> windowed = joined.assignTimestampsAndWatermarks(
                         BoundedEventTime.<LabelledDecision>watermarks(
                                 d -> d.eventTime,
                                 config.eventTimes(),
@@ -267,6 +268,7 @@ public final class ModerationJob {
                 .keyBy(ModerationJob::modelKey)
                 .window(SlidingEventTimeWindows.of(
                         config.calibration().windowSize(), config.calibration().windowSlide()))
+                .sideOutputLateData(LateLabels.TAG)
                 .process(new RollingCalibration(new CalibrationReports.ReportSpec(
                         config.calibration().bins(),
                         routing.risk()
@@ -280,17 +282,23 @@ public final class ModerationJob {
                         routing.auditFraction() > 0,
                         config.calibration().minLabels())))
                 .name("rolling calibration")
-                .uid("rolling-calibration")
-                .keyBy(r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))
+                .uid("rolling-calibration");
+        DataStream<CalibrationReport> reports = windowed.keyBy(
+                        r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))
                 .process(new EceAlert(
                         config.calibration().alertEce(),
                         config.calibration().alertWindows(),
                         config.calibration().minLabels()))
                 .name("ECE alert")
                 .uid("ece-alert");
+        // Pairs later than calibration.max-label-delay: dead letters with a reason, not silently dropped.
+        DataStream<DeadLetter> late = windowed.getSideOutput(LateLabels.TAG)
+                .map(new LateLabels(config.calibration().maxLabelDelay().toMillis()))
+                .name("late labels")
+                .uid("late-labels");
         return new Calibrated(
                 reports,
-                List.of(labels.getSideOutput(DeadLetterOutput.TAG), joined.getSideOutput(DeadLetterOutput.TAG)));
+                List.of(labels.getSideOutput(DeadLetterOutput.TAG), joined.getSideOutput(DeadLetterOutput.TAG), late));
     }
 
     /** Everything refused, bounded to fit its topic and counted per error code. */

@@ -162,6 +162,9 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         joins.inc();
         ld.label = index;
         ld.labelSource = l.getLabelSource().name();
+        ld.labelTopic = received.topic;
+        ld.labelPartition = received.partition;
+        ld.labelOffset = received.offset;
         out.collect(ld);
     }
 }

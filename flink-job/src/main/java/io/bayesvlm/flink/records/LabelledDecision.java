@@ -24,6 +24,11 @@ public class LabelledDecision {
 
     public double[] recalibratedMapProbs;
     public long calibrationVersion = -1;
+    /** Where the label was read (topic, partition, offset): a label that cannot be counted points at its record. */
+    public String labelTopic;
+
+    public int labelPartition = -1;
+    public long labelOffset = -1;
 
     public LabelledDecision() {}
 }
