@@ -104,28 +104,6 @@ public record JobConfig(
             RISK
         }
 
-        /** With a random audit key (tests; the job takes routing.audit-key). */
-        public RoutingOptions(
-                UncertaintyScore score,
-                Mode mode,
-                double threshold,
-                double targetReviewRate,
-                int quantileWindow,
-                double auditFraction,
-                double maxAutoError,
-                double riskDelta) {
-            this(
-                    score,
-                    mode,
-                    threshold,
-                    targetReviewRate,
-                    quantileWindow,
-                    auditFraction,
-                    maxAutoError,
-                    riskDelta,
-                    AuditDraw.random());
-        }
-
         /** A threshold or target-rate policy (risk settings at their defaults, a random audit key). */
         public RoutingOptions(
                 UncertaintyScore score,
@@ -142,7 +120,8 @@ public record JobConfig(
                     quantileWindow,
                     auditFraction,
                     JobOptions.MAX_AUTO_ERROR.defaultValue(),
-                    JobOptions.RISK_DELTA.defaultValue());
+                    JobOptions.RISK_DELTA.defaultValue(),
+                    AuditDraw.random());
         }
 
         public boolean targetRate() {
@@ -243,7 +222,7 @@ public record JobConfig(
                 offsets,
                 nonBlank(c, TRANSACTIONAL_ID_PREFIX),
                 txTimeout,
-                registry(c),
+                OptionReads.registry(c),
                 topics,
                 nonBlank(c, MODEL_DIR),
                 device,
@@ -286,7 +265,7 @@ public record JobConfig(
                 positive(c, SOURCE_IDLENESS),
                 checkpoint,
                 get(c, CHECKPOINT_DIR).strip(),
-                stateBackend(c),
+                OptionReads.stateBackend(c),
                 minusOneOrPositive(c, PARALLELISM),
                 new EventTimeBounds(nonNegative(c, MAX_PAST), nonNegative(c, MAX_FUTURE)),
                 outputs(c),
@@ -322,40 +301,6 @@ public record JobConfig(
         long inline = atLeastLong(c, REVIEW_INLINE_IMAGE_MAX, 0);
         int deadLetter = atLeast(c, DEAD_LETTER_MAX_VALUE, 0);
         return new Outputs(max, inline, deadLetter);
-    }
-
-    /**
-     * The audit draw's key: routing.audit-key, else the BAYESVLM_AUDIT_KEY environment variable (secrets stay out of
-     * config files), else a random key for this submission. The key travels inside the job graph, so it is the same
-     * after every failover of this job; a resubmission without a configured key audits other items (the recorded
-     * propensity stays exact either way).
-     */
-    static AuditDraw auditDraw(Configuration c) {
-        String key = c.getOptional(AUDIT_KEY).orElse("");
-        if (key.isEmpty()) {
-            key = System.getenv().getOrDefault("BAYESVLM_AUDIT_KEY", "");
-        }
-        if (key.isEmpty()) {
-            return AuditDraw.random();
-        }
-        try {
-            return AuditDraw.ofSecret(key);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(AUDIT_KEY.key() + ": " + e.getMessage());
-        }
-    }
-
-    static String stateBackend(Configuration c) {
-        String backend = get(c, STATE_BACKEND).strip();
-        if (!backend.isEmpty()) {
-            oneOf(STATE_BACKEND, backend, "hashmap", "rocksdb");
-        }
-        return backend;
-    }
-
-    /** The registry options are shared with the review service: one parser, in the serde module. */
-    static RegistryConfig registry(Configuration c) {
-        return RegistryConfig.parse(new io.bayesvlm.config.Options(c.toMap()));
     }
 
     /**

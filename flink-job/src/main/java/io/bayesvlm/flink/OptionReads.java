@@ -1,6 +1,11 @@
 package io.bayesvlm.flink;
 
+import static io.bayesvlm.flink.JobOptions.AUDIT_KEY;
+import static io.bayesvlm.flink.JobOptions.STATE_BACKEND;
+
 import io.bayesvlm.config.Checks;
+import io.bayesvlm.core.risk.AuditDraw;
+import io.bayesvlm.serde.registry.RegistryConfig;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -57,5 +62,39 @@ final class OptionReads {
 
     static Duration nonNegative(Configuration c, ConfigOption<Duration> o) {
         return Checks.nonNegative(o.key(), get(c, o));
+    }
+
+    /**
+     * The audit draw's key: routing.audit-key, else the BAYESVLM_AUDIT_KEY environment variable (secrets stay out of
+     * config files), else a random key for this submission. The key travels inside the job graph, so it is the same
+     * after every failover of this job; a resubmission without a configured key audits other items (the recorded
+     * propensity stays exact either way).
+     */
+    static AuditDraw auditDraw(Configuration c) {
+        String key = c.getOptional(AUDIT_KEY).orElse("");
+        if (key.isEmpty()) {
+            key = System.getenv().getOrDefault("BAYESVLM_AUDIT_KEY", "");
+        }
+        if (key.isEmpty()) {
+            return AuditDraw.random();
+        }
+        try {
+            return AuditDraw.ofSecret(key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(AUDIT_KEY.key() + ": " + e.getMessage());
+        }
+    }
+
+    static String stateBackend(Configuration c) {
+        String backend = get(c, STATE_BACKEND).strip();
+        if (!backend.isEmpty()) {
+            oneOf(STATE_BACKEND, backend, "hashmap", "rocksdb");
+        }
+        return backend;
+    }
+
+    /** The registry options are shared with the review service: one parser, in the serde module. */
+    static RegistryConfig registry(Configuration c) {
+        return RegistryConfig.parse(new io.bayesvlm.config.Options(c.toMap()));
     }
 }

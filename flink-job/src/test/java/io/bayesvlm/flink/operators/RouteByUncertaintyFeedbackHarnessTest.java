@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.head.UncertaintyScore;
+import io.bayesvlm.core.risk.AuditDraw;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.records.CalibrationFeedback;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -16,7 +17,7 @@ class RouteByUncertaintyFeedbackHarnessTest {
 
     static JobConfig.RoutingOptions risk(UncertaintyScore score, double audit) {
         return new JobConfig.RoutingOptions(
-                score, JobConfig.RoutingOptions.Mode.RISK, 0.8, 0.1, 1000, audit, 0.02, 0.05);
+                score, JobConfig.RoutingOptions.Mode.RISK, 0.8, 0.1, 1000, audit, 0.02, 0.05, AuditDraw.random());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.head.UncertaintyScore;
+import io.bayesvlm.core.risk.AuditDraw;
 import io.bayesvlm.flink.JobConfig;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,15 @@ class RoutingPolicyTest {
     @Test
     void riskModeReviewsEverythingUntilAThresholdIsVouchedFor() {
         RoutingPolicy p = new RoutingPolicy(new JobConfig.RoutingOptions(
-                UncertaintyScore.ENTROPY, JobConfig.RoutingOptions.Mode.RISK, 0.5, 0.1, 1000, 0, 0.02, 0.05));
+                UncertaintyScore.ENTROPY,
+                JobConfig.RoutingOptions.Mode.RISK,
+                0.5,
+                0.1,
+                1000,
+                0,
+                0.02,
+                0.05,
+                AuditDraw.random()));
         assertThat(p.route("a", 0.0).routing()).isEqualTo(Routing.REVIEW); // even a certain item
         p.vouch(0.3); // on the score's own scale: decide automatically at entropy <= 0.3
         assertThat(p.route("b", 0.29).routing()).isEqualTo(Routing.AUTO);
