@@ -170,7 +170,14 @@ class ModerationJobITCase {
      */
     @Test
     void onlineRecalibrationAppliesTheLatestTemperaturesWithTheirVersion() throws Exception {
-        JobConfig c = config(UUID.randomUUID().toString().substring(0, 8), Map.of("calibration.recalibrate", "true"));
+        JobConfig c = config(
+                UUID.randomUUID().toString().substring(0, 8),
+                Map.of(
+                        "calibration.recalibrate",
+                        "true",
+                        // its 20 s windows hold a handful of design labels; the minimum has its own unit test
+                        "calibration.min-labels",
+                        "1"));
         CalibrationReport earlier =
                 io.bayesvlm.flink.operators.CalibrationReports.build(List.of(), 10, 0, 1_600_000_000_000L);
         earlier.setRecalibration(io.bayesvlm.avro.Recalibration.newBuilder()
@@ -248,9 +255,18 @@ class ModerationJobITCase {
                                     .filter(r -> r.getWindowEnd().toEpochMilli() > 1_600_000_000_000L)
                                     .toList(),
                             own -> !own.isEmpty());
+            // every window with design labels fits temperatures; one without (the last, ground truth only) fits none
+            assertThat(ownReports).allSatisfy(r -> {
+                long design = r.getPopulation() == null ? 0 : r.getPopulation().getLabels();
+                if (design == 0) {
+                    assertThat(r.getRecalibration()).isNull();
+                } else {
+                    assertThat(r.getRecalibration().getTemperatureBayes()).isPositive();
+                    assertThat(r.getRecalibration().getFittedOn()).isEqualTo(design);
+                }
+            });
             assertThat(ownReports)
-                    .allSatisfy(r -> assertThat(r.getRecalibration().getTemperatureBayes())
-                            .isPositive());
+                    .anySatisfy(r -> assertThat(r.getRecalibration()).isNotNull());
         } finally {
             job.cancel().get();
         }
