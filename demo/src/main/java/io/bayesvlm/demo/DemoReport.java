@@ -281,6 +281,23 @@ final class DemoReport {
                         p.heldOutRecalibratedMap.ece());
             }
         }
+        // Every label-free warning, those before the drift too: one in the clean phase is a false alarm.
+        long falseAlarms = 0;
+        for (int i = 0; i < warningTimes.size(); i++) {
+            long end = warningTimes.get(i)[0];
+            boolean clean = end <= driftStartedAt;
+            falseAlarms += clean ? 1 : 0;
+            out.printf(
+                    "  label-free warning, window ending at %+.1f s (%s): %s%n",
+                    (end - startedAt) / 1000.0,
+                    clean ? "clean phase: a false alarm" : "after the drift began",
+                    warningReasons.get(i));
+        }
+        out.printf(
+                "Label-free warnings: %d in all, %d of them in the clean phase (false alarms)%s%n",
+                driftWarnings.get(),
+                falseAlarms,
+                driftWarnings.get() > MAX_WARNINGS_LISTED ? " (the first " + MAX_WARNINGS_LISTED + " listed)" : "");
         if (driftStartedAt != Long.MAX_VALUE) {
             out.printf(
                     "Drift detection after the drift began: label-free warning %s, labelled ECE alert %s"
