@@ -51,10 +51,7 @@ class DriftWarningWindowsTest {
 
         @Override
         public double[] add(Tuple2<Long, double[]> value, double[] acc) {
-            for (int i = 0; i < acc.length; i++) {
-                acc[i] += value.f1[i];
-            }
-            return acc;
+            return new DriftMoments().merge(acc, value.f1);
         }
 
         @Override
@@ -64,7 +61,7 @@ class DriftWarningWindowsTest {
 
         @Override
         public double[] merge(double[] a, double[] b) {
-            return add(Tuple2.of(0L, b), a);
+            return new DriftMoments().merge(a, b);
         }
     }
 
