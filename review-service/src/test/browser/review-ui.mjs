@@ -50,6 +50,12 @@ try {
   const shown = await page.textContent('.class-button[data-class="' + hostile.replace(/"/g, '\\"') + '"]');
   assert.ok(shown.includes(hostile), 'rendered as text: ' + shown);
   assert.ok((await page.textContent('#top-k')).includes(hostile));
+  // A right-to-left override in a class id is shown, not obeyed; the button still labels with the id as it is.
+  const bidi = 'cat\u202Egod';
+  assert.ok(buttons.includes(bidi), 'the bidi class id is a button: ' + JSON.stringify(buttons));
+  const bidiShown = await page.textContent('.class-button[data-class="' + bidi + '"]');
+  assert.ok(bidiShown.includes('cat<U+202E>god'), 'the override is visible: ' + JSON.stringify(bidiShown));
+  assert.ok(!bidiShown.includes('\u202E'), 'no raw override in the text: ' + JSON.stringify(bidiShown));
   assert.equal(await page.$$eval('#review script, #review img:not(#image)', (n) => n.length), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   result.hostileRenderedAsText = true;

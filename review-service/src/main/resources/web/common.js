@@ -4,7 +4,16 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-/** An element with attributes and children; string children become text nodes. */
+// Bidirectional overrides and invisible format characters in untrusted text would let a class id display as
+// another ("cat\u202Egod" shows as "catdog"): shown text makes each visible as <U+XXXX>. Attributes (the values
+// sent back to the API, such as data-class) keep the text as it is.
+const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+
+function visible(text) {
+  return String(text).replace(INVISIBLE, (ch) => '<U+' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + '>');
+}
+
+/** An element with attributes and children; string children become text nodes (invisible characters shown). */
 function el(tag, attrs, ...children) {
   const svg = ['svg', 'g', 'rect', 'line', 'polyline', 'circle', 'text', 'path', 'title'].includes(tag);
   const e = svg ? document.createElementNS(SVG_NS, tag) : document.createElement(tag);
@@ -13,7 +22,7 @@ function el(tag, attrs, ...children) {
   }
   for (const c of children) {
     if (c === null || c === undefined) continue;
-    e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(visible(c)) : c);
   }
   return e;
 }
@@ -42,7 +51,7 @@ async function api(method, path, body) {
 
 async function whoAmI() {
   const me = await api('GET', '/api/me');
-  document.getElementById('user').textContent = me.data.user + ' (' + me.data.role + ')';
+  document.getElementById('user').textContent = visible(me.data.user) + ' (' + me.data.role + ')';
   document.getElementById('sign-out').addEventListener('click', async () => {
     await api('POST', '/api/logout');
     location.href = '/login';

@@ -57,10 +57,10 @@ function show(item) {
     img.hidden = true;
     img.removeAttribute('src');
     ref.hidden = false;
-    ref.textContent = 'image not in the request; reference: ' + (item.imageRef || '(none)');
+    ref.textContent = 'image not in the request; reference: ' + visible(item.imageRef || '(none)');
   }
-  document.getElementById('event-id').textContent = item.eventId;
-  document.getElementById('model').textContent = item.model;
+  document.getElementById('event-id').textContent = visible(item.eventId);
+  document.getElementById('model').textContent = visible(item.model);
   const reason = document.getElementById('reason');
   reason.textContent = item.reason === 'AUDIT' ? 'audit' : 'uncertain';
   reason.className = 'badge ' + (item.reason === 'AUDIT' ? 'audit' : 'uncertain');

@@ -44,6 +44,8 @@ class ReviewUiBrowserITCase {
     static final String HOSTILE_CLASS = "<script>window.__pwned=2</script>";
     static final String HOSTILE_ID = "<img src=x onerror=\"window.__pwned=1\">";
     static final String HOSTILE_MODEL = "fashion<script>window.__pwned=3</script>";
+    /** Shows as "catdog" where the right-to-left override acts. */
+    static final String BIDI_CLASS = "cat\u202Egod";
 
     @TempDir
     Path dir;
@@ -163,6 +165,7 @@ class ReviewUiBrowserITCase {
             ReviewRequest first = TestRequests.request("uncertain-1", ReviewReason.UNCERTAIN, 0.9, png());
             List<String> classes = new ArrayList<>(TestRequests.CLASSES);
             classes.add(HOSTILE_CLASS);
+            classes.add(BIDI_CLASS);
             ReviewRequest hostile = TestRequests.request(HOSTILE_ID, ReviewReason.UNCERTAIN, 0.8, png());
             hostile.setClasses(classes);
             hostile.setTopK(List.of(new ClassScore(HOSTILE_CLASS, 0.5, 2.0), new ClassScore("coat", 0.4, 1.0)));
