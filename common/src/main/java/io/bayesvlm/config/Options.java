@@ -65,9 +65,14 @@ public final class Options {
 
     /** {@code key: value} or {@code key=value} lines; blank lines and {@code #} comments skipped; quotes removed. */
     public static Map<String, String> readFile(Path file) throws IOException {
+        return readLines(Files.readAllLines(file), file.toString());
+    }
+
+    /** {@link #readFile}'s syntax for lines from elsewhere (a resource); {@code source} names them in errors. */
+    public static Map<String, String> readLines(List<String> lines, String source) {
         Map<String, String> out = new LinkedHashMap<>();
         int n = 0;
-        for (String line : Files.readAllLines(file)) {
+        for (String line : lines) {
             n++;
             String t = line.strip();
             if (t.isEmpty() || t.startsWith("#")) {
@@ -77,7 +82,7 @@ public final class Options {
             int eq = t.indexOf('=');
             int at = sep < 0 ? eq : eq < 0 ? sep : Math.min(sep, eq);
             if (at <= 0) {
-                throw new IllegalArgumentException(file + ":" + n + ": expected 'key: value', got '" + t + "'");
+                throw new IllegalArgumentException(source + ":" + n + ": expected 'key: value', got '" + t + "'");
             }
             String v = t.substring(at + 1).strip();
             if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {

@@ -1,12 +1,13 @@
 package io.bayesvlm.demo;
 
+import io.bayesvlm.config.Options;
 import io.bayesvlm.flink.JobConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 
@@ -36,17 +37,17 @@ final class DemoJob {
         return JobConfig.from(Configuration.fromMap(m));
     }
 
-    /** The committed job configuration of the demo (key: value lines). */
+    /** The committed job configuration of the demo, in the project's one option syntax. */
     static Map<String, String> defaults() throws IOException {
-        Properties p = new Properties();
         try (InputStream in = DemoJob.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IOException(RESOURCE + " is missing from the demo's classpath");
             }
-            p.load(in);
+            return Options.readLines(
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                            .lines()
+                            .toList(),
+                    RESOURCE);
         }
-        Map<String, String> m = new HashMap<>();
-        p.forEach((k, v) -> m.put(k.toString(), v.toString().strip()));
-        return m;
     }
 }

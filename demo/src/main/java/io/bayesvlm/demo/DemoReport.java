@@ -58,9 +58,10 @@ final class DemoReport {
     /** When the replay started (wall clock): warning times are reported from it. */
     volatile long startedAt;
     /** Every label-free warning (window end, reason), the first {@link #MAX_WARNINGS_LISTED}. */
-    private final List<long[]> warningTimes = new java.util.ArrayList<>();
+    private final List<Warning> warnings = new java.util.ArrayList<>();
 
-    private final List<String> warningReasons = new java.util.ArrayList<>();
+    /** A label-free warning: the end of its window and why. */
+    private record Warning(long windowEnd, String reason) {}
 
     static final int MAX_WARNINGS_LISTED = 50;
 
@@ -120,9 +121,8 @@ final class DemoReport {
         if (report.getWarning()) {
             driftWarnings.incrementAndGet();
             synchronized (this) {
-                if (warningTimes.size() < MAX_WARNINGS_LISTED) {
-                    warningTimes.add(new long[] {report.getWindowEnd().toEpochMilli()});
-                    warningReasons.add(report.getReason());
+                if (warnings.size() < MAX_WARNINGS_LISTED) {
+                    warnings.add(new Warning(report.getWindowEnd().toEpochMilli(), report.getReason()));
                 }
             }
             if (report.getWindowEnd().toEpochMilli() > driftStartedAt) {
@@ -283,15 +283,15 @@ final class DemoReport {
         }
         // Every label-free warning, those before the drift too: one in the clean phase is a false alarm.
         long falseAlarms = 0;
-        for (int i = 0; i < warningTimes.size(); i++) {
-            long end = warningTimes.get(i)[0];
+        for (Warning w : warnings) {
+            long end = w.windowEnd();
             boolean clean = end <= driftStartedAt;
             falseAlarms += clean ? 1 : 0;
             out.printf(
                     "  label-free warning, window ending at %+.1f s (%s): %s%n",
                     (end - startedAt) / 1000.0,
                     clean ? "clean phase: a false alarm" : "after the drift began",
-                    warningReasons.get(i));
+                    w.reason());
         }
         out.printf(
                 "Label-free warnings: %d in all, %d of them in the clean phase (false alarms)%s%n",
