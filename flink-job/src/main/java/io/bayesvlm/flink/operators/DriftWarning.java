@@ -3,9 +3,8 @@ package io.bayesvlm.flink.operators;
 import io.bayesvlm.avro.DriftReport;
 import io.bayesvlm.avro.DriftStats;
 import io.bayesvlm.core.metrics.DriftBand;
+import io.bayesvlm.core.metrics.DriftReference;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -14,19 +13,22 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
 /**
- * The label-free drift warning (keyed by model, one call per tumbling window of decisions): the first
- * {@code referenceWindows} windows with at least {@code minDecisions} decisions form the reference; every later one
- * is compared with it statistic by statistic with the random-effects z of {@link DriftBand} (the spread between the
- * reference windows is part of the band, so ordinary window-to-window variation raises no warning) and warns when
- * the |z| of the confidence, the logit std or the mutual information exceeds the threshold. The review share is
- * reported but never warns: it moves whenever the routing policy does (the review-everything start of risk mode,
- * a new vouched threshold), which is not drift of the inputs. The reference windows are keyed state, so they
- * survive restarts and upgrades; a new model version starts its own.
+ * The label-free drift warning (keyed by model, one call per tumbling window of decisions), with the core
+ * {@link DriftReference}: the first {@code referenceWindows} windows with at least {@code minDecisions} decisions
+ * form the reference; every later one is compared with it statistic by statistic with the random-effects z of
+ * {@link DriftBand} (the spread between the reference windows is part of the band, so ordinary window-to-window
+ * variation raises no warning) and warns when the |z| of the confidence, the logit std or the mutual information
+ * exceeds the threshold. A warning withdraws the risk certificate, and the windows after it form a new reference
+ * (the distribution the next certificate is earned on). The review share is reported but never warns: it moves
+ * whenever the routing policy does (the review-everything start of risk mode, a new certified threshold), which is
+ * not drift of the inputs. The reference is keyed state, so it survives restarts and upgrades; a new model version
+ * starts its own.
  */
 public class DriftWarning extends ProcessWindowFunction<double[], DriftReport, String, TimeWindow> {
     private static final long serialVersionUID = 1L;
 
     private static final String[] NAMES = {"confidence", "top_logit_std", "mutual_info", "review_share"};
+    private static final boolean[] WATCHED = {true, true, true, false};
 
     private final int referenceWindows;
     private final double zThreshold;
@@ -56,60 +58,39 @@ public class DriftWarning extends ProcessWindowFunction<double[], DriftReport, S
         reference = ctx.globalState()
                 .getState(new ValueStateDescriptor<>("drift-reference-window-moments", double[].class));
         double[] w = sums.iterator().next();
-        int size = w.length;
-        double[] ref = reference.value() == null ? new double[0] : reference.value();
-        int windows = ref.length / size;
-        long n = (long) w[0];
-        boolean full = windows >= referenceWindows;
-        Double[] z = new Double[DriftMoments.STATISTICS];
-        List<String> moved = new ArrayList<>();
-        if (full && n >= minDecisions) {
-            for (int k = 0; k < DriftMoments.STATISTICS; k++) {
-                List<DriftBand.Moments> refWindows = new ArrayList<>(windows);
-                for (int i = 0; i < windows; i++) {
-                    refWindows.add(moments(java.util.Arrays.copyOfRange(ref, i * size, (i + 1) * size), k));
-                }
-                double zk = DriftBand.z(moments(w, k), refWindows);
-                z[k] = Double.isNaN(zk) ? null : zk;
-                if (k != REVIEW_SHARE && Math.abs(zk) > zThreshold) {
-                    moved.add(String.format("%s %s (z = %.1f)", NAMES[k], zk > 0 ? "up" : "down", zk));
-                }
-            }
-        } else if (!full && n >= minDecisions) {
-            double[] grown = java.util.Arrays.copyOf(ref, ref.length + size);
-            System.arraycopy(w, 0, grown, ref.length, size);
-            reference.update(grown);
-            ref = grown;
-            windows++;
+        DriftReference check = new DriftReference(referenceWindows, zThreshold, minDecisions, NAMES, WATCHED);
+        if (reference.value() != null) {
+            check.restore(reference.value());
         }
-        double[] pooledRef = new double[size];
-        for (int i = 0; i < windows; i++) {
-            for (int j = 0; j < size; j++) {
-                pooledRef[j] += ref[i * size + j];
-            }
-        }
-        warning = moved.isEmpty() ? 0 : 1;
+        double[] pooledRef = check.pooled();
+        DriftReference.Check c = check.check(w);
+        reference.update(check.state());
+        warning = c.warning() ? 1 : 0;
         int slash = key.lastIndexOf('/');
         out.collect(DriftReport.newBuilder()
                 .setWindowStart(Instant.ofEpochMilli(ctx.window().getStart()))
                 .setWindowEnd(Instant.ofEpochMilli(ctx.window().getEnd()))
                 .setModelName(key.substring(0, slash))
                 .setModelVersion(key.substring(slash + 1))
-                .setDecisions(n)
+                .setDecisions((long) w[0])
                 .setWindow(stats(w))
-                .setReference(full ? stats(pooledRef) : null)
-                .setReferenceWindows(windows)
-                .setZConfidence(z[0])
-                .setZTopLogitStd(z[1])
-                .setZMutualInfo(z[2])
-                .setZReviewShare(z[3])
-                .setWarning(!moved.isEmpty())
-                .setReason(String.join(", ", moved))
+                .setReference(c.referenceComplete() ? stats(pooledRef) : null)
+                .setReferenceWindows(c.referenceWindows())
+                .setZConfidence(orNull(c.z()[0]))
+                .setZTopLogitStd(orNull(c.z()[1]))
+                .setZMutualInfo(orNull(c.z()[2]))
+                .setZReviewShare(orNull(c.z()[REVIEW_SHARE]))
+                .setWarning(c.warning())
+                .setReason(c.reason())
                 .build());
     }
 
+    private static Double orNull(double z) {
+        return Double.isNaN(z) ? null : z;
+    }
+
     static DriftBand.Moments moments(double[] acc, int k) {
-        return new DriftBand.Moments((long) acc[0], acc[1 + 2 * k], acc[2 + 2 * k]);
+        return DriftReference.moments(acc, k);
     }
 
     static DriftStats stats(double[] acc) {

@@ -77,7 +77,7 @@ class DriftWarningWindowsTest {
         for (; w < 40; w++) { // a threshold is vouched for: 30% reviewed from now on; the inputs as before
             windows.add(Tuple2.of(60_000L * w, window(rng, 0.85 + tau * rng.nextGaussian(), 0.3)));
         }
-        for (; w < 45; w++) { // the inputs drift: confidence down by 0.2 (10 tau)
+        for (; w < 70; w++) { // the inputs drift: confidence down by 0.2 (10 tau), and stay there
             windows.add(Tuple2.of(60_000L * w, window(rng, 0.65 + tau * rng.nextGaussian(), 0.3)));
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -92,18 +92,27 @@ class DriftWarningWindowsTest {
                 .executeAndCollect()
                 .forEachRemaining(reports::add);
 
-        assertThat(reports).hasSize(45);
+        assertThat(reports).hasSize(70);
         List<DriftReport> clean = reports.subList(10, 40);
-        List<DriftReport> drifted = reports.subList(40, 45);
         assertThat(clean).allSatisfy(r -> {
             assertThat(r.getReferenceWindows()).isEqualTo(10);
             assertThat(r.getWarning()).as(r.getReason()).isFalse();
             // the review share moved far (1.0 to 0.3), and is reported, but it describes the routing
             assertThat(Math.abs(r.getZReviewShare())).isGreaterThan(5);
         });
-        assertThat(drifted).allSatisfy(r -> {
-            assertThat(r.getWarning()).isTrue();
-            assertThat(r.getReason()).contains("confidence down");
+        DriftReport shift = reports.get(40);
+        assertThat(shift.getWarning()).isTrue();
+        assertThat(shift.getReason()).contains("confidence down");
+        // the warning ends the reference: the next 10 windows, of what comes now, form a new one, and the new level
+        // is no longer a warning (nor, before the new reference is complete, compared at all)
+        assertThat(reports.subList(41, 51)).allSatisfy(r -> {
+            assertThat(r.getWarning()).isFalse();
+            assertThat(r.getReference()).isNull();
+        });
+        assertThat(reports.subList(51, 70)).allSatisfy(r -> {
+            assertThat(r.getReferenceWindows()).isEqualTo(10);
+            assertThat(r.getWarning()).as(r.getReason()).isFalse();
+            assertThat(r.getReference().getMeanConfidence()).isLessThan(0.7);
         });
         // the plain two-sample z, the one the job used before, warns on ordinary variation here
         long plainFalse = clean.stream()
