@@ -73,10 +73,11 @@ public record JobConfig(
             String labels,
             String calibration,
             String drift,
+            String certificates,
             String deadLetters)
             implements Serializable {
         public List<String> all() {
-            return List.of(images, decisions, reviews, labels, calibration, drift, deadLetters);
+            return List.of(images, decisions, reviews, labels, calibration, drift, certificates, deadLetters);
         }
     }
 
@@ -94,8 +95,44 @@ public record JobConfig(
             double auditFraction,
             double maxAutoError,
             double riskDelta,
-            AuditDraw audit)
+            AuditDraw audit,
+            Certification certification)
             implements Serializable {
+
+        /** routing.certify and its settings. */
+        public record Certification(boolean sequence, Duration labelWait, double changeDetectorArl)
+                implements Serializable {
+            public static Certification defaults() {
+                return new Certification(
+                        JobOptions.CERTIFY.defaultValue().equals("sequence"),
+                        JobOptions.CERTIFY_LABEL_WAIT.defaultValue(),
+                        JobOptions.CHANGE_DETECTOR_ARL.defaultValue());
+            }
+        }
+
+        /** With the certification at its defaults. */
+        public RoutingOptions(
+                UncertaintyScore score,
+                Mode mode,
+                double threshold,
+                double targetReviewRate,
+                int quantileWindow,
+                double auditFraction,
+                double maxAutoError,
+                double riskDelta,
+                AuditDraw audit) {
+            this(
+                    score,
+                    mode,
+                    threshold,
+                    targetReviewRate,
+                    quantileWindow,
+                    auditFraction,
+                    maxAutoError,
+                    riskDelta,
+                    audit,
+                    Certification.defaults());
+        }
 
         /** How the review threshold is set. */
         public enum Mode {
@@ -130,6 +167,16 @@ public record JobConfig(
 
         public boolean risk() {
             return mode == Mode.RISK;
+        }
+
+        /** Risk mode with the anytime-valid certificate (routing.certify=sequence). */
+        public boolean certifySequence() {
+            return risk() && certification.sequence();
+        }
+
+        /** Risk mode with each calibration window's threshold (routing.certify=window). */
+        public boolean certifyWindow() {
+            return risk() && !certification.sequence();
         }
     }
 
@@ -211,9 +258,10 @@ public record JobConfig(
                 nonBlank(c, TOPIC_LABELS),
                 nonBlank(c, TOPIC_CALIBRATION),
                 nonBlank(c, TOPIC_DRIFT),
+                nonBlank(c, TOPIC_CERTIFICATES),
                 nonBlank(c, TOPIC_DEAD_LETTERS));
         if (Set.copyOf(topics.all()).size() != topics.all().size()) {
-            throw new IllegalArgumentException("topics.* must name seven different topics, got " + topics.all());
+            throw new IllegalArgumentException("topics.* must name eight different topics, got " + topics.all());
         }
         int inferenceParallelism = minusOneOrPositive(c, INFERENCE_PARALLELISM);
         return new JobConfig(
@@ -241,7 +289,8 @@ public record JobConfig(
                         fraction(c, AUDIT_FRACTION),
                         get(c, MAX_AUTO_ERROR),
                         get(c, RISK_DELTA),
-                        auditDraw(c)),
+                        auditDraw(c),
+                        certification(c)),
                 atLeast(c, REVIEW_TOP_K, 1),
                 get(c, REVIEW_INCLUDE_IMAGE),
                 new CalibrationOptions(

@@ -106,6 +106,11 @@ public final class JobOptions {
             key("topics.calibration").stringType().defaultValue("calibration");
     public static final ConfigOption<String> TOPIC_DRIFT =
             key("topics.drift").stringType().defaultValue("drift");
+    public static final ConfigOption<String> TOPIC_CERTIFICATES = key("topics.certificates")
+            .stringType()
+            .defaultValue("certificates")
+            .withDescription("Output, read back: RiskCertificate per change of the certified threshold (routing.mode"
+                    + " risk, routing.certify sequence).");
     public static final ConfigOption<String> TOPIC_DEAD_LETTERS =
             key("topics.dead-letters").stringType().defaultValue("dead-letters");
     /** Every topic option, e.g. to give a test or benchmark run its own topics. */
@@ -116,6 +121,7 @@ public final class JobOptions {
             TOPIC_LABELS,
             TOPIC_CALIBRATION,
             TOPIC_DRIFT,
+            TOPIC_CERTIFICATES,
             TOPIC_DEAD_LETTERS);
 
     // Model and inference
@@ -197,7 +203,25 @@ public final class JobOptions {
     public static final ConfigOption<Double> RISK_DELTA = key("routing.risk-delta")
             .doubleType()
             .defaultValue(0.05)
-            .withDescription("risk mode: delta, the probability that the guarantee of a calibration window fails.");
+            .withDescription(
+                    "risk mode: delta, the probability that the certified threshold's error rate is above alpha"
+                            + " at any time of an epoch (sequence), or in one window (window).");
+    public static final ConfigOption<String> CERTIFY = key("routing.certify")
+            .stringType()
+            .defaultValue("sequence")
+            .withDescription("risk mode: sequence (an anytime-valid certificate over all design labels since the last"
+                    + " withdrawal, withdrawn on drift; docs/guarantees.md) | window (each calibration window's Learn"
+                    + " then Test threshold, the procedure before; for comparison).");
+    public static final ConfigOption<Duration> CERTIFY_LABEL_WAIT = key("routing.certify-label-wait")
+            .durationType()
+            .defaultValue(Duration.ofMinutes(15))
+            .withDescription("sequence: how long a design item waits for its label; one that has not come back by then"
+                    + " (skipped, lost, out of the taxonomy, later) counts as a wrong decision.");
+    public static final ConfigOption<Double> CHANGE_DETECTOR_ARL = key("routing.change-detector-arl")
+            .doubleType()
+            .defaultValue(1000.0)
+            .withDescription("sequence: alarm level of the change detector on audited automatic decisions, the least"
+                    + " mean number of their labels between false alarms while the error rate is at most alpha.");
     // Label-free drift warning
     public static final ConfigOption<Duration> DRIFT_WINDOW = key("drift.window-size")
             .durationType()
@@ -353,6 +377,7 @@ public final class JobOptions {
             TOPIC_LABELS,
             TOPIC_CALIBRATION,
             TOPIC_DRIFT,
+            TOPIC_CERTIFICATES,
             TOPIC_DEAD_LETTERS,
             MODEL_DIR,
             DEVICE,
@@ -373,6 +398,9 @@ public final class JobOptions {
             AUDIT_KEY,
             MAX_AUTO_ERROR,
             RISK_DELTA,
+            CERTIFY,
+            CERTIFY_LABEL_WAIT,
+            CHANGE_DETECTOR_ARL,
             REVIEW_TOP_K,
             REVIEW_INCLUDE_IMAGE,
             LABEL_TTL,

@@ -79,6 +79,7 @@ public final class JobPreflight {
                         config.topics().reviews(),
                         config.topics().calibration(),
                         config.topics().drift(),
+                        config.topics().certificates(),
                         config.topics().deadLetters()),
                 wait);
         if (!broker.reachable()) {
@@ -124,6 +125,7 @@ public final class JobPreflight {
         outputs.put(c.topics().reviews(), ReviewRequest.getClassSchema());
         outputs.put(c.topics().calibration(), CalibrationReport.getClassSchema());
         outputs.put(c.topics().drift(), DriftReport.getClassSchema());
+        outputs.put(c.topics().certificates(), io.bayesvlm.avro.RiskCertificate.getClassSchema());
         outputs.put(c.topics().deadLetters(), DeadLetter.getClassSchema());
         return RegistryPreflight.check(c.registry(), outputs);
     }

@@ -7,6 +7,7 @@ import io.bayesvlm.avro.DriftReport;
 import io.bayesvlm.avro.ImageEvent;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.ReviewRequest;
+import io.bayesvlm.avro.RiskCertificate;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.model.DeviceSpec;
@@ -15,19 +16,23 @@ import io.bayesvlm.flink.kafka.KafkaEndpoints;
 import io.bayesvlm.flink.operators.BatchedBayesInference;
 import io.bayesvlm.flink.operators.BoundDeadLetters;
 import io.bayesvlm.flink.operators.CalibrationReports;
+import io.bayesvlm.flink.operators.CertifyThreshold;
 import io.bayesvlm.flink.operators.CountDeadLetters;
 import io.bayesvlm.flink.operators.DeadLetterOutput;
 import io.bayesvlm.flink.operators.DecodeImage;
+import io.bayesvlm.flink.operators.DesignSample;
 import io.bayesvlm.flink.operators.DriftMoments;
 import io.bayesvlm.flink.operators.DriftWarning;
 import io.bayesvlm.flink.operators.EceAlert;
 import io.bayesvlm.flink.operators.JoinLabels;
 import io.bayesvlm.flink.operators.LateLabels;
+import io.bayesvlm.flink.operators.ParseCertificate;
 import io.bayesvlm.flink.operators.ParseFeedback;
 import io.bayesvlm.flink.operators.ParseLabel;
 import io.bayesvlm.flink.operators.RollingCalibration;
 import io.bayesvlm.flink.operators.RouteByUncertainty;
 import io.bayesvlm.flink.records.CalibrationFeedback;
+import io.bayesvlm.flink.records.CertificationInput;
 import io.bayesvlm.flink.records.DecodedImage;
 import io.bayesvlm.flink.records.LabelledDecision;
 import io.bayesvlm.flink.records.RawRecord;
@@ -55,19 +60,21 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 public final class ModerationJob {
 
     /**
-     * Where the job reads: image events, labels, and the calibration feedback (the job's own calibration topic,
-     * read back: vouched thresholds and fitted temperatures reach the routing through Kafka, as a dataflow cycle
-     * would not survive a restart). All three always: the graph is the same in every routing mode. Kafka in
-     * production ({@link KafkaEndpoints}); {@code PipelineTest} passes in-memory sources.
+     * Where the job reads: image events, labels, and its own feedback (the calibration topic and the certificates
+     * topic, read back: certified or vouched thresholds and fitted temperatures reach the routing through Kafka, as a
+     * dataflow cycle would not survive a restart). All four always: the graph is the same in every routing mode.
+     * Kafka in production ({@link KafkaEndpoints}); {@code PipelineTest} passes in-memory sources.
      */
     public record Sources(
             Source<RawRecord, ?, ?> images,
             Source<RawRecord, ?, ?> labels,
-            Source<RawRecord, ?, ?> calibrationFeedback) {
+            Source<RawRecord, ?, ?> calibrationFeedback,
+            Source<RawRecord, ?, ?> certificates) {
         public Sources {
             java.util.Objects.requireNonNull(images, "images");
             java.util.Objects.requireNonNull(labels, "labels");
             java.util.Objects.requireNonNull(calibrationFeedback, "calibrationFeedback");
+            java.util.Objects.requireNonNull(certificates, "certificates");
         }
     }
 
@@ -77,6 +84,7 @@ public final class ModerationJob {
             Sink<ReviewRequest> reviews,
             Sink<CalibrationReport> calibration,
             Sink<DriftReport> drift,
+            Sink<RiskCertificate> certificates,
             Sink<DeadLetter> deadLetters) {}
 
     private ModerationJob() {}
@@ -101,8 +109,8 @@ public final class ModerationJob {
 
     /**
      * Builds the whole graph as four sub-graphs: decide (images to decisions and review requests), warn of drift
-     * (label-free), calibrate (labels joined with decisions to rolling reports) and dead letters (everything
-     * refused, from all three). Every source, operator and sink is named.
+     * (label-free), calibrate (labels joined with decisions to rolling reports and, in risk mode, the certificate)
+     * and dead letters (everything refused, from all three). Every source, operator and sink is named.
      */
     public static void buildPipeline(StreamExecutionEnvironment env, Sources sources, Sinks sinks, JobConfig config) {
         Decided decided = decide(env, sources, config);
@@ -112,16 +120,19 @@ public final class ModerationJob {
                 .sinkTo(sinks.reviews())
                 .name("review-requests sink")
                 .uid("review-requests-sink");
-        warnOfDrift(decided.decisions(), config)
-                .sinkTo(sinks.drift())
-                .name("drift sink")
-                .uid("drift-sink");
-        Calibrated calibrated = calibrate(env, decided.decisions(), sources.labels(), config);
+        DataStream<DriftReport> drift = warnOfDrift(decided.decisions(), config);
+        drift.sinkTo(sinks.drift()).name("drift sink").uid("drift-sink");
+        Calibrated calibrated = calibrate(env, decided.decisions(), sources.labels(), drift, config);
         calibrated
                 .reports()
                 .sinkTo(sinks.calibration())
                 .name("calibration sink")
                 .uid("calibration-sink");
+        calibrated
+                .certificates()
+                .sinkTo(sinks.certificates())
+                .name("certificates sink")
+                .uid("certificates-sink");
         List<DataStream<DeadLetter>> refused = new ArrayList<>(decided.refused());
         refused.addAll(calibrated.refused());
         deadLetters(refused, config)
@@ -133,8 +144,11 @@ public final class ModerationJob {
     /** The decisions (review requests on their side output), and the dead letters of the operators on the way. */
     record Decided(SingleOutputStreamOperator<Decision> decisions, List<DataStream<DeadLetter>> refused) {}
 
-    /** The calibration reports, and the dead letters of the operators on the way. */
-    record Calibrated(DataStream<CalibrationReport> reports, List<DataStream<DeadLetter>> refused) {}
+    /** The calibration reports, the risk certificates, and the dead letters of the operators on the way. */
+    record Calibrated(
+            DataStream<CalibrationReport> reports,
+            DataStream<RiskCertificate> certificates,
+            List<DataStream<DeadLetter>> refused) {}
 
     /** Images → decode and validate → event time → batched BayesVLM inference → routing with calibration feedback. */
     static Decided decide(StreamExecutionEnvironment env, Sources sources, JobConfig config) {
@@ -188,7 +202,14 @@ public final class ModerationJob {
                 .process(new ParseFeedback(RecordCodec.of(CalibrationReport.class, config.registry())))
                 .name("calibration feedback")
                 .uid("parse-calibration-feedback");
-        SingleOutputStreamOperator<Decision> decisions = scored.connect(feedback.broadcast(RouteByUncertainty.LATEST))
+        SingleOutputStreamOperator<CalibrationFeedback> certificates = env.fromSource(
+                        sources.certificates(), WatermarkStrategy.noWatermarks(), "certificates source")
+                .uid("certificates-source")
+                .process(new ParseCertificate(RecordCodec.of(RiskCertificate.class, config.registry())))
+                .name("risk certificates")
+                .uid("parse-certificates");
+        SingleOutputStreamOperator<Decision> decisions = scored.connect(
+                        feedback.union(certificates).broadcast(RouteByUncertainty.LATEST))
                 .process(new RouteByUncertainty(
                         config.modelDir(),
                         config.routing(),
@@ -205,7 +226,8 @@ public final class ModerationJob {
                 List.of(
                         decoded.getSideOutput(DeadLetterOutput.TAG),
                         scored.getSideOutput(DeadLetterOutput.TAG),
-                        feedback.getSideOutput(DeadLetterOutput.TAG)));
+                        feedback.getSideOutput(DeadLetterOutput.TAG),
+                        certificates.getSideOutput(DeadLetterOutput.TAG)));
     }
 
     /** The label-free drift warning: all decisions, in tumbling event-time windows, against a reference band. */
@@ -230,11 +252,15 @@ public final class ModerationJob {
                 .uid("drift-warning");
     }
 
-    /** Labels joined with the decisions waiting for them → rolling calibration per model → ECE alert. */
+    /**
+     * Labels joined with the decisions waiting for them → rolling calibration per model → ECE alert; and the
+     * certificate of risk mode: the design sample's decisions and labels, and the label-free warnings, per model.
+     */
     static Calibrated calibrate(
             StreamExecutionEnvironment env,
             DataStream<Decision> decisions,
             Source<RawRecord, ?, ?> labelSource,
+            DataStream<DriftReport> drift,
             JobConfig config) {
         SingleOutputStreamOperator<ReceivedLabel> labels = env.fromSource(
                         labelSource, WatermarkStrategy.noWatermarks(), "labels source")
@@ -271,7 +297,7 @@ public final class ModerationJob {
                 .sideOutputLateData(LateLabels.TAG)
                 .process(new RollingCalibration(new CalibrationReports.ReportSpec(
                         config.calibration().bins(),
-                        routing.risk()
+                        routing.certifyWindow()
                                 ? new CalibrationReports.RiskSpec(
                                         routing.score(),
                                         routing.maxAutoError(),
@@ -298,7 +324,34 @@ public final class ModerationJob {
                 .uid("late-labels");
         return new Calibrated(
                 reports,
+                certify(decisions, joined, drift, routing),
                 List.of(labels.getSideOutput(DeadLetterOutput.TAG), joined.getSideOutput(DeadLetterOutput.TAG), late));
+    }
+
+    /**
+     * routing.certify=sequence: the certified threshold per model ({@link CertifyThreshold}), from the design sample's
+     * decisions and labels and the label-free warnings. In other modes its inputs are empty: the graph stays the same.
+     */
+    static DataStream<RiskCertificate> certify(
+            DataStream<Decision> decisions,
+            DataStream<LabelledDecision> labelled,
+            DataStream<DriftReport> drift,
+            JobConfig.RoutingOptions routing) {
+        DataStream<CertificationInput> decided = decisions
+                .flatMap(new DesignSample.Decided(routing))
+                .name("design sample decided")
+                .uid("design-sample-decided");
+        DataStream<CertificationInput> labels = labelled.flatMap(new DesignSample.Labelled(routing))
+                .name("design sample labelled")
+                .uid("design-sample-labelled");
+        DataStream<CertificationInput> warnings = drift.flatMap(new DesignSample.Warnings(routing))
+                .name("drift warnings")
+                .uid("drift-warnings-to-certify");
+        return decided.union(labels, warnings)
+                .keyBy(in -> in.modelKey)
+                .process(new CertifyThreshold(routing))
+                .name("certify threshold")
+                .uid("certify-threshold");
     }
 
     /** Everything refused, bounded to fit its topic and counted per error code. */

@@ -85,6 +85,18 @@ final class OptionReads {
         }
     }
 
+    static JobConfig.RoutingOptions.Certification certification(Configuration c) {
+        String certify = get(c, JobOptions.CERTIFY);
+        oneOf(JobOptions.CERTIFY, certify, "sequence", "window");
+        double arl = get(c, JobOptions.CHANGE_DETECTOR_ARL);
+        if (!(arl > 1) || Double.isInfinite(arl)) {
+            throw new IllegalArgumentException(
+                    JobOptions.CHANGE_DETECTOR_ARL.key() + " must be a number above 1, got " + arl);
+        }
+        return new JobConfig.RoutingOptions.Certification(
+                certify.equals("sequence"), positive(c, JobOptions.CERTIFY_LABEL_WAIT), arl);
+    }
+
     static String stateBackend(Configuration c) {
         String backend = get(c, STATE_BACKEND).strip();
         if (!backend.isEmpty()) {

@@ -62,12 +62,16 @@ class JobConfigTest {
         assertInvalid(Map.of("model.device", "tpu"), "model.device");
         assertInvalid(Map.of("calibration.window-slide", "20 min"), "calibration.window-slide");
         assertInvalid(Map.of("kafka.transaction-timeout", "5 s"), "kafka.transaction-timeout");
-        assertInvalid(Map.of("topics.decisions", "image-events"), "seven different topics");
+        assertInvalid(Map.of("topics.decisions", "image-events"), "eight different topics");
         assertInvalid(Map.of("routing.treshold", "0.5"), "unknown option 'routing.treshold'");
         assertInvalid(Map.of("inference.batch-size", "many"), "inference.batch-size");
         assertInvalid(Map.of("parallelism", "0"), "parallelism must be -1 or positive");
         assertInvalid(Map.of("routing.audit-key", "short"), "routing.audit-key: the audit key needs at least 16 bytes");
         assertInvalid(Map.of("calibration.min-labels", "0"), "calibration.min-labels must be at least 1");
+        assertInvalid(Map.of("routing.certify", "weekly"), "routing.certify must be one of");
+        assertInvalid(
+                Map.of("routing.change-detector-arl", "0.5"), "routing.change-detector-arl must be a number above 1");
+        assertInvalid(Map.of("routing.certify-label-wait", "0 s"), "routing.certify-label-wait");
         assertInvalid(
                 Map.of("routing.mode", "risk", "routing.audit-fraction", "0"),
                 "routing.mode=risk needs routing.audit-fraction > 0");

@@ -666,7 +666,8 @@ class ModerationJobITCase {
         ModerationJob.Sources sources = new ModerationJob.Sources(
                 KafkaEndpoints.source(c, c.topics().images(), true, new FailOnce(n * 2 / 3)),
                 KafkaEndpoints.source(c, c.topics().labels(), true, new RawRecordDeserializer()),
-                KafkaEndpoints.source(c, c.topics().calibration(), true, new RawRecordDeserializer()));
+                KafkaEndpoints.source(c, c.topics().calibration(), true, new RawRecordDeserializer()),
+                KafkaEndpoints.source(c, c.topics().certificates(), true, new RawRecordDeserializer()));
         ModerationJob.buildPipeline(env, sources, KafkaEndpoints.sinks(c), c);
         env.execute("it-exactly-once");
         assertThat(FailOnce.FAILED).isTrue();

@@ -10,6 +10,7 @@ import io.bayesvlm.avro.ImageEvent;
 import io.bayesvlm.avro.LabelEvent;
 import io.bayesvlm.avro.LabelSource;
 import io.bayesvlm.avro.ReviewRequest;
+import io.bayesvlm.avro.RiskCertificate;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.data.SampleImages;
 import io.bayesvlm.flink.memory.InMemory;
@@ -30,6 +31,8 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole graph of {@link ModerationJob#buildPipeline} (decide, drift, calibrate, dead letters) on in-memory
@@ -48,6 +51,7 @@ class PipelineTest {
             List<ReviewRequest> reviews,
             List<CalibrationReport> calibration,
             List<DriftReport> drift,
+            List<RiskCertificate> certificates,
             List<DeadLetter> deadLetters) {}
 
     static JobConfig config(Map<String, String> extra) throws Exception {
@@ -69,15 +73,56 @@ class PipelineTest {
         CollectingSink<ReviewRequest> reviews = InMemory.sink();
         CollectingSink<CalibrationReport> calibration = InMemory.sink();
         CollectingSink<DriftReport> drift = InMemory.sink();
+        CollectingSink<RiskCertificate> certificates = InMemory.sink();
         CollectingSink<DeadLetter> dead = InMemory.sink();
         ModerationJob.buildPipeline(
                 env,
-                new ModerationJob.Sources(InMemory.source(images), InMemory.source(labels), InMemory.source(feedback)),
-                new ModerationJob.Sinks(decisions, reviews, calibration, drift, dead),
+                new ModerationJob.Sources(
+                        InMemory.source(images),
+                        InMemory.source(labels),
+                        InMemory.source(feedback),
+                        InMemory.source(certificateOfAnotherModel(c))),
+                new ModerationJob.Sinks(decisions, reviews, calibration, drift, certificates, dead),
                 c);
         env.execute("pipeline-test");
         return new Outputs(
-                decisions.written(), reviews.written(), calibration.written(), drift.written(), dead.written());
+                decisions.written(),
+                reviews.written(),
+                calibration.written(),
+                drift.written(),
+                certificates.written(),
+                dead.written());
+    }
+
+    /**
+     * What the certificates topic may hold from another model: a certificate the routing reads back and ignores. (An
+     * in-memory source needs at least one record.)
+     */
+    static List<RawRecord> certificateOfAnotherModel(JobConfig c) {
+        RiskCertificate other = RiskCertificate.newBuilder()
+                .setModelName("another-model")
+                .setModelVersion("1")
+                .setScore("max_prob")
+                .setAlpha(0.02)
+                .setDelta(0.05)
+                .setEpoch(0)
+                .setState("CERTIFIED")
+                .setThreshold(0.0)
+                .setSince(Instant.ofEpochMilli(0))
+                .setTested(1000)
+                .setErrors(0)
+                .setMissing(0)
+                .setLabelCompleteness(1.0)
+                .setReason("start")
+                .setIssuedAt(Instant.ofEpochMilli(T0))
+                .setSequence(0)
+                .build();
+        return List.of(record(
+                c.topics().certificates(),
+                "another-model/1",
+                RecordCodec.of(RiskCertificate.class, RegistryConfig.none())
+                        .encode(c.topics().certificates(), other),
+                0));
     }
 
     /** n sample images, one second apart, as image-event records; the labels are the true classes. */
@@ -195,9 +240,11 @@ class PipelineTest {
                 .isEqualTo(n);
     }
 
-    @Test
-    void inRiskModeEverythingIsReviewedUntilAWindowVouchesForAThreshold() throws Exception {
-        JobConfig c = config(Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05"));
+    @ParameterizedTest
+    @ValueSource(strings = {"sequence", "window"})
+    void inRiskModeEverythingIsReviewedUntilAThresholdIsCertified(String certify) throws Exception {
+        JobConfig c =
+                config(Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05", "routing.certify", certify));
         List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"))
                 .subList(0, 20);
 
@@ -211,9 +258,22 @@ class PipelineTest {
         assertThat(out.decisions()).hasSize(20).extracting(Decision::getRouting).containsOnly(Routing.REVIEW);
         assertThat(out.reviews()).hasSize(20);
         assertThat(out.deadLetters()).isEmpty();
-        // The windows' labels produce reports with a risk section; in Kafka they would come back as feedback.
-        assertThat(out.calibration())
-                .isNotEmpty()
-                .allSatisfy(r -> assertThat(r.getRisk()).isNotNull());
+        if (certify.equals("window")) {
+            // The windows' labels produce reports with a risk section; in Kafka they would come back as feedback.
+            assertThat(out.calibration())
+                    .isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.getRisk()).isNotNull());
+            assertThat(out.certificates()).isEmpty();
+        } else {
+            // The design sample reaches the certification, which is collecting its grid (50 items): no threshold yet.
+            assertThat(out.calibration())
+                    .allSatisfy(r -> assertThat(r.getRisk()).isNull());
+            assertThat(out.certificates()).isNotEmpty().allSatisfy(r -> {
+                assertThat(r.getState()).isEqualTo("GRID");
+                assertThat(r.getThreshold()).isNull();
+                assertThat(r.getScore()).isEqualTo("max_prob");
+                assertThat(r.getAlpha()).isEqualTo(0.05);
+            });
+        }
     }
 }

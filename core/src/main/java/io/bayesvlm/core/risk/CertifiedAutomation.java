@@ -306,9 +306,21 @@ public final class CertifiedAutomation {
         return pending.size();
     }
 
-    /** Writes the whole state (the job checkpoints it per model). */
+    /** Whether this certification was made with these settings (a restored one with others starts over). */
+    public boolean hasSettings(double alpha, double delta, double averageRunLength, long labelWait) {
+        return this.alpha == alpha
+                && this.delta == delta
+                && this.averageRunLength == averageRunLength
+                && this.labelWait == labelWait;
+    }
+
+    /** Writes the settings and the whole state (the job checkpoints it per model). */
     public void write(DataOutput out) throws IOException {
         out.writeInt(1); // format version
+        out.writeDouble(alpha);
+        out.writeDouble(delta);
+        out.writeDouble(averageRunLength);
+        out.writeLong(labelWait);
         out.writeLong(epoch);
         out.writeLong(since);
         out.writeLong(latestDecided);
@@ -340,12 +352,30 @@ public final class CertifiedAutomation {
         }
     }
 
-    /** Reads what {@link #write} wrote, into a certification with the same settings. */
-    public void read(DataInput in) throws IOException {
+    /** Reads what {@link #write} wrote. */
+    public static CertifiedAutomation read(DataInput in) throws IOException {
         int version = in.readInt();
         if (version != 1) {
             throw new IOException("unknown certification state format " + version);
         }
+        CertifiedAutomation c =
+                new CertifiedAutomation(in.readDouble(), in.readDouble(), in.readDouble(), in.readLong());
+        c.readState(in);
+        return c;
+    }
+
+    /** A deep copy. */
+    public CertifiedAutomation copy() {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            write(new java.io.DataOutputStream(bytes));
+            return read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void readState(DataInput in) throws IOException {
         epoch = in.readLong();
         since = in.readLong();
         latestDecided = in.readLong();

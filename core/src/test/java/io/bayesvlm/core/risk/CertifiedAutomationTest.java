@@ -144,8 +144,10 @@ class CertifiedAutomationTest {
         c.labelled("early", false, 300);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         c.write(new DataOutputStream(bytes));
-        CertifiedAutomation back = cert();
-        back.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        CertifiedAutomation back =
+                CertifiedAutomation.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(back.hasSettings(ALPHA, DELTA, 1000, WAIT)).isTrue();
+        assertThat(back.copy().status()).isEqualTo(c.status());
         assertThat(back.status()).isEqualTo(c.status());
         assertThat(back.pendingItems()).isEqualTo(1);
         // both go on the same way

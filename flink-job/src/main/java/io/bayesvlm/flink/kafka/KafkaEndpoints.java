@@ -5,6 +5,7 @@ import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.DriftReport;
 import io.bayesvlm.avro.ReviewRequest;
+import io.bayesvlm.avro.RiskCertificate;
 import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.ModerationJob;
@@ -25,12 +26,13 @@ public final class KafkaEndpoints {
 
     private KafkaEndpoints() {}
 
-    /** Kafka sources for image events and labels; bounded ones stop at the offsets current at start. */
+    /** Kafka sources for image events, labels and the feedback; bounded ones stop at the offsets current at start. */
     public static ModerationJob.Sources sources(JobConfig c, boolean bounded) {
         return new ModerationJob.Sources(
                 source(c, c.topics().images(), bounded),
                 source(c, c.topics().labels(), bounded),
-                source(c, c.topics().calibration(), bounded));
+                source(c, c.topics().calibration(), bounded),
+                source(c, c.topics().certificates(), bounded));
     }
 
     static KafkaSource<RawRecord> source(JobConfig c, String topic, boolean bounded) {
@@ -90,6 +92,13 @@ public final class KafkaEndpoints {
                         new AvroRecordSerializer<>(
                                 c.topics().drift(),
                                 RecordCodec.of(DriftReport.class, c.registry()),
+                                r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))),
+                sink(
+                        c,
+                        "certificates",
+                        new AvroRecordSerializer<>(
+                                c.topics().certificates(),
+                                RecordCodec.of(RiskCertificate.class, c.registry()),
                                 r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))),
                 sink(
                         c,

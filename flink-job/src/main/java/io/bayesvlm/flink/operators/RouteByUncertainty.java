@@ -18,9 +18,10 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Routes each scored image by its uncertainty ({@link Router}, {@link RoutingPolicy}): a Decision for every image,
- * review requests on the {@link #REVIEWS} side output. With what the latest calibration windows fed back through
- * the calibration topic (broadcast to every subtask): in routing.mode=risk the threshold the latest window vouched
- * for (until one has, and whenever the latest could not, every item goes to review); with calibration.recalibrate
+ * review requests on the {@link #REVIEWS} side output. With what the job fed back to itself through Kafka (broadcast
+ * to every subtask): in routing.mode=risk the threshold of the latest risk certificate (routing.certify=sequence,
+ * the certificates topic) or the one the latest calibration window vouched for (routing.certify=window); until one
+ * is, and whenever it is withdrawn or the latest window could not vouch, every item goes to review; with calibration.recalibrate
  * the latest temperatures, applied to every new decision (recalibrated probabilities and their version). Feedback
  * the configuration does not use is ignored, so the graph is the same in every routing mode (a savepoint taken in
  * one mode restores in another). Both are broadcast state: a restart resumes with them instead of starting over.
@@ -34,6 +35,7 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
     public static final MapStateDescriptor<String, CalibrationFeedback> LATEST =
             new MapStateDescriptor<>("vouched-threshold", Types.STRING, TypeInformation.of(CalibrationFeedback.class));
     private static final String RISK = "risk";
+    private static final String CERTIFICATE = "certificate";
     private static final String RECALIBRATION = "recalibration";
 
     private final Router router;
@@ -72,8 +74,12 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
         if (!restoredApplied) {
             // processBroadcastElement is not called for restored state: apply it once, before the first item
             CalibrationFeedback risk = ctx.getBroadcastState(LATEST).get(RISK);
-            if (risk != null) {
+            if (risk != null && router.routing().certifyWindow()) {
                 applyRisk(risk);
+            }
+            CalibrationFeedback certificate = ctx.getBroadcastState(LATEST).get(CERTIFICATE);
+            if (certificate != null && router.routing().certifySequence()) {
+                applyRisk(certificate);
             }
             CalibrationFeedback t = ctx.getBroadcastState(LATEST).get(RECALIBRATION);
             if (t != null && recalibrate) {
@@ -86,11 +92,22 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
 
     @Override
     public void processBroadcastElement(CalibrationFeedback u, Context ctx, Collector<Decision> out) throws Exception {
+        // (a threshold for another routing score or model, from an earlier configuration, says nothing about this one)
+        boolean forThis = router.routing().score().jsonName().equals(u.score);
+        if (u.certificate) {
+            if (router.routing().certifySequence()
+                    && forThis
+                    && router.modelKey().equals(u.modelKey)
+                    && newerCertificate(ctx.getBroadcastState(LATEST).get(CERTIFICATE), u)) {
+                ctx.getBroadcastState(LATEST).put(CERTIFICATE, u);
+                applyRisk(u);
+            }
+            return;
+        }
         if (u.risk
-                && router.routing().risk()
-                && router.routing().score().jsonName().equals(u.score)
+                && router.routing().certifyWindow()
+                && forThis
                 && newer(ctx.getBroadcastState(LATEST).get(RISK), u)) {
-            // (a threshold for another routing score, from an earlier configuration, says nothing about this one)
             ctx.getBroadcastState(LATEST).put(RISK, u);
             applyRisk(u);
         }
@@ -98,6 +115,13 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
             ctx.getBroadcastState(LATEST).put(RECALIBRATION, u);
             router.temperatures(u.windowEnd, u.temperatureBayes, u.temperatureMap);
         }
+    }
+
+    /** Certificates in the order they were issued (and written, within one millisecond). */
+    private static boolean newerCertificate(CalibrationFeedback current, CalibrationFeedback u) {
+        return current == null
+                || u.windowEnd > current.windowEnd
+                || (u.windowEnd == current.windowEnd && u.sequence >= current.sequence);
     }
 
     private static boolean newer(CalibrationFeedback current, CalibrationFeedback u) {

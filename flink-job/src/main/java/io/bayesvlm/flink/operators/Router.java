@@ -29,7 +29,7 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.util.Collector;
 
 /**
- * The routing step shared by {@link RouteByUncertainty} and {@link RouteWithFeedback}: a scored image becomes a
+ * The routing step of {@link RouteByUncertainty}: a scored image becomes a
  * Decision with its routing outcome (every scored event gets one); uncertain items, and the audited sample of
  * confident ones, become review requests. The policy is {@link RoutingPolicy}; its recent-score history is
  * checkpointed operator state (union: every subtask restores all of it, and keeps the most recent window).
@@ -95,6 +95,11 @@ final class Router implements Serializable {
         temperatureVersion = version;
         temperatureBayes = bayes;
         temperatureMap = map;
+    }
+
+    /** The model key (name/version) of the model this router decides with. */
+    String modelKey() {
+        return ModelSpec.key(modelName, modelVersion);
     }
 
     RoutingPolicy policy() {

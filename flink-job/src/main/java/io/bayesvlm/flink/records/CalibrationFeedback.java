@@ -2,7 +2,8 @@ package io.bayesvlm.flink.records;
 
 /**
  * What a calibration window tells the routing operator, read back from the calibration topic: the threshold it
- * vouched for (routing.mode=risk) and the temperatures it fitted (calibration.recalibrate). A Flink POJO.
+ * vouched for (routing.mode=risk, routing.certify=window) and the temperatures it fitted (calibration.recalibrate);
+ * or a risk certificate read back from the certificates topic (routing.certify=sequence). A Flink POJO.
  */
 public class CalibrationFeedback {
     /** End of the window whose labels produced it: a later window's feedback replaces an earlier one's. */
@@ -13,6 +14,15 @@ public class CalibrationFeedback {
     public String score;
     /** NaN: nothing vouched for, review everything. */
     public double threshold = Double.NaN;
+    /**
+     * Whether this is a RiskCertificate (routing.certify=sequence) rather than a window's report; then
+     * {@code windowEnd} is when it was issued and {@code sequence} orders those issued in the same millisecond.
+     */
+    public boolean certificate;
+
+    public long sequence;
+    /** A certificate's model key (name/version): another model's certificate says nothing about this one. */
+    public String modelKey;
     /** Whether the report had temperatures, and them. */
     public boolean recalibrated;
 
@@ -27,6 +37,16 @@ public class CalibrationFeedback {
         this.risk = true;
         this.score = score;
         this.threshold = threshold;
+    }
+
+    /** A certificate: issued at, its sequence number, the score and the threshold on its scale (NaN: none). */
+    public static CalibrationFeedback certificate(
+            String modelKey, long issuedAt, long sequence, String score, double threshold) {
+        CalibrationFeedback f = new CalibrationFeedback(issuedAt, score, threshold);
+        f.certificate = true;
+        f.modelKey = modelKey;
+        f.sequence = sequence;
+        return f;
     }
 
     /** Recalibration feedback only. */

@@ -12,12 +12,24 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
-/** routing.mode=risk: review everything until a window vouches for a threshold, then follow the latest one. */
+/**
+ * routing.mode=risk: review everything until a certificate (or, with routing.certify=window, a window) vouches for a
+ * threshold, then follow the latest one.
+ */
 class RouteByUncertaintyFeedbackHarnessTest {
 
     static JobConfig.RoutingOptions risk(UncertaintyScore score, double audit) {
         return new JobConfig.RoutingOptions(
-                score, JobConfig.RoutingOptions.Mode.RISK, 0.8, 0.1, 1000, audit, 0.02, 0.05, AuditDraw.random());
+                score,
+                JobConfig.RoutingOptions.Mode.RISK,
+                0.8,
+                0.1,
+                1000,
+                audit,
+                0.02,
+                0.05,
+                AuditDraw.random(),
+                new JobConfig.RoutingOptions.Certification(false, java.time.Duration.ofMinutes(1), 1000));
     }
 
     @Test
@@ -79,6 +91,61 @@ class RouteByUncertaintyFeedbackHarnessTest {
             assertThat(restored.extractOutputValues())
                     .extracting(Decision::getRouting)
                     .containsExactly(Routing.AUTO);
+        }
+    }
+
+    /** Sequence certification; audits practically never (a random draw must not audit the items checked here). */
+    static JobConfig.RoutingOptions sequence() {
+        return new JobConfig.RoutingOptions(
+                UncertaintyScore.MAX_PROB,
+                JobConfig.RoutingOptions.Mode.RISK,
+                0.8,
+                0.1,
+                1000,
+                1e-9,
+                0.02,
+                0.05,
+                AuditDraw.random());
+    }
+
+    static String modelKey() throws Exception {
+        var spec = io.bayesvlm.core.model.ModelSpec.load(java.nio.file.Path.of(RouteByUncertaintyHarnessTest.MODEL));
+        return io.bayesvlm.core.model.ModelSpec.key(spec.name(), spec.version());
+    }
+
+    @Test
+    void withSequenceCertificationTheLatestCertificateOfThisModelRoutesAndWindowsAreIgnored() throws Exception {
+        String key = modelKey();
+        try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, sequence(), false, 2, -1L),
+                RouteByUncertainty.LATEST)) {
+            // a window's threshold is not this mode's: ignored
+            h.processBroadcastElement(new StreamRecord<>(new CalibrationFeedback(20_000, "max_prob", 0.5), 1));
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("a", 0.95), 2));
+            // certified max_prob >= 0.9
+            h.processBroadcastElement(
+                    new StreamRecord<>(CalibrationFeedback.certificate(key, 1_000, 3, "max_prob", 0.9), 3));
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("b", 0.95), 4));
+            // another model's, an older one, and one on another score: ignored
+            h.processBroadcastElement(
+                    new StreamRecord<>(CalibrationFeedback.certificate("other/1", 5_000, 0, "max_prob", 0.1), 5));
+            h.processBroadcastElement(
+                    new StreamRecord<>(CalibrationFeedback.certificate(key, 1_000, 2, "max_prob", 0.1), 6));
+            h.processBroadcastElement(
+                    new StreamRecord<>(CalibrationFeedback.certificate(key, 6_000, 0, "entropy", 9.0), 7));
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("c", 0.85), 8));
+            // withdrawn (drift): everything to review again
+            h.processBroadcastElement(
+                    new StreamRecord<>(CalibrationFeedback.certificate(key, 2_000, 0, "max_prob", Double.NaN), 9));
+            h.processElement(new StreamRecord<>(RouteByUncertaintyHarnessTest.scored("d", 0.999), 10));
+
+            assertThat(h.extractOutputValues())
+                    .extracting(Decision::getEventId, Decision::getRouting)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("a", Routing.REVIEW),
+                            org.assertj.core.groups.Tuple.tuple("b", Routing.AUTO),
+                            org.assertj.core.groups.Tuple.tuple("c", Routing.REVIEW),
+                            org.assertj.core.groups.Tuple.tuple("d", Routing.REVIEW));
         }
     }
 
