@@ -4,6 +4,7 @@ import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.DeadLetter;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.DriftReport;
+import io.bayesvlm.avro.RiskCertificate;
 import io.bayesvlm.embedded.KafkaClients;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.serde.RecordCodec;
@@ -12,7 +13,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
-/** Reads the job's outputs as they are committed (decisions, calibration and drift reports, dead letters) into the report. */
+/**
+ * Reads the job's outputs as they are committed (decisions, calibration and drift reports, risk certificates, dead
+ * letters) into the report.
+ */
 final class DemoMonitor implements Runnable {
 
     private final String bootstrap;
@@ -44,8 +48,9 @@ final class DemoMonitor implements Runnable {
         RecordCodec<CalibrationReport> reports = RecordCodec.of(CalibrationReport.class, config.registry());
         RecordCodec<DriftReport> drift = RecordCodec.of(DriftReport.class, config.registry());
         RecordCodec<DeadLetter> dead = RecordCodec.of(DeadLetter.class, config.registry());
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                KafkaClients.readCommitted(bootstrap, t.decisions(), t.calibration(), t.drift(), t.deadLetters())) {
+        RecordCodec<RiskCertificate> certificates = RecordCodec.of(RiskCertificate.class, config.registry());
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.readCommitted(
+                bootstrap, t.decisions(), t.calibration(), t.drift(), t.certificates(), t.deadLetters())) {
             while (!stopping.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     String topic = r.topic();
@@ -58,6 +63,8 @@ final class DemoMonitor implements Runnable {
                         report.calibration(reports.decode(topic, r.value()), replay.driftStartedAt.get());
                     } else if (topic.equals(t.drift())) {
                         report.drift(drift.decode(topic, r.value()), replay.driftStartedAt.get());
+                    } else if (topic.equals(t.certificates())) {
+                        report.certificate(certificates.decode(topic, r.value()));
                     } else {
                         dead.decode(topic, r.value());
                         report.deadLettered.incrementAndGet();

@@ -58,8 +58,8 @@ record DemoOptions(
             "MiniCluster, the review service with its web UI, a replay of Fashion-MNIST images (clean, then drifted)",
             "and simulated reviewers. Ctrl-C stops it cleanly, summary included.",
             "",
-            "  --duration S         seconds of replay (default 60, at least 10)",
-            "  --rate R             image events per second (default 60)",
+            "  --duration S         seconds of replay (default 90, at least 10)",
+            "  --rate R             image events per second (default 100)",
             "  --drift SHIFT        the second half's shift: " + String.join(", ", shiftIds()) + " (default blur)",
             "  --severity N         strength of the shift (default 2)",
             "  --review-delay-ms M  how long a simulated reviewer takes (default 1500)",
@@ -81,8 +81,8 @@ record DemoOptions(
         // A registry of your own (--registry.url ...) replaces the embedded one.
         boolean embeddedRegistry = o.bool("registry", true) && !job.containsKey("registry.url");
         return new DemoOptions(
-                o.intAtLeast("duration", 60, 10),
-                Checks.positive("rate", o.number("rate", 60)),
+                o.intAtLeast("duration", 90, 10),
+                Checks.positive("rate", o.number("rate", 100)),
                 ImageShift.fromId(o.oneOf("drift", "blur", shiftIds().toArray(String[]::new))),
                 o.intAtLeast("severity", 2, 1),
                 o.longAtLeast("review-delay-ms", 1500, 0),

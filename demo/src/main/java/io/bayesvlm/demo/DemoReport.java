@@ -3,6 +3,7 @@ package io.bayesvlm.demo;
 import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.DriftReport;
+import io.bayesvlm.avro.RiskCertificate;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.head.Uncertainty;
 import io.bayesvlm.core.metrics.RunningCalibration;
@@ -63,6 +64,13 @@ final class DemoReport {
     /** A label-free warning: the end of its window and why. */
     private record Warning(long windowEnd, String reason) {}
 
+    /** Risk certificates that changed the threshold or the epoch, in the order written (wall clock of reading). */
+    private final List<Certificate> certificates = new java.util.ArrayList<>();
+
+    private record Certificate(long readAt, RiskCertificate certificate) {}
+
+    final AtomicReference<RiskCertificate> lastCertificate = new AtomicReference<>();
+
     static final int MAX_WARNINGS_LISTED = 50;
 
     DemoReport(int bins) {
@@ -113,6 +121,20 @@ final class DemoReport {
             alerts.incrementAndGet();
             if (report.getWindowEnd().toEpochMilli() > driftStartedAt) {
                 firstEceAlertAt.compareAndSet(-1, System.currentTimeMillis());
+            }
+        }
+    }
+
+    /** A risk certificate: kept when the threshold or the epoch changed. */
+    void certificate(RiskCertificate c) {
+        RiskCertificate before = lastCertificate.getAndSet(c);
+        if (before == null
+                || before.getEpoch() != c.getEpoch()
+                || !java.util.Objects.equals(before.getThreshold(), c.getThreshold())) {
+            synchronized (this) {
+                if (certificates.size() < MAX_WARNINGS_LISTED) {
+                    certificates.add(new Certificate(System.currentTimeMillis(), c));
+                }
             }
         }
     }
@@ -229,24 +251,28 @@ final class DemoReport {
     private void riskAndDrift(PrintStream out, JobConfig config, long driftStartedAt) {
         JobConfig.RoutingOptions routing = config.routing();
         if (routing.risk()) {
-            CalibrationReport last = lastReport.get();
-            String vouched =
-                    last == null || last.getRisk() == null || last.getRisk().getThreshold() == null
-                            ? "none yet (everything reviewed)"
-                            : String.format(
-                                    "%s >= %.4f (bound %.4f on %d labels)",
-                                    routing.score().jsonName(),
-                                    last.getRisk().getThreshold(),
-                                    last.getRisk().getUpperBound(),
-                                    last.getRisk().getLabelsAtThreshold());
             out.printf(
-                    "%nRisk control: guaranteed error among automatic decisions <= %.3f with probability %.2f"
-                            + " (for items like the labelled ones); latest vouched threshold: %s%n",
-                    routing.maxAutoError(), 1 - routing.riskDelta(), vouched);
+                    "%nRisk control: error among automatic decisions <= %.3f, failing with probability at most %.2f"
+                            + " (%s); latest threshold: %s%n",
+                    routing.maxAutoError(),
+                    routing.riskDelta(),
+                    routing.certifySequence()
+                            ? "at every time of a certificate, while the stream is stationary"
+                            : "per calibration window",
+                    latestThreshold(routing));
+            out.printf(
+                    "  people's load: %d reviews and %d audits of %d decisions (%.1f%%)%n",
+                    reviewed.get(),
+                    audited.get(),
+                    decided.get(),
+                    decided.get() == 0 ? 0.0 : 100.0 * (reviewed.get() + audited.get()) / decided.get());
             for (String name : List.of(Replay.CLEAN, Replay.DRIFTED)) {
                 Phase p = phases.get(name);
                 long n = p.bayes.count();
                 double error = p.auto == 0 ? Double.NaN : (double) p.autoWrong / p.auto;
+                // within two binomial standard errors of alpha: the realised rate of a guarantee that holds
+                double twoSe =
+                        2 * Math.sqrt(routing.maxAutoError() * (1 - routing.maxAutoError()) / Math.max(1, p.auto));
                 out.printf(
                         "  %-8s review rate %5.1f%%, decided automatically %5d, realised error among them %s%n",
                         name,
@@ -255,11 +281,26 @@ final class DemoReport {
                         p.auto == 0
                                 ? "-"
                                 : String.format(
-                                        "%.3f%s",
+                                        "%.3f (%s alpha + 2 SE = %.3f)",
                                         error,
-                                        p.auto < 30
-                                                ? " (too few to compare with alpha)"
-                                                : error > routing.maxAutoError() ? " (above alpha)" : ""));
+                                        error <= routing.maxAutoError() + twoSe ? "within" : "ABOVE",
+                                        routing.maxAutoError() + twoSe));
+            }
+            synchronized (this) {
+                for (Certificate c : certificates) {
+                    RiskCertificate r = c.certificate();
+                    out.printf(
+                            "  certificate at %+.1f s: epoch %d, %s%s (%d labels tested, completeness %.3f)%s%n",
+                            (c.readAt() - startedAt) / 1000.0,
+                            r.getEpoch(),
+                            r.getState(),
+                            r.getThreshold() == null
+                                    ? ""
+                                    : String.format(" %s >= %.4f", r.getScore(), r.getThreshold()),
+                            r.getTested(),
+                            r.getLabelCompleteness(),
+                            r.getTested() == 0 && !r.getReason().equals("start") ? ", after " + r.getReason() : "");
+                }
             }
         }
         if (config.calibration().recalibrate()) {
@@ -310,6 +351,27 @@ final class DemoReport {
                             : String.format("after %.1f s", (firstEceAlertAt.get() - driftStartedAt) / 1000.0),
                     driftWarnings.get());
         }
+    }
+
+    /** The threshold in force: the latest certificate's, or (routing.certify=window) the latest window's. */
+    private String latestThreshold(JobConfig.RoutingOptions routing) {
+        if (routing.certifySequence()) {
+            RiskCertificate c = lastCertificate.get();
+            return c == null || c.getThreshold() == null
+                    ? "none (everything reviewed)"
+                    : String.format(
+                            "%s >= %.4f (certified on %d labels since %s)",
+                            c.getScore(), c.getThreshold(), c.getTested(), c.getSince());
+        }
+        CalibrationReport last = lastReport.get();
+        return last == null || last.getRisk() == null || last.getRisk().getThreshold() == null
+                ? "none (everything reviewed)"
+                : String.format(
+                        "%s >= %.4f (bound %.4f on %d labels)",
+                        routing.score().jsonName(),
+                        last.getRisk().getThreshold(),
+                        last.getRisk().getUpperBound(),
+                        last.getRisk().getLabelsAtThreshold());
     }
 
     private static double[] toArray(List<Double> v) {

@@ -23,6 +23,7 @@ import io.bayesvlm.serde.AvroCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -377,16 +378,17 @@ class ModerationJobITCase {
     }
 
     /**
-     * routing.mode=risk end to end. Without a vouched-for threshold everything is reviewed (conservative start);
-     * with one read back from the calibration topic (a report a previous run wrote), nothing below it is ever decided
-     * automatically; and the job's own calibration reports carry the thresholds their labels vouch for.
+     * routing.mode=risk, routing.certify=window end to end. Without a vouched-for threshold everything is reviewed
+     * (conservative start); with one read back from the calibration topic (a report a previous run wrote), nothing
+     * below it is ever decided automatically; and the job's own calibration reports carry the thresholds their labels
+     * vouch for.
      */
     @Test
-    void riskModeReviewsEverythingUntilVouchedAndNeverDecidesBelowTheVouchedThreshold() throws Exception {
+    void windowRiskModeReviewsEverythingUntilVouchedAndNeverDecidesBelowTheVouchedThreshold() throws Exception {
         // no report yet: the conservative start
         JobConfig fresh = config(
                 UUID.randomUUID().toString().substring(0, 8),
-                Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05"));
+                Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05", "routing.certify", "window"));
         produce(fresh, 24, false);
         runBounded(fresh, "it-risk-fresh");
         String bs = kafka.bootstrapServers();
@@ -406,7 +408,7 @@ class ModerationJobITCase {
         // a report from an earlier window vouches for max_prob >= 0.9
         JobConfig vouched = config(
                 UUID.randomUUID().toString().substring(0, 8),
-                Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05"));
+                Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05", "routing.certify", "window"));
         CalibrationReport earlier =
                 io.bayesvlm.flink.operators.CalibrationReports.build(List.of(), 10, 0, 1_600_000_000_000L);
         earlier.setRisk(io.bayesvlm.avro.RiskControl.newBuilder()
@@ -438,6 +440,64 @@ class ModerationJobITCase {
         System.out.printf(
                 "risk mode: vouched max_prob >= 0.9; %d of %d decided automatically or audited%n",
                 decisions.stream().filter(d -> d.getRouting() != Routing.REVIEW).count(), decisions.size());
+    }
+
+    /**
+     * routing.mode=risk with the default routing.certify=sequence end to end. From a cold start everything is
+     * reviewed and the certification says why (collecting its label-free grid: GRID, no threshold); with a certificate
+     * read back from the certificates topic (one an earlier run of this model wrote: max_prob >= 0.9 certified), no
+     * decision below it is automatic; one for another model changes nothing.
+     */
+    @Test
+    void sequenceRiskModeRoutesByTheLatestCertificateOfItsModel() throws Exception {
+        String bs = kafka.bootstrapServers();
+        JobConfig fresh = config(
+                UUID.randomUUID().toString().substring(0, 8),
+                Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05"));
+        produce(fresh, 24, false);
+        runBounded(fresh, "it-certify-fresh");
+        assertThat(KafkaTestUtil.readAll(bs, fresh.topics().decisions(), Decision.class))
+                .hasSize(24)
+                .allSatisfy(d -> assertThat(d.getRouting()).isEqualTo(Routing.REVIEW));
+        List<io.bayesvlm.avro.RiskCertificate> certificates =
+                KafkaTestUtil.readAll(bs, fresh.topics().certificates(), io.bayesvlm.avro.RiskCertificate.class);
+        assertThat(certificates).isNotEmpty().allSatisfy(c -> {
+            assertThat(c.getState()).isEqualTo("GRID");
+            assertThat(c.getThreshold()).isNull();
+            assertThat(c.getAlpha()).isEqualTo(0.05);
+        });
+        // the calibration windows carry no threshold of their own in this mode
+        assertThat(KafkaTestUtil.readAll(bs, fresh.topics().calibration(), CalibrationReport.class))
+                .allSatisfy(r -> assertThat(r.getRisk()).isNull());
+
+        JobConfig certified = config(
+                UUID.randomUUID().toString().substring(0, 8),
+                Map.of("routing.mode", "risk", "routing.max-auto-error", "0.05"));
+        io.bayesvlm.avro.RiskCertificate mine = certificates.get(0);
+        mine.setState("CERTIFIED");
+        mine.setThreshold(0.9);
+        mine.setTested(1000);
+        // issued later than anything this run's own certification (a fresh one: GRID) writes, so it stays in force
+        mine.setIssuedAt(Instant.now().plus(Duration.ofHours(1)));
+        io.bayesvlm.avro.RiskCertificate other = io.bayesvlm.avro.RiskCertificate.newBuilder(mine)
+                .setModelName("another-model")
+                .setThreshold(0.0)
+                .setIssuedAt(Instant.now().plus(Duration.ofHours(2)))
+                .build();
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(bs)) {
+            var codec = new AvroCodec<>(io.bayesvlm.avro.RiskCertificate.class);
+            KafkaTestUtil.send(p, certified.topics().certificates(), "m", codec.encode(mine));
+            KafkaTestUtil.send(p, certified.topics().certificates(), "o", codec.encode(other));
+        }
+        produce(certified, 48, false);
+        runBounded(certified, "it-certify-certified");
+        List<Decision> decisions = KafkaTestUtil.readAll(bs, certified.topics().decisions(), Decision.class);
+        assertThat(decisions).hasSize(48).allSatisfy(d -> {
+            if (d.getUncertainty().getMaxProb() < 0.9) {
+                assertThat(d.getRouting()).as(d.getEventId()).isEqualTo(Routing.REVIEW);
+            }
+        });
+        assertThat(decisions).extracting(Decision::getRouting).contains(Routing.AUTO);
     }
 
     /**
