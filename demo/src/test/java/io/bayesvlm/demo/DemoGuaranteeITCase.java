@@ -1,0 +1,79 @@
+package io.bayesvlm.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The default {@code bin/bayesvlm demo}, run to its end in its own process (real Kafka, registry, Flink, review
+ * service): in the clean and in the drifted phase something is decided automatically and the realised error among
+ * the automatic decisions, against the replay's ground truth, is within alpha plus two binomial standard errors;
+ * the certificate is earned, withdrawn at the label-free warning, and the summary lists every warning.
+ */
+class DemoGuaranteeITCase {
+
+    @TempDir
+    Path dir;
+
+    static final Pattern PHASE = Pattern.compile(
+            "^  (clean|drifted) +review rate +([0-9.]+)%, decided automatically +(\\d+), realised error among them"
+                    + " ([0-9.]+) \\((within|ABOVE) alpha \\+ 2 SE = ([0-9.]+)\\)$");
+
+    @Test
+    void theDefaultDemoKeepsItsGuaranteeInBothPhasesAndStillAutomates() throws Exception {
+        Path root =
+                Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+        Path log = dir.resolve("demo.log");
+        Process demo = new ProcessBuilder(io.bayesvlm.embedded.ChildJvm.command(
+                        DemoMain.class,
+                        List.of("-Dbayesvlm.home=" + root, "-Dai.djl.pytorch.num_threads=1"),
+                        List.of("--review-port", "0")))
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            assertThat(demo.waitFor(8, TimeUnit.MINUTES)).as("the demo ends").isTrue();
+        } finally {
+            demo.destroyForcibly();
+        }
+        List<String> lines = read(log);
+        String all = String.join("\n", lines);
+        System.out.println(all.substring(Math.max(0, all.indexOf("=== Summary"))));
+        assertThat(demo.exitValue()).as(all).isZero();
+        int phases = 0;
+        for (String line : lines) {
+            Matcher m = PHASE.matcher(line);
+            if (m.matches()) {
+                phases++;
+                assertThat(Long.parseLong(m.group(3)))
+                        .as("%s: something decided automatically", line)
+                        .isPositive();
+                assertThat(Double.parseDouble(m.group(4))).as(line).isLessThanOrEqualTo(Double.parseDouble(m.group(6)));
+                assertThat(m.group(5)).as(line).isEqualTo("within");
+            }
+        }
+        assertThat(phases).as("both phases reported:%n%s", all).isEqualTo(2);
+        // earned in the clean phase, withdrawn once the drift began (by the label-free warning or by the change
+        // detector on the audits, whichever sees it first)
+        assertThat(all)
+                .contains("epoch 0, CERTIFIED max_prob >= ")
+                .containsPattern("epoch 1, GRID .*after (drift warning|change detector)");
+        assertThat(all).containsPattern("Label-free warnings: \\d+ in all, \\d+ of them in the clean phase");
+        assertThat(all).contains("label-free warning, window ending at");
+        assertThat(all).contains("people's load:");
+    }
+
+    private static List<String> read(Path log) throws IOException {
+        return Files.readAllLines(log, StandardCharsets.UTF_8);
+    }
+}
