@@ -360,8 +360,11 @@ final class DemoReport {
             return c == null || c.getThreshold() == null
                     ? "none (everything reviewed)"
                     : String.format(
-                            "%s >= %.4f (certified on %d labels since %s)",
-                            c.getScore(), c.getThreshold(), c.getTested(), c.getSince());
+                            "%s >= %.4f (certified on %d labels %s)",
+                            c.getScore(),
+                            c.getThreshold(),
+                            c.getTested(),
+                            c.getEpoch() == 0 ? "since the job started" : "since " + c.getSince());
         }
         CalibrationReport last = lastReport.get();
         return last == null || last.getRisk() == null || last.getRisk().getThreshold() == null

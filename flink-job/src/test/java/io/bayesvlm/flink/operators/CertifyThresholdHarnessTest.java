@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bayesvlm.avro.RiskCertificate;
 import io.bayesvlm.core.head.UncertaintyScore;
-import io.bayesvlm.core.risk.AuditDraw;
 import io.bayesvlm.core.risk.CertifiedAutomation;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.records.CertificationInput;
@@ -28,17 +27,8 @@ class CertifyThresholdHarnessTest {
     static final Duration WAIT = Duration.ofSeconds(10);
 
     static JobConfig.RoutingOptions routing() {
-        return new JobConfig.RoutingOptions(
-                UncertaintyScore.MAX_PROB,
-                JobConfig.RoutingOptions.Mode.RISK,
-                0.8,
-                0.1,
-                1000,
-                0.25,
-                0.05,
-                0.05,
-                AuditDraw.random(),
-                new JobConfig.RoutingOptions.Certification(true, WAIT, 1000));
+        return TestRecords.risk(
+                UncertaintyScore.MAX_PROB, 0.25, 0.05, new JobConfig.RoutingOptions.Certification(true, WAIT, 1000));
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate> harness()

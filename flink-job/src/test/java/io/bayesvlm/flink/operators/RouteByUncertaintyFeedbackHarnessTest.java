@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.head.UncertaintyScore;
-import io.bayesvlm.core.risk.AuditDraw;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.records.CalibrationFeedback;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -19,16 +18,10 @@ import org.junit.jupiter.api.Test;
 class RouteByUncertaintyFeedbackHarnessTest {
 
     static JobConfig.RoutingOptions risk(UncertaintyScore score, double audit) {
-        return new JobConfig.RoutingOptions(
+        return TestRecords.risk(
                 score,
-                JobConfig.RoutingOptions.Mode.RISK,
-                0.8,
-                0.1,
-                1000,
                 audit,
                 0.02,
-                0.05,
-                AuditDraw.random(),
                 new JobConfig.RoutingOptions.Certification(false, java.time.Duration.ofMinutes(1), 1000));
     }
 
@@ -96,16 +89,8 @@ class RouteByUncertaintyFeedbackHarnessTest {
 
     /** Sequence certification; audits practically never (a random draw must not audit the items checked here). */
     static JobConfig.RoutingOptions sequence() {
-        return new JobConfig.RoutingOptions(
-                UncertaintyScore.MAX_PROB,
-                JobConfig.RoutingOptions.Mode.RISK,
-                0.8,
-                0.1,
-                1000,
-                1e-9,
-                0.02,
-                0.05,
-                AuditDraw.random());
+        return TestRecords.risk(
+                UncertaintyScore.MAX_PROB, 1e-9, 0.02, JobConfig.RoutingOptions.Certification.defaults());
     }
 
     static String modelKey() throws Exception {

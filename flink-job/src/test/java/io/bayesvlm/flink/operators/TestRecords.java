@@ -56,4 +56,23 @@ public final class TestRecords {
                 .setLabelTime(Instant.ofEpochMilli(0))
                 .build();
     }
+
+    /** Risk-mode routing on max_prob at the given audit fraction, alpha and certification. */
+    static io.bayesvlm.flink.JobConfig.RoutingOptions risk(
+            io.bayesvlm.core.head.UncertaintyScore score,
+            double auditFraction,
+            double alpha,
+            io.bayesvlm.flink.JobConfig.RoutingOptions.Certification certification) {
+        return new io.bayesvlm.flink.JobConfig.RoutingOptions(
+                score,
+                io.bayesvlm.flink.JobConfig.RoutingOptions.Mode.RISK,
+                0.8,
+                0.1,
+                1000,
+                auditFraction,
+                alpha,
+                0.05,
+                io.bayesvlm.core.risk.AuditDraw.random(),
+                certification);
+    }
 }
