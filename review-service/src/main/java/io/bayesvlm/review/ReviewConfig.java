@@ -28,6 +28,9 @@ public record ReviewConfig(
         Path usersFile,
         String sessionSecret,
         Duration sessionTtl,
+        boolean secureCookies,
+        int httpThreads,
+        Duration httpRequestTimeout,
         Duration lease,
         Duration maxWait,
         int auditEvery,
@@ -45,7 +48,8 @@ public record ReviewConfig(
             String deadLetters,
             String commands,
             String labelsByItem,
-            String images) {}
+            String images,
+            String revokedSessions) {}
 
     /** Every option: key, default (empty: none) and what it does. The README's table lists the same. */
     public static final Map<String, String[]> OPTIONS = options();
@@ -66,12 +70,16 @@ public record ReviewConfig(
                 "topics.dead-letters",
                 new String[] {"dead-letters", "Records the service cannot read (out), with the reason."});
         m.put("topics.commands", new String[] {
-            "review-commands",
-            "Reviewers' claims, labels and skips; created at startup with the partition count of topics.review-requests."
+            "",
+            "Reviewers' claims, labels and skips; empty: <application.id>-commands (one deployment never sees another's); created at startup with the partition count of topics.review-requests."
         });
         m.put("topics.labels-by-item", new String[] {
-            "review-labels-by-item",
-            "Every label re-keyed by event id (so labels from anywhere close their queue item); created at startup like topics.commands."
+            "",
+            "Every label re-keyed by event id (so labels from anywhere close their queue item); empty: <application.id>-labels-by-item; created at startup like topics.commands."
+        });
+        m.put("topics.revoked-sessions", new String[] {
+            "",
+            "Sessions ended by signing out, so that every instance refuses their cookie; empty: <application.id>-revoked-sessions; created at startup (compacted, one partition)."
         });
         m.put("topics.image-events", new String[] {
             "image-events",
@@ -83,6 +91,14 @@ public record ReviewConfig(
         m.put("http.host", new String[] {"127.0.0.1", "Address the web UI and API bind to. Loopback unless you set it."
         });
         m.put("http.port", new String[] {"8090", "HTTP port; 0 picks a free one."});
+        m.put("http.threads", new String[] {
+            "256",
+            "Threads that serve requests; a connection holds one until its request is read (see http.request-timeout)."
+        });
+        m.put("http.request-timeout", new String[] {
+            "10 s",
+            "A request's headers and body must arrive within this (slow clients are cut off: they cannot hold the threads); answers must be read within three times it."
+        });
         m.put("http.advertised-host", new String[] {
             "",
             "Host other instances reach this one at (interactive queries); empty: http.host, which must then not be 0.0.0.0."
@@ -95,7 +111,13 @@ public record ReviewConfig(
             "",
             "Key that signs session cookies; empty: BAYESVLM_SESSION_SECRET, else a random one per process (then sign-ins do not carry over between instances or restarts)."
         });
-        m.put("auth.session-ttl", new String[] {"12 h", "How long a sign-in lasts."});
+        m.put(
+                "auth.session-ttl",
+                new String[] {"12 h", "How long a sign-in lasts (signing out ends it on every instance)."});
+        m.put("auth.secure-cookies", new String[] {
+            "false",
+            "Mark the session cookie Secure: browsers then send it over HTTPS only (TLS terminated in front of the service)."
+        });
         m.put("queue.lease", new String[] {"5 min", "How long a claim holds an item; then it returns to the queue."});
         m.put("queue.max-wait", new String[] {"1 h", "An item pending this long goes first, oldest first."});
         m.put("queue.audit-every", new String[] {
@@ -134,9 +156,10 @@ public record ReviewConfig(
                 topic(o, "topics.labels"),
                 topic(o, "topics.calibration"),
                 topic(o, "topics.dead-letters"),
-                topic(o, "topics.commands"),
-                topic(o, "topics.labels-by-item"),
-                topic(o, "topics.image-events"));
+                topic(o, "topics.commands", app + "-commands"),
+                topic(o, "topics.labels-by-item", app + "-labels-by-item"),
+                topic(o, "topics.image-events"),
+                topic(o, "topics.revoked-sessions", app + "-revoked-sessions"));
         String host = o.string("http.host", d("http.host"));
         String advertised = o.string("http.advertised-host", host);
         if (advertised.equals("0.0.0.0") || advertised.equals("::")) {
@@ -175,6 +198,9 @@ public record ReviewConfig(
                 users,
                 o.orEnv("auth.session-secret", "BAYESVLM_SESSION_SECRET"),
                 duration(o, "auth.session-ttl"),
+                o.bool("auth.secure-cookies", false),
+                o.intAtLeast("http.threads", Integer.parseInt(d("http.threads")), 4),
+                duration(o, "http.request-timeout"),
                 duration(o, "queue.lease"),
                 duration(o, "queue.max-wait"),
                 o.intAtLeast("queue.audit-every", Integer.parseInt(d("queue.audit-every")), 1),
@@ -204,7 +230,14 @@ public record ReviewConfig(
     }
 
     private static String topic(Options o, String key) {
-        String t = o.string(key, d(key));
+        return topic(o, key, d(key));
+    }
+
+    private static String topic(Options o, String key, String fallback) {
+        String t = o.string(key, "");
+        if (t.isEmpty()) {
+            t = fallback;
+        }
         if (t.isEmpty() || !t.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException(key + " must be a Kafka topic name, got '" + t + "'");
         }

@@ -3,6 +3,7 @@ package io.bayesvlm.review;
 import com.sun.net.httpserver.HttpServer;
 import io.bayesvlm.review.http.Passwords;
 import io.bayesvlm.review.http.ReviewApi;
+import io.bayesvlm.review.http.Sessions;
 import io.bayesvlm.review.http.Users;
 import io.bayesvlm.review.queue.Replies;
 import java.io.BufferedReader;
@@ -47,6 +48,7 @@ public final class ReviewService implements AutoCloseable {
     private final KafkaProducer<String, byte[]> commands;
     private final String url;
     private final ReviewApi api;
+    private final SessionRevocations revocations;
 
     private ReviewService(
             KafkaStreams streams,
@@ -54,8 +56,10 @@ public final class ReviewService implements AutoCloseable {
             ExecutorService httpThreads,
             KafkaProducer<String, byte[]> commands,
             ReviewApi api,
+            SessionRevocations revocations,
             String url) {
         this.api = api;
+        this.revocations = revocations;
         this.streams = streams;
         this.http = http;
         this.httpThreads = httpThreads;
@@ -114,6 +118,11 @@ public final class ReviewService implements AutoCloseable {
         // Small JSON answers are written as headers then body: without TCP_NODELAY, Nagle's algorithm and the
         // client's delayed ACK add ~40 ms to every request (read once, when the JDK's server first starts).
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        // A request's headers and body must arrive within http.request-timeout, an answer be read within three times
+        // it: the JDK's server then closes the connection, so slow clients cannot hold the threads (read once).
+        long timeout = Math.max(1, c.httpRequestTimeout().toSeconds());
+        System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(timeout));
+        System.setProperty("sun.net.httpserver.maxRspTime", Long.toString(3 * timeout));
         HttpServer http = HttpServer.create(new InetSocketAddress(c.httpHost(), c.httpPort()), 64);
         int port = http.getAddress().getPort();
         HostInfo self = new HostInfo(c.advertisedHost(), port);
@@ -132,19 +141,29 @@ public final class ReviewService implements AutoCloseable {
         KafkaProducer<String, byte[]> commands =
                 new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer());
 
-        ExecutorService threads = Executors.newFixedThreadPool(16, r -> {
+        ExecutorService threads = Executors.newFixedThreadPool(c.httpThreads(), r -> {
             Thread t = new Thread(r, "review-http");
             t.setDaemon(true);
             return t;
         });
+        Sessions sessions = new Sessions(c.sessionSecret(), c.sessionTtl());
+        SessionRevocations revocations = new SessionRevocations(
+                c.clientProperties(), c.topics().revokedSessions(), sessions, System::currentTimeMillis);
         ReviewApi api = new ReviewApi(
-                c, new ReviewStores(streams, self, c.topics()), replies, commands, users, System::currentTimeMillis);
+                c,
+                new ReviewStores(streams, self, c.topics()),
+                replies,
+                commands,
+                users,
+                sessions,
+                revocations,
+                System::currentTimeMillis);
         http.createContext("/", api);
         http.setExecutor(threads);
         streams.start();
         http.start();
         String host = c.httpHost().contains(":") ? "[" + c.httpHost() + "]" : c.httpHost();
-        return new ReviewService(streams, http, threads, commands, api, "http://" + host + ":" + port);
+        return new ReviewService(streams, http, threads, commands, api, revocations, "http://" + host + ":" + port);
     }
 
     static Properties streamsProperties(ReviewConfig c, HostInfo self) {
@@ -185,6 +204,29 @@ public final class ReviewService implements AutoCloseable {
         int partitions = found.get(t.reviews()).partitions().size();
         ensureCoPartitioned(admin, c, "topics.commands", t.commands(), partitions);
         ensureCoPartitioned(admin, c, "topics.labels-by-item", t.labelsByItem(), partitions);
+        ensureRevocationsTopic(admin, c);
+    }
+
+    /** The sign-outs: compacted (the latest revocation per token), one partition (every instance reads it all). */
+    private static void ensureRevocationsTopic(Admin admin, ReviewConfig c) {
+        String topic = c.topics().revokedSessions();
+        try {
+            short rf = (short) c.replicationFactor();
+            admin.createTopics(List.of(new NewTopic(
+                                    topic,
+                                    java.util.Optional.of(1),
+                                    rf < 0 ? java.util.Optional.empty() : java.util.Optional.of(rf))
+                            .configs(Map.of("cleanup.policy", "compact"))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            LOG.info("created topic {}", topic);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic '" + topic + "': " + e.getCause(), e);
+            }
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + c.bootstrapServers() + " did not answer: " + e, e);
+        }
     }
 
     /** The service's own topic, created with {@code partitions} if missing; an existing one must have as many. */
@@ -263,6 +305,7 @@ public final class ReviewService implements AutoCloseable {
         http.stop(0);
         httpThreads.shutdownNow();
         api.close();
+        revocations.close();
         commands.close(Duration.ofSeconds(5));
         // A clean stop leaves the group, so the partitions move to the other instances (or a restarted one) at
         // once instead of after the session timeout.

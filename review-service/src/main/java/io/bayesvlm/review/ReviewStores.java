@@ -77,6 +77,11 @@ public final class ReviewStores {
         return out;
     }
 
+    /** Whether this instance's active task owns a partition of the queue (a peer's claim-next names one). */
+    public boolean ownsPartition(int partition) {
+        return localPartitions(QueueStore.ITEMS, topics.reviews()).contains(partition);
+    }
+
     public QueueView queue(int partition) {
         ReadOnlyKeyValueStore<String, QueueItem> items = streams.store(StoreQueryParameters.fromNameAndType(
                         QueueStore.ITEMS, QueryableStoreTypes.<String, QueueItem>keyValueStore())

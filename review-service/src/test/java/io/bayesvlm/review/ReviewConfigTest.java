@@ -23,7 +23,18 @@ class ReviewConfigTest {
         assertThat(c.httpHost()).isEqualTo("127.0.0.1");
         assertThat(c.lease()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.maxWait()).isEqualTo(Duration.ofHours(1));
-        assertThat(c.topics().commands()).isEqualTo("review-commands");
+        // the service's own topics are the application id's: two deployments on one broker never share them
+        assertThat(c.topics().commands()).isEqualTo("bayesvlm-review-commands");
+        assertThat(c.topics().labelsByItem()).isEqualTo("bayesvlm-review-labels-by-item");
+        assertThat(c.topics().revokedSessions()).isEqualTo("bayesvlm-review-revoked-sessions");
+        ReviewConfig other = TestRequests.config(dir, "application.id", "moderation-eu");
+        assertThat(other.topics().commands()).isEqualTo("moderation-eu-commands");
+        assertThat(other.topics().labelsByItem()).isEqualTo("moderation-eu-labels-by-item");
+        assertThat(TestRequests.config(dir, "topics.commands", "review-commands")
+                        .topics()
+                        .commands())
+                .as("the names before, kept by setting them")
+                .isEqualTo("review-commands");
         assertThat(c.registry().enabled()).isFalse();
         assertThat(c.clientProperties()).containsEntry("security.protocol", "SSL");
     }

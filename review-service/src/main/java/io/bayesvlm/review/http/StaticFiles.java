@@ -19,23 +19,23 @@ final class StaticFiles {
 
     private StaticFiles() {}
 
-    static ReviewApi.Response serve(String method, String path) throws IOException {
+    static Response serve(String method, String path) throws IOException {
         if (!method.equals("GET")) {
-            throw new ReviewApi.HttpError(405, "GET only");
+            throw new HttpError(405, "GET only");
         }
         String file = PAGES.get(path);
         if (file == null && path.startsWith("/static/") && path.matches("/static/[a-z-]+\\.(js|css|svg)")) {
             file = path.substring("/static/".length());
         }
         if (file == null) {
-            throw new ReviewApi.HttpError(404, "not found: " + path);
+            throw new HttpError(404, "not found: " + path);
         }
         try (InputStream in = StaticFiles.class.getResourceAsStream("/web/" + file)) {
             if (in == null) {
-                throw new ReviewApi.HttpError(404, "not found: " + path);
+                throw new HttpError(404, "not found: " + path);
             }
             String ext = file.substring(file.lastIndexOf('.') + 1);
-            return new ReviewApi.Response(200, TYPES.get(ext), in.readAllBytes(), Map.of("X-Frame-Options", "DENY"));
+            return new Response(200, TYPES.get(ext), in.readAllBytes(), Map.of("X-Frame-Options", "DENY"));
         }
     }
 }

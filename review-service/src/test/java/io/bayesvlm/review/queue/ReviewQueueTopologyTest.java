@@ -62,7 +62,7 @@ class ReviewQueueTopologyTest {
                 Serdes.String().serializer(),
                 Serdes.ByteArray().serializer());
         commands = driver.createInputTopic(
-                "review-commands",
+                "bayesvlm-review-commands",
                 Serdes.String().serializer(),
                 Serdes.ByteArray().serializer());
         labels = driver.createOutputTopic(
@@ -247,7 +247,7 @@ class ReviewQueueTopologyTest {
         }
         // re-keyed by event id; the driver, like Kafka, delivers them to the labels-by-item source
         var rekeyed = driver.createOutputTopic(
-                        "review-labels-by-item",
+                        "bayesvlm-review-labels-by-item",
                         Serdes.String().deserializer(),
                         Serdes.ByteArray().deserializer())
                 .readKeyValuesToList();
@@ -284,7 +284,7 @@ class ReviewQueueTopologyTest {
         assertThat(first.getTopic()).isEqualTo("review-requests");
         assertThat(first.getErrorCode()).isEqualTo("UNDECODABLE_RECORD");
         assertThat(first.getEventId()).isEqualTo("junk");
-        assertThat(codec.decode("dead-letters", dead.get(1)).getTopic()).isEqualTo("review-commands");
+        assertThat(codec.decode("dead-letters", dead.get(1)).getTopic()).isEqualTo("bayesvlm-review-commands");
         assertThat(view().counts()).containsEntry("pending-uncertain", 1L);
     }
 
