@@ -211,6 +211,27 @@ class ReviewFlowITCase {
             } finally {
                 running.cancel().get();
             }
+
+            // A registry mistake is found at startup, not at the first label: labels to a topic whose subject is not
+            // registered, with auto-registration off.
+            ReviewConfig base = reviewConfig(kafka, registry, job, suffix + "-x");
+            Map<String, String> m = new HashMap<>();
+            m.put("bootstrap.servers", base.bootstrapServers());
+            m.put("application.id", base.applicationId());
+            m.put("topics.review-requests", base.topics().reviews());
+            m.put("topics.labels", "labels-never-registered-" + suffix);
+            m.put("topics.calibration", base.topics().calibration());
+            m.put("topics.dead-letters", base.topics().deadLetters());
+            m.put("registry.url", registry.confluentUrl());
+            m.put("registry.auto-register", "false");
+            m.put("auth.users-file", base.usersFile().toString());
+            m.put("http.port", "0");
+            m.put("state.dir", dir.resolve("state-x").toString());
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> ReviewService.start(ReviewConfig.from(new Options(m))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("labels-never-registered-" + suffix)
+                    .hasMessageContaining("registry.auto-register");
         }
     }
 

@@ -112,6 +112,7 @@ public final class ReviewService implements AutoCloseable {
     /** Starts the service; returns once the HTTP server listens (the stream tasks restore in the background). */
     public static ReviewService start(ReviewConfig c) throws java.io.IOException {
         Users users = Users.load(c.usersFile());
+        checkRegistry(c);
         try (Admin admin = Admin.create(c.clientProperties())) {
             ensureTopics(admin, c);
         }
@@ -164,6 +165,21 @@ public final class ReviewService implements AutoCloseable {
         http.start();
         String host = c.httpHost().contains(":") ? "[" + c.httpHost() + "]" : c.httpHost();
         return new ReviewService(streams, http, threads, commands, api, revocations, "http://" + host + ":" + port);
+    }
+
+    /**
+     * With a schema registry, every subject the service writes (labels, dead letters) must resolve before it serves:
+     * a missing subject with registry.auto-register off would otherwise be found at the first label, by a stream
+     * thread that then fails (IllegalStateException with a message naming the option).
+     */
+    static void checkRegistry(ReviewConfig c) {
+        if (!c.registry().enabled()) {
+            return;
+        }
+        Map<String, org.apache.avro.Schema> outputs = new java.util.LinkedHashMap<>();
+        outputs.put(c.topics().labels(), io.bayesvlm.avro.LabelEvent.getClassSchema());
+        outputs.put(c.topics().deadLetters(), io.bayesvlm.avro.DeadLetter.getClassSchema());
+        io.bayesvlm.serde.registry.RegistryPreflight.check(c.registry(), outputs);
     }
 
     static Properties streamsProperties(ReviewConfig c, HostInfo self) {

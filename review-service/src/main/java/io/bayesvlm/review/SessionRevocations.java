@@ -34,6 +34,7 @@ final class SessionRevocations implements Authenticator.SessionRevoker, AutoClos
     private final Sessions sessions;
     private final LongSupplier clock;
     private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> consumer;
     private final Thread reader;
     private volatile boolean running = true;
 
@@ -48,7 +49,8 @@ final class SessionRevocations implements Authenticator.SessionRevoker, AutoClos
         Properties cp = new Properties();
         cp.putAll(client);
         cp.put("enable.auto.commit", "false");
-        this.reader = new Thread(() -> read(cp), "session-revocations");
+        this.consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new ByteArrayDeserializer());
+        this.reader = new Thread(this::read, "session-revocations");
         this.reader.setDaemon(true);
         this.reader.start();
     }
@@ -68,9 +70,8 @@ final class SessionRevocations implements Authenticator.SessionRevoker, AutoClos
         }
     }
 
-    private void read(Properties cp) {
-        try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(cp, new StringDeserializer(), new ByteArrayDeserializer())) {
+    private void read() {
+        try (consumer) {
             TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
@@ -81,7 +82,7 @@ final class SessionRevocations implements Authenticator.SessionRevoker, AutoClos
                     }
                 }
             }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
             // closing
         } catch (RuntimeException e) {
             if (running) {
@@ -93,7 +94,12 @@ final class SessionRevocations implements Authenticator.SessionRevoker, AutoClos
     @Override
     public void close() {
         running = false;
-        reader.interrupt();
+        consumer.wakeup();
+        try {
+            reader.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         producer.close(Duration.ofSeconds(5));
     }
 }

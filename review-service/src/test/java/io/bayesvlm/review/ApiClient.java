@@ -41,6 +41,18 @@ public final class ApiClient {
         return c;
     }
 
+    /** The same signed-in session, talking to another instance. */
+    public ApiClient at(String otherBase) {
+        ApiClient c = new ApiClient(otherBase);
+        c.cookie = cookie;
+        return c;
+    }
+
+    /** The session cookie ({@code name=value}), or null. */
+    public String cookie() {
+        return cookie;
+    }
+
     public static String item(String id) {
         return "/api/items/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
     }

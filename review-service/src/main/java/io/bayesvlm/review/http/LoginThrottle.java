@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Password checks are slow on purpose (PBKDF2), so they are rationed. Per client address and per user name, the
- * first {@value #FREE_FAILURES} failures cost nothing; each further one locks that address or name out for twice as
+ * {@value #FREE_FAILURES}th failure locks that address or name out for a second, and each further one for twice as
  * long as the one before (1 s, 2 s, 4 s … up to {@value #MAX_LOCK_MINUTES} min), during which sign-ins are refused
  * (429) without checking the password, the right one included. A success clears both. And at most one password is
  * checked at a time, waiting at most {@value #WAIT_MILLIS} ms for its turn: a crowd of wrong passwords takes one core,
@@ -71,9 +71,9 @@ final class LoginThrottle {
         for (String key : new String[] {"ip:" + address, "user:" + user}) {
             failures.compute(key, (k, f) -> {
                 int count = (f == null ? 0 : f.count()) + 1;
-                long lock = count <= FREE_FAILURES
+                long lock = count < FREE_FAILURES
                         ? 0
-                        : Math.min((long) MAX_LOCK_MINUTES * 60_000L, 1000L << Math.min(20, count - FREE_FAILURES - 1));
+                        : Math.min((long) MAX_LOCK_MINUTES * 60_000L, 1000L << Math.min(20, count - FREE_FAILURES));
                 return new Failures(count, lock == 0 ? 0 : now + lock, now);
             });
         }
