@@ -64,6 +64,12 @@ public final class ApplyCommand extends QueueProcessor {
             return Reply.of(Outcome.NOT_FOUND, "no review item '" + c.eventId() + "'");
         }
         if (item.status() == QueueItem.Status.DONE) {
+            if (c.type() == Command.Type.LABEL
+                    && c.reviewer().equals(item.labelledBy())
+                    && java.util.Objects.equals(c.label(), item.label())) {
+                // the same reviewer's retry of the same label (its answer was lost): the same outcome, no second event
+                return Reply.ok(item);
+            }
             return Reply.of(Outcome.CONFLICT, "already labelled '" + item.label() + "' by " + item.labelledBy());
         }
         boolean heldByOther = item.status() == QueueItem.Status.CLAIMED

@@ -34,7 +34,11 @@ public final class ApplyReviewRequest extends QueueProcessor {
     public void process(Record<byte[], byte[]> record) {
         ReviewRequest r = deadLetters.decodeOrSend(context, record, codec, topic, "ReviewRequest");
         if (r != null && queue.get(r.getEventId()) == null) {
-            queue.put(null, QueueItem.of(r, context.currentSystemTimeMs()));
+            long now = context.currentSystemTimeMs();
+            QueueItem item = QueueItem.of(r, now);
+            String[] early = queue.takeEarlyLabel(r.getEventId());
+            // labelled before it got here: it enters the queue closed, so no one labels it a second time
+            queue.put(null, early == null ? item : item.labelled(early[2], early[1], Long.parseLong(early[0])));
         }
     }
 
@@ -47,5 +51,6 @@ public final class ApplyReviewRequest extends QueueProcessor {
         for (String id : queue.idsBefore(QueueKeys.DONE, now - doneRetention.toMillis())) {
             queue.delete(queue.get(id));
         }
+        queue.expireEarlyLabels(now - doneRetention.toMillis());
     }
 }

@@ -8,8 +8,8 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * An item labelled anywhere (this service's reviewers, another labelling tool, an audit feed) leaves the queue: no
  * one is asked to label it again, and a reviewer still holding it is told it is already labelled. Its own labels
- * come back here too and change nothing. A label that arrives before its review request does not close it (the
- * queue keeps no record of labels for items it has not seen).
+ * come back here too and change nothing. A label that arrives before its review request is kept (in the index store,
+ * until the done-retention), and the request then enters the queue already labelled.
  */
 public final class CloseLabelledItems extends QueueProcessor {
     private final String topic;
@@ -29,12 +29,17 @@ public final class CloseLabelledItems extends QueueProcessor {
             return; // only readable labels are written to this topic (KeyLabelsByItem)
         }
         QueueItem item = queue.get(label.getEventId());
-        if (item == null || item.status() == QueueItem.Status.DONE) {
-            return;
-        }
         String by = label.getReviewerId() != null
                 ? label.getReviewerId()
                 : label.getLabelSource().name().toLowerCase(Locale.ROOT);
+        if (item == null) {
+            // before its request: kept, and the request then arrives closed (nobody is asked to label it again)
+            queue.keepEarlyLabel(label.getEventId(), label.getLabel(), by, context.currentSystemTimeMs());
+            return;
+        }
+        if (item.status() == QueueItem.Status.DONE) {
+            return;
+        }
         queue.put(item, item.labelled(by, label.getLabel(), context.currentSystemTimeMs()));
     }
 }

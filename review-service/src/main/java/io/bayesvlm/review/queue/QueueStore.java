@@ -63,6 +63,41 @@ public final class QueueStore {
         items.delete(item.eventId());
     }
 
+    /** Labels that came before their item's review request: {@code e|<id>} → time, label and labeller. */
+    static final String EARLY = "e|";
+
+    /** A label the queue has no item for yet, kept until the request comes (or the retention ends). */
+    public void keepEarlyLabel(String id, String label, String by, long time) {
+        if (index.get(EARLY + id) == null) {
+            index.put(EARLY + id, time + "\t" + label + "\t" + by);
+        }
+    }
+
+    /** The early label for an item, removed from the store: [time, label, labeller], or null. */
+    public String[] takeEarlyLabel(String id) {
+        String v = index.get(EARLY + id);
+        if (v == null) {
+            return null;
+        }
+        index.delete(EARLY + id);
+        return v.split("\t", 3);
+    }
+
+    /** Forgets early labels older than {@code time} whose request never came. */
+    public void expireEarlyLabels(long time) {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, String> it =
+                index.prefixScan(EARLY, new org.apache.kafka.common.serialization.StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, String> kv = it.next();
+                if (Long.parseLong(kv.value.substring(0, kv.value.indexOf('\t'))) < time) {
+                    old.add(kv.key);
+                }
+            }
+        }
+        old.forEach(index::delete);
+    }
+
     /** Ids under an age, lease or done prefix whose time is before {@code time}. */
     public List<String> idsBefore(String prefix, long time) {
         List<String> ids = new ArrayList<>();

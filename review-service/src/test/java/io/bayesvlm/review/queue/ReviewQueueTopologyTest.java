@@ -211,6 +211,13 @@ class ReviewQueueTopologyTest {
         assertThat(again.outcome()).isEqualTo(Reply.Outcome.CONFLICT);
         assertThat(again.message()).contains("already labelled 'coat' by alice");
         assertThat(command(Command.Type.CLAIM, "a1", "bob", null).outcome()).isEqualTo(Reply.Outcome.CONFLICT);
+        // the same reviewer retrying the same label (the first answer was lost): the same outcome, no second event
+        Reply retry = command(Command.Type.LABEL, "a1", "alice", "coat");
+        assertThat(retry.outcome()).isEqualTo(Reply.Outcome.OK);
+        assertThat(retry.item().label()).isEqualTo("coat");
+        assertThat(command(Command.Type.LABEL, "a1", "alice", "dress").outcome())
+                .as("a different label is not a retry")
+                .isEqualTo(Reply.Outcome.CONFLICT);
 
         List<LabelEvent> out = labelEvents();
         assertThat(out).as("exactly one label, from the audit").hasSize(1);
@@ -223,6 +230,35 @@ class ReviewQueueTopologyTest {
         // a duplicate request for a labelled item does not put it back in the queue
         enqueue("a1", ReviewReason.AUDIT, 0);
         assertThat(view().counts()).containsEntry("done", 1L).containsEntry("pending-audit", 0L);
+    }
+
+    @Test
+    void aLabelThatArrivesBeforeItsRequestClosesTheItemWhenTheRequestComes() throws Exception {
+        labelsIn.pipeInput(
+                "early",
+                new AvroCodec<>(LabelEvent.class)
+                        .encode(
+                                "labels",
+                                LabelEvent.newBuilder()
+                                        .setEventId("early")
+                                        .setLabel("dress")
+                                        .setLabelSource(LabelSource.GROUND_TRUTH)
+                                        .setLabelTime(now)
+                                        .build()),
+                now);
+        assertThat(view().items().get("early")).isNull();
+        enqueue("early", ReviewReason.UNCERTAIN, 0.9);
+        QueueItem item = view().items().get("early");
+        assertThat(item.status()).isEqualTo(QueueItem.Status.DONE);
+        assertThat(item.label()).isEqualTo("dress");
+        assertThat(item.labelledBy()).isEqualTo("ground_truth");
+        assertThat(claimNext("alice", 1))
+                .as("nobody is asked to label it again")
+                .isNull();
+        assertThat(command(Command.Type.LABEL, "early", "alice", "coat").outcome())
+                .isEqualTo(Reply.Outcome.CONFLICT);
+        assertThat(labelEvents()).as("no second label for the event").isEmpty();
+        assertThat(view().counts()).containsEntry("done", 1L).containsEntry("pending-uncertain", 0L);
     }
 
     @Test
