@@ -49,7 +49,8 @@ public record ReviewConfig(
             String commands,
             String labelsByItem,
             String images,
-            String revokedSessions) {}
+            String revokedSessions,
+            String replies) {}
 
     /** Every option: key, default (empty: none) and what it does. The README's table lists the same. */
     public static final Map<String, String[]> OPTIONS = options();
@@ -76,6 +77,10 @@ public record ReviewConfig(
         m.put("topics.labels-by-item", new String[] {
             "",
             "Every label re-keyed by event id (so labels from anywhere close their queue item); empty: <application.id>-labels-by-item; created at startup like topics.commands."
+        });
+        m.put("topics.replies", new String[] {
+            "",
+            "What became of each reviewer command, written in the command's transaction and read back (read_committed) before the HTTP answer: a 200 means committed; empty: <application.id>-replies; created at startup (one partition, kept 1 h)."
         });
         m.put("topics.revoked-sessions", new String[] {
             "",
@@ -159,7 +164,8 @@ public record ReviewConfig(
                 topic(o, "topics.commands", app + "-commands"),
                 topic(o, "topics.labels-by-item", app + "-labels-by-item"),
                 topic(o, "topics.image-events"),
-                topic(o, "topics.revoked-sessions", app + "-revoked-sessions"));
+                topic(o, "topics.revoked-sessions", app + "-revoked-sessions"),
+                topic(o, "topics.replies", app + "-replies"));
         String host = o.string("http.host", d("http.host"));
         String advertised = o.string("http.advertised-host", host);
         if (advertised.equals("0.0.0.0") || advertised.equals("::")) {

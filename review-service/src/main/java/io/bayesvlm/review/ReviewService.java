@@ -49,6 +49,7 @@ public final class ReviewService implements AutoCloseable {
     private final String url;
     private final ReviewApi api;
     private final SessionRevocations revocations;
+    private final CommittedReplies committed;
 
     private ReviewService(
             KafkaStreams streams,
@@ -57,8 +58,10 @@ public final class ReviewService implements AutoCloseable {
             KafkaProducer<String, byte[]> commands,
             ReviewApi api,
             SessionRevocations revocations,
+            CommittedReplies committed,
             String url) {
         this.api = api;
+        this.committed = committed;
         this.revocations = revocations;
         this.streams = streams;
         this.http = http;
@@ -129,7 +132,9 @@ public final class ReviewService implements AutoCloseable {
         HostInfo self = new HostInfo(c.advertisedHost(), port);
 
         Replies replies = new Replies();
-        KafkaStreams streams = new KafkaStreams(ReviewTopology.buildTopology(c, replies), streamsProperties(c, self));
+        CommittedReplies committed =
+                new CommittedReplies(c.clientProperties(), c.topics().replies(), replies);
+        KafkaStreams streams = new KafkaStreams(ReviewTopology.buildTopology(c), streamsProperties(c, self));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
@@ -164,7 +169,8 @@ public final class ReviewService implements AutoCloseable {
         streams.start();
         http.start();
         String host = c.httpHost().contains(":") ? "[" + c.httpHost() + "]" : c.httpHost();
-        return new ReviewService(streams, http, threads, commands, api, revocations, "http://" + host + ":" + port);
+        return new ReviewService(
+                streams, http, threads, commands, api, revocations, committed, "http://" + host + ":" + port);
     }
 
     /**
@@ -220,19 +226,22 @@ public final class ReviewService implements AutoCloseable {
         int partitions = found.get(t.reviews()).partitions().size();
         ensureCoPartitioned(admin, c, "topics.commands", t.commands(), partitions);
         ensureCoPartitioned(admin, c, "topics.labels-by-item", t.labelsByItem(), partitions);
-        ensureRevocationsTopic(admin, c);
+        ensureSingleTopic(admin, c, c.topics().revokedSessions(), Map.of("cleanup.policy", "compact"));
+        ensureSingleTopic(admin, c, c.topics().replies(), Map.of("retention.ms", "3600000"));
     }
 
-    /** The sign-outs: compacted (the latest revocation per token), one partition (every instance reads it all). */
-    private static void ensureRevocationsTopic(Admin admin, ReviewConfig c) {
-        String topic = c.topics().revokedSessions();
+    /**
+     * A topic every instance reads whole (one partition): the sign-outs (compacted, the latest revocation per
+     * token) and the commands' outcomes (kept an hour: only waiting requests read them).
+     */
+    private static void ensureSingleTopic(Admin admin, ReviewConfig c, String topic, Map<String, String> configs) {
         try {
             short rf = (short) c.replicationFactor();
             admin.createTopics(List.of(new NewTopic(
                                     topic,
                                     java.util.Optional.of(1),
                                     rf < 0 ? java.util.Optional.empty() : java.util.Optional.of(rf))
-                            .configs(Map.of("cleanup.policy", "compact"))))
+                            .configs(configs)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
             LOG.info("created topic {}", topic);
@@ -322,6 +331,7 @@ public final class ReviewService implements AutoCloseable {
         httpThreads.shutdownNow();
         api.close();
         revocations.close();
+        committed.close();
         commands.close(Duration.ofSeconds(5));
         // A clean stop leaves the group, so the partitions move to the other instances (or a restarted one) at
         // once instead of after the session timeout.

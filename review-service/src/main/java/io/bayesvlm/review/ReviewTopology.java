@@ -14,7 +14,6 @@ import io.bayesvlm.review.queue.KeyLabelsByItem;
 import io.bayesvlm.review.queue.QueueItem;
 import io.bayesvlm.review.queue.QueueOrder;
 import io.bayesvlm.review.queue.QueueStore;
-import io.bayesvlm.review.queue.Replies;
 import io.bayesvlm.serde.RecordCodec;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -25,7 +24,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *   review-requests ──► apply review requests ──┐
  *   review-commands ──► apply reviewer commands ┼─ review-items, review-index (the queue)
- *   labels-by-item ───► close labelled items ───┘        └─► labels (a reviewer's label)
+ *   labels-by-item ───► close labelled items ───┘        ├─► labels (a reviewer's label)
+ *                                                        └─► replies (each command's outcome, same transaction)
  *   labels ───────────► key labels by item ─────► labels-by-item
  *   calibration ──────► keep calibration history ── calibration-history
  *   (anything unreadable) ─► dead-letters
@@ -36,7 +36,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class ReviewTopology {
     private ReviewTopology() {}
 
-    public static Topology buildTopology(ReviewConfig c, Replies replies) {
+    public static Topology buildTopology(ReviewConfig c) {
         ReviewConfig.Topics t = c.topics();
         DeadLetterSink deadLetters =
                 new DeadLetterSink(t.deadLetters(), RecordCodec.of(DeadLetter.class, c.registry()));
@@ -79,7 +79,6 @@ public final class ReviewTopology {
                         t.labels(),
                         RecordCodec.of(LabelEvent.class, c.registry()),
                         deadLetters,
-                        replies,
                         new QueueOrder(c.maxWait().toMillis(), c.auditEvery())),
                 "review-commands source");
         topology.addProcessor(
@@ -123,6 +122,12 @@ public final class ReviewTopology {
         topology.addSink(
                 ApplyCommand.LABELS_SINK,
                 t.labels(),
+                Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(),
+                "apply reviewer commands");
+        topology.addSink(
+                ApplyCommand.REPLIES_SINK,
+                t.replies(),
                 Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer(),
                 "apply reviewer commands");

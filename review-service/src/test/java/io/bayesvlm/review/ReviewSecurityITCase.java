@@ -9,7 +9,6 @@ import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.embedded.TestKafka;
-import io.bayesvlm.review.queue.Replies;
 import io.bayesvlm.serde.AvroCodec;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -135,7 +134,7 @@ class ReviewSecurityITCase {
         fake.start();
         ReviewConfig rogueConfig = config(t, app, "rogue");
         KafkaStreams rogue = new KafkaStreams(
-                ReviewTopology.buildTopology(rogueConfig, new Replies()),
+                ReviewTopology.buildTopology(rogueConfig),
                 ReviewService.streamsProperties(
                         rogueConfig, new HostInfo("127.0.0.1", fake.getAddress().getPort())));
         try (ReviewService real = ReviewService.start(config(t, app, "real"))) {

@@ -14,27 +14,23 @@ import org.apache.kafka.streams.processor.api.Record;
  * Applies reviewers' claims, labels and skips to the queue, in the order they reach the item's partition. A label
  * leaves as a {@link LabelEvent} on the labels topic in the same transaction as the queue change (exactly once):
  * REVIEWER for uncertain items, AUDIT for audits, with the signed-in reviewer's id and the time since the claim.
+ * The outcome goes to the replies topic in that transaction too ({@link Replies}).
  */
 public final class ApplyCommand extends QueueProcessor {
     public static final String LABELS_SINK = "labels sink";
+    public static final String REPLIES_SINK = "replies sink";
 
     private final String labelsTopic;
     private final RecordCodec<LabelEvent> labels;
     private final DeadLetterSink deadLetters;
-    private final Replies replies;
     private final QueueOrder order;
 
     public ApplyCommand(
-            String labelsTopic,
-            RecordCodec<LabelEvent> labels,
-            DeadLetterSink deadLetters,
-            Replies replies,
-            QueueOrder order) {
+            String labelsTopic, RecordCodec<LabelEvent> labels, DeadLetterSink deadLetters, QueueOrder order) {
         this.order = order;
         this.labelsTopic = labelsTopic;
         this.labels = labels;
         this.deadLetters = deadLetters;
-        this.replies = replies;
     }
 
     @Override
@@ -51,7 +47,20 @@ public final class ApplyCommand extends QueueProcessor {
             deadLetters.send(context, record, ErrorCode.UNDECODABLE_RECORD, "not a review command: " + e.getMessage());
             return;
         }
-        replies.complete(c.requestId(), apply(c, record.timestamp()));
+        Reply reply = apply(c, record.timestamp());
+        if (c.requestId() != null) {
+            // the outcome travels in the same transaction as the change: the HTTP answer waits until it is committed
+            byte[] value;
+            try {
+                value = JsonSerde.MAPPER.writeValueAsBytes(reply);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            context.forward(
+                    new Record<>(c.requestId().getBytes(StandardCharsets.UTF_8), value, record.timestamp()),
+                    REPLIES_SINK);
+            context.commit(); // soon, not at the next commit interval: someone is waiting
+        }
     }
 
     /** One command against the current queue; {@code now} is the command's own time (replays decide the same). */

@@ -6,9 +6,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Hands a command's outcome from the stream thread that applied it back to the HTTP request waiting for it. The
- * API sends each command to the instance that owns the item, so the waiter and the applying task share this JVM;
- * a command replayed after a restart finds no waiter and is simply applied.
+ * Hands a command's outcome back to the HTTP request waiting for it. The stream thread that applied the command
+ * writes the outcome to the replies topic in the same transaction as the queue change and the LabelEvent; this
+ * instance reads that topic (read_committed, {@code CommittedReplies}) and completes the waiter, so an answer is
+ * only ever sent for a committed outcome. A command replayed after a crash writes its outcome again, which then
+ * completes the waiter, wherever the replay ran; one whose waiter is gone is simply applied.
  */
 public final class Replies {
     private final Map<String, CompletableFuture<Reply>> waiting = new ConcurrentHashMap<>();
@@ -25,7 +27,7 @@ public final class Replies {
         waiting.remove(requestId);
     }
 
-    void complete(String requestId, Reply reply) {
+    public void complete(String requestId, Reply reply) {
         if (requestId != null) {
             CompletableFuture<Reply> f = waiting.remove(requestId);
             if (f != null) {

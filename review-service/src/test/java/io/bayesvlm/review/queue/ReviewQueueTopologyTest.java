@@ -40,6 +40,15 @@ class ReviewQueueTopologyTest {
 
     private ReviewConfig config;
     private Replies replies;
+    private org.apache.kafka.streams.TestOutputTopic<String, byte[]> repliesOut;
+
+    /** What the service's replies reader does once the transaction commits (the driver commits each record). */
+    private void deliverReplies() throws Exception {
+        for (var kv : repliesOut.readKeyValuesToList()) {
+            replies.complete(kv.key, JsonSerde.MAPPER.readValue(kv.value, Reply.class));
+        }
+    }
+
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> requests;
     private TestInputTopic<String, byte[]> commands;
@@ -56,7 +65,11 @@ class ReviewQueueTopologyTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "review-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        driver = new TopologyTestDriver(ReviewTopology.buildTopology(config, replies), p, T0);
+        driver = new TopologyTestDriver(ReviewTopology.buildTopology(config), p, T0);
+        repliesOut = driver.createOutputTopic(
+                "bayesvlm-review-replies",
+                Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer());
         requests = driver.createInputTopic(
                 "review-requests",
                 Serdes.String().serializer(),
@@ -91,6 +104,7 @@ class ReviewQueueTopologyTest {
         Command c = Command.of(
                 type, requestId, id, reviewer, label, Duration.ofSeconds(60).toMillis());
         commands.pipeInput(id, JsonSerde.MAPPER.writeValueAsBytes(c), now);
+        deliverReplies();
         assertThat(reply).as("the command was applied and answered").isDone();
         return reply.get();
     }
@@ -107,6 +121,7 @@ class ReviewQueueTopologyTest {
         CompletableFuture<Reply> reply = replies.await(requestId);
         Command c = new Command(Command.Type.CLAIM_NEXT, requestId, null, reviewer, null, 60_000, claimNumber);
         commands.pipeInput(reviewer, JsonSerde.MAPPER.writeValueAsBytes(c), now);
+        deliverReplies();
         assertThat(reply).isDone();
         Reply r = reply.get();
         if (r.outcome() == Reply.Outcome.NOT_FOUND) {
