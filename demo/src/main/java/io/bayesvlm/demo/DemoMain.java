@@ -161,12 +161,20 @@ public final class DemoMain {
             Replay replay = new Replay(options, root, stopping);
             DemoReport report = new DemoReport(config.calibration().bins());
             String password = password();
+            ReviewConfig reviewConfig = reviewConfig(bootstrap, config, reviewState, password);
             try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrap);
-                    ReviewService review =
-                            ReviewService.start(reviewConfig(bootstrap, config, reviewState, password))) {
+                    ReviewService review = ReviewService.start(reviewConfig)) {
                 OUT.printf(
                         "Review service at %s: reviewers %s/review (user 'reviewer', password '%s'), dashboard %s/dashboard%n",
                         review.url(), review.url(), password, review.url());
+                OUT.printf(
+                        "Review service application id %s (another instance joins its queue with --application.id %s,"
+                                + " --bootstrap.servers %s and the same --auth.session-secret, printed in"
+                                + " %s)%n",
+                        reviewConfig.applicationId(),
+                        reviewConfig.applicationId(),
+                        bootstrap,
+                        reviewState.resolve("session-secret"));
                 OUT.printf(
                         "Review queue worked by: %s%n",
                         switch (options.reviewer()) {
@@ -257,6 +265,10 @@ public final class DemoMain {
         m.put("topics.calibration", config.topics().calibration());
         m.put("topics.dead-letters", config.topics().deadLetters());
         m.put("auth.users-file", dir.resolve("users").toString());
+        // a secret for this run, so that a second instance (and its cookies) can join the demo's queue
+        String secret = password() + password();
+        Files.writeString(dir.resolve("session-secret"), secret + "\n");
+        m.put("auth.session-secret", secret);
         m.put("state.dir", dir.resolve("state").toString());
         m.put("http.port", Integer.toString(options.reviewPort()));
         if (config.registry().enabled()) {

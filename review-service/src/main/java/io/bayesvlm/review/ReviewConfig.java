@@ -48,6 +48,7 @@ public record ReviewConfig(
             String deadLetters,
             String commands,
             String labelsByItem,
+            String requestsByItem,
             String images,
             String revokedSessions,
             String replies) {}
@@ -85,6 +86,10 @@ public record ReviewConfig(
         m.put("topics.revoked-sessions", new String[] {
             "",
             "Sessions ended by signing out, so that every instance refuses their cookie; empty: <application.id>-revoked-sessions; created at startup (compacted, one partition)."
+        });
+        m.put("topics.requests-by-item", new String[] {
+            "",
+            "Every review request re-keyed by event id with Kafka's Java partitioner (a request produced by any client reaches the task that owns its item); empty: <application.id>-requests-by-item; created at startup like topics.commands."
         });
         m.put("topics.image-events", new String[] {
             "image-events",
@@ -163,6 +168,7 @@ public record ReviewConfig(
                 topic(o, "topics.dead-letters"),
                 topic(o, "topics.commands", app + "-commands"),
                 topic(o, "topics.labels-by-item", app + "-labels-by-item"),
+                topic(o, "topics.requests-by-item", app + "-requests-by-item"),
                 topic(o, "topics.image-events"),
                 topic(o, "topics.revoked-sessions", app + "-revoked-sessions"),
                 topic(o, "topics.replies", app + "-replies"));

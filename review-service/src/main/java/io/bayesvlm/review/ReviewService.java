@@ -226,6 +226,7 @@ public final class ReviewService implements AutoCloseable {
         int partitions = found.get(t.reviews()).partitions().size();
         ensureCoPartitioned(admin, c, "topics.commands", t.commands(), partitions);
         ensureCoPartitioned(admin, c, "topics.labels-by-item", t.labelsByItem(), partitions);
+        ensureCoPartitioned(admin, c, "topics.requests-by-item", t.requestsByItem(), partitions);
         ensureSingleTopic(admin, c, c.topics().revokedSessions(), Map.of("cleanup.policy", "compact"));
         ensureSingleTopic(admin, c, c.topics().replies(), Map.of("retention.ms", "3600000"));
     }

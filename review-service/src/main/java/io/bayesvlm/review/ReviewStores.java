@@ -71,7 +71,7 @@ public final class ReviewStores {
     /** This instance's queue, one view per partition it owns. */
     public List<QueueView> localQueues() {
         List<QueueView> out = new ArrayList<>();
-        for (int p : localPartitions(QueueStore.ITEMS, topics.reviews())) {
+        for (int p : localPartitions(QueueStore.ITEMS, topics.requestsByItem())) {
             out.add(queue(p));
         }
         return out;
@@ -79,7 +79,7 @@ public final class ReviewStores {
 
     /** Whether this instance's active task owns a partition of the queue (a peer's claim-next names one). */
     public boolean ownsPartition(int partition) {
-        return localPartitions(QueueStore.ITEMS, topics.reviews()).contains(partition);
+        return localPartitions(QueueStore.ITEMS, topics.requestsByItem()).contains(partition);
     }
 
     public QueueView queue(int partition) {

@@ -10,7 +10,7 @@ import io.bayesvlm.review.queue.ApplyCommand;
 import io.bayesvlm.review.queue.ApplyReviewRequest;
 import io.bayesvlm.review.queue.CloseLabelledItems;
 import io.bayesvlm.review.queue.DeadLetterSink;
-import io.bayesvlm.review.queue.KeyLabelsByItem;
+import io.bayesvlm.review.queue.KeyByItem;
 import io.bayesvlm.review.queue.QueueItem;
 import io.bayesvlm.review.queue.QueueOrder;
 import io.bayesvlm.review.queue.QueueStore;
@@ -22,7 +22,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The review service as one readable graph:
  * <pre>
- *   review-requests ──► apply review requests ──┐
+ *   review-requests ──► key requests by item ──► requests-by-item
+ *   requests-by-item ─► apply review requests ──┐
  *   review-commands ──► apply reviewer commands ┼─ review-items, review-index (the queue)
  *   labels-by-item ───► close labelled items ───┘        ├─► labels (a reviewer's label)
  *                                                        └─► replies (each command's outcome, same transaction)
@@ -30,10 +31,14 @@ import org.apache.kafka.streams.state.Stores;
  *   calibration ──────► keep calibration history ── calibration-history
  *   (anything unreadable) ─► dead-letters
  * </pre>
- * Review requests, commands and labels-by-item are keyed by event id and have the same partition count, so one
- * task owns an item's request, its commands, the labels for it and its queue entry.
+ * Requests-by-item, commands and labels-by-item are the service's own topics, keyed by event id with Kafka's Java
+ * partitioner and the review requests' partition count, so one task owns an item's request, its commands, the
+ * labels for it and its queue entry, whatever partitioner the job or a labelling tool used.
  */
 public final class ReviewTopology {
+    static final String REQUESTS_BY_ITEM_SINK = "requests-by-item sink";
+    static final String LABELS_BY_ITEM_SINK = "labels-by-item sink";
+
     private ReviewTopology() {}
 
     public static Topology buildTopology(ReviewConfig c) {
@@ -58,6 +63,11 @@ public final class ReviewTopology {
                 Serdes.ByteArray().deserializer(),
                 t.labels());
         topology.addSource(
+                "requests-by-item source",
+                Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                t.requestsByItem());
+        topology.addSource(
                 "labels-by-item source",
                 Serdes.ByteArray().deserializer(),
                 Serdes.ByteArray().deserializer(),
@@ -69,10 +79,20 @@ public final class ReviewTopology {
                 t.calibration());
 
         topology.addProcessor(
+                "key review requests by item",
+                () -> new KeyByItem<>(
+                        t.reviews(),
+                        RecordCodec.of(ReviewRequest.class, c.registry()),
+                        "ReviewRequest",
+                        ReviewRequest::getEventId,
+                        REQUESTS_BY_ITEM_SINK,
+                        deadLetters),
+                "review-requests source");
+        topology.addProcessor(
                 "apply review requests",
                 () -> new ApplyReviewRequest(
                         t.reviews(), RecordCodec.of(ReviewRequest.class, c.registry()), deadLetters, c.doneRetention()),
-                "review-requests source");
+                "requests-by-item source");
         topology.addProcessor(
                 "apply reviewer commands",
                 () -> new ApplyCommand(
@@ -83,7 +103,13 @@ public final class ReviewTopology {
                 "review-commands source");
         topology.addProcessor(
                 "key labels by item",
-                () -> new KeyLabelsByItem(t.labels(), RecordCodec.of(LabelEvent.class, c.registry()), deadLetters),
+                () -> new KeyByItem<>(
+                        t.labels(),
+                        RecordCodec.of(LabelEvent.class, c.registry()),
+                        "LabelEvent",
+                        LabelEvent::getEventId,
+                        LABELS_BY_ITEM_SINK,
+                        deadLetters),
                 "labels source");
         topology.addProcessor(
                 "close labelled items",
@@ -132,7 +158,13 @@ public final class ReviewTopology {
                 Serdes.ByteArray().serializer(),
                 "apply reviewer commands");
         topology.addSink(
-                KeyLabelsByItem.SINK,
+                REQUESTS_BY_ITEM_SINK,
+                t.requestsByItem(),
+                Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(),
+                "key review requests by item");
+        topology.addSink(
+                LABELS_BY_ITEM_SINK,
                 t.labelsByItem(),
                 Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer(),
@@ -142,6 +174,7 @@ public final class ReviewTopology {
                 t.deadLetters(),
                 Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer(),
+                "key review requests by item",
                 "apply review requests",
                 "apply reviewer commands",
                 "key labels by item",

@@ -326,6 +326,45 @@ class ReviewServiceITCase {
         }
     }
 
+    /**
+     * A producer that is not Kafka's Java client (librdkafka hashes keys with another function) puts a request in
+     * another partition than the one its key maps to here: the service re-keys every request onto its own topic, so
+     * the item is found, served and labelled all the same.
+     */
+    @Test
+    void aRequestInAnotherPartitionThanItsKeyMapsToIsServed() throws Exception {
+        String[] t = topics(2);
+        String id = "foreign|1";
+        int javaPartition = org.apache.kafka.common.utils.Utils.toPositive(
+                        org.apache.kafka.common.utils.Utils.murmur2(id.getBytes(StandardCharsets.UTF_8)))
+                % 2;
+        AvroCodec<ReviewRequest> codec = new AvroCodec<>(ReviewRequest.class);
+        try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(kafka.bootstrapServers())) {
+            p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            t[0],
+                            1 - javaPartition, // where another client's partitioner may put it
+                            id.getBytes(StandardCharsets.UTF_8),
+                            codec.encode(t[0], TestRequests.request(id, ReviewReason.UNCERTAIN, 0.5, null))))
+                    .get();
+        }
+        try (ReviewService s = ReviewService.start(config(t, "review-it-" + RUN.get(), "foreign"))) {
+            s.awaitRunning(WAIT);
+            ApiClient alice = ApiClient.signIn(s.url(), "alice", "alice");
+            alice.await(ApiClient.item(id), 200, WAIT);
+            assertThat(alice.post("/api/queue/next", Map.of())
+                            .json()
+                            .path("eventId")
+                            .asText())
+                    .isEqualTo(id);
+            assertThat(alice.post(ApiClient.item(id) + "/label", Map.of("label", "coat"))
+                            .status())
+                    .isEqualTo(200);
+            assertThat(KafkaTestUtil.readAll(kafka.bootstrapServers(), t[1], LabelEvent.class))
+                    .extracting(LabelEvent::getEventId)
+                    .containsExactly(id);
+        }
+    }
+
     @Test
     void aRestartedInstanceWithoutLocalStateRebuildsTheQueueFromTheChangelog() throws Exception {
         String[] t = topics(1);
