@@ -4,19 +4,14 @@ import io.bayesvlm.review.http.Authenticator;
 import io.bayesvlm.review.http.Sessions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,18 +22,16 @@ import org.slf4j.LoggerFactory;
  * {@link Sessions}, so a cookie stops working everywhere, also on instances started later. Signing out waits until
  * the broker has the revocation.
  */
-final class SessionRevocations implements Authenticator.SessionRevoker, AutoCloseable {
+final class SessionRevocations extends WholeTopicReader implements Authenticator.SessionRevoker {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRevocations.class);
 
     private final String topic;
     private final Sessions sessions;
     private final LongSupplier clock;
     private final KafkaProducer<String, byte[]> producer;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final Thread reader;
-    private volatile boolean running = true;
 
     SessionRevocations(Properties client, String topic, Sessions sessions, LongSupplier clock) {
+        super(client, topic, true, new Properties(), "session-revocations");
         this.topic = topic;
         this.sessions = sessions;
         this.clock = clock;
@@ -46,13 +39,7 @@ final class SessionRevocations implements Authenticator.SessionRevoker, AutoClos
         pp.putAll(client);
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
         this.producer = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer());
-        Properties cp = new Properties();
-        cp.putAll(client);
-        cp.put("enable.auto.commit", "false");
-        this.consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new ByteArrayDeserializer());
-        this.reader = new Thread(this::read, "session-revocations");
-        this.reader.setDaemon(true);
-        this.reader.start();
+        start();
     }
 
     @Override
@@ -70,36 +57,19 @@ final class SessionRevocations implements Authenticator.SessionRevoker, AutoClos
         }
     }
 
-    private void read() {
-        try (consumer) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.key() != null && r.value() != null && r.value().length == 8) {
-                        sessions.revoke(r.key(), ByteBuffer.wrap(r.value()).getLong(), clock.getAsLong());
-                    }
-                }
-            }
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            if (running) {
-                LOG.error("session revocations: reader stopped", e);
-            }
+    @Override
+    protected void handle(ConsumerRecord<byte[], byte[]> r) {
+        if (r.value().length == 8) {
+            sessions.revoke(
+                    new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
+                    ByteBuffer.wrap(r.value()).getLong(),
+                    clock.getAsLong());
         }
     }
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            reader.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        super.close();
         producer.close(Duration.ofSeconds(5));
     }
 }
