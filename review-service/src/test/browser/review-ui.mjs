@@ -62,6 +62,15 @@ try {
   await page.screenshot({ path: shots + '/hostile-item.png', fullPage: true });
   result.remainingAfter = await page.textContent('#remaining');
 
+  // Skipping the hostile item brings the audit: blind, no model output on the page.
+  await page.click('#skip');
+  await page.waitForFunction(() => document.getElementById('event-id').textContent === 'audit-1');
+  result.auditTopK = await page.textContent('#top-k');
+  result.auditTopKRows = await page.$$eval('.top-k-row', (n) => n.length);
+  result.auditUncertaintyRows = await page.$$eval('#uncertainty tbody tr', (n) => n.length);
+  result.auditUncertainty = await page.textContent('#uncertainty');
+  await page.screenshot({ path: shots + '/audit-item.png', fullPage: true });
+
   // The dashboard: a reliability diagram with data, ECE over time, the alert.
   await page.goto(base + '/dashboard');
   await page.waitForFunction(() => Number(document.getElementById('diagram-bayes').getAttribute('data-bars')) > 0);

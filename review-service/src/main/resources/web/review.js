@@ -12,7 +12,7 @@ let pollTimer = null;
 
 const REASONS = {
   UNCERTAIN: 'the model is unsure about this one',
-  AUDIT: 'a random audit of a confident decision (keeps the calibration estimates honest)',
+  AUDIT: "a random audit: the model's view is hidden, so your label is your own (the guarantees rest on it)",
 };
 
 async function loadNext() {
@@ -68,6 +68,9 @@ function show(item) {
 
   const top = document.querySelector('#top-k tbody');
   clear(top);
+  if (item.reason === 'AUDIT') {
+    top.appendChild(el('tr', { class: 'blind' }, el('td', { colspan: '3' }, 'hidden for audits')));
+  }
   for (const s of item.topK) {
     const bar = el('span', { class: 'bar' });
     bar.style.width = Math.round(100 * s.probability) + '%';
@@ -78,6 +81,9 @@ function show(item) {
   }
   const unc = document.querySelector('#uncertainty tbody');
   clear(unc);
+  if (item.reason === 'AUDIT') {
+    unc.appendChild(el('tr', { class: 'blind' }, el('td', { colspan: '2' }, 'hidden for audits')));
+  }
   for (const [name, value] of Object.entries(item.uncertainty || {})) {
     unc.appendChild(el('tr', { class: name === item.routingScore ? 'routing' : null },
       el('td', {}, name + (name === item.routingScore ? ' (routed on)' : '')), el('td', {}, fmt(value))));

@@ -228,6 +228,16 @@ class ReviewServiceITCase {
                                 .asText())
                         .isEqualTo("PENDING");
             }
+            // audits are blind: no model output for them, through either instance
+            for (ApiClient c : List.of(alice, bobOnB)) {
+                var audit = c.get(ApiClient.item("audit|0")).json();
+                assertThat(audit.path("reason").asText()).isEqualTo("AUDIT");
+                assertThat(audit.path("topK")).isEmpty();
+                assertThat(audit.path("uncertainty")).isEmpty();
+                assertThat(audit.path("routingScore").isNull()).isTrue();
+                assertThat(audit.path("classes")).isNotEmpty();
+            }
+            assertThat(alice.get(ApiClient.item("item|2")).json().path("topK")).isNotEmpty();
             assertThat(bobOnB.get(ApiClient.item("item|2") + "/image")
                             .raw()
                             .headers()

@@ -140,7 +140,13 @@ class ReviewUiBrowserITCase {
                         .isEqualTo("2 left (1 uncertain, 1 audits) · 1 in review · 0 labelled");
                 assertThat(result.path("remainingAfter").asText())
                         .isEqualTo("1 left (0 uncertain, 1 audits) · 1 in review · 1 labelled");
-                for (String png : List.of("review.png", "hostile-item.png", "dashboard.png")) {
+                // audits are blind: the page shows no model output for them
+                assertThat(result.path("auditTopK").asText()).contains("hidden for audits");
+                assertThat(result.path("auditTopKRows").asInt()).isZero();
+                assertThat(result.path("auditUncertaintyRows").asInt())
+                        .as("only the 'hidden' row")
+                        .isEqualTo(1);
+                for (String png : List.of("review.png", "hostile-item.png", "audit-item.png", "dashboard.png")) {
                     assertThat(Files.size(shots.resolve(png))).as(png).isGreaterThan(10_000);
                 }
 

@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * An item as the API returns it: everything a reviewer sees, with the image as a link (served by
- * {@code GET /api/items/{id}/image}) instead of inline bytes.
+ * {@code GET /api/items/{id}/image}) instead of inline bytes. Audits are blind: no model output (top classes,
+ * uncertainty, routing score) leaves the service for them, so an audit label is the reviewer's own judgement, not
+ * anchored on the model's guess (the guarantees and the population estimates rest on audit labels).
  */
 public record ItemView(
         String eventId,
@@ -27,6 +29,7 @@ public record ItemView(
         String labelledBy) {
 
     public static ItemView of(QueueItem i) {
+        boolean blind = i.audit();
         String url = i.image() == null
                 ? null
                 : "/api/items/" + java.net.URLEncoder.encode(i.eventId(), java.nio.charset.StandardCharsets.UTF_8)
@@ -36,10 +39,10 @@ public record ItemView(
                 i.eventTime(),
                 i.reason(),
                 i.priority(),
-                i.topK(),
+                blind ? List.of() : i.topK(),
                 i.classes(),
-                i.uncertainty(),
-                i.routingScore(),
+                blind ? Map.of() : i.uncertainty(),
+                blind ? null : i.routingScore(),
                 i.modelName() + "/" + i.modelVersion(),
                 url,
                 i.imageRef(),
