@@ -56,11 +56,19 @@ public final class TcpProxy implements AutoCloseable {
         while (!s.isClosed()) {
             try {
                 Socket client = s.accept();
-                Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                open.add(client);
-                open.add(target);
-                pipe(client, target);
-                pipe(target, client);
+                // registered under the same lock as down(): a connection accepted just before a cut is either
+                // dropped by it or refused here, never left forwarding through the "outage"
+                synchronized (this) {
+                    if (s.isClosed()) {
+                        client.close();
+                        return;
+                    }
+                    Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                    open.add(client);
+                    open.add(target);
+                    pipe(client, target);
+                    pipe(target, client);
+                }
             } catch (IOException closed) {
                 return;
             }
