@@ -38,7 +38,13 @@ try {
   // Press the key shown on the "coat" button: the label goes out and the next item appears.
   const key = (await page.textContent('.class-button[data-class="coat"] kbd')).trim();
   result.key = key;
-  await page.keyboard.press(key);
+  // Held for a second (the key repeats): one label, not one per repeat.
+  await page.keyboard.down(key);
+  for (let i = 0; i < 10; i++) {
+    await page.waitForTimeout(100);
+    await page.keyboard.down(key); // a repeat (KeyboardEvent.repeat = true)
+  }
+  await page.keyboard.up(key);
   await page.waitForFunction(() => document.getElementById('event-id').textContent !== 'uncertain-1');
   result.labelled = { eventId: 'uncertain-1', classId: 'coat' };
 
@@ -70,6 +76,13 @@ try {
   result.auditUncertaintyRows = await page.$$eval('#uncertainty tbody tr', (n) => n.length);
   result.auditUncertainty = await page.textContent('#uncertainty');
   await page.screenshot({ path: shots + '/audit-item.png', fullPage: true });
+
+  // The class filter lets go of the keyboard on Escape.
+  await page.click('#filter');
+  await page.keyboard.type('zzz');
+  await page.keyboard.press('Escape');
+  result.filterReleased = await page.evaluate(
+    () => document.activeElement.id !== 'filter' && document.getElementById('filter').value === '');
 
   // The dashboard: a reliability diagram with data, ECE over time, the alert.
   await page.goto(base + '/dashboard');

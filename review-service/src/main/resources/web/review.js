@@ -143,6 +143,11 @@ function status(text) {
 
 document.addEventListener('keydown', (ev) => {
   if (ev.target.id === 'filter' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  // a held key repeats: only the first press counts, so holding "3" labels one item, not the next ones too
+  if (ev.repeat) {
+    ev.preventDefault();
+    return;
+  }
   if (ev.key === SKIP_KEY) {
     ev.preventDefault();
     skip();
@@ -154,9 +159,18 @@ document.addEventListener('keydown', (ev) => {
 document.getElementById('skip').addEventListener('click', skip);
 document.getElementById('filter').addEventListener('input', renderClasses);
 document.getElementById('filter').addEventListener('keydown', (ev) => {
+  const filter = document.getElementById('filter');
   if (ev.key === 'Enter' && current) {
     const first = Object.values(keyToClass)[0];
+    // the filter lets go of the keyboard either way: the next key labels or skips again
+    filter.value = '';
+    filter.blur();
     if (first) label(first);
+    else renderClasses();
+  } else if (ev.key === 'Escape') {
+    filter.value = '';
+    filter.blur();
+    renderClasses();
   }
 });
 

@@ -140,6 +140,9 @@ class ReviewUiBrowserITCase {
                         .isEqualTo("2 left (1 uncertain, 1 audits) · 1 in review · 0 labelled");
                 assertThat(result.path("remainingAfter").asText())
                         .isEqualTo("1 left (0 uncertain, 1 audits) · 1 in review · 1 labelled");
+                assertThat(result.path("filterReleased").asBoolean())
+                        .as("Escape leaves the filter")
+                        .isTrue();
                 // audits are blind: the page shows no model output for them
                 assertThat(result.path("auditTopK").asText()).contains("hidden for audits");
                 assertThat(result.path("auditTopKRows").asInt()).isZero();
@@ -151,7 +154,7 @@ class ReviewUiBrowserITCase {
                 }
 
                 List<LabelEvent> labels = KafkaTestUtil.readAll(kafka.bootstrapServers(), t[1], LabelEvent.class);
-                assertThat(labels).hasSize(1);
+                assertThat(labels).as("a key held for a second labels one item").hasSize(1);
                 assertThat(labels.get(0).getEventId()).isEqualTo("uncertain-1");
                 assertThat(labels.get(0).getLabel()).isEqualTo("coat");
                 assertThat(labels.get(0).getReviewerId()).isEqualTo("alice");
