@@ -205,7 +205,9 @@ public final class ModerationJob {
         SingleOutputStreamOperator<CalibrationFeedback> certificates = env.fromSource(
                         sources.certificates(), WatermarkStrategy.noWatermarks(), "certificates source")
                 .uid("certificates-source")
-                .process(new ParseCertificate(RecordCodec.of(RiskCertificate.class, config.registry())))
+                .process(new ParseCertificate(
+                        RecordCodec.of(RiskCertificate.class, config.registry()),
+                        config.eventTimes().maxFuture()))
                 .name("risk certificates")
                 .uid("parse-certificates");
         SingleOutputStreamOperator<Decision> decisions = scored.connect(

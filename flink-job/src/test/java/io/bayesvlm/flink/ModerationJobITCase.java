@@ -479,17 +479,25 @@ class ModerationJobITCase {
         mine.setState("CERTIFIED");
         mine.setThreshold(0.9);
         mine.setTested(1000);
-        // issued later than anything this run's own certification (a fresh one: GRID) writes, so it stays in force
-        mine.setIssuedAt(Instant.now().plus(Duration.ofHours(1)));
+        // issued later than anything this run's own certification (a fresh one: GRID) writes during the run, so it
+        // stays in force, yet within events.max-future (5 min) of the clock
+        mine.setIssuedAt(Instant.now().plus(Duration.ofMinutes(4)));
         io.bayesvlm.avro.RiskCertificate other = io.bayesvlm.avro.RiskCertificate.newBuilder(mine)
                 .setModelName("another-model")
                 .setThreshold(0.0)
-                .setIssuedAt(Instant.now().plus(Duration.ofHours(2)))
+                .setIssuedAt(Instant.now().plus(Duration.ofMinutes(4)).plusMillis(1))
+                .build();
+        // one for this model stamped an hour ahead (a skewed clock or a forged record) would outrank every later
+        // certificate: it is dead-lettered, not applied
+        io.bayesvlm.avro.RiskCertificate ahead = io.bayesvlm.avro.RiskCertificate.newBuilder(mine)
+                .setThreshold(0.0)
+                .setIssuedAt(Instant.now().plus(Duration.ofHours(1)))
                 .build();
         try (KafkaProducer<byte[], byte[]> p = KafkaTestUtil.producer(bs)) {
             var codec = new AvroCodec<>(io.bayesvlm.avro.RiskCertificate.class);
             KafkaTestUtil.send(p, certified.topics().certificates(), "m", codec.encode(mine));
             KafkaTestUtil.send(p, certified.topics().certificates(), "o", codec.encode(other));
+            KafkaTestUtil.send(p, certified.topics().certificates(), "a", codec.encode(ahead));
         }
         produce(certified, 48, false);
         runBounded(certified, "it-certify-certified");
@@ -500,6 +508,12 @@ class ModerationJobITCase {
             }
         });
         assertThat(decisions).extracting(Decision::getRouting).contains(Routing.AUTO);
+        assertThat(KafkaTestUtil.readAll(bs, certified.topics().deadLetters(), DeadLetter.class))
+                .singleElement()
+                .satisfies(d -> {
+                    assertThat(d.getTopic()).isEqualTo(certified.topics().certificates());
+                    assertThat(d.getErrorMessage()).contains("events.max-future");
+                });
     }
 
     /**

@@ -37,7 +37,10 @@ public class CertifyThreshold extends KeyedProcessFunction<String, Certification
 
     private final JobConfig.RoutingOptions routing;
     private transient ValueState<CertifiedAutomation> state;
-    /** [certificates written, tested labels at the last one, missing labels at the last one]. */
+    /**
+     * [certificates written, tested labels at the last one, missing labels at the last one, issued_at of the last
+     * one]. Checkpoints from before the fourth entry restore with three.
+     */
     private transient ValueState<long[]> written;
 
     public CertifyThreshold(JobConfig.RoutingOptions routing) {
@@ -110,7 +113,10 @@ public class CertifyThreshold extends KeyedProcessFunction<String, Certification
 
     private void emit(String key, CertifiedAutomation.Status s, long now, Collector<RiskCertificate> out)
             throws IOException {
-        long[] w = written.value() == null ? new long[3] : written.value();
+        long[] w = written.value() == null ? new long[4] : written.value();
+        // issued_at strictly increases per model whatever the host clocks do: after a restart on a TaskManager whose
+        // clock is behind, a withdrawal must still be the latest certificate, not rank below the last one before it
+        long issuedAt = Math.max(now, w.length > 3 ? w[3] + 1 : now);
         int slash = key.lastIndexOf('/');
         out.collect(RiskCertificate.newBuilder()
                 .setModelName(key.substring(0, slash))
@@ -127,10 +133,10 @@ public class CertifyThreshold extends KeyedProcessFunction<String, Certification
                 .setMissing(s.imputed())
                 .setLabelCompleteness(s.completeness())
                 .setReason(s.reason())
-                .setIssuedAt(Instant.ofEpochMilli(now))
+                .setIssuedAt(Instant.ofEpochMilli(issuedAt))
                 .setSequence(w[0])
                 .build());
-        written.update(new long[] {w[0] + 1, s.tested(), s.imputed()});
+        written.update(new long[] {w[0] + 1, s.tested(), s.imputed(), issuedAt});
     }
 
     /** Keyed state of one certification: its own compact format ({@link CertifiedAutomation#write}). */

@@ -109,4 +109,38 @@ class CertifyThresholdHarnessTest {
             assertThat(c.getLabelCompleteness()).isEqualTo(0.0);
         }
     }
+
+    /**
+     * The operator restarts on a TaskManager whose clock is an hour behind the one that certified: the withdrawal it
+     * writes is still issued after the certificate (the router keeps the latest issued), never ranked below it.
+     */
+    @Test
+    void aWithdrawalAfterARestartOnASlowerClockIsIssuedAfterTheCertificate() throws Exception {
+        OperatorSubtaskState snapshot;
+        RiskCertificate certified;
+        long hour = Duration.ofHours(1).toMillis();
+        try (var h = harness()) {
+            feed(h, 0, CertifiedAutomation.GRID_ITEMS + 400);
+            h.setProcessingTime(2 * hour);
+            h.processElement(new StreamRecord<>(CertificationInput.decided(KEY, "late", 2 * hour, 0.99)));
+            h.processElement(new StreamRecord<>(CertificationInput.labelled(KEY, "late", false)));
+            certified = last(h);
+            assertThat(certified.getState()).isEqualTo("CERTIFIED");
+            snapshot = h.snapshot(1, 2 * hour);
+        }
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate>(
+                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new CertifyThreshold(routing())),
+                in -> in.modelKey,
+                Types.STRING)) {
+            restored.setup();
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.setProcessingTime(hour);
+            restored.processElement(new StreamRecord<>(CertificationInput.warning(KEY, hour, "drift warning")));
+            RiskCertificate withdrawn = last(restored);
+            assertThat(withdrawn.getThreshold()).isNull();
+            assertThat(withdrawn.getIssuedAt()).isAfter(certified.getIssuedAt());
+            assertThat(withdrawn.getSequence()).isGreaterThan(certified.getSequence());
+        }
+    }
 }
