@@ -15,42 +15,210 @@ final class Bicubic {
 
     /** Resizes a plane of values in [0, 255] (row-major, width × height) to outWidth × outHeight. */
     static float[] resize(float[] plane, int width, int height, int outWidth, int outHeight) {
-        float[] horizontal = width == outWidth ? plane : resample(plane, width, height, outWidth, true);
-        return height == outHeight ? horizontal : resample(horizontal, outWidth, height, outHeight, false);
+        return resize(plane, width, height, outWidth, outHeight, 0, 0, outWidth, outHeight);
     }
 
-    private static float[] resample(float[] in, int width, int height, int outSize, boolean alongRows) {
-        int inSize = alongRows ? width : height;
-        Weights w = weights(inSize, outSize);
-        int outWidth = alongRows ? outSize : width;
-        int outHeight = alongRows ? height : outSize;
-        float[] out = new float[outWidth * outHeight];
-        for (int y = 0; y < outHeight; y++) {
-            for (int x = 0; x < outWidth; x++) {
-                int o = alongRows ? x : y;
+    /**
+     * The window {@code [left, left + cropWidth) × [top, top + cropHeight)} of {@link #resize(float[], int, int, int,
+     * int)}, bit for bit, computing only the output columns and rows it keeps (a centre crop of a 16:10 photo drops
+     * over a third of the resized columns). The horizontal pass runs over the input rows the vertical pass reads.
+     */
+    static float[] resize(
+            float[] plane,
+            int width,
+            int height,
+            int outWidth,
+            int outHeight,
+            int left,
+            int top,
+            int cropWidth,
+            int cropHeight) {
+        Weights wx = width == outWidth ? null : weights(width, outWidth, left, cropWidth);
+        Weights wy = height == outHeight ? null : weights(height, outHeight, top, cropHeight);
+        int rowFrom = wy == null ? top : wy.start[0];
+        int rowTo = top + cropHeight;
+        if (wy != null) {
+            for (int o = 0; o < cropHeight; o++) {
+                rowTo = Math.max(rowTo, wy.start[o] + wy.coeffs[o].length);
+            }
+            rowTo = Math.min(rowTo, height);
+        }
+        float[] rows = new float[(rowTo - rowFrom) * cropWidth];
+        for (int y = rowFrom; y < rowTo; y++) {
+            int in = y * width;
+            int out = (y - rowFrom) * cropWidth;
+            if (wx == null) {
+                System.arraycopy(plane, in + left, rows, out, cropWidth);
+                continue;
+            }
+            for (int x = 0; x < cropWidth; x++) {
+                double[] k = wx.coeffs[x];
+                int from = in + wx.start[x];
                 double sum = 0;
-                double[] k = w.coeffs[o];
-                int start = w.start[o];
                 for (int i = 0; i < k.length; i++) {
-                    int src = start + i;
-                    sum += k[i] * (alongRows ? in[y * width + src] : in[src * width + x]);
+                    sum += k[i] * plane[from + i];
                 }
-                out[y * outWidth + x] = (float) clamp8(Math.floor(sum + 0.5));
+                rows[out + x] = round8(sum);
+            }
+        }
+        if (wy == null) {
+            return rows;
+        }
+        float[] out = new float[cropWidth * cropHeight];
+        double[] sums = new double[cropWidth];
+        for (int y = 0; y < cropHeight; y++) {
+            java.util.Arrays.fill(sums, 0);
+            double[] k = wy.coeffs[y];
+            for (int i = 0; i < k.length; i++) {
+                double ki = k[i];
+                int from = (wy.start[y] + i - rowFrom) * cropWidth;
+                for (int x = 0; x < cropWidth; x++) {
+                    sums[x] += ki * rows[from + x];
+                }
+            }
+            for (int x = 0; x < cropWidth; x++) {
+                out[y * cropWidth + x] = round8(sums[x]);
             }
         }
         return out;
     }
 
+    /** PIL's fixed-point precision for 8-bit images: 32 bits less 8 for the value and 2 for the kernel's range. */
+    private static final int PRECISION_BITS = 32 - 8 - 2;
+
+    /**
+     * 8-bit interleaved pixels ({@code channels} bytes each, row-major width × height) resized to outWidth ×
+     * outHeight and cut to the window {@code [left, left + cropWidth) × [top, top + cropHeight)}, returned as
+     * planes (CHW bytes). The arithmetic is PIL's for 8-bit images (weights in 22-bit fixed point, each pass
+     * rounded and clamped to 8 bits), so the result is PIL's {@code resize(..., BICUBIC)} then crop, value for value;
+     * integer sums also let the JIT vectorise the vertical pass.
+     */
+    static byte[] resize8(
+            byte[] pixels,
+            int channels,
+            int width,
+            int height,
+            int outWidth,
+            int outHeight,
+            int left,
+            int top,
+            int cropWidth,
+            int cropHeight) {
+        Weights wx = width == outWidth ? null : weights(width, outWidth, left, cropWidth);
+        Weights wy = height == outHeight ? null : weights(height, outHeight, top, cropHeight);
+        int[][] kx = wx == null ? null : fixedPoint(wx);
+        int rowFrom = wy == null ? top : wy.start[0];
+        int rowTo = top + cropHeight;
+        if (wy != null) {
+            for (int o = 0; o < cropHeight; o++) {
+                rowTo = Math.max(rowTo, wy.start[o] + wy.coeffs[o].length);
+            }
+            rowTo = Math.min(rowTo, height);
+        }
+        int rowCount = rowTo - rowFrom;
+        int plane = rowCount * cropWidth;
+        // the horizontal pass, channel planes of the rows the vertical pass reads, values 0..255
+        int[] rows = new int[channels * plane];
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int y = rowFrom; y < rowTo; y++) {
+            int in = y * width * channels;
+            int out = (y - rowFrom) * cropWidth;
+            for (int x = 0; x < cropWidth; x++) {
+                if (kx == null) {
+                    for (int c = 0; c < channels; c++) {
+                        rows[c * plane + out + x] = pixels[in + (left + x) * channels + c] & 0xFF;
+                    }
+                    continue;
+                }
+                int[] k = kx[x];
+                int from = in + wx.start[x] * channels;
+                if (channels == 3) { // the common case: the three sums in one sweep over the taps
+                    int s0 = half;
+                    int s1 = half;
+                    int s2 = half;
+                    for (int i = 0, p = from; i < k.length; i++, p += 3) {
+                        int ki = k[i];
+                        s0 += (pixels[p] & 0xFF) * ki;
+                        s1 += (pixels[p + 1] & 0xFF) * ki;
+                        s2 += (pixels[p + 2] & 0xFF) * ki;
+                    }
+                    rows[out + x] = clip8(s0);
+                    rows[plane + out + x] = clip8(s1);
+                    rows[2 * plane + out + x] = clip8(s2);
+                    continue;
+                }
+                for (int c = 0; c < channels; c++) {
+                    int sum = half;
+                    for (int i = 0, p = from + c; i < k.length; i++, p += channels) {
+                        sum += (pixels[p] & 0xFF) * k[i];
+                    }
+                    rows[c * plane + out + x] = clip8(sum);
+                }
+            }
+        }
+        byte[] result = new byte[channels * cropWidth * cropHeight];
+        if (wy == null) {
+            for (int i = 0; i < rows.length; i++) {
+                result[i] = (byte) rows[i];
+            }
+            return result;
+        }
+        int[][] ky = fixedPoint(wy);
+        int[] sums = new int[cropWidth];
+        for (int c = 0; c < channels; c++) {
+            int base = c * plane;
+            for (int y = 0; y < cropHeight; y++) {
+                java.util.Arrays.fill(sums, half);
+                int[] k = ky[y];
+                for (int i = 0; i < k.length; i++) {
+                    int ki = k[i];
+                    int from = base + (wy.start[y] + i - rowFrom) * cropWidth;
+                    for (int x = 0; x < cropWidth; x++) {
+                        sums[x] += ki * rows[from + x];
+                    }
+                }
+                int out = (c * cropHeight + y) * cropWidth;
+                for (int x = 0; x < cropWidth; x++) {
+                    result[out + x] = (byte) clip8(sums[x]);
+                }
+            }
+        }
+        return result;
+    }
+
+    /** The weights as PIL's 8-bit path rounds them: to the nearest multiple of 2^−22, halves away from zero. */
+    private static int[][] fixedPoint(Weights w) {
+        int[][] k = new int[w.coeffs.length][];
+        for (int o = 0; o < k.length; o++) {
+            double[] d = w.coeffs[o];
+            k[o] = new int[d.length];
+            for (int i = 0; i < d.length; i++) {
+                double v = d[i] * (1 << PRECISION_BITS);
+                k[o][i] = (int) (v < 0 ? v - 0.5 : v + 0.5);
+            }
+        }
+        return k;
+    }
+
+    private static int clip8(int sum) {
+        int v = sum >> PRECISION_BITS;
+        return v < 0 ? 0 : Math.min(v, 255);
+    }
+
     private record Weights(int[] start, double[][] coeffs) {}
 
-    /** For each output index, the first contributing input index and the normalised kernel weights. */
-    private static Weights weights(int inSize, int outSize) {
+    /**
+     * For output indices {@code first .. first + count − 1} of an inSize → outSize resampling, the first contributing
+     * input index and the normalised kernel weights.
+     */
+    private static Weights weights(int inSize, int outSize, int first, int count) {
         double scale = (double) inSize / outSize;
         double filterScale = Math.max(scale, 1.0);
         double support = SUPPORT * filterScale;
-        int[] start = new int[outSize];
-        double[][] coeffs = new double[outSize][];
-        for (int o = 0; o < outSize; o++) {
+        int[] start = new int[count];
+        double[][] coeffs = new double[count][];
+        for (int n = 0; n < count; n++) {
+            int o = first + n;
             double center = (o + 0.5) * scale;
             int min = Math.max((int) (center - support + 0.5), 0);
             int max = Math.min((int) (center + support + 0.5), inSize);
@@ -65,8 +233,8 @@ final class Bicubic {
                     k[i] /= total;
                 }
             }
-            start[o] = min;
-            coeffs[o] = k;
+            start[n] = min;
+            coeffs[n] = k;
         }
         return new Weights(start, coeffs);
     }
@@ -83,7 +251,9 @@ final class Bicubic {
         return 0;
     }
 
-    private static double clamp8(double v) {
-        return v < 0 ? 0 : Math.min(v, 255);
+    /** Rounded half up and clamped to 0..255, as PIL's 8-bit passes. */
+    private static float round8(double v) {
+        double r = Math.floor(v + 0.5);
+        return (float) (r < 0 ? 0 : Math.min(r, 255));
     }
 }

@@ -79,10 +79,39 @@ public final class ImageDecoder {
     private static final ImageReaderSpi JPEG = twelveMonkeysJpeg();
 
     private final ImageLimits limits;
+    private final boolean nativeJpeg;
 
+    /** A decoder that uses libjpeg-turbo for JPEG where it loads ({@link #nativeJpegAvailable()}). */
     public ImageDecoder(ImageLimits limits) {
-        this.limits = limits;
+        this(limits, true);
     }
+
+    /** {@code nativeJpeg} false: the pure-Java decoders only (the fallback, and the reference for fidelity). */
+    public ImageDecoder(ImageLimits limits, boolean nativeJpeg) {
+        this.limits = limits;
+        this.nativeJpeg = nativeJpeg && TurboJpeg.available();
+    }
+
+    /** Whether libjpeg-turbo loaded in this process; {@link #nativeJpegUnavailableReason()} says why not. */
+    public static boolean nativeJpegAvailable() {
+        return TurboJpeg.available();
+    }
+
+    public static String nativeJpegUnavailableReason() {
+        return TurboJpeg.unavailableReason();
+    }
+
+    /** Whether this decoder decodes JPEG natively, at a reduced scale when the target allows. */
+    public boolean usesNativeJpeg() {
+        return nativeJpeg;
+    }
+
+    /**
+     * How many times the model's input a JPEG's DCT-domain reduction must leave (on the side that the resize maps
+     * to the target): 1 is the smallest scale that still covers the target, so the bicubic resize only ever shrinks.
+     * Chosen from the fidelity measurement in docs/performance.md ({@code DecodeFidelityTest}).
+     */
+    public static final double JPEG_OVERSAMPLE = 1.0;
 
     public ImageLimits limits() {
         return limits;
@@ -118,6 +147,9 @@ public final class ImageDecoder {
                     ErrorCode.UNSUPPORTED_FORMAT,
                     "not a PNG, JPEG, GIF, BMP or WebP image (unrecognised leading bytes " + hex(bytes, 8) + ")");
         }
+        if (format == Format.JPEG && nativeJpeg) {
+            return decodeJpeg(bytes, targetWidth, targetHeight);
+        }
         ImageReader reader = null;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader = readerFor(format);
@@ -132,13 +164,7 @@ public final class ImageDecoder {
                         ErrorCode.CORRUPT_IMAGE,
                         format + " header declares an empty image (" + width + "x" + height + ")");
             }
-            if (width > limits.maxSide() || height > limits.maxSide() || width * height > limits.maxPixels()) {
-                throw new ImageRejectedException(
-                        ErrorCode.TOO_MANY_PIXELS,
-                        String.format(
-                                "%s header declares %dx%d = %d pixels; limits are %d pixels and %d per side",
-                                format, width, height, width * height, limits.maxPixels(), limits.maxSide()));
-            }
+            checkDimensions(format, width, height);
             ImageReadParam param = reader.getDefaultReadParam();
             int step = subsampling(width, height, targetWidth, targetHeight);
             if (step > 1) {
@@ -149,7 +175,9 @@ public final class ImageDecoder {
                 throw new ImageRejectedException(
                         ErrorCode.CORRUPT_IMAGE, format + " image is damaged: " + warnings.first);
             }
-            return image;
+            return format == Format.JPEG
+                    ? Orientation.apply(image, JpegMarkers.of(bytes).orientation())
+                    : image;
         } catch (ImageRejectedException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -159,6 +187,56 @@ public final class ImageDecoder {
             if (reader != null) {
                 reader.dispose();
             }
+        }
+    }
+
+    /**
+     * A JPEG through libjpeg-turbo: header and limits first, then decoded at the smallest of 1/8, 1/4, 1/2 and 1
+     * that leaves {@link #JPEG_OVERSAMPLE} times what the resize needs, then turned upright (EXIF orientation).
+     */
+    private BufferedImage decodeJpeg(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
+        try (TurboJpeg.Jpeg jpeg = new TurboJpeg.Jpeg(bytes)) {
+            TurboJpeg.Header header = jpeg.header();
+            if (header.width() <= 0 || header.height() <= 0) {
+                throw new ImageRejectedException(
+                        ErrorCode.CORRUPT_IMAGE,
+                        "JPEG header declares an empty image (" + header.width() + "x" + header.height() + ")");
+            }
+            checkDimensions(Format.JPEG, header.width(), header.height());
+            JpegMarkers markers = JpegMarkers.of(bytes);
+            boolean swap = Orientation.swapsSides(markers.orientation());
+            int denominator = jpegReduction(
+                    swap ? header.height() : header.width(),
+                    swap ? header.width() : header.height(),
+                    targetWidth,
+                    targetHeight);
+            BufferedImage image = jpeg.decode(header, denominator, markers.adobe());
+            return Orientation.apply(image, markers.orientation());
+        }
+    }
+
+    /**
+     * The DCT-domain reduction (8, 4, 2 or 1) for an upright {@code width} × {@code height} image and a target: the
+     * largest that keeps both sides at least {@link #JPEG_OVERSAMPLE} times the size the resize scales them to (the
+     * shortest side to the target, for a square target).
+     */
+    static int jpegReduction(long width, long height, long targetWidth, long targetHeight) {
+        double scale = Math.max((double) targetWidth / width, (double) targetHeight / height);
+        for (int d = 8; d > 1; d /= 2) {
+            if (d * scale * JPEG_OVERSAMPLE <= 1.0) {
+                return d;
+            }
+        }
+        return 1;
+    }
+
+    private void checkDimensions(Format format, long width, long height) throws ImageRejectedException {
+        if (width > limits.maxSide() || height > limits.maxSide() || width * height > limits.maxPixels()) {
+            throw new ImageRejectedException(
+                    ErrorCode.TOO_MANY_PIXELS,
+                    String.format(
+                            "%s header declares %dx%d = %d pixels; limits are %d pixels and %d per side",
+                            format, width, height, width * height, limits.maxPixels(), limits.maxSide()));
         }
     }
 

@@ -16,7 +16,12 @@ public final class ImageLoader {
     private final ModelSpec.ImageSpec image;
 
     public ImageLoader(ModelSpec.ImageSpec image, ImageLimits limits) {
-        this.decoder = new ImageDecoder(limits);
+        this(image, limits, true);
+    }
+
+    /** {@code nativeJpeg} false: the pure-Java decoders only ({@link ImageDecoder#ImageDecoder(ImageLimits, boolean)}). */
+    public ImageLoader(ModelSpec.ImageSpec image, ImageLimits limits, boolean nativeJpeg) {
+        this.decoder = new ImageDecoder(limits, nativeJpeg);
         this.preprocessor = new ImagePreprocessor(image);
         this.image = image;
     }

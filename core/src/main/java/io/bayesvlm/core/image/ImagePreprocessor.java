@@ -43,23 +43,65 @@ public final class ImagePreprocessor {
      */
     public byte[] pixels(BufferedImage image) {
         int channels = spec.channels();
-        float[][] cropped;
-        if (channels > 1 && isGrey(image)) {
-            cropped = new float[channels][];
-            java.util.Arrays.fill(
-                    cropped, resizeAndCrop(channelPlanes(image, 1), image.getWidth(), image.getHeight())[0]);
-        } else {
-            cropped = resizeAndCrop(channelPlanes(image, channels), image.getWidth(), image.getHeight());
-        }
-        // Whole numbers in 0..255 (as decoding and the resize give them): exact as unsigned bytes.
+        int w = image.getWidth();
+        int h = image.getHeight();
         int hw = spec.height() * spec.width();
         byte[] out = new byte[tensorSize()];
-        for (int c = 0; c < channels; c++) {
-            for (int i = 0; i < hw; i++) {
-                out[c * hw + i] = (byte) (int) cropped[c][i];
+        if (isGrey(image) || channels == 1) {
+            // one channel: the grey samples, or the luminance of the colours (PIL's "L"), resized once
+            byte[] grey = resizeAndCrop(greyBytes(image), 1, false, w, h);
+            for (int c = 0; c < channels; c++) {
+                System.arraycopy(grey, 0, out, c * hw, hw);
             }
+            return out;
         }
-        return out;
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+            return resizeAndCrop(Pixels.data(image), 3, true, w, h);
+        }
+        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+        byte[] rgb = new byte[3 * w * h];
+        for (int i = 0, p = 0; i < argb.length; i++, p += 3) {
+            rgb[p] = (byte) (argb[i] >> 16);
+            rgb[p + 1] = (byte) (argb[i] >> 8);
+            rgb[p + 2] = (byte) argb[i];
+        }
+        return resizeAndCrop(rgb, 3, false, w, h);
+    }
+
+    /**
+     * Interleaved 8-bit pixels (RGB, BGR when {@code bgr}, or grey) resized to cover H × W and centre-cropped, as
+     * CHW planes in RGB order ({@link Bicubic#resize8}: PIL's arithmetic).
+     */
+    private byte[] resizeAndCrop(byte[] interleaved, int channels, boolean bgr, int srcW, int srcH) {
+        int h = spec.height();
+        int w = spec.width();
+        double scale = Math.max((double) h / srcH, (double) w / srcW);
+        int newW = srcW == w && srcH == h ? w : Math.max(w, (int) (srcW * scale));
+        int newH = srcW == w && srcH == h ? h : Math.max(h, (int) (srcH * scale));
+        // Centre crop; torchvision rounds the offset half-to-even.
+        int top = (int) Math.rint((newH - h) / 2.0);
+        int left = (int) Math.rint((newW - w) / 2.0);
+        byte[] planes = Bicubic.resize8(interleaved, channels, srcW, srcH, newW, newH, left, top, w, h);
+        if (bgr) {
+            int hw = h * w;
+            byte[] blue = java.util.Arrays.copyOfRange(planes, 0, hw);
+            System.arraycopy(planes, 2 * hw, planes, 0, hw);
+            System.arraycopy(blue, 0, planes, 2 * hw, hw);
+        }
+        return planes;
+    }
+
+    /** One 8-bit value per pixel: grey samples (scaled from their bit depth), or the luminance of the colours. */
+    private static byte[] greyBytes(BufferedImage image) {
+        if (image.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            return Pixels.data(image);
+        }
+        float[] plane = channelPlanes(image, 1)[0];
+        byte[] grey = new byte[plane.length];
+        for (int i = 0; i < plane.length; i++) {
+            grey[i] = (byte) (int) plane[i];
+        }
+        return grey;
     }
 
     /** {@link #pixels} to the normalised tensor, written into {@code out} at {@code offset}. */
@@ -115,12 +157,7 @@ public final class ImagePreprocessor {
         int left = (int) Math.rint((newW - w) / 2.0);
         float[][] out = new float[planes.length][];
         for (int c = 0; c < planes.length; c++) {
-            float[] resized = Bicubic.resize(planes[c], srcW, srcH, newW, newH);
-            float[] cropped = new float[h * w];
-            for (int y = 0; y < h; y++) {
-                System.arraycopy(resized, (y + top) * newW + left, cropped, y * w, w);
-            }
-            out[c] = cropped;
+            out[c] = Bicubic.resize(planes[c], srcW, srcH, newW, newH, left, top, w, h);
         }
         return out;
     }
@@ -131,6 +168,11 @@ public final class ImagePreprocessor {
         int h = image.getHeight();
         int n = w * h;
         float[][] planes = new float[channels][n];
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR || image.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            // The native decoders' images: read the bytes, not pixel by pixel through the colour model (same values).
+            bytePlanes(Pixels.data(image), image.getType() == BufferedImage.TYPE_BYTE_GRAY, planes);
+            return planes;
+        }
         if (isGrey(image)) {
             // Read grey samples directly: getRGB would push them through a linear-to-sRGB conversion.
             Raster raster = image.getRaster();
@@ -159,6 +201,31 @@ public final class ImagePreprocessor {
             }
         }
         return planes;
+    }
+
+    private static void bytePlanes(byte[] data, boolean grey, float[][] planes) {
+        int n = planes[0].length;
+        if (grey) {
+            for (int i = 0; i < n; i++) {
+                float v = data[i] & 0xFF;
+                for (float[] plane : planes) {
+                    plane[i] = v;
+                }
+            }
+            return;
+        }
+        for (int i = 0, p = 0; i < n; i++, p += 3) {
+            int b = data[p] & 0xFF;
+            int g = data[p + 1] & 0xFF;
+            int r = data[p + 2] & 0xFF;
+            if (planes.length == 1) {
+                planes[0][i] = luminance(r, g, b);
+            } else {
+                planes[0][i] = r;
+                planes[1][i] = g;
+                planes[2][i] = b;
+            }
+        }
     }
 
     /** L = R·299/1000 + G·587/1000 + B·114/1000, rounded, in PIL's fixed-point form. */
