@@ -165,6 +165,11 @@ public final class ImageDecoder {
                         format + " header declares an empty image (" + width + "x" + height + ")");
             }
             checkDimensions(format, width, height);
+            JpegMarkers markers = format == Format.JPEG ? JpegMarkers.of(bytes) : null;
+            if (markers != null && !markers.endsAfterScan(bytes)) {
+                throw new ImageRejectedException(
+                        ErrorCode.CORRUPT_IMAGE, "JPEG image does not decode: no end-of-image marker (truncated)");
+            }
             ImageReadParam param = reader.getDefaultReadParam();
             int step = subsampling(width, height, targetWidth, targetHeight);
             if (step > 1) {
@@ -175,9 +180,7 @@ public final class ImageDecoder {
                 throw new ImageRejectedException(
                         ErrorCode.CORRUPT_IMAGE, format + " image is damaged: " + warnings.first);
             }
-            return format == Format.JPEG
-                    ? Orientation.apply(image, JpegMarkers.of(bytes).orientation())
-                    : image;
+            return markers != null ? Orientation.apply(image, markers.orientation()) : image;
         } catch (ImageRejectedException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

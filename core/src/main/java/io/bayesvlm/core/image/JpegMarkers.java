@@ -3,15 +3,15 @@ package io.bayesvlm.core.image;
 /**
  * What a JPEG's marker segments before its first scan say about how to show it: the EXIF orientation (1–8, 1 when
  * absent or unreadable) and whether an Adobe APP14 segment is present (Adobe's CMYK and YCCK files store inverted
- * ink values). Reads only the segment headers and the first EXIF directory: a few microseconds, never pixel data.
+ * ink values), and where the first scan starts (-1: no scan found). Reads only the segment headers and the first EXIF
+ * directory: a few microseconds, never pixel data.
  */
-record JpegMarkers(int orientation, boolean adobe) {
-
-    static final JpegMarkers NONE = new JpegMarkers(1, false);
+record JpegMarkers(int orientation, boolean adobe, int scanStart) {
 
     static JpegMarkers of(byte[] b) {
         int orientation = 1;
         boolean adobe = false;
+        int scanStart = -1;
         int i = 2; // after SOI
         while (i + 4 <= b.length) {
             if ((b[i] & 0xFF) != 0xFF) {
@@ -22,8 +22,12 @@ record JpegMarkers(int orientation, boolean adobe) {
                 i++; // fill byte
                 continue;
             }
-            if (marker == 0xDA || marker == 0xD9) {
-                break; // start of scan or end of image: the header is over
+            if (marker == 0xDA) {
+                scanStart = i;
+                break; // the header is over
+            }
+            if (marker == 0xD9) {
+                break;
             }
             int length = u16(b, i + 2, false);
             int body = i + 4;
@@ -38,7 +42,24 @@ record JpegMarkers(int orientation, boolean adobe) {
             }
             i = end;
         }
-        return orientation == 1 && !adobe ? NONE : new JpegMarkers(orientation, adobe);
+        return new JpegMarkers(orientation, adobe, scanStart);
+    }
+
+    /**
+     * Whether an end-of-image marker follows the first scan: a file cut short has none (entropy-coded data never
+     * holds FF D9; an EXIF thumbnail's lies before the scan). One pass over the bytes, far cheaper than decoding a
+     * truncated file that the JDK's decoder would fill with grey before it reports the damage.
+     */
+    boolean endsAfterScan(byte[] b) {
+        if (scanStart < 0) {
+            return false;
+        }
+        for (int i = scanStart + 2; i + 1 < b.length; i++) {
+            if (b[i] == (byte) 0xFF && b[i + 1] == (byte) 0xD9) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Tag 0x0112 of the TIFF structure at {@code tiff}..{@code end}, 1 if it is absent or out of range. */

@@ -77,6 +77,36 @@ class ImagePreprocessorTest {
         }
     }
 
+    /** The 8-bit resampler images go through uses PIL's fixed-point arithmetic: PIL's output, value for value. */
+    @Test
+    void eightBitBicubicIsExactlyPils() {
+        JsonNode r = EXPECTED.get("resize");
+        float[] input = floats(r.get("input"));
+        byte[] bytes = new byte[input.length];
+        for (int i = 0; i < input.length; i++) {
+            bytes[i] = (byte) (int) input[i];
+        }
+        int width = r.get("width").asInt();
+        int height = r.get("height").asInt();
+        for (String which : new String[] {"down", "up"}) {
+            JsonNode o = r.get(which);
+            int w = o.get("width").asInt();
+            int h = o.get("height").asInt();
+            byte[] out = Bicubic.resize8(bytes, 1, width, height, w, h, 0, 0, w, h);
+            float[] pil = floats(o.get("output"));
+            for (int i = 0; i < out.length; i++) {
+                assertThat(out[i] & 0xFF).as("%s pixel %d", which, i).isEqualTo((int) pil[i]);
+            }
+            // a window of it is the same values
+            byte[] window = Bicubic.resize8(bytes, 1, width, height, w, h, 3, 2, w - 5, h - 4);
+            for (int y = 0; y < h - 4; y++) {
+                for (int x = 0; x < w - 5; x++) {
+                    assertThat(window[y * (w - 5) + x]).isEqualTo(out[(y + 2) * w + x + 3]);
+                }
+            }
+        }
+    }
+
     @Test
     void luminanceMatchesPilGreyConversion() {
         JsonNode l = EXPECTED.get("luminance");
