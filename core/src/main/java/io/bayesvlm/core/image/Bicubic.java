@@ -33,8 +33,8 @@ final class Bicubic {
             int top,
             int cropWidth,
             int cropHeight) {
-        Weights wx = width == outWidth ? null : weights(width, outWidth, left, cropWidth);
-        Weights wy = height == outHeight ? null : weights(height, outHeight, top, cropHeight);
+        Weights wx = width == outWidth ? null : weights(width, width, outWidth, left, cropWidth);
+        Weights wy = height == outHeight ? null : weights(height, height, outHeight, top, cropHeight);
         int rowFrom = wy == null ? top : wy.start[0];
         int rowTo = top + cropHeight;
         if (wy != null) {
@@ -104,8 +104,35 @@ final class Bicubic {
             int top,
             int cropWidth,
             int cropHeight) {
-        Weights wx = width == outWidth ? null : weights(width, outWidth, left, cropWidth);
-        Weights wy = height == outHeight ? null : weights(height, outHeight, top, cropHeight);
+        return resize8(
+                pixels, channels, width, height, width, height, outWidth, outHeight, left, top, cropWidth, cropHeight);
+    }
+
+    /**
+     * {@link #resize8} of an image that stands for a larger one: pixel i of the {@code width} × {@code height} input
+     * covers {@code [i·e/width...)} of an extent of {@code extentWidth} × {@code extentHeight} input pixels (a JPEG
+     * decoded at 1/d: the extent is the full size over d, not rounded up as the decoded size is), so the output grid
+     * is the one a full-size resize would have, not one shifted and stretched by the rounding.
+     */
+    static byte[] resize8(
+            byte[] pixels,
+            int channels,
+            int width,
+            int height,
+            double extentWidth,
+            double extentHeight,
+            int outWidth,
+            int outHeight,
+            int left,
+            int top,
+            int cropWidth,
+            int cropHeight) {
+        Weights wx = width == outWidth && extentWidth == width
+                ? null
+                : weights(extentWidth, width, outWidth, left, cropWidth);
+        Weights wy = height == outHeight && extentHeight == height
+                ? null
+                : weights(extentHeight, height, outHeight, top, cropHeight);
         int[][] kx = wx == null ? null : fixedPoint(wx);
         int rowFrom = wy == null ? top : wy.start[0];
         int rowTo = top + cropHeight;
@@ -208,11 +235,12 @@ final class Bicubic {
     private record Weights(int[] start, double[][] coeffs) {}
 
     /**
-     * For output indices {@code first .. first + count − 1} of an inSize → outSize resampling, the first contributing
-     * input index and the normalised kernel weights.
+     * For output indices {@code first .. first + count − 1} of an inExtent → outSize resampling (of inSize pixels;
+     * the extent is the size but for a reduced decode), the first contributing input index and the normalised kernel
+     * weights.
      */
-    private static Weights weights(int inSize, int outSize, int first, int count) {
-        double scale = (double) inSize / outSize;
+    private static Weights weights(double inExtent, int inSize, int outSize, int first, int count) {
+        double scale = inExtent / outSize;
         double filterScale = Math.max(scale, 1.0);
         double support = SUPPORT * filterScale;
         int[] start = new int[count];

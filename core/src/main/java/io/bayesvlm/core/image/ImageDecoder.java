@@ -80,6 +80,7 @@ public final class ImageDecoder {
 
     private final ImageLimits limits;
     private final boolean nativeJpeg;
+    private final double oversample;
 
     /** A decoder that uses libjpeg-turbo for JPEG where it loads ({@link #nativeJpegAvailable()}). */
     public ImageDecoder(ImageLimits limits) {
@@ -88,8 +89,17 @@ public final class ImageDecoder {
 
     /** {@code nativeJpeg} false: the pure-Java decoders only (the fallback, and the reference for fidelity). */
     public ImageDecoder(ImageLimits limits, boolean nativeJpeg) {
+        this(limits, nativeJpeg, JPEG_OVERSAMPLE);
+    }
+
+    /** With another oversampling factor than {@link #JPEG_OVERSAMPLE} (the fidelity measurements compare them). */
+    public ImageDecoder(ImageLimits limits, boolean nativeJpeg, double oversample) {
+        if (!(oversample >= 1)) {
+            throw new IllegalArgumentException("oversample must be at least 1, got " + oversample);
+        }
         this.limits = limits;
         this.nativeJpeg = nativeJpeg && TurboJpeg.available();
+        this.oversample = oversample;
     }
 
     /** Whether libjpeg-turbo loaded in this process; {@link #nativeJpegUnavailableReason()} says why not. */
@@ -107,11 +117,12 @@ public final class ImageDecoder {
     }
 
     /**
-     * How many times the model's input a JPEG's DCT-domain reduction must leave (on the side that the resize maps
-     * to the target): 1 is the smallest scale that still covers the target, so the bicubic resize only ever shrinks.
-     * Chosen from the fidelity measurement in docs/performance.md ({@code DecodeFidelityTest}).
+     * How many times the model's input a JPEG's DCT-domain reduction must leave (on the side the resize maps to the
+     * target). 1 is Pillow's draft rule (the smallest scale that covers the input) and the fastest; it moved the
+     * built-in model's predicted class for 3% of the fidelity set's photos. 2 changed none and moves 224-pixel inputs
+     * less than saving the photo again at JPEG quality 85 does, for about 30% more CPU (docs/performance.md).
      */
-    public static final double JPEG_OVERSAMPLE = 1.0;
+    public static final double JPEG_OVERSAMPLE = 2.0;
 
     public ImageLimits limits() {
         return limits;
@@ -126,6 +137,22 @@ public final class ImageDecoder {
      */
     public static final int SUBSAMPLE_ABOVE = 4;
 
+    /**
+     * A decoded image and the upright size it stands for: {@code image} is that size decoded at {@code scale} (sides
+     * rounded up), or the image itself when the scale is 1.
+     */
+    public record Decoded(BufferedImage image, int width, int height, double scale) {}
+
+    /**
+     * {@link #decode(byte[], int, int)}, saying at what reduction: what {@link ImagePreprocessor#pixels(Decoded)}
+     * needs to sample a reduced JPEG on the full image's grid.
+     */
+    public Decoded decodeForTarget(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
+        Decoded[] out = new Decoded[1];
+        BufferedImage image = decode(bytes, targetWidth, targetHeight, out);
+        return out[0] != null ? out[0] : new Decoded(image, image.getWidth(), image.getHeight(), 1);
+    }
+
     /** Decodes the first frame of an encoded image, or explains why it cannot. */
     public BufferedImage decode(byte[] bytes) throws ImageRejectedException {
         return decode(bytes, Integer.MAX_VALUE, Integer.MAX_VALUE);
@@ -137,6 +164,11 @@ public final class ImageDecoder {
      * by the target, not by the image.
      */
     public BufferedImage decode(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
+        return decode(bytes, targetWidth, targetHeight, null);
+    }
+
+    private BufferedImage decode(byte[] bytes, int targetWidth, int targetHeight, Decoded[] reduced)
+            throws ImageRejectedException {
         if (bytes == null || bytes.length == 0) {
             throw new ImageRejectedException(ErrorCode.EMPTY_INPUT, "empty input (0 bytes)");
         }
@@ -148,7 +180,11 @@ public final class ImageDecoder {
                     "not a PNG, JPEG, GIF, BMP or WebP image (unrecognised leading bytes " + hex(bytes, 8) + ")");
         }
         if (format == Format.JPEG && nativeJpeg) {
-            return decodeJpeg(bytes, targetWidth, targetHeight);
+            Decoded d = decodeJpeg(bytes, targetWidth, targetHeight);
+            if (reduced != null) {
+                reduced[0] = d;
+            }
+            return d.image();
         }
         ImageReader reader = null;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -194,10 +230,10 @@ public final class ImageDecoder {
     }
 
     /**
-     * A JPEG through libjpeg-turbo: header and limits first, then decoded at the smallest of 1/8, 1/4, 1/2 and 1
-     * that leaves {@link #JPEG_OVERSAMPLE} times what the resize needs, then turned upright (EXIF orientation).
+     * A JPEG through libjpeg-turbo: header and limits first, then decoded at the smallest scale of 1/8, 2/8, ... 8/8
+     * that leaves the oversampling factor times what the resize needs, then turned upright (EXIF orientation).
      */
-    private BufferedImage decodeJpeg(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
+    private Decoded decodeJpeg(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
         try (TurboJpeg.Jpeg jpeg = new TurboJpeg.Jpeg(bytes)) {
             TurboJpeg.Header header = jpeg.header();
             if (header.width() <= 0 || header.height() <= 0) {
@@ -208,29 +244,29 @@ public final class ImageDecoder {
             checkDimensions(Format.JPEG, header.width(), header.height());
             JpegMarkers markers = JpegMarkers.of(bytes);
             boolean swap = Orientation.swapsSides(markers.orientation());
-            int denominator = jpegReduction(
+            int eighths = jpegEighths(
+                    oversample,
                     swap ? header.height() : header.width(),
                     swap ? header.width() : header.height(),
                     targetWidth,
                     targetHeight);
-            BufferedImage image = jpeg.decode(header, denominator, markers.adobe());
-            return Orientation.apply(image, markers.orientation());
+            BufferedImage image = jpeg.decode(header, eighths, markers.adobe());
+            return new Decoded(
+                    Orientation.apply(image, markers.orientation()),
+                    swap ? header.height() : header.width(),
+                    swap ? header.width() : header.height(),
+                    eighths / 8.0);
         }
     }
 
     /**
-     * The DCT-domain reduction (8, 4, 2 or 1) for an upright {@code width} × {@code height} image and a target: the
-     * largest that keeps both sides at least {@link #JPEG_OVERSAMPLE} times the size the resize scales them to (the
+     * The DCT-domain scale, in eighths (1 to 8), for an upright {@code width} × {@code height} image and a target: the
+     * smallest that keeps both sides at least {@code oversample} times the size the resize scales them to (the
      * shortest side to the target, for a square target).
      */
-    static int jpegReduction(long width, long height, long targetWidth, long targetHeight) {
+    static int jpegEighths(double oversample, long width, long height, long targetWidth, long targetHeight) {
         double scale = Math.max((double) targetWidth / width, (double) targetHeight / height);
-        for (int d = 8; d > 1; d /= 2) {
-            if (d * scale * JPEG_OVERSAMPLE <= 1.0) {
-                return d;
-            }
-        }
-        return 1;
+        return (int) Math.max(1, Math.min(8, Math.ceil(8 * scale * oversample - 1e-9)));
     }
 
     private void checkDimensions(Format format, long width, long height) throws ImageRejectedException {

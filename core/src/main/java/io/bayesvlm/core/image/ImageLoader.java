@@ -1,7 +1,6 @@
 package io.bayesvlm.core.image;
 
 import io.bayesvlm.core.model.ModelSpec;
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 
 /**
@@ -21,7 +20,12 @@ public final class ImageLoader {
 
     /** {@code nativeJpeg} false: the pure-Java decoders only ({@link ImageDecoder#ImageDecoder(ImageLimits, boolean)}). */
     public ImageLoader(ModelSpec.ImageSpec image, ImageLimits limits, boolean nativeJpeg) {
-        this.decoder = new ImageDecoder(limits, nativeJpeg);
+        this(image, new ImageDecoder(limits, nativeJpeg));
+    }
+
+    /** With a decoder of one's own (its limits, path and JPEG oversampling). */
+    public ImageLoader(ModelSpec.ImageSpec image, ImageDecoder decoder) {
+        this.decoder = decoder;
         this.preprocessor = new ImagePreprocessor(image);
         this.image = image;
     }
@@ -35,7 +39,7 @@ public final class ImageLoader {
      * normalised where they are scored ({@link #normalise}); a quarter of the tensor's size, for shipping.
      */
     public byte[] loadPixels(byte[] encoded) throws ImageRejectedException {
-        return preprocessor.pixels(decoder.decode(encoded, image.width(), image.height()));
+        return preprocessor.pixels(decoder.decodeForTarget(encoded, image.width(), image.height()));
     }
 
     /** {@link #loadPixels} output to the model's input tensor, written into {@code out} at {@code offset}. */
@@ -45,8 +49,9 @@ public final class ImageLoader {
 
     /** Decodes, validates and preprocesses encoded image bytes. */
     public float[] load(byte[] encoded) throws ImageRejectedException {
-        BufferedImage decoded = decoder.decode(encoded, image.width(), image.height());
-        return preprocessor.toTensor(decoded);
+        float[] out = new float[tensorSize()];
+        normalise(loadPixels(encoded), out, 0);
+        return out;
     }
 
     /** Reads a file (refusing one over the byte limit before reading it) and loads it. */

@@ -42,6 +42,16 @@ public final class ImagePreprocessor {
      * unsigned bytes, CHW. A grey image for a three-channel model is resized once and replicated.
      */
     public byte[] pixels(BufferedImage image) {
+        return pixels(new ImageDecoder.Decoded(image, image.getWidth(), image.getHeight(), 1));
+    }
+
+    /**
+     * {@link #pixels(BufferedImage)} of an image that may have been decoded at a reduced scale: the resize and crop
+     * are laid out on its full size, so the output samples the same points of the picture as a full decode would
+     * (not a grid shifted and stretched by the rounded-up reduced size, as Pillow's draft mode has it).
+     */
+    public byte[] pixels(ImageDecoder.Decoded decoded) {
+        BufferedImage image = decoded.image();
         int channels = spec.channels();
         int w = image.getWidth();
         int h = image.getHeight();
@@ -49,14 +59,14 @@ public final class ImagePreprocessor {
         byte[] out = new byte[tensorSize()];
         if (isGrey(image) || channels == 1) {
             // one channel: the grey samples, or the luminance of the colours (PIL's "L"), resized once
-            byte[] grey = resizeAndCrop(greyBytes(image), 1, false, w, h);
+            byte[] grey = resizeAndCrop(greyBytes(image), 1, false, decoded);
             for (int c = 0; c < channels; c++) {
                 System.arraycopy(grey, 0, out, c * hw, hw);
             }
             return out;
         }
         if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
-            return resizeAndCrop(Pixels.data(image), 3, true, w, h);
+            return resizeAndCrop(Pixels.data(image), 3, true, decoded);
         }
         int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
         byte[] rgb = new byte[3 * w * h];
@@ -65,23 +75,38 @@ public final class ImagePreprocessor {
             rgb[p + 1] = (byte) (argb[i] >> 8);
             rgb[p + 2] = (byte) argb[i];
         }
-        return resizeAndCrop(rgb, 3, false, w, h);
+        return resizeAndCrop(rgb, 3, false, decoded);
     }
 
     /**
      * Interleaved 8-bit pixels (RGB, BGR when {@code bgr}, or grey) resized to cover H × W and centre-cropped, as
      * CHW planes in RGB order ({@link Bicubic#resize8}: PIL's arithmetic).
      */
-    private byte[] resizeAndCrop(byte[] interleaved, int channels, boolean bgr, int srcW, int srcH) {
+    private byte[] resizeAndCrop(byte[] interleaved, int channels, boolean bgr, ImageDecoder.Decoded decoded) {
         int h = spec.height();
         int w = spec.width();
+        int srcW = decoded.width();
+        int srcH = decoded.height();
         double scale = Math.max((double) h / srcH, (double) w / srcW);
         int newW = srcW == w && srcH == h ? w : Math.max(w, (int) (srcW * scale));
         int newH = srcW == w && srcH == h ? h : Math.max(h, (int) (srcH * scale));
         // Centre crop; torchvision rounds the offset half-to-even.
         int top = (int) Math.rint((newH - h) / 2.0);
         int left = (int) Math.rint((newW - w) / 2.0);
-        byte[] planes = Bicubic.resize8(interleaved, channels, srcW, srcH, newW, newH, left, top, w, h);
+        double decodedScale = decoded.scale();
+        byte[] planes = Bicubic.resize8(
+                interleaved,
+                channels,
+                decoded.image().getWidth(),
+                decoded.image().getHeight(),
+                srcW * decodedScale,
+                srcH * decodedScale,
+                newW,
+                newH,
+                left,
+                top,
+                w,
+                h);
         if (bgr) {
             int hw = h * w;
             byte[] blue = java.util.Arrays.copyOfRange(planes, 0, hw);

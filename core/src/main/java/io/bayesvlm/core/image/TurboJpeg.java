@@ -11,8 +11,8 @@ import java.awt.image.BufferedImage;
 /**
  * JPEG decoding through the system's libjpeg-turbo (its TurboJPEG API, {@code libturbojpeg.so.0}; Debian and Ubuntu:
  * {@code libturbojpeg0}), called through JNA. What makes it fast for photos is the scaled IDCT: a 2560 × 1600 photo
- * for a 224-pixel model is decoded at 1/4 scale straight from the DCT coefficients, so 16 times fewer pixels are
- * ever produced, colour-converted or resized. Where the library cannot be loaded, {@link #available()} is false and
+ * for a 224-pixel model is decoded at 3/8 of its size straight from the DCT coefficients (a 3-point inverse DCT per
+ * block), so 7 times fewer pixels are ever produced, colour-converted or resized. Where the library cannot be loaded, {@link #available()} is false and
  * {@link ImageDecoder} uses the pure-Java decoders; {@link #unavailableReason()} says why.
  *
  * <p>Each image opens and closes its own decompressor handle (a few microseconds; handles are not thread-safe).
@@ -99,13 +99,13 @@ final class TurboJpeg {
         }
 
         /**
-         * Decodes at 1/{@code denominator} (1, 2, 4 or 8) into an 8-bit image: grey for a grey JPEG, else BGR (CMYK
+         * Decodes at {@code eighths}/8 of its size (1 to 8: libjpeg-turbo's scaled inverse DCTs) into an 8-bit image: grey for a grey JPEG, else BGR (CMYK
          * and YCCK converted without colour management, as Pillow does; {@code adobe}: the file stores inverted ink,
          * as Adobe's do). ICC profiles are ignored, as in the pixels CLIP-style models were trained on.
          */
-        BufferedImage decode(Header header, int denominator, boolean adobe) throws ImageRejectedException {
-            int w = scaled(header.width(), denominator);
-            int h = scaled(header.height(), denominator);
+        BufferedImage decode(Header header, int eighths, boolean adobe) throws ImageRejectedException {
+            int w = scaled(header.width(), eighths);
+            int h = scaled(header.height(), eighths);
             int channels = header.grey() ? 1 : 3;
             int bytesPerPixel = header.cmyk() ? 4 : channels;
             int format = header.cmyk() ? TJPF_CMYK : channels == 1 ? TJPF_GRAY : TJPF_BGR;
@@ -134,9 +134,9 @@ final class TurboJpeg {
         }
     }
 
-    /** The side {@code side} decoded at 1/{@code denominator}: libjpeg rounds up. */
-    static int scaled(int side, int denominator) {
-        return (side + denominator - 1) / denominator;
+    /** The side {@code side} decoded at {@code eighths}/8: libjpeg rounds up. */
+    static int scaled(int side, int eighths) {
+        return (int) (((long) side * eighths + 7) / 8);
     }
 
     /**

@@ -62,10 +62,14 @@ final class PhotoFixtures {
     }
 
     static byte[] jpeg(BufferedImage image) throws IOException {
+        return jpeg(image, 0.95f);
+    }
+
+    static byte[] jpeg(BufferedImage image, float quality) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ImageWriteParam param = writer.getDefaultWriteParam();
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        param.setCompressionQuality(0.95f);
+        param.setCompressionQuality(quality);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
             writer.setOutput(stream);

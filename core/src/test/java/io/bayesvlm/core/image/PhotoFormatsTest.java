@@ -74,11 +74,13 @@ class PhotoFormatsTest {
             assertThat(full.getWidth()).as("orientation %d width", o).isEqualTo(w);
             assertThat(full.getHeight()).as("orientation %d height", o).isEqualTo(h);
             assertQuadrants(full, "orientation " + o);
-            // for a 32-pixel target the native path decodes at 1/4 (48 px on the short side), upright too
-            BufferedImage reduced = d.decode(jpeg, 32, 32);
+            // for a 24-pixel target the native path decodes at a reduced scale (1/4: 48 px on the short side), upright
+            BufferedImage reduced = d.decode(jpeg, 24, 24);
             assertThat(reduced.getWidth()).as("orientation %d reduced", o).isGreaterThan(reduced.getHeight());
             assertQuadrants(reduced, "orientation " + o + " reduced");
             if (nativeJpeg) {
+                assertThat(ImageDecoder.jpegEighths(ImageDecoder.JPEG_OVERSAMPLE, w, h, 24, 24))
+                        .isEqualTo(2);
                 assertThat(reduced.getWidth()).isEqualTo(w / 4);
             }
         }

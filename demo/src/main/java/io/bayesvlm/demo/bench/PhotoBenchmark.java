@@ -78,6 +78,86 @@ public final class PhotoBenchmark {
                     cpuMsPerPhoto(b -> decoder.decode(b, 28, 28).getWidth(), photos, repeats));
         }
         pillow(files, repeats);
+        if (ImageDecoder.nativeJpegAvailable()) {
+            fidelity(photos, vit, repeats);
+        }
+    }
+
+    /**
+     * What the reduction costs in pixels: the 224 × 224 model-ready pixels of the fast path against a full-size
+     * decode's (same resize), for several oversampling factors, next to what saving the photo again at JPEG quality
+     * 85 moves them by; and the CPU each factor takes.
+     */
+    static void fidelity(List<byte[]> photos, ModelSpec.ImageSpec spec, int repeats) throws Exception {
+        ImageLoader reference = new ImageLoader(spec, new ImageDecoder(ImageLimits.DEFAULTS, true, 1e9));
+        List<byte[]> truth = new ArrayList<>();
+        List<byte[]> resaved = new ArrayList<>();
+        ImageDecoder full = new ImageDecoder(ImageLimits.DEFAULTS, true);
+        for (byte[] photo : photos) {
+            truth.add(reference.loadPixels(photo));
+            resaved.add(reference.loadPixels(jpeg(full.decode(photo), 0.85f)));
+        }
+        System.out.println(
+                "fidelity at 224x224 against a full-size decode: mean / largest |difference| in 8-bit levels");
+        System.out.printf(Locale.ROOT, "%-38s %10s %8s %12s%n", "", "mean", "largest", "CPU ms/photo");
+        System.out.printf(
+                Locale.ROOT,
+                "%-38s %10.2f %8d%n",
+                "the photo saved again at quality 85",
+                meanAbs(resaved, truth),
+                maxAbs(resaved, truth));
+        for (double oversample : new double[] {1, 1.5, 2, 3}) {
+            ImageLoader fast = new ImageLoader(spec, new ImageDecoder(ImageLimits.DEFAULTS, true, oversample));
+            List<byte[]> got = new ArrayList<>();
+            for (byte[] photo : photos) {
+                got.add(fast.loadPixels(photo));
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-38s %10.2f %8d %12.1f%n",
+                    "reduced, oversample " + oversample,
+                    meanAbs(got, truth),
+                    maxAbs(got, truth),
+                    cpuMsPerPhoto(b -> fast.loadPixels(b)[0], photos, repeats));
+        }
+    }
+
+    static byte[] jpeg(java.awt.image.BufferedImage image, float quality) throws IOException {
+        javax.imageio.ImageWriter writer =
+                javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+        javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(quality);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var stream = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.write(null, new javax.imageio.IIOImage(image, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    static double meanAbs(List<byte[]> a, List<byte[]> b) {
+        double sum = 0;
+        long n = 0;
+        for (int i = 0; i < a.size(); i++) {
+            for (int j = 0; j < a.get(i).length; j++) {
+                sum += Math.abs((a.get(i)[j] & 0xFF) - (b.get(i)[j] & 0xFF));
+                n++;
+            }
+        }
+        return sum / n;
+    }
+
+    static int maxAbs(List<byte[]> a, List<byte[]> b) {
+        int max = 0;
+        for (int i = 0; i < a.size(); i++) {
+            for (int j = 0; j < a.get(i).length; j++) {
+                max = Math.max(max, Math.abs((a.get(i)[j] & 0xFF) - (b.get(i)[j] & 0xFF)));
+            }
+        }
+        return max;
     }
 
     /** Median over {@link #ROUNDS} rounds of the process's CPU time per photo, after one warm-up round. */
