@@ -2,6 +2,7 @@ package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.ImageEvent;
 import io.bayesvlm.common.ErrorCode;
+import io.bayesvlm.core.image.ImageDecoder;
 import io.bayesvlm.core.image.ImageLimits;
 import io.bayesvlm.core.image.ImageLoader;
 import io.bayesvlm.core.image.ImageRejectedException;
@@ -22,6 +23,8 @@ import org.apache.flink.util.Collector;
  * to the dead-letter side output with a code and a message; nothing is dropped and the job keeps running.
  */
 public class DecodeImage extends DecodeOrDeadLetter<ImageEvent, DecodedImage> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DecodeImage.class);
+
     private static final long serialVersionUID = 1L;
 
     private final String modelDir;
@@ -48,6 +51,16 @@ public class DecodeImage extends DecodeOrDeadLetter<ImageEvent, DecodedImage> {
         super.open(context);
         // Only model.json is needed here: decoding runs apart from the (heavier) inference operator.
         loader = new ImageLoader(ModelSpec.load(Path.of(modelDir)).image(), limits);
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            if (ImageDecoder.nativeJpegAvailable()) {
+                LOG.info("JPEG decoding: libjpeg-turbo, at a reduced DCT scale");
+            } else {
+                LOG.warn(
+                        "JPEG decoding: pure Java, several times slower per photo ({}): install libjpeg-turbo's"
+                                + " TurboJPEG library on the TaskManagers (deploy/README.md)",
+                        ImageDecoder.nativeJpegUnavailableReason());
+            }
+        }
         decoded = getRuntimeContext().getMetricGroup().counter("imagesDecoded");
         rejected = getRuntimeContext().getMetricGroup().counter("imagesDeadLettered");
         outOfRange = getRuntimeContext().getMetricGroup().counter("eventTimeOutOfRange");
