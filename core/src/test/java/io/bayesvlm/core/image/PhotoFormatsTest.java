@@ -161,6 +161,15 @@ class PhotoFormatsTest {
 
     @ParameterizedTest(name = "native {0}")
     @ValueSource(booleans = {true, false})
+    void anAnimatedWebpIsItsFirstFrame(boolean nativeJpeg) throws Exception {
+        // fixture/make_animated_webp.py: 24 x 24, red then blue, lossless
+        BufferedImage out = decoder(nativeJpeg).decode(Files.readAllBytes(Fixture.image("animated.webp")));
+        assertThat(out.getWidth()).isEqualTo(24);
+        assertThat(out.getRGB(12, 12) & 0xFFFFFF).isEqualTo(0xFF0000);
+    }
+
+    @ParameterizedTest(name = "native {0}")
+    @ValueSource(booleans = {true, false})
     void hostileFilesAreRefusedCheaply(boolean nativeJpeg) throws Exception {
         ImageDecoder d = decoder(nativeJpeg);
         byte[] photo = PhotoFixtures.jpeg(PhotoFixtures.stored(1600, 1200, 1));
