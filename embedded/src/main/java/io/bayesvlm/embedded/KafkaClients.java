@@ -19,6 +19,20 @@ public final class KafkaClients {
         return org.apache.kafka.clients.admin.Admin.create(p);
     }
 
+    /** Lets one topic hold records up to {@code maxBytes} (the broker's default limit is 1 MiB). */
+    public static void allowRecordsUpTo(String bootstrap, String topic, int maxBytes) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = admin(bootstrap)) {
+            var resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            var op = new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", Integer.toString(maxBytes)),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET);
+            admin.incrementalAlterConfigs(java.util.Map.of(resource, java.util.List.of(op)))
+                    .all()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     /** Creates topics with replication factor 1 (a one-broker cluster); existing ones are an error. */
     public static void createTopics(String bootstrap, List<String> names, int partitions) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = admin(bootstrap)) {
@@ -31,7 +45,13 @@ public final class KafkaClients {
     }
 
     public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        return producer(bootstrap, 1 << 20);
+    }
+
+    /** A producer for records up to {@code maxRequestBytes} (photos: the topic must allow them too). */
+    public static KafkaProducer<byte[], byte[]> producer(String bootstrap, int maxRequestBytes) {
         Properties p = new Properties();
+        p.put("max.request.size", Integer.toString(maxRequestBytes));
         p.put("bootstrap.servers", bootstrap);
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());

@@ -66,6 +66,23 @@ public final class PipelineBenchmark {
         if (args.length > 3) {
             items = items.subList(0, Math.min(items.size(), Integer.parseInt(args[3])));
         }
+        // Optional: a folder of photos (e.g. the Debian set of bench-photos) as the events' images instead of the
+        // sample's 28 x 28 PNGs; the bare model then scores the same photos, decoded beforehand.
+        List<byte[]> inputs = new ArrayList<>();
+        if (args.length > 4) {
+            try (var files = java.nio.file.Files.list(Path.of(args[4]))) {
+                for (Path f : files.filter(java.nio.file.Files::isRegularFile)
+                        .sorted()
+                        .toList()) {
+                    inputs.add(java.nio.file.Files.readAllBytes(f));
+                }
+            }
+            System.out.printf("images: %d photos from %s%n", inputs.size(), args[4]);
+        } else {
+            for (SampleImages.Item item : items) {
+                inputs.add(SampleImages.png(item.file(), ImageShift.NONE, 1, 0));
+            }
+        }
         System.out.printf(
                 "machine: %d cores, Java %s; model %s; batch size 32; libtorch threads %s%n",
                 Runtime.getRuntime().availableProcessors(),
@@ -73,32 +90,32 @@ public final class PipelineBenchmark {
                 model,
                 System.getProperty("ai.djl.pytorch.num_threads", "DJL default (one per core)"));
 
-        double bareBefore = bareModel(model, items);
+        double bareBefore = bareModel(model, inputs);
         System.out.printf("bare batched model: %.0f images/s%n", bareBefore);
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            double pipeline = pipelineThroughput(kafka, model, items, backlog);
+            double pipeline = pipelineThroughput(kafka, model, inputs, backlog);
             System.out.printf("pipeline (exactly-once, checkpoint 1 s): %.0f events/s%n", pipeline);
             // A shared machine's speed drifts over a run: measure the bare model again right after the pipeline
             // and compare against the mean of both, so that neither side alone gets a fast or slow spell.
-            double bareAfter = bareModel(model, items);
+            double bareAfter = bareModel(model, inputs);
             double bare = (bareBefore + bareAfter) / 2;
             System.out.printf(
                     "bare batched model again: %.0f images/s; pipeline = %.0f%% of the bare model's mean"
                             + " (%.0f images/s)%n",
                     bareAfter, 100 * pipeline / bare, bare);
-            latency(kafka, model, items, pipeline / 2, latencySeconds);
+            latency(kafka, model, inputs, pipeline / 2, latencySeconds);
         } finally {
             CHECKPOINT_DIRS.forEach(TempDirs::deleteRecursively);
         }
         System.exit(0);
     }
 
-    static double bareModel(Path model, List<SampleImages.Item> items) throws Exception {
+    static double bareModel(Path model, List<byte[]> inputs) throws Exception {
         try (BayesVlmModel m = BayesVlmModel.load(model, ScoringOptions.DEFAULTS.withDevice(DeviceSpec.AUTO))) {
             List<float[]> tensors = new ArrayList<>();
-            for (SampleImages.Item item : items) {
-                tensors.add(m.loader().load(item.file()));
+            for (byte[] input : inputs) {
+                tensors.add(m.loader().load(input));
             }
             for (int i = 0; i < 3; i++) {
                 m.scoreTensors(tensors); // warm-up
@@ -130,21 +147,18 @@ public final class PipelineBenchmark {
         m.put("inference.batch-size", "32");
         JobConfig c = JobConfig.from(Configuration.fromMap(m));
         kafka.createTopics(c.topics().all(), 1);
+        // camera photos reach 1.2 MB: above the broker's default record limit
+        KafkaClients.allowRecordsUpTo(kafka.bootstrapServers(), c.topics().images(), 16 << 20);
         return c;
     }
 
-    static double pipelineThroughput(EmbeddedKafka kafka, Path model, List<SampleImages.Item> items, int n)
-            throws Exception {
+    static double pipelineThroughput(EmbeddedKafka kafka, Path model, List<byte[]> inputs, int n) throws Exception {
         JobConfig c = config(kafka, model);
         AvroCodec<io.bayesvlm.avro.ImageEvent> codec = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
-        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers())) {
+        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers(), 16 << 20)) {
             for (int i = 0; i < n; i++) {
-                SampleImages.Item item = items.get(i % items.size());
-                byte[] v = codec.encode(Replay.event(
-                        "b" + i,
-                        System.currentTimeMillis(),
-                        "bench",
-                        SampleImages.png(item.file(), ImageShift.NONE, 1, i)));
+                byte[] v = codec.encode(
+                        Replay.event("b" + i, System.currentTimeMillis(), "bench", inputs.get(i % inputs.size())));
                 p.send(new ProducerRecord<>(c.topics().images(), ("b" + i).getBytes(StandardCharsets.UTF_8), v));
             }
         }
@@ -178,7 +192,7 @@ public final class PipelineBenchmark {
         return (seen - halfCount) / ((lastAt - halfAt) / 1e9);
     }
 
-    static void latency(EmbeddedKafka kafka, Path model, List<SampleImages.Item> items, double rate, int seconds)
+    static void latency(EmbeddedKafka kafka, Path model, List<byte[]> inputs, double rate, int seconds)
             throws Exception {
         JobConfig c = config(kafka, model);
         StreamExecutionEnvironment env = LocalFlink.environment(1);
@@ -209,19 +223,15 @@ public final class PipelineBenchmark {
         AvroCodec<io.bayesvlm.avro.ImageEvent> codec = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
         long start = System.currentTimeMillis();
         int count = 0;
-        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers())) {
+        try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers(), 16 << 20)) {
             while (System.currentTimeMillis() < start + seconds * 1000L) {
                 long due = start + (long) (count * 1000 / rate);
                 long wait = due - System.currentTimeMillis();
                 if (wait > 0) {
                     Thread.sleep(wait);
                 }
-                SampleImages.Item item = items.get(count % items.size());
                 byte[] v = codec.encode(Replay.event(
-                        "l" + count,
-                        System.currentTimeMillis(),
-                        "bench",
-                        SampleImages.png(item.file(), ImageShift.NONE, 1, count)));
+                        "l" + count, System.currentTimeMillis(), "bench", inputs.get(count % inputs.size())));
                 p.send(new ProducerRecord<>(c.topics().images(), ("l" + count).getBytes(StandardCharsets.UTF_8), v));
                 count++;
             }
