@@ -67,6 +67,7 @@ public final class HostileStream {
             "p-time-plus-2h",
             "p-big-image",
             "p-6000x6000",
+            "p-photo-rotated",
             "p-label-unknown-class");
 
     public static final List<String> OUT_OF_RANGE =
@@ -123,6 +124,13 @@ public final class HostileStream {
         System.arraycopy(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, 0, bigCorrupt, 0, 8);
         poisons.put("p-big-corrupt", bigCorrupt);
         poisons.put("p-6000x6000", blankPng(6000, 6000));
+        // camera photos: one stored sideways (EXIF orientation 6) is decided; a bomb header and one cut in half
+        // are dead-lettered, each at the cost of its header
+        byte[] photo =
+                io.bayesvlm.core.image.PhotoFixtures.jpeg(io.bayesvlm.core.image.PhotoFixtures.stored(1600, 1200, 6));
+        poisons.put("p-photo-rotated", io.bayesvlm.core.image.PhotoFixtures.withOrientation(photo, 6));
+        poisons.put("p-jpeg-60000x60000", io.bayesvlm.core.image.PhotoFixtures.jpegHeader(60_000, 60_000));
+        poisons.put("p-jpeg-truncated", java.util.Arrays.copyOf(photo, photo.length / 2));
         poisons.put("p-label-unknown-class", small);
 
         Map<String, Sent> sent = new HashMap<>();
@@ -252,10 +260,14 @@ public final class HostileStream {
                 .as("dead letters, each once")
                 .containsOnly(
                         Map.entry("p-big-corrupt", 1L),
+                        Map.entry("p-jpeg-60000x60000", 1L),
+                        Map.entry("p-jpeg-truncated", 1L),
                         Map.entry("p-unknown-schema-id", 1L),
                         Map.entry("p-label-unknown-class", 1L));
         Map<String, DeadLetter> deadBy =
                 dead.stream().collect(Collectors.toMap(HostileStream::key, Function.identity()));
+        assertThat(deadBy.get("p-jpeg-60000x60000").getErrorCode()).isEqualTo("TOO_MANY_PIXELS");
+        assertThat(deadBy.get("p-jpeg-truncated").getErrorCode()).isEqualTo("CORRUPT_IMAGE");
         DeadLetter corrupt = deadBy.get("p-big-corrupt");
         assertThat(corrupt.getErrorCode()).isEqualTo("CORRUPT_IMAGE");
         assertThat(corrupt.getTruncated()).isTrue();

@@ -18,7 +18,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * EXIF orientation, grey JPEGs, 16-bit and palette PNGs, animated GIFs, and hostile headers. Colours are chosen so
  * that JPEG's loss cannot confuse them.
  */
-final class PhotoFixtures {
+public final class PhotoFixtures {
     private PhotoFixtures() {}
 
     static final int RED = 0xE02020;
@@ -38,7 +38,7 @@ final class PhotoFixtures {
      * definition of where the stored image's first row and column lie in the picture (not from the code under test):
      * stored pixel (xs, ys) shows picture pixel (x, y).
      */
-    static BufferedImage stored(int w, int h, int o) {
+    public static BufferedImage stored(int w, int h, int o) {
         boolean swap = o >= 5;
         int sw = swap ? h : w;
         int sh = swap ? w : h;
@@ -61,11 +61,11 @@ final class PhotoFixtures {
         return img;
     }
 
-    static byte[] jpeg(BufferedImage image) throws IOException {
+    public static byte[] jpeg(BufferedImage image) throws IOException {
         return jpeg(image, 0.95f);
     }
 
-    static byte[] jpeg(BufferedImage image, float quality) throws IOException {
+    public static byte[] jpeg(BufferedImage image, float quality) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ImageWriteParam param = writer.getDefaultWriteParam();
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
@@ -81,7 +81,7 @@ final class PhotoFixtures {
     }
 
     /** A JPEG with an EXIF APP1 segment (big-endian TIFF, one IFD0 entry: orientation) right after SOI. */
-    static byte[] withOrientation(byte[] jpeg, int orientation) {
+    public static byte[] withOrientation(byte[] jpeg, int orientation) {
         byte[] app1 = {
             (byte) 0xFF,
             (byte) 0xE1,
@@ -170,7 +170,7 @@ final class PhotoFixtures {
     }
 
     /** The first bytes of a baseline JPEG whose frame header declares w × h (3 components), then nothing. */
-    static byte[] jpegHeader(int w, int h) {
+    public static byte[] jpegHeader(int w, int h) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xD8});
         // a quantisation table (all ones), then SOF0

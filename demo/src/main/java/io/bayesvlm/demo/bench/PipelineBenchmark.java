@@ -78,6 +78,11 @@ public final class PipelineBenchmark {
                 }
             }
             System.out.printf("images: %d photos from %s%n", inputs.size(), args[4]);
+            // the bare model's batches as full as the pipeline's: the photos repeated up to BARE_IMAGES
+            int photos = inputs.size();
+            for (int i = photos; args.length > 3 && i < Integer.parseInt(args[3]); i++) {
+                inputs.add(inputs.get(i % photos));
+            }
         } else {
             for (SampleImages.Item item : items) {
                 inputs.add(SampleImages.png(item.file(), ImageShift.NONE, 1, 0));
@@ -155,12 +160,17 @@ public final class PipelineBenchmark {
     static double pipelineThroughput(EmbeddedKafka kafka, Path model, List<byte[]> inputs, int n) throws Exception {
         JobConfig c = config(kafka, model);
         AvroCodec<io.bayesvlm.avro.ImageEvent> codec = new AvroCodec<>(io.bayesvlm.avro.ImageEvent.class);
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> p = KafkaClients.producer(kafka.bootstrapServers(), 16 << 20)) {
             for (int i = 0; i < n; i++) {
                 byte[] v = codec.encode(
                         Replay.event("b" + i, System.currentTimeMillis(), "bench", inputs.get(i % inputs.size())));
-                p.send(new ProducerRecord<>(c.topics().images(), ("b" + i).getBytes(StandardCharsets.UTF_8), v));
+                sent.add(p.send(
+                        new ProducerRecord<>(c.topics().images(), ("b" + i).getBytes(StandardCharsets.UTF_8), v)));
             }
+        }
+        for (var f : sent) {
+            f.get(); // a record the broker refused would leave the pipeline waiting for a decision that never comes
         }
         StreamExecutionEnvironment env = LocalFlink.environment(1);
         FlinkSettings.configure(env, c);
@@ -177,6 +187,9 @@ public final class PipelineBenchmark {
             long deadline = System.currentTimeMillis() + 600_000;
             while (seen < n && System.currentTimeMillis() < deadline) {
                 int got = consumer.poll(Duration.ofMillis(50)).count();
+                if (got == 0 && job.getJobExecutionResult().isDone()) {
+                    break; // finished or failed short of n decisions: its result below says why
+                }
                 if (got > 0) {
                     long now = System.nanoTime();
                     seen += got;
