@@ -99,24 +99,8 @@ class PipelineTest {
      * in-memory source needs at least one record.)
      */
     static List<RawRecord> certificateOfAnotherModel(JobConfig c) {
-        RiskCertificate other = RiskCertificate.newBuilder()
-                .setModelName("another-model")
-                .setModelVersion("1")
-                .setScore("max_prob")
-                .setAlpha(0.02)
-                .setDelta(0.05)
-                .setEpoch(0)
-                .setState("CERTIFIED")
-                .setThreshold(0.0)
-                .setSince(Instant.ofEpochMilli(0))
-                .setTested(1000)
-                .setErrors(0)
-                .setMissing(0)
-                .setLabelCompleteness(1.0)
-                .setReason("start")
-                .setIssuedAt(Instant.ofEpochMilli(T0))
-                .setSequence(0)
-                .build();
+        RiskCertificate other =
+                io.bayesvlm.flink.operators.TestRecords.certificate("another-model", Instant.ofEpochMilli(T0), 0.0, 0);
         return List.of(record(
                 c.topics().certificates(),
                 "another-model/1",

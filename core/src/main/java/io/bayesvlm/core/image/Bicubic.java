@@ -36,13 +36,7 @@ final class Bicubic {
         Weights wx = width == outWidth ? null : weights(width, width, outWidth, left, cropWidth);
         Weights wy = height == outHeight ? null : weights(height, height, outHeight, top, cropHeight);
         int rowFrom = wy == null ? top : wy.start[0];
-        int rowTo = top + cropHeight;
-        if (wy != null) {
-            for (int o = 0; o < cropHeight; o++) {
-                rowTo = Math.max(rowTo, wy.start[o] + wy.coeffs[o].length);
-            }
-            rowTo = Math.min(rowTo, height);
-        }
+        int rowTo = rowsTo(wy, top, cropHeight, height);
         float[] rows = new float[(rowTo - rowFrom) * cropWidth];
         for (int y = rowFrom; y < rowTo; y++) {
             int in = y * width;
@@ -135,13 +129,7 @@ final class Bicubic {
                 : weights(extentHeight, height, outHeight, top, cropHeight);
         int[][] kx = wx == null ? null : fixedPoint(wx);
         int rowFrom = wy == null ? top : wy.start[0];
-        int rowTo = top + cropHeight;
-        if (wy != null) {
-            for (int o = 0; o < cropHeight; o++) {
-                rowTo = Math.max(rowTo, wy.start[o] + wy.coeffs[o].length);
-            }
-            rowTo = Math.min(rowTo, height);
-        }
+        int rowTo = rowsTo(wy, top, cropHeight, height);
         int rowCount = rowTo - rowFrom;
         int plane = rowCount * cropWidth;
         // the horizontal pass, channel planes of the rows the vertical pass reads, values 0..255
@@ -233,6 +221,18 @@ final class Bicubic {
     }
 
     private record Weights(int[] start, double[][] coeffs) {}
+
+    /** One past the last input row the vertical pass reads (the cropped rows themselves when there is none). */
+    private static int rowsTo(Weights wy, int top, int cropHeight, int height) {
+        int rowTo = top + cropHeight;
+        if (wy != null) {
+            for (int o = 0; o < cropHeight; o++) {
+                rowTo = Math.max(rowTo, wy.start[o] + wy.coeffs[o].length);
+            }
+            rowTo = Math.min(rowTo, height);
+        }
+        return rowTo;
+    }
 
     /**
      * For output indices {@code first .. first + count − 1} of an inExtent → outSize resampling (of inSize pixels;

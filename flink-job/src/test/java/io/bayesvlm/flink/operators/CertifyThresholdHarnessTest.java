@@ -37,6 +37,19 @@ class CertifyThresholdHarnessTest {
                 new CertifyThreshold(routing()), in -> in.modelKey, Types.STRING);
     }
 
+    /** A fresh operator restored from a snapshot, open. */
+    static KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate> restore(
+            OperatorSubtaskState snapshot) throws Exception {
+        var restored = new KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate>(
+                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new CertifyThreshold(routing())),
+                in -> in.modelKey,
+                Types.STRING);
+        restored.setup();
+        restored.initializeState(snapshot);
+        restored.open();
+        return restored;
+    }
+
     /** Items from..from+n−1: decided at event time i with max_prob spread over [0.5, 1), labelled right. */
     static void feed(
             KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate> h, int from, int n)
@@ -94,13 +107,7 @@ class CertifyThresholdHarnessTest {
             h.processElement(new StreamRecord<>(CertificationInput.decided(KEY, "lost", t, 0.99)));
             snapshot = h.snapshot(1, t);
         }
-        try (var restored = new KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate>(
-                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new CertifyThreshold(routing())),
-                in -> in.modelKey,
-                Types.STRING)) {
-            restored.setup();
-            restored.initializeState(snapshot);
-            restored.open();
+        try (var restored = restore(snapshot)) {
             restored.setProcessingTime(10_000 + WAIT.toMillis() + 1000); // the timer after the wait
             RiskCertificate c = last(restored);
             assertThat(c.getTested()).isEqualTo(1);
@@ -128,13 +135,7 @@ class CertifyThresholdHarnessTest {
             assertThat(certified.getState()).isEqualTo("CERTIFIED");
             snapshot = h.snapshot(1, 2 * hour);
         }
-        try (var restored = new KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate>(
-                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new CertifyThreshold(routing())),
-                in -> in.modelKey,
-                Types.STRING)) {
-            restored.setup();
-            restored.initializeState(snapshot);
-            restored.open();
+        try (var restored = restore(snapshot)) {
             restored.setProcessingTime(hour);
             restored.processElement(new StreamRecord<>(CertificationInput.warning(KEY, hour, "drift warning")));
             RiskCertificate withdrawn = last(restored);

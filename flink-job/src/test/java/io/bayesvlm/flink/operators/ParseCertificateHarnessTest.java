@@ -21,24 +21,7 @@ class ParseCertificateHarnessTest {
     static final AvroCodec<RiskCertificate> CODEC = new AvroCodec<>(RiskCertificate.class);
 
     static RawRecord record(Instant issuedAt, double threshold) throws Exception {
-        RiskCertificate c = RiskCertificate.newBuilder()
-                .setModelName("model")
-                .setModelVersion("1")
-                .setScore("max_prob")
-                .setAlpha(0.02)
-                .setDelta(0.05)
-                .setEpoch(0)
-                .setState("CERTIFIED")
-                .setThreshold(threshold)
-                .setSince(Instant.EPOCH)
-                .setTested(1000)
-                .setErrors(3)
-                .setMissing(0)
-                .setLabelCompleteness(1.0)
-                .setReason("start")
-                .setIssuedAt(issuedAt)
-                .setSequence(7)
-                .build();
+        RiskCertificate c = TestRecords.certificate("model", issuedAt, threshold, 7);
         return new RawRecord(null, CODEC.encode(c), "certificates", 0, 0, 0);
     }
 

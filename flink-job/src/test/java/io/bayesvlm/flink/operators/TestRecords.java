@@ -75,4 +75,27 @@ public final class TestRecords {
                 io.bayesvlm.core.risk.AuditDraw.random(),
                 certification);
     }
+
+    /** A CERTIFIED risk certificate of {@code model}/1 for max_prob at {@code threshold}, issued at {@code issuedAt}. */
+    public static io.bayesvlm.avro.RiskCertificate certificate(
+            String model, java.time.Instant issuedAt, double threshold, long sequence) {
+        return io.bayesvlm.avro.RiskCertificate.newBuilder()
+                .setModelName(model)
+                .setModelVersion("1")
+                .setScore("max_prob")
+                .setAlpha(0.02)
+                .setDelta(0.05)
+                .setEpoch(0)
+                .setState("CERTIFIED")
+                .setThreshold(threshold)
+                .setSince(java.time.Instant.EPOCH)
+                .setTested(1000)
+                .setErrors(0)
+                .setMissing(0)
+                .setLabelCompleteness(1.0)
+                .setReason("start")
+                .setIssuedAt(issuedAt)
+                .setSequence(sequence)
+                .build();
+    }
 }
