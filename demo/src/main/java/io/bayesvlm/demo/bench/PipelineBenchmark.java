@@ -150,6 +150,8 @@ public final class PipelineBenchmark {
         m.put("checkpoint.dir", checkpoints.toUri().toString());
         m.put("checkpoint.interval", "1 s");
         m.put("inference.batch-size", "32");
+        // camera photos reach 1.2 MB: above the job's default images.max-bytes (Kafka's default record size)
+        m.put("images.max-bytes", String.valueOf(16 << 20));
         JobConfig c = JobConfig.from(Configuration.fromMap(m));
         kafka.createTopics(c.topics().all(), 1);
         // camera photos reach 1.2 MB: above the broker's default record limit
