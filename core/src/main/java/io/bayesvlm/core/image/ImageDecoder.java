@@ -143,16 +143,6 @@ public final class ImageDecoder {
      */
     public record Decoded(BufferedImage image, int width, int height, double scale) {}
 
-    /**
-     * {@link #decode(byte[], int, int)}, saying at what reduction: what {@link ImagePreprocessor#pixels(Decoded)}
-     * needs to sample a reduced JPEG on the full image's grid.
-     */
-    public Decoded decodeForTarget(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
-        Decoded[] out = new Decoded[1];
-        BufferedImage image = decode(bytes, targetWidth, targetHeight, out);
-        return out[0] != null ? out[0] : new Decoded(image, image.getWidth(), image.getHeight(), 1);
-    }
-
     /** Decodes the first frame of an encoded image, or explains why it cannot. */
     public BufferedImage decode(byte[] bytes) throws ImageRejectedException {
         return decode(bytes, Integer.MAX_VALUE, Integer.MAX_VALUE);
@@ -164,11 +154,14 @@ public final class ImageDecoder {
      * by the target, not by the image.
      */
     public BufferedImage decode(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
-        return decode(bytes, targetWidth, targetHeight, null);
+        return decodeForTarget(bytes, targetWidth, targetHeight).image();
     }
 
-    private BufferedImage decode(byte[] bytes, int targetWidth, int targetHeight, Decoded[] reduced)
-            throws ImageRejectedException {
+    /**
+     * {@link #decode(byte[], int, int)}, saying at what reduction: what {@link ImagePreprocessor#pixels(Decoded)}
+     * needs to sample a reduced JPEG on the full image's grid.
+     */
+    public Decoded decodeForTarget(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
         if (bytes == null || bytes.length == 0) {
             throw new ImageRejectedException(ErrorCode.EMPTY_INPUT, "empty input (0 bytes)");
         }
@@ -180,11 +173,7 @@ public final class ImageDecoder {
                     "not a PNG, JPEG, GIF, BMP or WebP image (unrecognised leading bytes " + hex(bytes, 8) + ")");
         }
         if (format == Format.JPEG && nativeJpeg) {
-            Decoded d = decodeJpeg(bytes, targetWidth, targetHeight);
-            if (reduced != null) {
-                reduced[0] = d;
-            }
-            return d.image();
+            return decodeJpeg(bytes, targetWidth, targetHeight);
         }
         ImageReader reader = null;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -216,7 +205,8 @@ public final class ImageDecoder {
                 throw new ImageRejectedException(
                         ErrorCode.CORRUPT_IMAGE, format + " image is damaged: " + warnings.first);
             }
-            return markers != null ? Orientation.apply(image, markers.orientation()) : image;
+            BufferedImage upright = markers != null ? Orientation.apply(image, markers.orientation()) : image;
+            return new Decoded(upright, upright.getWidth(), upright.getHeight(), 1);
         } catch (ImageRejectedException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
