@@ -7,6 +7,7 @@ import io.bayesvlm.review.ReviewConfig;
 import io.bayesvlm.review.ReviewStores;
 import io.bayesvlm.review.queue.Candidate;
 import io.bayesvlm.review.queue.Command;
+import io.bayesvlm.review.queue.Escalation;
 import io.bayesvlm.review.queue.ItemView;
 import io.bayesvlm.review.queue.QueueItem;
 import io.bayesvlm.review.queue.QueueOrder;
@@ -14,6 +15,7 @@ import io.bayesvlm.review.queue.QueueStore;
 import io.bayesvlm.review.queue.QueueView;
 import io.bayesvlm.review.queue.Replies;
 import io.bayesvlm.review.queue.Reply;
+import io.bayesvlm.review.queue.ReviewerFigures;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,9 @@ final class QueueEndpoints {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final int CANDIDATES_PER_KIND = 16;
     private static final int CLAIM_ATTEMPTS = 5;
+    static final int MAX_NOTE = 500;
+    /** How many escalated items the escalated queue lists (oldest first). */
+    static final int ESCALATED_LISTED = 50;
 
     private final ReviewConfig config;
     private final ReviewStores stores;
@@ -102,6 +107,65 @@ final class QueueEndpoints {
             q.counts().forEach((k, v) -> total.merge(k, v, Long::sum));
         }
         return total;
+    }
+
+    /** The escalated queue: every instance's escalated items, oldest first. */
+    List<Escalation> escalated(Authenticator.Caller caller) throws IOException {
+        List<Escalation> all = new ArrayList<>(localEscalated());
+        if (!caller.viaPeer()) {
+            for (HostInfo h : stores.others(QueueStore.ITEMS)) {
+                all.addAll(JsonSerde.MAPPER.readValue(
+                        peers.call(
+                                        caller.user().name(),
+                                        h,
+                                        "GET",
+                                        "/api/local/escalated",
+                                        null,
+                                        PeerForwarder.Expect.JSON)
+                                .body(),
+                        new TypeReference<List<Escalation>>() {}));
+            }
+        }
+        all.sort(Comparator.comparingLong(Escalation::escalatedAt));
+        return all.subList(0, Math.min(all.size(), ESCALATED_LISTED));
+    }
+
+    List<Escalation> localEscalated() {
+        List<Escalation> out = new ArrayList<>();
+        for (QueueView q : stores.localQueues()) {
+            out.addAll(q.escalated(ESCALATED_LISTED));
+        }
+        return out;
+    }
+
+    /** The signed-in reviewer's figures, every instance's share added up ({@link ReviewerFigures}). */
+    ReviewerFigures figures(Authenticator.Caller caller) throws IOException {
+        ReviewerFigures f = localFigures(caller);
+        if (!caller.viaPeer()) {
+            for (HostInfo h : stores.others(QueueStore.ITEMS)) {
+                f = f.plus(JsonSerde.MAPPER.readValue(
+                        peers.call(
+                                        caller.user().name(),
+                                        h,
+                                        "GET",
+                                        "/api/local/figures",
+                                        null,
+                                        PeerForwarder.Expect.JSON)
+                                .body(),
+                        ReviewerFigures.class));
+            }
+        }
+        return f;
+    }
+
+    ReviewerFigures localFigures(Authenticator.Caller caller) {
+        String me = Authenticator.requireReviewer(caller.user()).name();
+        long hourAgo = clock.getAsLong() - Duration.ofHours(1).toMillis();
+        ReviewerFigures f = ReviewerFigures.NONE;
+        for (QueueView q : stores.localQueues()) {
+            f = f.plus(q.figuresOf(me, hourAgo));
+        }
+        return f;
     }
 
     /**
@@ -221,16 +285,24 @@ final class QueueEndpoints {
                 case "claim" -> Command.Type.CLAIM;
                 case "label" -> Command.Type.LABEL;
                 case "skip" -> Command.Type.SKIP;
+                case "renew" -> Command.Type.RENEW;
+                case "escalate" -> Command.Type.ESCALATE;
                 default -> throw new HttpError(404, "no such action '" + action + "'");
             };
             String label = null;
+            String note = null;
             if (type == Command.Type.LABEL) {
                 label = Requests.json(body).path("label").asText(null);
                 if (label == null) {
                     throw new HttpError(400, "a label needs {\"label\": \"<class id>\"}");
                 }
+            } else if (type == Command.Type.ESCALATE) {
+                note = Requests.json(body).path("note").asText("").strip();
+                if (note.length() > MAX_NOTE) {
+                    throw new HttpError(400, "an escalation note is at most " + MAX_NOTE + " characters");
+                }
             }
-            return command(caller, type, id, label);
+            return command(caller, type, id, label, note);
         }
         if (!action.isEmpty() && !action.equals("image")) {
             throw new HttpError(404, "no such API");
@@ -272,7 +344,7 @@ final class QueueEndpoints {
      * A change to one item: sent to the owner (forwarded when that is another instance), written to the commands
      * topic keyed by the item, and answered with what the owner's stream thread made of it.
      */
-    private Response command(Authenticator.Caller caller, Command.Type type, String id, String label)
+    private Response command(Authenticator.Caller caller, Command.Type type, String id, String label, String note)
             throws IOException {
         Optional<HostInfo> owner = stores.ownerOf(id);
         if (owner.isEmpty()) {
@@ -282,8 +354,9 @@ final class QueueEndpoints {
             if (caller.viaPeer()) {
                 throw new HttpError(503, "ownership of the item moved; retry");
             }
-            String body =
-                    type == Command.Type.LABEL ? JsonSerde.MAPPER.writeValueAsString(Map.of("label", label)) : "{}";
+            String body = type == Command.Type.LABEL
+                    ? JsonSerde.MAPPER.writeValueAsString(Map.of("label", label))
+                    : type == Command.Type.ESCALATE ? JsonSerde.MAPPER.writeValueAsString(Map.of("note", note)) : "{}";
             return peers.call(
                     caller.user().name(),
                     owner.get(),
@@ -294,13 +367,15 @@ final class QueueEndpoints {
                     PeerForwarder.Expect.JSON);
         }
         return apply(
-                Command.of(
+                new Command(
                         type,
                         null,
                         id,
                         caller.user().name(),
                         label,
-                        config.lease().toMillis()),
+                        config.lease().toMillis(),
+                        0,
+                        note),
                 stores.partitionOf(id),
                 id);
     }
@@ -309,14 +384,7 @@ final class QueueEndpoints {
     private Response apply(Command command, int partition, String key) throws IOException {
         String requestId = replies.newRequestId();
         CompletableFuture<Reply> reply = replies.await(requestId);
-        Command c = new Command(
-                command.type(),
-                requestId,
-                command.eventId(),
-                command.reviewer(),
-                command.label(),
-                command.leaseMillis(),
-                command.claimNumber());
+        Command c = command.withRequestId(requestId);
         try {
             commands.send(new ProducerRecord<>(
                     config.topics().commands(),

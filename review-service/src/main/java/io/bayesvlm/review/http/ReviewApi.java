@@ -115,6 +115,9 @@ public final class ReviewApi implements HttpHandler {
         String what = seg.size() > 2 ? seg.get(2) : "";
         switch (method + " " + String.join("/", seg.subList(0, Math.min(seg.size(), 2)))) {
             case "GET api/me":
+                if (what.equals("figures") && seg.size() == 3) {
+                    return Response.json(200, queue.figures(caller));
+                }
                 return Response.json(
                         200,
                         Map.of(
@@ -123,6 +126,9 @@ public final class ReviewApi implements HttpHandler {
                                 "role",
                                 caller.user().role().name().toLowerCase()));
             case "GET api/queue":
+                if (what.equals("escalated") && seg.size() == 3) {
+                    return Response.json(200, queue.escalated(caller));
+                }
                 return Response.json(200, queue.counts(caller));
             case "GET api/calibration":
                 return calibration.calibration(ex, caller, seg);
@@ -133,6 +139,8 @@ public final class ReviewApi implements HttpHandler {
                     case "calibration" ->
                         Response.json(200, calibration.localHistory(Requests.intParam(ex, "limit", 200, 1, 10_000)));
                     case "candidates" -> Response.json(200, queue.localCandidates(caller.user()));
+                    case "escalated" -> Response.json(200, queue.localEscalated());
+                    case "figures" -> Response.json(200, queue.localFigures(caller));
                     default -> throw new HttpError(404, "no such API");
                 };
             case "POST api/local":

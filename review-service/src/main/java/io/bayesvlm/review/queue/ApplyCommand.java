@@ -88,7 +88,20 @@ public final class ApplyCommand extends QueueProcessor {
             return Reply.of(
                     Outcome.CONFLICT, "claimed by another reviewer until " + Instant.ofEpochMilli(item.leaseUntil()));
         }
+        boolean heldByCaller = item.status() == QueueItem.Status.CLAIMED
+                && c.reviewer().equals(item.claimedBy())
+                && item.leaseUntil() > now;
         return switch (c.type()) {
+            case RENEW, ESCALATE -> {
+                if (!heldByCaller) {
+                    yield Reply.of(Outcome.CONFLICT, "you do not hold '" + c.eventId() + "' (its lease ran out?)");
+                }
+                QueueItem after = c.type() == Command.Type.RENEW
+                        ? item.renewed(now, c.leaseMillis())
+                        : item.escalated(c.reviewer(), c.note(), now);
+                queue.put(item, after);
+                yield Reply.ok(after);
+            }
             case CLAIM, CLAIM_NEXT -> {
                 QueueItem claimed = item.claimed(c.reviewer(), now, c.leaseMillis());
                 queue.put(item, claimed);

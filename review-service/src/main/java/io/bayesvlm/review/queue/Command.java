@@ -15,7 +15,8 @@ public record Command(
         String reviewer,
         String label,
         long leaseMillis,
-        long claimNumber) {
+        long claimNumber,
+        String note) {
     /**
      * CLAIM_NEXT: the best item of the partition the command was written to (no event id), chosen by the stream
      * thread itself, so reviewers asking at once never race for one item.
@@ -24,7 +25,27 @@ public record Command(
         CLAIM,
         CLAIM_NEXT,
         LABEL,
-        SKIP
+        SKIP,
+        /** The holder's lease extended (the page renews it while the reviewer is on it); the claim time stays. */
+        RENEW,
+        /** The holder sends the item to the escalated queue, with a note ({@code note}): not a label. */
+        ESCALATE
+    }
+
+    public Command(
+            Type type,
+            String requestId,
+            String eventId,
+            String reviewer,
+            String label,
+            long leaseMillis,
+            long claimNumber) {
+        this(type, requestId, eventId, reviewer, label, leaseMillis, claimNumber, null);
+    }
+
+    /** This command as written to the topic: with the id its answer will carry. */
+    public Command withRequestId(String id) {
+        return new Command(type, id, eventId, reviewer, label, leaseMillis, claimNumber, note);
     }
 
     public static Command of(

@@ -26,7 +26,9 @@ public record ItemView(
         String claimedBy,
         long leaseUntil,
         String label,
-        String labelledBy) {
+        String labelledBy,
+        String escalatedBy,
+        String escalationNote) {
 
     public static ItemView of(QueueItem i) {
         boolean blind = i.audit();
@@ -51,6 +53,8 @@ public record ItemView(
                 i.claimedBy(),
                 i.leaseUntil(),
                 i.label(),
-                i.labelledBy());
+                i.labelledBy(),
+                i.escalatedBy(),
+                i.escalationNote());
     }
 }

@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * One review request and where it stands in the queue: PENDING (waiting), CLAIMED (a reviewer holds a lease until
- * {@code leaseUntil}) or DONE (labelled). The value of the {@code review-items} store, as JSON.
+ * {@code leaseUntil}) or DONE (labelled). A pending item a reviewer escalated ({@link #escalated}) waits in the
+ * escalated queue instead. The value of the {@code review-items} store, as JSON (fields added later read as null
+ * or 0 from older entries).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record QueueItem(
@@ -35,7 +37,10 @@ public record QueueItem(
         List<String> skippedBy,
         String label,
         String labelledBy,
-        long labelledAt) {
+        long labelledAt,
+        String escalatedBy,
+        long escalatedAt,
+        String escalationNote) {
 
     public enum Status {
         PENDING,
@@ -85,7 +90,10 @@ public record QueueItem(
                 List.of(),
                 null,
                 null,
-                0);
+                0,
+                null,
+                0,
+                null);
     }
 
     public boolean audit() {
@@ -93,28 +101,12 @@ public record QueueItem(
     }
 
     public QueueItem claimed(String reviewer, long now, long leaseMillis) {
-        return new QueueItem(
-                eventId,
-                eventTime,
-                reason,
-                priority,
-                topK,
-                classes,
-                uncertainty,
-                routingScore,
-                modelName,
-                modelVersion,
-                image,
-                imageRef,
-                enqueuedAt,
-                Status.CLAIMED,
-                reviewer,
-                now,
-                now + leaseMillis,
-                skippedBy,
-                null,
-                null,
-                0);
+        return with(Status.CLAIMED, reviewer, now, now + leaseMillis, skippedBy, null, null, 0);
+    }
+
+    /** The same claim held longer: the claim time (the review's start) stays. */
+    public QueueItem renewed(long now, long leaseMillis) {
+        return with(Status.CLAIMED, claimedBy, claimedAt, now + leaseMillis, skippedBy, null, null, 0);
     }
 
     /** Back to the queue (lease expired, or skipped by {@code skipper} who will not be offered it again). */
@@ -124,6 +116,18 @@ public record QueueItem(
             skipped = new ArrayList<>(skippedBy);
             skipped.add(skipper);
         }
+        return with(Status.PENDING, null, 0, 0, List.copyOf(skipped), null, null, 0);
+    }
+
+    public QueueItem labelled(String reviewer, String chosen, long now) {
+        return with(Status.DONE, claimedBy, claimedAt, 0, skippedBy, chosen, reviewer, now);
+    }
+
+    /**
+     * Back to the queue as an escalation: it waits in the escalated queue (not the one {@code next} hands out) for
+     * someone to take it on purpose, with who sent it there, when and why.
+     */
+    public QueueItem escalated(String reviewer, String why, long now) {
         return new QueueItem(
                 eventId,
                 eventTime,
@@ -142,13 +146,30 @@ public record QueueItem(
                 null,
                 0,
                 0,
-                List.copyOf(skipped),
+                skippedBy,
                 null,
                 null,
-                0);
+                0,
+                reviewer,
+                now,
+                why);
     }
 
-    public QueueItem labelled(String reviewer, String chosen, long now) {
+    /** Whether it waits in (or came from) the escalated queue. */
+    public boolean isEscalated() {
+        return escalatedBy != null;
+    }
+
+    /** This item with its queue fields replaced; what the request said and the escalation stay. */
+    private QueueItem with(
+            Status status,
+            String claimedBy,
+            long claimedAt,
+            long leaseUntil,
+            List<String> skippedBy,
+            String label,
+            String labelledBy,
+            long labelledAt) {
         return new QueueItem(
                 eventId,
                 eventTime,
@@ -163,13 +184,16 @@ public record QueueItem(
                 image,
                 imageRef,
                 enqueuedAt,
-                Status.DONE,
+                status,
                 claimedBy,
                 claimedAt,
-                0,
-                skippedBy,
-                chosen,
-                reviewer,
-                now);
+                leaseUntil,
+                skippedBy == null ? List.of() : skippedBy,
+                label,
+                labelledBy,
+                labelledAt,
+                escalatedBy,
+                escalatedAt,
+                escalationNote);
     }
 }

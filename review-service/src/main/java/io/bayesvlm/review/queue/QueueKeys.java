@@ -6,6 +6,7 @@ package io.bayesvlm.review.queue;
  *   <li>{@code u|<priority, descending>|<enqueued>|<id>}: pending uncertain items, most uncertain first;</li>
  *   <li>{@code a|<enqueued>|<id>}: pending audits, oldest first;</li>
  *   <li>{@code t|<enqueued>|<id>}: every pending item, oldest first (nothing waits forever);</li>
+ *   <li>{@code x|<escalated at>|<id>}: pending escalated items (their own queue), oldest first;</li>
  *   <li>{@code l|<lease end>|<id>}: claimed items by lease end (expired leases return to the queue);</li>
  *   <li>{@code d|<labelled at>|<id>}: labelled items by time (purged after the retention).</li>
  * </ul>
@@ -17,6 +18,7 @@ public final class QueueKeys {
     public static final String UNCERTAIN = "u|";
     public static final String AUDIT = "a|";
     public static final String AGE = "t|";
+    public static final String ESCALATED = "x|";
     public static final String LEASE = "l|";
     public static final String DONE = "d|";
 
@@ -35,6 +37,10 @@ public final class QueueKeys {
 
     public static String age(QueueItem i) {
         return AGE + hex(i.enqueuedAt()) + '|' + i.eventId();
+    }
+
+    public static String escalated(QueueItem i) {
+        return ESCALATED + hex(i.escalatedAt()) + '|' + i.eventId();
     }
 
     public static String lease(QueueItem i) {

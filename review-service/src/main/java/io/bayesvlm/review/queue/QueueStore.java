@@ -115,7 +115,10 @@ public final class QueueStore {
 
     private static List<String> indexKeys(QueueItem i) {
         return switch (i.status()) {
-            case PENDING -> List.of(i.audit() ? QueueKeys.audit(i) : QueueKeys.uncertain(i), QueueKeys.age(i));
+            case PENDING ->
+                i.isEscalated()
+                        ? List.of(QueueKeys.escalated(i))
+                        : List.of(i.audit() ? QueueKeys.audit(i) : QueueKeys.uncertain(i), QueueKeys.age(i));
             case CLAIMED -> List.of(QueueKeys.lease(i));
             case DONE -> List.of(QueueKeys.done(i));
         };
@@ -124,7 +127,7 @@ public final class QueueStore {
     private static String countKey(QueueItem i) {
         return COUNT
                 + (i.status() == QueueItem.Status.PENDING
-                        ? (i.audit() ? "pending-audit" : "pending-uncertain")
+                        ? (i.isEscalated() ? "pending-escalated" : i.audit() ? "pending-audit" : "pending-uncertain")
                         : i.status().name().toLowerCase(java.util.Locale.ROOT));
     }
 

@@ -49,10 +49,47 @@ public record QueueView(ReadOnlyKeyValueStore<String, QueueItem> items, ReadOnly
         return out;
     }
 
-    /** Items by status: pending-uncertain, pending-audit, claimed, done. */
+    /** Escalated items waiting for someone to take them, oldest first (at most {@code n}). */
+    public List<Escalation> escalated(int n) {
+        List<Escalation> out = new ArrayList<>();
+        try (KeyValueIterator<String, String> it =
+                index.range(QueueKeys.ESCALATED, QueueKeys.end(QueueKeys.ESCALATED))) {
+            while (out.size() < n && it.hasNext()) {
+                QueueItem item = items.get(it.next().value);
+                if (item != null && item.status() == QueueItem.Status.PENDING) {
+                    out.add(Escalation.of(item));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What {@code reviewer} did in the labelled items still kept (the done-retention): labels, audits among them and
+     * on how many of those the model's top class was the same, time from claim to label, and escalations waiting.
+     */
+    public ReviewerFigures figuresOf(String reviewer, long since) {
+        ReviewerFigures f = ReviewerFigures.NONE;
+        try (KeyValueIterator<String, String> it = index.range(QueueKeys.DONE, QueueKeys.end(QueueKeys.DONE))) {
+            while (it.hasNext()) {
+                QueueItem item = items.get(it.next().value);
+                if (item != null && reviewer.equals(item.labelledBy())) {
+                    f = f.plus(ReviewerFigures.of(item, since));
+                }
+            }
+        }
+        for (Escalation e : escalated(Integer.MAX_VALUE)) {
+            if (reviewer.equals(e.escalatedBy())) {
+                f = f.plus(new ReviewerFigures(0, 0, 0, 0, 0, 0, 1));
+            }
+        }
+        return f;
+    }
+
+    /** Items by status: pending-uncertain, pending-audit, pending-escalated, claimed, done. */
     public Map<String, Long> counts() {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (String k : List.of("pending-uncertain", "pending-audit", "claimed", "done")) {
+        for (String k : List.of("pending-uncertain", "pending-audit", "pending-escalated", "claimed", "done")) {
             String v = index.get(QueueStore.COUNT + k);
             m.put(k, v == null ? 0 : Long.parseLong(v));
         }

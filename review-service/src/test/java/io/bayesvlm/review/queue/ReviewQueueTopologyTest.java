@@ -99,10 +99,15 @@ class ReviewQueueTopologyTest {
     }
 
     private Reply command(Command.Type type, String id, String reviewer, String label) throws Exception {
+        return command(new Command(
+                type, null, id, reviewer, label, Duration.ofSeconds(60).toMillis(), 0));
+    }
+
+    private Reply command(Command command) throws Exception {
         String requestId = replies.newRequestId();
         CompletableFuture<Reply> reply = replies.await(requestId);
-        Command c = Command.of(
-                type, requestId, id, reviewer, label, Duration.ofSeconds(60).toMillis());
+        Command c = command.withRequestId(requestId);
+        String id = c.eventId();
         commands.pipeInput(id, JsonSerde.MAPPER.writeValueAsBytes(c), now);
         deliverReplies();
         assertThat(reply).as("the command was applied and answered").isDone();
@@ -212,6 +217,57 @@ class ReviewQueueTopologyTest {
         assertThat(out.get(0).getReviewDurationMs()).isEqualTo(7000L);
         assertThat(out.get(0).getLabelSource()).isEqualTo(LabelSource.REVIEWER);
         assertThat(out.get(0).getLabelTime()).isEqualTo(now);
+    }
+
+    @Test
+    void theHolderRenewsTheLeaseAndEscalatesToTheEscalatedQueueNotALabel() throws Exception {
+        enqueue("x", ReviewReason.UNCERTAIN, 0.7);
+        assertThat(command(Command.Type.CLAIM, "x", "alice", null).outcome()).isEqualTo(Reply.Outcome.OK);
+        long claimedAt = view().items().get("x").claimedAt();
+        driver.advanceWallClockTime(Duration.ofSeconds(50));
+        now = now.plusSeconds(50);
+        assertThat(command(Command.Type.RENEW, "x", "bob", null).outcome())
+                .as("only the holder renews")
+                .isEqualTo(Reply.Outcome.CONFLICT);
+        Reply renewed = command(Command.Type.RENEW, "x", "alice", null);
+        assertThat(renewed.item().leaseUntil()).isEqualTo(now.toEpochMilli() + 60_000);
+        assertThat(renewed.item().claimedAt()).as("the review's start stays").isEqualTo(claimedAt);
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertThat(view().items().get("x").status())
+                .as("80 s after the claim, held by the renewal")
+                .isEqualTo(QueueItem.Status.CLAIMED);
+
+        now = now.plusSeconds(30);
+        Reply escalated = command(
+                new Command(Command.Type.ESCALATE, null, "x", "alice", null, 60_000, 0, "logo or text? not sure"));
+        assertThat(escalated.outcome()).isEqualTo(Reply.Outcome.OK);
+        assertThat(labelEvents()).as("an escalation is not a label").isEmpty();
+        assertThat(view().counts())
+                .containsEntry("pending-escalated", 1L)
+                .containsEntry("pending-uncertain", 0L)
+                .containsEntry("claimed", 0L);
+        assertThat(view().escalated(10))
+                .containsExactly(
+                        new Escalation("x", "UNCERTAIN", "alice", now.toEpochMilli(), "logo or text? not sure"));
+        assertThat(claimNext("bob", 1))
+                .as("next hands out the review queue, not escalations")
+                .isNull();
+
+        // someone takes it on purpose; a skip sends it back to the escalated queue, a label closes it
+        assertThat(command(Command.Type.CLAIM, "x", "bob", null).outcome()).isEqualTo(Reply.Outcome.OK);
+        assertThat(command(Command.Type.SKIP, "x", "bob", null).outcome()).isEqualTo(Reply.Outcome.OK);
+        assertThat(view().escalated(10)).extracting(Escalation::eventId).containsExactly("x");
+        assertThat(view().figuresOf("alice", 0).escalationsWaiting()).isEqualTo(1);
+        assertThat(command(Command.Type.CLAIM, "x", "bob", null).outcome()).isEqualTo(Reply.Outcome.OK);
+        now = now.plusSeconds(4);
+        assertThat(command(Command.Type.LABEL, "x", "bob", "coat").outcome()).isEqualTo(Reply.Outcome.OK);
+        assertThat(labelEvents()).extracting(LabelEvent::getLabel).containsExactly("coat");
+        assertThat(view().escalated(10)).isEmpty();
+        assertThat(view().counts()).containsEntry("pending-escalated", 0L).containsEntry("done", 1L);
+        assertThat(view().figuresOf("bob", 0)).isEqualTo(new ReviewerFigures(1, 1, 0, 0, 1, 4000, 0));
+        assertThat(command(Command.Type.ESCALATE, "x", "bob", null).outcome())
+                .as("a labelled item cannot be escalated")
+                .isEqualTo(Reply.Outcome.CONFLICT);
     }
 
     @Test
