@@ -173,13 +173,16 @@ final class QueueEndpoints {
      * partition; the owner's stream thread claims that partition's best item itself (CLAIM_NEXT), so reviewers
      * asking at the same moment get different items instead of racing for one.
      */
-    Response next(Authenticator.Caller caller) throws IOException {
+    Response next(Authenticator.Caller caller, byte[] body) throws IOException {
         Users.User user = caller.user();
+        List<String> except = except(body);
         Set<Integer> emptied = new HashSet<>();
         long claimNumber = claimsServed.get() + 1;
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
             Candidates all = candidates(caller);
-            Optional<Candidate> pick = all.held().stream().min(Comparator.comparingLong(Candidate::enqueuedAt));
+            Optional<Candidate> pick = all.held().stream()
+                    .filter(c -> !except.contains(c.eventId()))
+                    .min(Comparator.comparingLong(Candidate::enqueuedAt));
             if (pick.isEmpty()) {
                 List<Candidate> open = all.pending().stream()
                         .filter(c -> !emptied.contains(stores.partitionOf(c.eventId())))
@@ -195,13 +198,13 @@ final class QueueEndpoints {
                 throw new HttpError(503, "the queue is rebalancing; retry");
             }
             Response r = owner.get().equals(stores.self())
-                    ? claimNext(user, partition, claimNumber)
+                    ? claimNext(user, partition, claimNumber, except)
                     : peers.call(
                             user.name(),
                             owner.get(),
                             "POST",
                             "/api/local/claim-next?partition=" + partition + "&n=" + claimNumber,
-                            null,
+                            JsonSerde.MAPPER.writeValueAsBytes(Map.of("except", except)),
                             PeerForwarder.Expect.JSON);
             if (r.status() == 200) {
                 claimsServed.incrementAndGet();
@@ -219,7 +222,7 @@ final class QueueEndpoints {
      * A peer's pick of one of this instance's partitions. Only verified peers call it (they choose the claim number,
      * which decides when an audit comes next); a partition this instance does not own is refused at once.
      */
-    Response localClaimNext(HttpExchange ex, Authenticator.Caller caller) throws IOException {
+    Response localClaimNext(HttpExchange ex, Authenticator.Caller caller, byte[] body) throws IOException {
         Authenticator.requirePeer(caller);
         int partition = Requests.intParam(ex, "partition", -1, 0, Integer.MAX_VALUE);
         if (!stores.ownsPartition(partition)) {
@@ -228,10 +231,34 @@ final class QueueEndpoints {
         return claimNext(
                 Authenticator.requireReviewer(caller.user()),
                 partition,
-                Requests.intParam(ex, "n", 1, 1, Integer.MAX_VALUE));
+                Requests.intParam(ex, "n", 1, 1, Integer.MAX_VALUE),
+                except(body));
     }
 
-    private Response claimNext(Users.User user, int partition, long claimNumber) throws IOException {
+    /** At most this many held items the page may ask not to be handed back (its labels in their undo window). */
+    static final int MAX_EXCEPT = 20;
+
+    /** {@code {"except": [event ids]}} of a next request, validated; empty when there is no body. */
+    static List<String> except(byte[] body) {
+        com.fasterxml.jackson.databind.JsonNode ids = Requests.json(body).path("except");
+        if (ids.isMissingNode() || ids.isNull()) {
+            return List.of();
+        }
+        if (!ids.isArray() || ids.size() > MAX_EXCEPT) {
+            throw new HttpError(400, "\"except\" is a list of at most " + MAX_EXCEPT + " event ids");
+        }
+        List<String> out = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode id : ids) {
+            if (!id.isTextual()) {
+                throw new HttpError(400, "\"except\" holds event ids (strings)");
+            }
+            out.add(id.asText());
+        }
+        return List.copyOf(out);
+    }
+
+    private Response claimNext(Users.User user, int partition, long claimNumber, List<String> except)
+            throws IOException {
         return apply(
                 new Command(
                         Command.Type.CLAIM_NEXT,
@@ -240,7 +267,9 @@ final class QueueEndpoints {
                         user.name(),
                         null,
                         config.lease().toMillis(),
-                        claimNumber),
+                        claimNumber,
+                        null,
+                        except),
                 partition,
                 user.name());
     }
@@ -375,7 +404,8 @@ final class QueueEndpoints {
                         label,
                         config.lease().toMillis(),
                         0,
-                        note),
+                        note,
+                        null),
                 stores.partitionOf(id),
                 id);
     }

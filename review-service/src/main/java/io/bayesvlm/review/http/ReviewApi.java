@@ -145,12 +145,12 @@ public final class ReviewApi implements HttpHandler {
                 };
             case "POST api/local":
                 if (what.equals("claim-next") && seg.size() == 3) {
-                    return queue.localClaimNext(ex, caller);
+                    return queue.localClaimNext(ex, caller, body);
                 }
                 break;
             case "POST api/queue":
                 if (what.equals("next") && seg.size() == 3) {
-                    return queue.next(caller);
+                    return queue.next(caller, body);
                 }
                 break;
             case "GET api/items":

@@ -127,8 +127,9 @@ public final class ApplyCommand extends QueueProcessor {
     /** The item this reviewer already holds here, else this partition's pick for them (skipped ones left out). */
     private Reply claimNext(Command c, long now) {
         QueueView view = queue.view();
-        java.util.Optional<Candidate> pick =
-                view.heldBy(c.reviewer(), now).stream().findFirst();
+        java.util.Optional<Candidate> pick = view.heldBy(c.reviewer(), now).stream()
+                .filter(held -> c.except() == null || !c.except().contains(held.eventId()))
+                .findFirst();
         if (pick.isEmpty()) {
             pick = order.pick(view.candidates(16, i -> i.skippedBy().contains(c.reviewer())), now, c.claimNumber());
         }

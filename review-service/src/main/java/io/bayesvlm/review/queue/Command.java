@@ -1,6 +1,7 @@
 package io.bayesvlm.review.queue;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
 
 /**
  * A reviewer's action, written by the HTTP API to the commands topic (keyed by event id, so it reaches the task
@@ -16,10 +17,12 @@ public record Command(
         String label,
         long leaseMillis,
         long claimNumber,
-        String note) {
+        String note,
+        List<String> except) {
     /**
      * CLAIM_NEXT: the best item of the partition the command was written to (no event id), chosen by the stream
-     * thread itself, so reviewers asking at once never race for one item.
+     * thread itself, so reviewers asking at once never race for one item. Items in {@code except} that the reviewer
+     * holds are not handed back (the page is still deciding on them: a label waiting out its undo window).
      */
     public enum Type {
         CLAIM,
@@ -40,12 +43,12 @@ public record Command(
             String label,
             long leaseMillis,
             long claimNumber) {
-        this(type, requestId, eventId, reviewer, label, leaseMillis, claimNumber, null);
+        this(type, requestId, eventId, reviewer, label, leaseMillis, claimNumber, null, null);
     }
 
     /** This command as written to the topic: with the id its answer will carry. */
     public Command withRequestId(String id) {
-        return new Command(type, id, eventId, reviewer, label, leaseMillis, claimNumber, note);
+        return new Command(type, id, eventId, reviewer, label, leaseMillis, claimNumber, note, except);
     }
 
     public static Command of(

@@ -107,7 +107,7 @@ class ReviewQueueTopologyTest {
         String requestId = replies.newRequestId();
         CompletableFuture<Reply> reply = replies.await(requestId);
         Command c = command.withRequestId(requestId);
-        String id = c.eventId();
+        String id = c.eventId() != null ? c.eventId() : c.reviewer();
         commands.pipeInput(id, JsonSerde.MAPPER.writeValueAsBytes(c), now);
         deliverReplies();
         assertThat(reply).as("the command was applied and answered").isDone();
@@ -238,8 +238,8 @@ class ReviewQueueTopologyTest {
                 .isEqualTo(QueueItem.Status.CLAIMED);
 
         now = now.plusSeconds(30);
-        Reply escalated = command(
-                new Command(Command.Type.ESCALATE, null, "x", "alice", null, 60_000, 0, "logo or text? not sure"));
+        Reply escalated = command(new Command(
+                Command.Type.ESCALATE, null, "x", "alice", null, 60_000, 0, "logo or text? not sure", null));
         assertThat(escalated.outcome()).isEqualTo(Reply.Outcome.OK);
         assertThat(labelEvents()).as("an escalation is not a label").isEmpty();
         assertThat(view().counts())
@@ -268,6 +268,18 @@ class ReviewQueueTopologyTest {
         assertThat(command(Command.Type.ESCALATE, "x", "bob", null).outcome())
                 .as("a labelled item cannot be escalated")
                 .isEqualTo(Reply.Outcome.CONFLICT);
+    }
+
+    @Test
+    void nextDoesNotHandBackAHeldItemThePageIsStillDecidingOn() throws Exception {
+        enqueue("first", ReviewReason.UNCERTAIN, 0.9);
+        enqueue("second", ReviewReason.UNCERTAIN, 0.5);
+        assertThat(claimNext("alice", 1)).isEqualTo("first");
+        // a label for "first" waits out its undo window in the page: the next item is another one
+        Reply r = command(
+                new Command(Command.Type.CLAIM_NEXT, null, null, "alice", null, 60_000, 2, null, List.of("first")));
+        assertThat(r.item().eventId()).isEqualTo("second");
+        assertThat(view().items().get("first").claimedBy()).as("still held").isEqualTo("alice");
     }
 
     @Test
