@@ -15,7 +15,7 @@ function visible(text) {
 
 /** An element with attributes and children; string children become text nodes (invisible characters shown). */
 function el(tag, attrs, ...children) {
-  const svg = ['svg', 'g', 'rect', 'line', 'polyline', 'circle', 'text', 'path', 'title'].includes(tag);
+  const svg = ['svg', 'g', 'rect', 'line', 'polyline', 'polygon', 'circle', 'text', 'path', 'title'].includes(tag);
   const e = svg ? document.createElementNS(SVG_NS, tag) : document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v !== null && v !== undefined) e.setAttribute(k, String(v));
@@ -31,21 +31,49 @@ function clear(node) {
   while (node.firstChild) node.removeChild(node.firstChild);
 }
 
-/** fetch() of the API as JSON; a missing sign-in goes to the login page. */
+// The service's clock minus this browser's (from the Date header of its answers): lease countdowns use the
+// service's time, so a browser whose clock is off does not show a hold that has already run out.
+let serverSkew = 0;
+
+function serverNow() {
+  return Date.now() + serverSkew;
+}
+
+/**
+ * fetch() of the API as JSON; a missing sign-in goes to the login page. An answer that is not JSON (a proxy's HTML
+ * error page) becomes an error the page can show; no connection at all throws, after telling the page
+ * ('bayesvlm-network' event) so that it can show that it is offline.
+ */
 async function api(method, path, body) {
   const opts = { method, headers: {}, credentials: 'same-origin' };
   if (method === 'POST') {
     opts.headers['Content-Type'] = 'application/json';
     opts.body = JSON.stringify(body || {});
   }
-  const r = await fetch(path, opts);
+  let r;
+  try {
+    r = await fetch(path, opts);
+  } catch (e) {
+    window.dispatchEvent(new CustomEvent('bayesvlm-network', { detail: { ok: false } }));
+    throw e;
+  }
+  window.dispatchEvent(new CustomEvent('bayesvlm-network', { detail: { ok: true } }));
+  const date = Date.parse(r.headers.get('Date') || '');
+  if (!Number.isNaN(date)) serverSkew = date - Date.now();
   if (r.status === 401) {
     location.href = '/login?next=' + encodeURIComponent(location.pathname);
     return new Promise(() => {}); // the page is leaving; nothing more to do here
-
   }
   const text = await r.text();
-  const data = text ? JSON.parse(text) : null;
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      data = { error: 'an unexpected answer (HTTP ' + r.status + ', ' + (r.headers.get('Content-Type') || 'no type')
+        + '), perhaps from a proxy' };
+    }
+  }
   return { status: r.status, data };
 }
 

@@ -3,6 +3,8 @@
 // and labelled counts, alerts highlighted. Polls the API every 2 s.
 
 let model = null;
+// What the job alerts on (the service's calibration.alert-ece and calibration.min-labels).
+let settings = { alertEce: 0.1, minLabels: 100 };
 
 async function refresh() {
   const r = await api('GET', '/api/calibration/history?limit=200');
@@ -24,8 +26,43 @@ async function refresh() {
   summary(latest, queue.status === 200 ? queue.data : null);
   diagram(document.getElementById('diagram-map'), latest.map);
   diagram(document.getElementById('diagram-bayes'), latest.bayes);
+  binsTable(latest);
   eceChart(document.getElementById('ece-chart'), mine);
+  eceTable(mine);
   rateChart(document.getElementById('rate-chart'), mine);
+}
+
+const tooFew = (rep) => rep.labelled < settings.minLabels;
+
+/** The reliability diagrams' numbers, for screen readers and for copying. */
+function binsTable(rep) {
+  const t = document.getElementById('bins-table');
+  clear(t);
+  t.appendChild(el('caption', {}, 'Accuracy per confidence bin, latest window'));
+  t.appendChild(el('tr', {}, ...['confidence', 'MAP accuracy', 'MAP count', 'BayesVLM accuracy', 'BayesVLM count']
+    .map((h) => el('th', { scope: 'col' }, h))));
+  rep.bayes.bins.forEach((b, i) => {
+    const m = rep.map.bins[i] || {};
+    t.appendChild(el('tr', {}, el('th', { scope: 'row' }, fmt(b.lo, 2) + '–' + fmt(b.hi, 2)),
+      el('td', {}, fmt(m.accuracy)), el('td', {}, String(m.count || 0)),
+      el('td', {}, fmt(b.accuracy)), el('td', {}, String(b.count))));
+  });
+}
+
+function eceTable(reports) {
+  const t = document.getElementById('ece-table');
+  clear(t);
+  t.appendChild(el('caption', {}, 'ECE per window (newest first)'));
+  t.appendChild(el('tr', {}, ...['window end', 'labels', 'MAP', 'BayesVLM', 'audits only', 'whole stream (95% interval)',
+    'alert'].map((h) => el('th', { scope: 'col' }, h))));
+  for (const r of reports.slice().reverse().slice(0, 50)) {
+    const interval = r.populationEceBayesLower == null ? '–'
+      : fmt(r.populationEceBayes) + ' (' + fmt(r.populationEceBayesLower) + '–' + fmt(r.populationEceBayesUpper) + ')';
+    t.appendChild(el('tr', {}, el('th', { scope: 'row' }, new Date(r.windowEnd).toLocaleTimeString()),
+      el('td', {}, String(r.labelled) + (tooFew(r) ? ' (too few)' : '')), el('td', {}, fmt(r.map.ece)),
+      el('td', {}, fmt(r.bayes.ece)), el('td', {}, fmt(r.auditEceBayes)), el('td', {}, interval),
+      el('td', {}, r.alert ? 'ALERT' : '')));
+  }
 }
 
 function summary(rep, queue) {
@@ -44,10 +81,12 @@ function summary(rep, queue) {
   clear(box);
   const stat = (label, value, cls) => box.appendChild(el('div', { class: 'stat ' + (cls || '') },
     el('span', { class: 'value' }, value), el('span', { class: 'label' }, label)));
-  stat('ECE BayesVLM', fmt(rep.bayes.ece), rep.alert ? 'bad' : '');
+  stat('ECE BayesVLM' + (tooFew(rep) ? ' (too few labels to judge: ' + rep.labelled + ' < ' + settings.minLabels
+    + ')' : ''), fmt(rep.bayes.ece), rep.alert && !tooFew(rep) ? 'bad' : '');
   stat('ECE MAP', fmt(rep.map.ece));
   stat('ECE BayesVLM, audits only', fmt(rep.auditEceBayes));
-  stat('ECE BayesVLM, whole stream (weighted)', fmt(rep.populationEceBayes));
+  stat('ECE BayesVLM, whole stream (weighted)', fmt(rep.populationEceBayes) + (rep.populationEceBayesLower == null ? ''
+    : ' (' + fmt(rep.populationEceBayesLower) + '–' + fmt(rep.populationEceBayesUpper) + ')'));
   stat('accuracy', pct(rep.bayes.accuracy));
   stat('review rate', pct(rep.reviewRate));
   stat('labelled decisions', String(rep.labelled));
@@ -78,10 +117,13 @@ function diagram(svg, stats) {
       const top = Math.max(b.accuracy, b.confidence), bottom = Math.min(b.accuracy, b.confidence);
       svg.appendChild(el('rect', { x: x0, y: y(top), width: w, height: y(bottom) - y(top), class: 'gap' }));
     }
-    svg.appendChild(el('text', { x: x0 + w / 2, y: T + H + 28, class: 'count', 'text-anchor': 'middle' }, b.count));
+    svg.appendChild(el('text', { x: x0 + w / 2, y: T + H + 28, class: 'count', 'text-anchor': 'middle' },
+      b.count >= 1000 ? (b.count / 1000).toFixed(0) + 'k' : b.count));
     bars++;
   }
   svg.setAttribute('data-bars', bars);
+  svg.setAttribute('aria-label', 'reliability diagram: ' + bars + ' bins with labels, ECE ' + fmt(stats.ece)
+    + ' over ' + stats.count + ' labelled decisions (the table below has the numbers)');
   svg.appendChild(el('line', { x1: x(0), y1: y(0), x2: x(1), y2: y(1), class: 'diagonal' }));
   svg.appendChild(el('text', { x: L + W / 2, y: T + H + 44, class: 'axis', 'text-anchor': 'middle' },
     'confidence · ECE ' + fmt(stats.ece) + ' · n = ' + stats.count));
@@ -113,18 +155,49 @@ function lineChart(svg, reports, series, opts) {
       leftAxis = leftAxis || !s.right;
     }
   }
-  svg.appendChild(el('text', { x: L, y: T + H + 18, class: 'axis' }, new Date(t0).toLocaleTimeString()));
-  svg.appendChild(el('text', { x: L + W, y: T + H + 18, class: 'axis', 'text-anchor': 'end' },
-    new Date(t1).toLocaleTimeString()));
+  // a readable time axis: five ticks, hours and minutes (and the date when the span crosses days)
+  const days = new Date(t0).toDateString() !== new Date(t1).toDateString();
+  const ticks = t1 === t0 ? [t0] : [0, 0.25, 0.5, 0.75, 1].map((f) => t0 + f * (t1 - t0));
+  ticks.forEach((t, i) => {
+    const d = new Date(t);
+    const label = (days ? (d.getMonth() + 1) + '/' + d.getDate() + ' ' : '')
+      + String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0');
+    svg.appendChild(el('line', { x1: x(t), x2: x(t), y1: T + H, y2: T + H + 4, class: 'tick' }));
+    svg.appendChild(el('text', { x: x(t), y: T + H + 16, class: 'axis',
+      'text-anchor': i === 0 && ticks.length > 1 ? 'start' : i === ticks.length - 1 && i > 0 ? 'end' : 'middle' }, label));
+  });
+  if (opts.decorate) opts.decorate({ x, T, H, L, W });
 }
 
 function eceChart(svg, reports) {
-  const max = Math.max(0.05, ...reports.flatMap((r) => [r.map.ece, r.bayes.ece, r.auditEceBayes || 0]));
+  const max = 1.1 * Math.max(0.05, settings.alertEce, ...reports.flatMap(
+    (r) => [r.map.ece, r.bayes.ece, r.auditEceBayes || 0, r.populationEceBayesUpper || 0]));
+  // the whole stream's ECE with its 95% interval as a band, the threshold as a line, small windows as hollow dots
+  const decorate = ({ x, T, H, L, W }) => {
+    const y = (v) => T + (1 - v / max) * H;
+    const withInterval = reports.filter((r) => r.populationEceBayesLower != null);
+    if (withInterval.length) {
+      const upper = withInterval.map((r) => x(r.windowEnd).toFixed(1) + ',' + y(r.populationEceBayesUpper).toFixed(1));
+      const lower = withInterval.slice().reverse()
+        .map((r) => x(r.windowEnd).toFixed(1) + ',' + y(r.populationEceBayesLower).toFixed(1));
+      svg.insertBefore(el('polygon', { points: upper.concat(lower).join(' '), class: 'interval' },
+        el('title', {}, 'whole-stream BayesVLM ECE, 95% interval')), svg.children[1]);
+    }
+    svg.appendChild(el('line', { x1: L, x2: L + W, y1: y(settings.alertEce), y2: y(settings.alertEce),
+      class: 'threshold' }));
+    svg.appendChild(el('text', { x: L + W - 4, y: y(settings.alertEce) - 4, class: 'axis threshold-label',
+      'text-anchor': 'end' }, 'alert threshold ' + settings.alertEce));
+    reports.filter(tooFew).forEach((r) => svg.appendChild(el('circle', { cx: x(r.windowEnd), cy: y(r.bayes.ece), r: 3,
+      class: 'small-n' }, el('title', {}, r.labelled + ' labels: too few to judge'))));
+  };
   lineChart(svg, reports, [
     { value: (r) => r.map.ece, cls: 'map', max, format: (v) => v.toFixed(2) },
     { value: (r) => r.bayes.ece, cls: 'bayes', max, format: (v) => v.toFixed(2) },
     { value: (r) => r.auditEceBayes, cls: 'audit', max, format: (v) => v.toFixed(2) },
-  ], {});
+  ], { decorate });
+  const last = reports[reports.length - 1];
+  svg.setAttribute('aria-label', 'ECE over ' + reports.length + ' windows; latest BayesVLM ' + fmt(last.bayes.ece)
+    + ', MAP ' + fmt(last.map.ece) + ', alert threshold ' + settings.alertEce + ' (the table below has the numbers)');
 }
 
 function rateChart(svg, reports) {
@@ -139,7 +212,9 @@ document.getElementById('model').addEventListener('change', (ev) => {
   model = ev.target.value;
   refresh();
 });
-whoAmI().then(() => {
+whoAmI().then(async () => {
+  const s = await api('GET', '/api/calibration/settings');
+  if (s.status === 200) settings = s.data;
   refresh();
   setInterval(refresh, 2000);
 });

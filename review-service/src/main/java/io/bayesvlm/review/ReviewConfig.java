@@ -36,6 +36,8 @@ public record ReviewConfig(
         int auditEvery,
         Duration doneRetention,
         int calibrationHistory,
+        double alertEce,
+        int minLabels,
         Path stateDir,
         int streamThreads,
         Map<String, String> kafkaProperties) {
@@ -135,6 +137,13 @@ public record ReviewConfig(
         });
         m.put("queue.done-retention", new String[] {"7 d", "Labelled items stay queryable this long."});
         m.put("calibration.history", new String[] {"500", "Calibration reports kept per model for the dashboard."});
+        m.put("calibration.alert-ece", new String[] {
+            "0.1", "The job's calibration.alert-ece: the dashboard draws it as the threshold line of the ECE chart."
+        });
+        m.put("calibration.min-labels", new String[] {
+            "100",
+            "The job's calibration.min-labels: the dashboard marks windows with fewer labels as too small to judge."
+        });
         m.put(
                 "state.dir",
                 new String[] {"", "Kafka Streams state directory; empty: <tmp>/bayesvlm-review-<application.id>."});
@@ -218,6 +227,8 @@ public record ReviewConfig(
                 o.intAtLeast("queue.audit-every", Integer.parseInt(d("queue.audit-every")), 1),
                 duration(o, "queue.done-retention"),
                 o.intAtLeast("calibration.history", Integer.parseInt(d("calibration.history")), 1),
+                alertEce(o),
+                o.intAtLeast("calibration.min-labels", Integer.parseInt(d("calibration.min-labels")), 1),
                 state.isEmpty()
                         ? Path.of(System.getProperty("java.io.tmpdir"), "bayesvlm-review-" + app)
                         : Path.of(state),
@@ -235,6 +246,20 @@ public record ReviewConfig(
 
     public String advertisedEndpoint(int boundPort) {
         return advertisedHost + ":" + boundPort;
+    }
+
+    private static double alertEce(Options o) {
+        String v = o.string("calibration.alert-ece", d("calibration.alert-ece"));
+        double ece;
+        try {
+            ece = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("calibration.alert-ece must be a number, got '" + v + "'");
+        }
+        if (!(ece > 0 && ece <= 1)) {
+            throw new IllegalArgumentException("calibration.alert-ece must be in (0, 1], got " + v);
+        }
+        return ece;
     }
 
     private static String d(String key) {

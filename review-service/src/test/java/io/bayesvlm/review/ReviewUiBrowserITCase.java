@@ -8,9 +8,11 @@ import io.bayesvlm.avro.CalibrationReport;
 import io.bayesvlm.avro.CalibrationStats;
 import io.bayesvlm.avro.ClassScore;
 import io.bayesvlm.avro.LabelEvent;
+import io.bayesvlm.avro.PopulationCalibration;
 import io.bayesvlm.avro.ReliabilityBin;
 import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
+import io.bayesvlm.avro.WeightedStats;
 import io.bayesvlm.embedded.KafkaTestUtil;
 import io.bayesvlm.embedded.TestKafka;
 import io.bayesvlm.serde.AvroCodec;
@@ -99,11 +101,14 @@ class ReviewUiBrowserITCase {
                     "topics.labels-by-item",
                     t[5],
                     "http.port",
-                    "0");
+                    "0",
+                    // the third claim is the audit: it is claimed while the hostile item's label waits (and is undone)
+                    "queue.audit-every",
+                    "3");
             try (ReviewService service = ReviewService.start(c)) {
                 service.awaitRunning(Duration.ofSeconds(60));
                 ApiClient alice = ApiClient.signIn(service.url(), "alice", "alice");
-                await("three pending items")
+                await("four pending items")
                         .atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(100))
                         .until(
@@ -111,7 +116,7 @@ class ReviewUiBrowserITCase {
                                         .json()
                                         .path("pending")
                                         .asLong(),
-                                pending -> pending >= 3);
+                                pending -> pending >= 4);
                 Path shots = Path.of("target", "browser-screenshots").toAbsolutePath();
                 Files.createDirectories(shots);
                 JsonNode result = Browser.run(
@@ -133,13 +138,57 @@ class ReviewUiBrowserITCase {
                 assertThat(result.path("eceLines").asInt()).isEqualTo(3);
                 assertThat(result.path("alertShown").asBoolean()).isTrue();
                 // the alert states its evidence: this window's label count
-                assertThat(result.path("alertText").asText()).contains("(this one: 120 labels)");
+                assertThat(result.path("alertText").asText())
+                        .contains("(this one: 120 labels; whole-stream ECE 0.135, 95% interval 0.081–0.203)");
                 assertThat(result.path("modelOption").asText()).isEqualTo(HOSTILE_MODEL + "/1");
                 // the item on screen is claimed by alice: it is "in review", not "left"
                 assertThat(result.path("remainingBefore").asText())
-                        .isEqualTo("2 left (1 uncertain, 1 audits) · 1 in review · 0 labelled");
+                        .isEqualTo("3 left (2 uncertain, 1 audits) · 1 in review · 0 labelled");
                 assertThat(result.path("remainingAfter").asText())
-                        .isEqualTo("1 left (0 uncertain, 1 audits) · 1 in review · 1 labelled");
+                        .isEqualTo("2 left (1 uncertain, 1 audits) · 1 in review · 1 labelled");
+                assertThat(result.path("toastShown").asBoolean())
+                        .as("the undo toast")
+                        .isTrue();
+                // uncertainty in words, the two classes the model is torn between pinned above the list
+                assertThat(result.path("plainSentence").asText())
+                        .isEqualTo("The model is torn between " + HOSTILE_CLASS + " (50%) and coat (40%).");
+                assertThat(result.path("pinned")).extracting(JsonNode::asText).containsExactly(HOSTILE_CLASS, "coat");
+                // undo within the window: the history keeps only the first label, and nothing more is sent (below)
+                assertThat(result.path("undoneHistory").asInt()).isEqualTo(1);
+                assertThat(result.path("afterUndoHistory").asInt()).isEqualTo(1);
+                assertThat(result.path("auditPlain").asText()).contains("hidden on purpose");
+                assertThat(result.path("auditPinned").asInt())
+                        .as("no guesses pinned for an audit")
+                        .isZero();
+                assertThat(result.path("zoomedWidth").asDouble())
+                        .as("zoomed across the screen")
+                        .isGreaterThan(600);
+                assertThat(result.path("zoomClosed").asBoolean()).isTrue();
+                assertThat(result.path("helpShown").asBoolean()).isTrue();
+                // a refused label and an offline network are shown, kept and sent once possible
+                assertThat(result.path("conflictShown").asText())
+                        .contains("dress")
+                        .contains("HTTP 409: already labelled by someone else");
+                assertThat(result.path("offlineShown").asText()).contains("You are offline");
+                assertThat(result.path("problemsAfter").asBoolean()).isTrue();
+                assertThat(result.path("offlineAfter").asBoolean()).isTrue();
+                // escalation: its own queue, the note shown as text to whoever takes it
+                assertThat(result.path("escalatedList").asText()).contains("uncertain-2", "a logo <b>or</b> text?");
+                assertThat(result.path("escalation").asText())
+                        .isEqualTo("Escalated by alice: “a logo <b>or</b> text?”");
+                assertThat(result.path("figures").asText()).startsWith("You: 3 labels (3 in the last hour)");
+                // the dashboard: threshold line, the whole stream's interval, a readable time axis, data tables
+                assertThat(result.path("alertRole").asText()).isEqualTo("alert");
+                assertThat(result.path("thresholdLines").asInt()).isEqualTo(1);
+                assertThat(result.path("intervalBands").asInt()).isEqualTo(1);
+                assertThat(result.path("timeTicks").asInt()).isEqualTo(5);
+                assertThat(result.path("eceTableRows").asInt())
+                        .as("header and 6 windows")
+                        .isEqualTo(7);
+                assertThat(result.path("binsTableRows").asInt())
+                        .as("header and 10 bins")
+                        .isEqualTo(11);
+                assertThat(result.path("eceAria").asText()).contains("alert threshold 0.1");
                 assertThat(result.path("filterReleased").asBoolean())
                         .as("Escape leaves the filter")
                         .isTrue();
@@ -149,15 +198,25 @@ class ReviewUiBrowserITCase {
                 assertThat(result.path("auditUncertaintyRows").asInt())
                         .as("only the 'hidden' row")
                         .isEqualTo(1);
-                for (String png : List.of("review.png", "hostile-item.png", "audit-item.png", "dashboard.png")) {
+                for (String png : List.of(
+                        "review.png",
+                        "hostile-item.png",
+                        "audit-item.png",
+                        "zoom.png",
+                        "offline.png",
+                        "escalated-item.png",
+                        "history.png",
+                        "dashboard.png")) {
                     assertThat(Files.size(shots.resolve(png))).as(png).isGreaterThan(10_000);
                 }
 
                 List<LabelEvent> labels = KafkaTestUtil.readAll(kafka.bootstrapServers(), t[1], LabelEvent.class);
-                assertThat(labels).as("a key held for a second labels one item").hasSize(1);
-                assertThat(labels.get(0).getEventId()).isEqualTo("uncertain-1");
-                assertThat(labels.get(0).getLabel()).isEqualTo("coat");
-                assertThat(labels.get(0).getReviewerId()).isEqualTo("alice");
+                // a key held for a second labelled one item; the undone label was never sent; the refused one was
+                // sent once the network was back; the escalated item was labelled by whoever took it
+                assertThat(labels)
+                        .extracting(l -> l.getEventId() + "=" + l.getLabel() + " by " + l.getReviewerId())
+                        .containsExactlyInAnyOrder(
+                                "uncertain-1=coat by alice", "audit-1=dress by alice", "uncertain-2=trouser by alice");
                 assertThat(alice.get(ApiClient.item("uncertain-1"))
                                 .json()
                                 .path("status")
@@ -180,7 +239,8 @@ class ReviewUiBrowserITCase {
             hostile.setTopK(List.of(new ClassScore(HOSTILE_CLASS, 0.5, 2.0), new ClassScore("coat", 0.4, 1.0)));
             hostile.setModelName(HOSTILE_MODEL);
             ReviewRequest audit = TestRequests.request("audit-1", ReviewReason.AUDIT, 0, png());
-            for (ReviewRequest r : List.of(first, hostile, audit)) {
+            ReviewRequest last = TestRequests.request("uncertain-2", ReviewReason.UNCERTAIN, 0.5, png());
+            for (ReviewRequest r : List.of(first, hostile, audit, last)) {
                 KafkaTestUtil.send(p, t[0], r.getEventId(), requests.encode(t[0], r));
             }
             for (int w = 0; w < 6; w++) {
@@ -209,7 +269,15 @@ class ReviewUiBrowserITCase {
                 .setAuditEceBayes(0.035 + shift)
                 .setAlert(w >= 4)
                 .setWindowsOverThreshold(Math.max(0, w - 2))
+                .setPopulation(
+                        new PopulationCalibration(120L, 80.0, 400.0, weighted(0.09 + shift), weighted(0.035 + shift)))
                 .build();
+    }
+
+    /** Whole-stream estimates with a 95% interval around the ECE. */
+    private static WeightedStats weighted(double ece) {
+        return new WeightedStats(
+                0.8, 0.75, 0.85, ece, ece * 0.6, ece * 1.5, 0.5, 0.45, 0.55, 0.2, 0.18, 0.22, List.of());
     }
 
     private static CalibrationStats stats(double gap, long n) {

@@ -22,13 +22,22 @@ final class CalibrationEndpoints {
     private final ReviewStores stores;
     private final PeerForwarder peers;
 
-    CalibrationEndpoints(ReviewStores stores, PeerForwarder peers) {
+    private final double alertEce;
+    private final int minLabels;
+
+    CalibrationEndpoints(ReviewStores stores, PeerForwarder peers, double alertEce, int minLabels) {
         this.stores = stores;
         this.peers = peers;
+        this.alertEce = alertEce;
+        this.minLabels = minLabels;
     }
 
     Response calibration(HttpExchange ex, Authenticator.Caller caller, List<String> seg) throws IOException {
         String what = seg.size() > 2 ? seg.get(2) : "";
+        if (what.equals("settings")) {
+            // what the job alerts on, as configured here: the dashboard's threshold line and its "too few labels"
+            return Response.json(200, Map.of("alertEce", alertEce, "minLabels", minLabels));
+        }
         int limit = Requests.intParam(ex, "limit", 200, 1, 10_000);
         List<ReportView> all = history(caller, limit);
         return switch (what) {
@@ -40,7 +49,7 @@ final class CalibrationEndpoints {
                 }
                 yield Response.json(200, new ArrayList<>(latest.values()));
             }
-            default -> throw new HttpError(404, "calibration/latest or calibration/history");
+            default -> throw new HttpError(404, "calibration/latest, calibration/history or calibration/settings");
         };
     }
 

@@ -45,7 +45,7 @@ public final class ReviewApi implements HttpHandler {
                 users, sessions, peerSigning, new LoginThrottle(clock), revoker, config.secureCookies(), clock);
         PeerForwarder peers = new PeerForwarder(peerSigning, clock);
         this.queue = new QueueEndpoints(config, stores, replies, commands, peers, clock);
-        this.calibration = new CalibrationEndpoints(stores, peers);
+        this.calibration = new CalibrationEndpoints(stores, peers, config.alertEce(), config.minLabels());
     }
 
     /** Closes the claim-check reader. */
