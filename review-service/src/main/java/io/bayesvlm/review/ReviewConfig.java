@@ -29,6 +29,7 @@ public record ReviewConfig(
         String sessionSecret,
         Duration sessionTtl,
         boolean secureCookies,
+        io.bayesvlm.review.http.Tls tls,
         int httpThreads,
         Duration httpRequestTimeout,
         Duration lease,
@@ -111,6 +112,18 @@ public record ReviewConfig(
             "10 s",
             "A request's headers and body must arrive within this (slow clients are cut off: they cannot hold the threads); answers must be read within three times it."
         });
+        m.put("http.tls.keystore", new String[] {
+            "",
+            "PKCS12 or JKS keystore with the server's key and certificate: the API and web UI are then served over HTTPS (session cookies Secure) and instances call each other over HTTPS. Empty: plain HTTP."
+        });
+        m.put(
+                "http.tls.keystore-password",
+                new String[] {"", "The keystore's password; empty: BAYESVLM_TLS_KEYSTORE_PASSWORD."});
+        m.put("http.tls.truststore", new String[] {
+            "",
+            "Certificates an instance trusts when it calls another; empty: the keystore (all instances with one certificate, or one signed by a CA in it)."
+        });
+        m.put("http.tls.truststore-password", new String[] {"", "The truststore's password; empty: the keystore's."});
         m.put("http.advertised-host", new String[] {
             "",
             "Host other instances reach this one at (interactive queries); empty: http.host, which must then not be 0.0.0.0."
@@ -220,6 +233,7 @@ public record ReviewConfig(
                 o.orEnv("auth.session-secret", "BAYESVLM_SESSION_SECRET"),
                 duration(o, "auth.session-ttl"),
                 o.bool("auth.secure-cookies", false),
+                tls(o),
                 o.intAtLeast("http.threads", Integer.parseInt(d("http.threads")), 4),
                 duration(o, "http.request-timeout"),
                 duration(o, "queue.lease"),
@@ -246,6 +260,36 @@ public record ReviewConfig(
 
     public String advertisedEndpoint(int boundPort) {
         return advertisedHost + ":" + boundPort;
+    }
+
+    /** The TLS settings, or null for plain HTTP; the stores are opened here, so a mistake stops the start. */
+    private static io.bayesvlm.review.http.Tls tls(Options o) {
+        String keystore = o.string("http.tls.keystore", "");
+        if (keystore.isEmpty()) {
+            for (String k :
+                    List.of("http.tls.keystore-password", "http.tls.truststore", "http.tls.truststore-password")) {
+                if (!o.string(k, "").isEmpty()) {
+                    throw new IllegalArgumentException(k + " is set but http.tls.keystore is not");
+                }
+            }
+            return null;
+        }
+        String password = o.orEnv("http.tls.keystore-password", "BAYESVLM_TLS_KEYSTORE_PASSWORD");
+        if (password == null || password.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "http.tls.keystore needs a password: http.tls.keystore-password or BAYESVLM_TLS_KEYSTORE_PASSWORD");
+        }
+        String truststore = o.string("http.tls.truststore", keystore);
+        String trustPassword = o.string("http.tls.truststore-password", password);
+        io.bayesvlm.review.http.Tls tls = new io.bayesvlm.review.http.Tls(
+                Path.of(keystore), password.toCharArray(), Path.of(truststore), trustPassword.toCharArray());
+        tls.context(); // opens both stores now
+        return tls;
+    }
+
+    /** Session cookies are Secure when asked for, and always when this service itself speaks TLS. */
+    public boolean cookiesSecure() {
+        return secureCookies || tls != null;
     }
 
     private static double alertEce(Options o) {

@@ -127,7 +127,16 @@ public final class ReviewService implements AutoCloseable {
         long timeout = Math.max(1, c.httpRequestTimeout().toSeconds());
         System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(timeout));
         System.setProperty("sun.net.httpserver.maxRspTime", Long.toString(3 * timeout));
-        HttpServer http = HttpServer.create(new InetSocketAddress(c.httpHost(), c.httpPort()), 64);
+        HttpServer http;
+        if (c.tls() == null) {
+            http = HttpServer.create(new InetSocketAddress(c.httpHost(), c.httpPort()), 64);
+        } else {
+            com.sun.net.httpserver.HttpsServer https =
+                    com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(c.httpHost(), c.httpPort()), 64);
+            https.setHttpsConfigurator(
+                    new com.sun.net.httpserver.HttpsConfigurator(c.tls().context()));
+            http = https;
+        }
         int port = http.getAddress().getPort();
         HostInfo self = new HostInfo(c.advertisedHost(), port);
 
@@ -170,7 +179,14 @@ public final class ReviewService implements AutoCloseable {
         http.start();
         String host = c.httpHost().contains(":") ? "[" + c.httpHost() + "]" : c.httpHost();
         return new ReviewService(
-                streams, http, threads, commands, api, revocations, committed, "http://" + host + ":" + port);
+                streams,
+                http,
+                threads,
+                commands,
+                api,
+                revocations,
+                committed,
+                (c.tls() == null ? "http://" : "https://") + host + ":" + port);
     }
 
     /**

@@ -21,10 +21,28 @@ public final class ApiClient {
     /** The session cookie from sign-in, sent back as a browser would. */
     private volatile String cookie;
 
+    /** The whole Set-Cookie header of the sign-in (its attributes: HttpOnly, Secure, ...). */
+    private volatile String setCookie;
+
+    public String setCookieHeader() {
+        return setCookie;
+    }
+
+    private final javax.net.ssl.SSLContext tls;
+
     private ApiClient(String base) {
+        this(base, null);
+    }
+
+    /** {@code tls}: what an HTTPS service's certificate is checked against (null: plain HTTP or the JDK's CAs). */
+    private ApiClient(String base, javax.net.ssl.SSLContext tls) {
         this.base = base;
-        this.http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.tls = tls;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
     }
 
     public static ApiClient anonymous(String base) {
@@ -32,18 +50,24 @@ public final class ApiClient {
     }
 
     public static ApiClient signIn(String base, String user, String password) throws Exception {
-        ApiClient c = new ApiClient(base);
+        return signIn(base, user, password, null);
+    }
+
+    public static ApiClient signIn(String base, String user, String password, javax.net.ssl.SSLContext tls)
+            throws Exception {
+        ApiClient c = new ApiClient(base, tls);
         Answer a = c.post("/api/login", Map.of("username", user, "password", password));
         if (a.status() != 200) {
             throw new AssertionError("sign-in of " + user + " failed: " + a.status());
         }
-        c.cookie = a.raw().headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        c.setCookie = a.raw().headers().firstValue("Set-Cookie").orElseThrow();
+        c.cookie = c.setCookie.split(";")[0];
         return c;
     }
 
     /** The same signed-in session, talking to another instance. */
     public ApiClient at(String otherBase) {
-        ApiClient c = new ApiClient(otherBase);
+        ApiClient c = new ApiClient(otherBase, tls);
         c.cookie = cookie;
         return c;
     }

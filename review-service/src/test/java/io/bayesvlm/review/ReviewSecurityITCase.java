@@ -1,6 +1,7 @@
 package io.bayesvlm.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
@@ -19,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -359,5 +361,91 @@ class ReviewSecurityITCase {
                     .isEqualTo(401);
             aliceOnB.await("/api/me", 401, WAIT); // and on the other one once it has read the revocation
         }
+    }
+
+    /**
+     * With http.tls.keystore the API is HTTPS, the session cookie is Secure, plain HTTP gets no answer, and instances
+     * call each other over TLS (the queue's counts add up the other instance's partition).
+     */
+    @Test
+    void overTlsTheServiceIsHttpsWithSecureCookiesAndInstancesCallEachOtherOverTls() throws Exception {
+        Path keystore = dir.resolve("review.p12");
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "review",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=review",
+                        "-ext",
+                        "SAN=ip:127.0.0.1,dns:localhost",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        keystore.toString(),
+                        "-storepass",
+                        "test-pass")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(keytool.waitFor()).as(out).isZero();
+
+        String[] t = topics(2);
+        produce(t[0], 8);
+        String app = "review-sec-tls-" + RUN.get();
+        String[] tls = {"http.tls.keystore", keystore.toString(), "http.tls.keystore-password", "test-pass"};
+        try (ReviewService a = ReviewService.start(config(t, app, "tls-a", tls));
+                ReviewService b = ReviewService.start(config(t, app, "tls-b", tls))) {
+            a.awaitRunning(WAIT);
+            b.awaitRunning(WAIT);
+            assertThat(a.url()).startsWith("https://");
+            char[] pw = "test-pass".toCharArray();
+            javax.net.ssl.SSLContext trust = new io.bayesvlm.review.http.Tls(keystore, pw, keystore, pw).context();
+            ApiClient alice = ApiClient.signIn(a.url(), "alice", "alice", trust);
+            assertThat(alice.setCookieHeader()).contains("; Secure").contains("HttpOnly");
+            ApiClient aliceOnB = alice.at(b.url());
+            for (ApiClient on : List.of(alice, aliceOnB)) {
+                await("all 8 items counted through " + on)
+                        .atMost(WAIT)
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> on.get("/api/queue").json().path("pending").asLong(), n -> n == 8);
+            }
+
+            String plain = a.url().replace("https://", "http://") + "/api/health";
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+            assertThatThrownBy(() -> http.send(
+                            HttpRequest.newBuilder(URI.create(plain))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString()))
+                    .as("plain HTTP to the TLS port")
+                    .isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    @Test
+    void aTlsKeystoreWithTheWrongPasswordStopsTheStartNamingTheOption() throws Exception {
+        Path keystore = dir.resolve("not-a-keystore.p12");
+        Files.write(keystore, new byte[] {1, 2, 3});
+        String[] t = topics(1);
+        assertThatThrownBy(() -> config(
+                        t,
+                        "review-sec-badtls-" + RUN.get(),
+                        "badtls",
+                        "http.tls.keystore",
+                        keystore.toString(),
+                        "http.tls.keystore-password",
+                        "nope"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("http.tls.keystore: cannot open");
     }
 }

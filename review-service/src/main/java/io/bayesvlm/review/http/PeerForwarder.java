@@ -19,12 +19,19 @@ import org.apache.kafka.streams.state.HostInfo;
 final class PeerForwarder {
     static final Duration TIMEOUT = Duration.ofSeconds(15);
 
-    private final HttpClient client =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
+    private final String scheme;
     private final PeerSigning signing;
     private final LongSupplier clock;
 
-    PeerForwarder(PeerSigning signing, LongSupplier clock) {
+    /** {@code tls} null: peers over plain HTTP; else over HTTPS, trusting what that context trusts. */
+    PeerForwarder(PeerSigning signing, javax.net.ssl.SSLContext tls, LongSupplier clock) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.client = b.build();
+        this.scheme = tls == null ? "http://" : "https://";
         this.signing = signing;
         this.clock = clock;
     }
@@ -40,7 +47,7 @@ final class PeerForwarder {
         byte[] sent = method.equals("POST") ? (body == null || body.length == 0 ? "{}".getBytes() : body) : new byte[0];
         long now = clock.getAsLong();
         String signature = signing.signRequest(method, pathAndQuery, user, now, sent);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + hostString(host) + pathAndQuery))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(scheme + hostString(host) + pathAndQuery))
                 .timeout(TIMEOUT)
                 .header(PeerSigning.USER, user)
                 .header(PeerSigning.TIME, Long.toString(now))

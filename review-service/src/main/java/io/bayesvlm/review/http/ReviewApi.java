@@ -42,8 +42,9 @@ public final class ReviewApi implements HttpHandler {
         this.stores = stores;
         this.peerSigning = new PeerSigning(sessions.derivedKey("bayesvlm review peer requests"));
         this.auth = new Authenticator(
-                users, sessions, peerSigning, new LoginThrottle(clock), revoker, config.secureCookies(), clock);
-        PeerForwarder peers = new PeerForwarder(peerSigning, clock);
+                users, sessions, peerSigning, new LoginThrottle(clock), revoker, config.cookiesSecure(), clock);
+        PeerForwarder peers = new PeerForwarder(
+                peerSigning, config.tls() == null ? null : config.tls().context(), clock);
         this.queue = new QueueEndpoints(config, stores, replies, commands, peers, clock);
         this.calibration = new CalibrationEndpoints(stores, peers, config.alertEce(), config.minLabels());
     }
