@@ -52,6 +52,14 @@ try {
   result.toastShown = await page.isVisible('#toast');
   await page.waitForSelector('#history li.h-sent[data-event="uncertain-1"]', { timeout: 15000 });
   await page.waitForFunction(() => document.getElementById('remaining').textContent.includes('1 labelled'));
+  // A mistake corrected from "my last labels" while the lease runs: a second label event that supersedes the first.
+  await page.click('#history li[data-event="uncertain-1"] button.change');
+  await page.selectOption('#history li[data-event="uncertain-1"] select.relabel', 'pullover');
+  await page.click('#history li[data-event="uncertain-1"] button.correct');
+  await page.waitForFunction(() => document.querySelector('#history li[data-event="uncertain-1"]')
+    .textContent.startsWith('pullover (corrected)'));
+  result.corrected = await page.textContent('#history li[data-event="uncertain-1"]');
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
 
   // The next item's class ids and metadata are hostile HTML: they must show as text and never run.
   assert.equal(await page.textContent('#event-id'), '<img src=x onerror="window.__pwned=1">');

@@ -223,6 +223,9 @@ async function send(entry) {
   }
   if (r.status === 200) {
     entry.state = 'sent';
+    // correctable by its labeller until the lease it was labelled under ends
+    entry.correctableUntil = r.data.leaseUntil;
+    entry.classes = r.data.classes;
     delete entry.item;
   } else {
     entry.state = 'failed';
@@ -385,9 +388,16 @@ function renderHistory() {
   clear(list);
   const STATES = { waiting: 'sending in a moment (Undo)', sending: 'sending…', sent: '✓ sent', failed: '✗ not sent' };
   for (const h of history.slice(0, HISTORY_SHOWN)) {
-    list.appendChild(el('li', { class: 'h-' + h.state, 'data-event': h.eventId },
-      el('strong', {}, h.label), ' · ', el('code', {}, h.eventId), ' · ', STATES[h.state],
-      ' · ', new Date(h.at).toLocaleTimeString()));
+    const li = el('li', { class: 'h-' + h.state, 'data-event': h.eventId },
+      el('strong', {}, h.label), h.corrected ? ' (corrected)' : '', ' · ', el('code', {}, h.eventId), ' · ',
+      STATES[h.state], ' · ', new Date(h.at).toLocaleTimeString());
+    if (h.state === 'sent' && h.classes && h.correctableUntil > serverNow()) {
+      const change = el('button', { class: 'link change' }, 'Change');
+      change.addEventListener('click', () => openRelabel(h, li, change));
+      li.appendChild(document.createTextNode(' '));
+      li.appendChild(change);
+    }
+    list.appendChild(li);
   }
   const failed = history.filter((h) => h.state === 'failed');
   $('problems').hidden = failed.length === 0;
@@ -406,6 +416,34 @@ function renderHistory() {
   }
   const waiting = history.find((h) => h.state === 'waiting');
   if (!waiting) $('toast').hidden = true;
+}
+
+/** A correction of a sent label, while its lease runs: a new label event that supersedes the first. */
+function openRelabel(entry, li, button) {
+  button.remove();
+  const select = el('select', { class: 'relabel', 'aria-label': 'correct the label to' },
+    ...entry.classes.map((c) => el('option', c === entry.label ? { value: c, selected: 'selected' } : { value: c }, c)));
+  const ok = el('button', { class: 'secondary correct' }, 'Correct');
+  ok.addEventListener('click', () => relabel(entry, select.value));
+  li.append(' ', select, ' ', ok);
+  select.focus();
+}
+
+async function relabel(entry, classId) {
+  let r;
+  try {
+    r = await api('POST', '/api/items/' + encodeURIComponent(entry.eventId) + '/relabel', { label: classId });
+  } catch (e) {
+    r = { status: 0, data: { error: 'no connection' } };
+  }
+  if (r.status === 200) {
+    if (classId !== entry.label) entry.corrected = true;
+    entry.label = classId;
+    status('Corrected: ' + visible(entry.eventId) + ' is now "' + visible(classId) + '".');
+  } else {
+    status('Not corrected: ' + (r.data && r.data.error));
+  }
+  save();
 }
 
 function toast(entry) {
@@ -439,7 +477,7 @@ document.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape') closeEscalate();
     return;
   }
-  if (t.id === 'filter' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
   // a held key repeats: only the first press counts, so holding "3" labels one item, not the next ones too
   if (ev.repeat) {
     ev.preventDefault();

@@ -216,7 +216,22 @@ class ReviewUiBrowserITCase {
                 assertThat(labels)
                         .extracting(l -> l.getEventId() + "=" + l.getLabel() + " by " + l.getReviewerId())
                         .containsExactlyInAnyOrder(
-                                "uncertain-1=coat by alice", "audit-1=dress by alice", "uncertain-2=trouser by alice");
+                                "uncertain-1=coat by alice",
+                                "uncertain-1=pullover by alice",
+                                "audit-1=dress by alice",
+                                "uncertain-2=trouser by alice");
+                // the correction names the label it replaces
+                LabelEvent coat = labels.stream()
+                        .filter(l -> l.getLabel().equals("coat"))
+                        .findFirst()
+                        .orElseThrow();
+                LabelEvent pullover = labels.stream()
+                        .filter(l -> l.getLabel().equals("pullover"))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(coat.getSupersedes()).isNull();
+                assertThat(pullover.getSupersedes()).isEqualTo(coat.getLabelTime());
+                assertThat(result.path("corrected").asText()).startsWith("pullover (corrected) · uncertain-1");
                 assertThat(alice.get(ApiClient.item("uncertain-1"))
                                 .json()
                                 .path("status")

@@ -313,6 +313,7 @@ final class QueueEndpoints {
             Command.Type type = switch (action) {
                 case "claim" -> Command.Type.CLAIM;
                 case "label" -> Command.Type.LABEL;
+                case "relabel" -> Command.Type.RELABEL;
                 case "skip" -> Command.Type.SKIP;
                 case "renew" -> Command.Type.RENEW;
                 case "escalate" -> Command.Type.ESCALATE;
@@ -320,7 +321,7 @@ final class QueueEndpoints {
             };
             String label = null;
             String note = null;
-            if (type == Command.Type.LABEL) {
+            if (type == Command.Type.LABEL || type == Command.Type.RELABEL) {
                 label = Requests.json(body).path("label").asText(null);
                 if (label == null) {
                     throw new HttpError(400, "a label needs {\"label\": \"<class id>\"}");
@@ -383,7 +384,7 @@ final class QueueEndpoints {
             if (caller.viaPeer()) {
                 throw new HttpError(503, "ownership of the item moved; retry");
             }
-            String body = type == Command.Type.LABEL
+            String body = type == Command.Type.LABEL || type == Command.Type.RELABEL
                     ? JsonSerde.MAPPER.writeValueAsString(Map.of("label", label))
                     : type == Command.Type.ESCALATE ? JsonSerde.MAPPER.writeValueAsString(Map.of("note", note)) : "{}";
             return peers.call(

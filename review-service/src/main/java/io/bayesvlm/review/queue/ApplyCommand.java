@@ -72,6 +72,9 @@ public final class ApplyCommand extends QueueProcessor {
         if (item == null) {
             return Reply.of(Outcome.NOT_FOUND, "no review item '" + c.eventId() + "'");
         }
+        if (c.type() == Command.Type.RELABEL) {
+            return relabel(item, c, now);
+        }
         if (item.status() == QueueItem.Status.DONE) {
             if (c.type() == Command.Type.LABEL
                     && c.reviewer().equals(item.labelledBy())
@@ -92,6 +95,7 @@ public final class ApplyCommand extends QueueProcessor {
                 && c.reviewer().equals(item.claimedBy())
                 && item.leaseUntil() > now;
         return switch (c.type()) {
+            case RELABEL -> throw new IllegalStateException("handled above");
             case RENEW, ESCALATE -> {
                 if (!heldByCaller) {
                     yield Reply.of(Outcome.CONFLICT, "you do not hold '" + c.eventId() + "' (its lease ran out?)");
@@ -118,10 +122,37 @@ public final class ApplyCommand extends QueueProcessor {
                 }
                 QueueItem done = item.labelled(c.reviewer(), c.label(), now);
                 queue.put(item, done);
-                emit(done, now);
+                emit(done, now, null);
                 yield Reply.ok(done);
             }
         };
+    }
+
+    /**
+     * A labeller's correction of their own label while the lease they labelled under still runs: a second LabelEvent
+     * whose {@code supersedes} is the first one's time. The same label again changes nothing (a retry).
+     */
+    private Reply relabel(QueueItem item, Command c, long now) {
+        if (item.status() != QueueItem.Status.DONE || !c.reviewer().equals(item.labelledBy())) {
+            return Reply.of(Outcome.CONFLICT, "only the reviewer who labelled '" + c.eventId() + "' can correct it");
+        }
+        if (c.label() == null || !item.classes().contains(c.label())) {
+            return Reply.of(Outcome.INVALID, "'" + c.label() + "' is not a class of model " + item.modelName());
+        }
+        if (c.label().equals(item.label())) {
+            return Reply.ok(item);
+        }
+        if (now >= item.leaseUntil()) {
+            return Reply.of(
+                    Outcome.CONFLICT,
+                    "the label can no longer be corrected (its lease ended "
+                            + (item.leaseUntil() == 0 ? "with the label" : Instant.ofEpochMilli(item.leaseUntil()))
+                            + ")");
+        }
+        QueueItem corrected = item.relabelled(c.label(), now);
+        queue.put(item, corrected);
+        emit(corrected, now, item.labelledAt());
+        return Reply.ok(corrected);
     }
 
     /** The item this reviewer already holds here, else this partition's pick for them (skipped ones left out). */
@@ -142,8 +173,10 @@ public final class ApplyCommand extends QueueProcessor {
         return Reply.ok(claimed);
     }
 
-    private void emit(QueueItem done, long now) {
-        boolean claimedByLabeller = done.claimedBy() != null && done.claimedBy().equals(done.labelledBy());
+    private void emit(QueueItem done, long now, Long supersedes) {
+        boolean claimedByLabeller = supersedes == null
+                && done.claimedBy() != null
+                && done.claimedBy().equals(done.labelledBy());
         LabelEvent label = LabelEvent.newBuilder()
                 .setEventId(done.eventId())
                 .setLabel(done.label())
@@ -151,6 +184,7 @@ public final class ApplyCommand extends QueueProcessor {
                 .setLabelTime(Instant.ofEpochMilli(now))
                 .setReviewerId(done.labelledBy())
                 .setReviewDurationMs(claimedByLabeller ? Math.max(0, now - done.claimedAt()) : null)
+                .setSupersedes(supersedes == null ? null : Instant.ofEpochMilli(supersedes))
                 .build();
         byte[] key = done.eventId().getBytes(StandardCharsets.UTF_8);
         context.forward(new Record<>(key, labels.encode(labelsTopic, label), now), LABELS_SINK);

@@ -32,7 +32,12 @@ public record Command(
         /** The holder's lease extended (the page renews it while the reviewer is on it); the claim time stays. */
         RENEW,
         /** The holder sends the item to the escalated queue, with a note ({@code note}): not a label. */
-        ESCALATE
+        ESCALATE,
+        /**
+         * The labeller corrects their own label while the item's lease (from the claim) still runs: a new LabelEvent
+         * that supersedes the first, never a silent overwrite.
+         */
+        RELABEL
     }
 
     public Command(

@@ -119,8 +119,18 @@ public record QueueItem(
         return with(Status.PENDING, null, 0, 0, List.copyOf(skipped), null, null, 0);
     }
 
+    /**
+     * Labelled by {@code reviewer}. When they held the claim, its lease end stays on the item: until then they may
+     * correct the label ({@link #relabelled}).
+     */
     public QueueItem labelled(String reviewer, String chosen, long now) {
-        return with(Status.DONE, claimedBy, claimedAt, 0, skippedBy, chosen, reviewer, now);
+        long correctableUntil = reviewer.equals(claimedBy) && status == Status.CLAIMED ? leaseUntil : 0;
+        return with(Status.DONE, claimedBy, claimedAt, correctableUntil, skippedBy, chosen, reviewer, now);
+    }
+
+    /** The labeller's correction: the new label at {@code now}, still correctable until the same time. */
+    public QueueItem relabelled(String chosen, long now) {
+        return with(Status.DONE, claimedBy, claimedAt, leaseUntil, skippedBy, chosen, labelledBy, now);
     }
 
     /**

@@ -271,6 +271,40 @@ class ReviewQueueTopologyTest {
     }
 
     @Test
+    void theLabellerCorrectsTheirLabelWithinTheLeaseAsASupersedingLabelEvent() throws Exception {
+        enqueue("x", ReviewReason.UNCERTAIN, 0.7);
+        assertThat(command(Command.Type.CLAIM, "x", "alice", null).outcome()).isEqualTo(Reply.Outcome.OK);
+        now = now.plusSeconds(5);
+        assertThat(command(Command.Type.LABEL, "x", "alice", "coat").outcome()).isEqualTo(Reply.Outcome.OK);
+        Instant first = now;
+        now = now.plusSeconds(10);
+        assertThat(command(Command.Type.RELABEL, "x", "bob", "dress").outcome())
+                .as("only the labeller corrects")
+                .isEqualTo(Reply.Outcome.CONFLICT);
+        assertThat(command(Command.Type.RELABEL, "x", "alice", "no-such-class").outcome())
+                .isEqualTo(Reply.Outcome.INVALID);
+        Reply corrected = command(Command.Type.RELABEL, "x", "alice", "dress");
+        assertThat(corrected.outcome()).isEqualTo(Reply.Outcome.OK);
+        assertThat(corrected.item().label()).isEqualTo("dress");
+        assertThat(command(Command.Type.RELABEL, "x", "alice", "dress").outcome())
+                .as("a retry of the correction")
+                .isEqualTo(Reply.Outcome.OK);
+
+        List<LabelEvent> out = labelEvents();
+        assertThat(out).extracting(LabelEvent::getLabel).containsExactly("coat", "dress");
+        assertThat(out.get(0).getSupersedes()).isNull();
+        assertThat(out.get(1).getSupersedes()).as("names the label it replaces").isEqualTo(first);
+        assertThat(out.get(1).getLabelTime()).isEqualTo(now);
+        assertThat(out.get(1).getReviewerId()).isEqualTo("alice");
+
+        // the lease (60 s from the claim) is over: no more corrections
+        now = now.plusSeconds(50);
+        assertThat(command(Command.Type.RELABEL, "x", "alice", "coat").outcome())
+                .isEqualTo(Reply.Outcome.CONFLICT);
+        assertThat(labelEvents()).isEmpty();
+    }
+
+    @Test
     void nextDoesNotHandBackAHeldItemThePageIsStillDecidingOn() throws Exception {
         enqueue("first", ReviewReason.UNCERTAIN, 0.9);
         enqueue("second", ReviewReason.UNCERTAIN, 0.5);
