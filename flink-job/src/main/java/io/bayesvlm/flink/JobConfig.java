@@ -183,6 +183,7 @@ public record JobConfig(
     /** Label join and rolling calibration windows. */
     public record CalibrationOptions(
             Duration labelTtl,
+            Duration correctionWindow,
             Duration maxLabelDelay,
             Duration windowSize,
             Duration windowSlide,
@@ -295,6 +296,7 @@ public record JobConfig(
                 get(c, REVIEW_INCLUDE_IMAGE),
                 new CalibrationOptions(
                         positive(c, LABEL_TTL),
+                        nonNegative(c, CORRECTION_WINDOW),
                         nonNegative(c, LABEL_DELAY),
                         size,
                         slide,

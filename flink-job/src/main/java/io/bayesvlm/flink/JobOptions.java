@@ -269,6 +269,13 @@ public final class JobOptions {
             .durationType()
             .defaultValue(Duration.ofHours(1))
             .withDescription("How long a decision waits for its label, and a label for its decision.");
+    public static final ConfigOption<Duration> CORRECTION_WINDOW = key("calibration.correction-window")
+            .durationType()
+            .defaultValue(Duration.ofMinutes(10))
+            .withDescription("How long after its label a joined decision stays in state so that the reviewer's"
+                    + " correction (LabelEvent.supersedes: a relabel in the review service, within the item's lease)"
+                    + " is joined too and the calibration windows count it instead; 0: corrections are ignored. Each"
+                    + " labelled decision then holds its state this long (at most calibration.label-join-ttl).");
     public static final ConfigOption<Duration> LABEL_DELAY = key("calibration.max-label-delay")
             .durationType()
             .defaultValue(Duration.ofMinutes(5))
@@ -404,6 +411,7 @@ public final class JobOptions {
             REVIEW_TOP_K,
             REVIEW_INCLUDE_IMAGE,
             LABEL_TTL,
+            CORRECTION_WINDOW,
             LABEL_DELAY,
             WINDOW_SIZE,
             WINDOW_SLIDE,

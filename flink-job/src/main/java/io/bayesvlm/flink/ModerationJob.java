@@ -280,7 +280,8 @@ public final class ModerationJob {
                 .uid("decisions-awaiting-labels")
                 .keyBy(Decision::getEventId)
                 .connect(labels.keyBy(ReceivedLabel::eventId))
-                .process(new JoinLabels(config.calibration().labelTtl()))
+                .process(new JoinLabels(
+                        config.calibration().labelTtl(), config.calibration().correctionWindow()))
                 .name("join labels")
                 .uid("join-labels");
 

@@ -31,7 +31,9 @@ import org.apache.flink.util.Collector;
 /**
  * Joins decisions with their labels by event id, whichever arrives first. The first one waits in keyed state
  * for at most the TTL (a processing-time timer clears it); a label for a class the model does not know goes to
- * the dead letters at the label's own coordinates. A second label for an already joined event is ignored (counted).
+ * the dead letters at the label's own coordinates. A second label for an already joined event is ignored (counted),
+ * unless it is a correction of the label it was joined with (LabelEvent.supersedes, a reviewer relabelling within
+ * the item's lease): that is joined too, until the timer, and the calibration windows count the later one.
  *
  * <p>State per event id is one compact {@link JoinSlot} and one timer; the class ids, the same for every decision of
  * a model, are kept once per model in operator state (union: each subtask restores every model's list, whatever keys
@@ -42,6 +44,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
     private static final long serialVersionUID = 1L;
 
     private final long ttlMillis;
+    private final long correctionMillis;
 
     private transient ValueState<byte[]> slot;
     private transient ListState<String> classesState;
@@ -51,9 +54,16 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
     private transient Counter joins;
     private transient Counter expired;
     private transient Counter duplicates;
+    private transient Counter corrections;
 
     public JoinLabels(Duration ttl) {
+        this(ttl, Duration.ZERO);
+    }
+
+    /** {@code correctionWindow}: how long a joined decision is kept for a correction of its label (0: none). */
+    public JoinLabels(Duration ttl, Duration correctionWindow) {
         this.ttlMillis = ttl.toMillis();
+        this.correctionMillis = correctionWindow.toMillis();
     }
 
     @Override
@@ -65,6 +75,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         joins = group.counter("labelsJoined");
         expired = group.counter("joinExpired");
         duplicates = group.counter("labelsDuplicate");
+        corrections = group.counter("labelsCorrected");
     }
 
     @Override
@@ -91,12 +102,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         byte[] s = slot.value();
         if (s != null && JoinSlot.tag(s) == JoinSlot.LABEL) {
             // Through the slot's own encoding, so both arrival orders yield the same pair from one code path.
-            emit(
-                    JoinSlot.decision(JoinSlot.decision(d, 0), d.getEventId()),
-                    JoinSlot.label(s),
-                    JoinSlot.expiry(s),
-                    ctx,
-                    out);
+            emit(JoinSlot.decision(d, JoinSlot.expiry(s)), JoinSlot.label(s), -1, ctx, out);
         } else if (s == null) {
             slot.update(JoinSlot.decision(d, armTimer(ctx)));
         }
@@ -109,7 +115,11 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         if (s == null) {
             slot.update(JoinSlot.label(l, armTimer(ctx)));
         } else if (JoinSlot.tag(s) == JoinSlot.DECISION) {
-            emit(JoinSlot.decision(s, ctx.getCurrentKey()), l, JoinSlot.expiry(s), ctx, out);
+            emit(s, l, -1, ctx, out);
+        } else if (isCorrection(s, l)) {
+            // the labeller's correction of the label this event was joined with: joined too, the later one counts
+            corrections.inc();
+            emit(JoinSlot.joinedDecisionSlot(s), l, JoinSlot.keptUntil(s), ctx, out);
         } else {
             duplicates.inc(); // already joined, or a label already waits
         }
@@ -123,7 +133,17 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
                 expired.inc();
             }
             slot.clear();
+        } else if (s != null && JoinSlot.keepsDecision(s) && JoinSlot.keptUntil(s) == timestamp) {
+            slot.update(JoinSlot.joined(JoinSlot.expiry(s))); // the correction window is over: the marker stays
         }
+    }
+
+    /** A label that supersedes the one this joined event counts (LabelEvent.supersedes names its time). */
+    private static boolean isCorrection(byte[] slot, ReceivedLabel l) {
+        java.time.Instant supersedes = l.event.getSupersedes();
+        return supersedes != null
+                && JoinSlot.keepsDecision(slot)
+                && supersedes.toEpochMilli() == JoinSlot.joinedLabelTime(slot);
     }
 
     /** Registers the key's only timer; returns its time. */
@@ -133,12 +153,27 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         return at;
     }
 
+    /**
+     * The decision slot joined with a label: the pair out; the slot stays until its timer to recognise duplicates,
+     * with the decision until {@code keepUntil} (-1: from now for the correction window) so that a correction of this
+     * label can be joined too.
+     */
     private void emit(
-            LabelledDecision ld, ReceivedLabel received, long expiry, Context ctx, Collector<LabelledDecision> out)
+            byte[] decisionSlot, ReceivedLabel received, long keepUntil, Context ctx, Collector<LabelledDecision> out)
             throws Exception {
-        // Kept until the timer fires, to recognise duplicate labels.
-        slot.update(JoinSlot.joined(expiry));
         LabelEvent l = received.event;
+        long expiry = JoinSlot.expiry(decisionSlot);
+        if (keepUntil < 0 && correctionMillis > 0) {
+            keepUntil = Math.min(expiry, ctx.timerService().currentProcessingTime() + correctionMillis);
+            if (keepUntil < expiry) {
+                ctx.timerService().registerProcessingTimeTimer(keepUntil); // then the slot shrinks to the marker
+            }
+        }
+        slot.update(
+                correctionMillis > 0
+                        ? JoinSlot.joined(decisionSlot, l.getLabelTime().toEpochMilli(), keepUntil)
+                        : JoinSlot.joined(expiry));
+        LabelledDecision ld = JoinSlot.decision(decisionSlot, ctx.getCurrentKey());
         List<String> ids = classes.getOrDefault(ModelSpec.key(ld.modelName, ld.modelVersion), List.of());
         int index = ids.indexOf(l.getLabel());
         if (index < 0) {
@@ -165,6 +200,7 @@ public class JoinLabels extends KeyedCoProcessFunction<String, Decision, Receive
         ld.labelTopic = received.topic;
         ld.labelPartition = received.partition;
         ld.labelOffset = received.offset;
+        ld.labelTime = l.getLabelTime().toEpochMilli();
         out.collect(ld);
     }
 }

@@ -31,6 +31,18 @@ public class RollingCalibration extends ProcessWindowFunction<LabelledDecision, 
     @Override
     public void process(String key, Context ctx, Iterable<LabelledDecision> items, Collector<CalibrationReport> out) {
         out.collect(CalibrationReports.build(
-                items, ctx.window().getStart(), ctx.window().getEnd(), spec));
+                latestPerEvent(items), ctx.window().getStart(), ctx.window().getEnd(), spec));
+    }
+
+    /**
+     * One pair per event: where a reviewer corrected their label (JoinLabels joins the correction too), the later
+     * label. A correction that comes after its windows fired is a late pair (dead-lettered as such).
+     */
+    static java.util.List<LabelledDecision> latestPerEvent(Iterable<LabelledDecision> items) {
+        java.util.Map<String, LabelledDecision> latest = new java.util.LinkedHashMap<>();
+        for (LabelledDecision d : items) {
+            latest.merge(d.eventId, d, (a, b) -> b.labelTime > a.labelTime ? b : a);
+        }
+        return new java.util.ArrayList<>(latest.values());
     }
 }

@@ -30,15 +30,67 @@ public final class JoinSlot {
     }
 
     public static long expiry(byte[] slot) {
-        long v = 0;
-        for (int i = 1; i <= 8; i++) {
-            v = (v << 8) | (slot[i] & 0xff);
-        }
-        return v;
+        return getLong(slot, 1);
     }
 
     public static byte[] joined(long expiry) {
         return write(JOINED, expiry, out -> {});
+    }
+
+    /**
+     * An event already joined that keeps its decision (a {@link #decision} slot) and the time of the label it was
+     * joined with until {@code keepUntil}, so that a correction of that label (LabelEvent.supersedes) can be joined
+     * too; then it shrinks to the plain marker ({@link #joined(long)}).
+     */
+    public static byte[] joined(byte[] decisionSlot, long labelTime, long keepUntil) {
+        if (decisionSlot[0] != DECISION) {
+            throw new IllegalStateException("join slot holds tag " + decisionSlot[0] + ", not " + DECISION);
+        }
+        byte[] out = new byte[decisionSlot.length + 16];
+        System.arraycopy(decisionSlot, 0, out, 0, 9);
+        out[0] = JOINED;
+        putLong(out, 9, labelTime);
+        putLong(out, 17, keepUntil);
+        System.arraycopy(decisionSlot, 9, out, 25, decisionSlot.length - 9);
+        return out;
+    }
+
+    /** Whether a joined slot still keeps its decision (the plain marker does not). */
+    public static boolean keepsDecision(byte[] slot) {
+        return slot[0] == JOINED && slot.length > 25;
+    }
+
+    /** The time of the label a joined slot counts. */
+    public static long joinedLabelTime(byte[] slot) {
+        return getLong(slot, 9);
+    }
+
+    /** Until when a joined slot keeps its decision. */
+    public static long keptUntil(byte[] slot) {
+        return getLong(slot, 17);
+    }
+
+    /** The decision slot a joined slot kept (what {@link #decision(byte[], String)} reads), with its expiry. */
+    public static byte[] joinedDecisionSlot(byte[] slot) {
+        byte[] decision = new byte[slot.length - 16];
+        System.arraycopy(slot, 0, decision, 0, 9);
+        decision[0] = DECISION;
+        System.arraycopy(slot, 25, decision, 9, slot.length - 25);
+        return decision;
+    }
+
+    private static void putLong(byte[] b, int at, long v) {
+        for (int i = 0; i < 8; i++) {
+            b[at + i] = (byte) (v >>> (56 - 8 * i));
+        }
+    }
+
+    private static long getLong(byte[] b, int at) {
+        long v = 0;
+        for (int i = at; i < at + 8; i++) {
+            v = (v << 8) | (b[i] & 0xff);
+        }
+        return v;
     }
 
     /** A decision waiting for its label. */

@@ -29,6 +29,8 @@ public class LabelledDecision {
 
     public int labelPartition = -1;
     public long labelOffset = -1;
+    /** The label's own time: of two labels of one event (a reviewer's correction), the later one counts. */
+    public long labelTime = Long.MIN_VALUE;
 
     public LabelledDecision() {}
 }

@@ -99,4 +99,52 @@ class JoinLabelsHarnessTest {
             assertThat(d.getOffset()).isEqualTo(TestRecords.labelOffset("f"));
         });
     }
+
+    /** A label at {@code time} that corrects the one at {@code supersedes} (null: a first label). */
+    private static ReceivedLabel labelAt(String id, String label, long time, Long supersedes) {
+        var l = TestRecords.label(id, label);
+        l.setLabelTime(java.time.Instant.ofEpochMilli(time));
+        l.setSupersedes(supersedes == null ? null : java.time.Instant.ofEpochMilli(supersedes));
+        return new ReceivedLabel(l, TestRecords.LABELS_TOPIC, 1, 7);
+    }
+
+    @Test
+    void aCorrectionOfTheJoinedLabelIsJoinedTooAndTheWindowsCountTheLaterOne() throws Exception {
+        h.close();
+        h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
+                new JoinLabels(Duration.ofMinutes(10), Duration.ofMinutes(2)),
+                Decision::getEventId,
+                ReceivedLabel::eventId,
+                Types.STRING);
+        h.setProcessingTime(0);
+        h.processElement1(new StreamRecord<>(TestRecords.decision("g", 1, 0.5, 0.3, 0.2), 1));
+        h.processElement2(new StreamRecord<>(labelAt("g", "cat", 5_000, null), 2));
+        // not a correction of the label it was joined with: ignored, as any second label
+        h.processElement2(new StreamRecord<>(labelAt("g", "car", 6_000, 4_999L), 3));
+        h.processElement2(new StreamRecord<>(labelAt("g", "dog", 9_000, 5_000L), 4));
+        assertThat(out()).extracting(ld -> ld.label + "@" + ld.labelTime).containsExactly("0@5000", "1@9000");
+        // a correction of the correction is joined as well; a stale one (of the first label) no more
+        h.processElement2(new StreamRecord<>(labelAt("g", "car", 12_000, 9_000L), 5));
+        h.processElement2(new StreamRecord<>(labelAt("g", "cat", 13_000, 5_000L), 6));
+        assertThat(out()).extracting(ld -> ld.label).containsExactly(0, 1, 2);
+        assertThat(RollingCalibration.latestPerEvent(out()))
+                .singleElement()
+                .satisfies(
+                        ld -> assertThat(ld.label).as("the latest label counts").isEqualTo(2));
+        // after the correction window the decision is dropped (a marker stays until the TTL): no more corrections
+        h.setProcessingTime(Duration.ofMinutes(2).toMillis() + 1);
+        h.processElement2(new StreamRecord<>(labelAt("g", "dog", 200_000, 12_000L), 7));
+        assertThat(out()).hasSize(3);
+        assertThat(h.numKeyedStateEntries()).isPositive();
+        h.setProcessingTime(Duration.ofMinutes(10).toMillis() + 1);
+        assertThat(h.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void withoutACorrectionWindowACorrectionIsIgnoredLikeAnySecondLabel() throws Exception {
+        h.processElement1(new StreamRecord<>(TestRecords.decision("h", 1, 0.5, 0.3, 0.2), 1));
+        h.processElement2(new StreamRecord<>(labelAt("h", "cat", 5_000, null), 2));
+        h.processElement2(new StreamRecord<>(labelAt("h", "dog", 9_000, 5_000L), 3));
+        assertThat(out()).extracting(ld -> ld.label).containsExactly(0);
+    }
 }
