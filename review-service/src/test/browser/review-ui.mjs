@@ -78,6 +78,9 @@ try {
   assert.equal(await page.$$eval('#review script, #review img:not(#image)', (n) => n.length), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   result.hostileRenderedAsText = true;
+  // a 300-character class name wraps: the page is no wider than the window
+  result.pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  result.windowWidth = await page.evaluate(() => window.innerWidth);
   await page.screenshot({ path: shots + '/hostile-item.png', fullPage: true });
   result.remainingAfter = await page.textContent('#remaining');
 
@@ -190,6 +193,13 @@ try {
   result.eceAria = await page.getAttribute('#ece-chart', 'aria-label');
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   await page.screenshot({ path: shots + '/dashboard.png', fullPage: true });
+
+  // Dark mode follows the system's preference.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(base + '/review');
+  await page.waitForSelector('#history li');
+  result.darkBackground = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.screenshot({ path: shots + '/dark-review.png', fullPage: true });
 
   assert.deepEqual(errors, []);
   console.log(JSON.stringify(result));

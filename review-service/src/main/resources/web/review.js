@@ -368,7 +368,7 @@ function save() {
   const open = (h) => h.state !== 'sent';
   history = history.filter((h, i) => i < HISTORY_SHOWN || open(h));
   localStorage.setItem(storageKey(), JSON.stringify(history.map(
-    ({ eventId, label: l, at, state, error }) => ({ eventId, label: l, at, state, error }))));
+    ({ eventId, label: l, at, state, error, corrected }) => ({ eventId, label: l, at, state, error, corrected }))));
   renderHistory();
 }
 

@@ -39,6 +39,13 @@ public final class Checks {
         return v;
     }
 
+    public static double atLeast(String key, double v, double min) {
+        if (!(v >= min) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(key + " must be a number of at least " + min + ", got " + v);
+        }
+        return v;
+    }
+
     /** -1 (the default: decided elsewhere) or a positive count. */
     public static int minusOneOrPositive(String key, int v) {
         if (v == 0 || v < -1) {

@@ -40,6 +40,7 @@ public record JobConfig(
         int mcSamples,
         int inferenceParallelism,
         ImageLimits limits,
+        double jpegOversample,
         RoutingOptions routing,
         int reviewTopK,
         boolean reviewIncludeImage,
@@ -281,6 +282,7 @@ public record JobConfig(
                 atLeast(c, MC_SAMPLES, 1),
                 inferenceParallelism,
                 new ImageLimits(atLeastLong(c, MAX_BYTES, 1), atLeastLong(c, MAX_PIXELS, 1), atLeast(c, MAX_SIDE, 1)),
+                atLeastDouble(c, JPEG_OVERSAMPLE, 1),
                 new RoutingOptions(
                         score,
                         RoutingOptions.Mode.valueOf(mode.replace('-', '_').toUpperCase(java.util.Locale.ROOT)),

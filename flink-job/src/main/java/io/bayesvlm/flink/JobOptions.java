@@ -157,6 +157,13 @@ public final class JobOptions {
             key("images.max-pixels").longType().defaultValue(40_000_000L);
     public static final ConfigOption<Integer> MAX_SIDE =
             key("images.max-side").intType().defaultValue(16_384);
+    public static final ConfigOption<Double> JPEG_OVERSAMPLE = key("images.jpeg-oversample")
+            .doubleType()
+            .defaultValue(io.bayesvlm.core.image.ImageDecoder.JPEG_OVERSAMPLE)
+            .withDescription("With libjpeg-turbo, a JPEG is decoded at the smallest of its M/8 scales that leaves this"
+                    + " many times the model's input, then resized: 2 moved no prediction of the fidelity test;"
+                    + " 1 (Pillow's draft rule) costs about 30% less CPU per photo but changed 3% of its predicted"
+                    + " classes (docs/performance.md, \"Real photos\").");
 
     // Routing
     public static final ConfigOption<String> ROUTING_SCORE = key("routing.score")
@@ -394,6 +401,7 @@ public final class JobOptions {
             MC_SAMPLES,
             INFERENCE_PARALLELISM,
             MAX_BYTES,
+            JPEG_OVERSAMPLE,
             MAX_PIXELS,
             MAX_SIDE,
             ROUTING_SCORE,

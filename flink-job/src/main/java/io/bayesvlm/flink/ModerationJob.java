@@ -166,6 +166,7 @@ public final class ModerationJob {
                 .process(new DecodeImage(
                         config.modelDir(),
                         config.limits(),
+                        config.jpegOversample(),
                         RecordCodec.of(ImageEvent.class, config.registry()),
                         config.eventTimes()))
                 .name("decode and validate")

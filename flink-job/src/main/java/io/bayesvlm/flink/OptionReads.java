@@ -44,6 +44,10 @@ final class OptionReads {
         return Checks.positive(o.key(), get(c, o));
     }
 
+    static double atLeastDouble(Configuration c, ConfigOption<Double> o, double min) {
+        return Checks.atLeast(o.key(), get(c, o), min);
+    }
+
     static long atLeastLong(Configuration c, ConfigOption<Long> o, long min) {
         return Checks.atLeast(o.key(), get(c, o), min);
     }

@@ -21,6 +21,8 @@ class JobConfigTest {
         assertThat(c.routing().score()).isEqualTo(UncertaintyScore.MAX_PROB);
         assertThat(c.routing().targetRate()).isTrue();
         assertThat(c.calibration().bins()).isEqualTo(15);
+        assertThat(c.jpegOversample()).isEqualTo(io.bayesvlm.core.image.ImageDecoder.JPEG_OVERSAMPLE);
+        assertThat(c.calibration().correctionWindow()).isEqualTo(java.time.Duration.ofMinutes(10));
     }
 
     @Test
@@ -56,6 +58,8 @@ class JobConfigTest {
     @Test
     void invalidValuesNameTheOption() {
         assertInvalid(Map.of("inference.batch-size", "0"), "inference.batch-size must be at least 1");
+        assertInvalid(Map.of("images.jpeg-oversample", "0.5"), "images.jpeg-oversample must be a number of at least 1");
+        assertInvalid(Map.of("calibration.correction-window", "-1 s"), "calibration.correction-window");
         assertInvalid(Map.of("routing.score", "confidence"), "routing.score");
         assertInvalid(Map.of("routing.mode", "sometimes"), "routing.mode must be one of");
         assertInvalid(Map.of("routing.audit-fraction", "1.5"), "routing.audit-fraction must be in [0, 1]");

@@ -353,6 +353,11 @@ class ReviewSecurityITCase {
             assertThat(peersOnly.status()).isEqualTo(403);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
             assertThat(alice.get("/api/local/candidates").status()).isEqualTo(403);
+            // a verified peer naming a partition the queue does not have (it has 2): 400 at once
+            assertThat(asPeer(a, "/api/local/claim-next?partition=7&n=4").statusCode())
+                    .isEqualTo(400);
+            assertThat(asPeer(a, "/api/local/claim-next?partition=-1&n=4").statusCode())
+                    .isEqualTo(400);
 
             ApiClient copy = alice.at(a.url()); // the same cookie, kept by someone else
             assertThat(alice.post("/api/logout", Map.of()).status()).isEqualTo(200);
@@ -361,6 +366,21 @@ class ReviewSecurityITCase {
                     .isEqualTo(401);
             aliceOnB.await("/api/me", 401, WAIT); // and on the other one once it has read the revocation
         }
+    }
+
+    /** A claim-next as another instance sends it (signed with the shared secret's peer key), timed. */
+    private static HttpResponse<String> asPeer(ReviewService to, String pathAndQuery) throws Exception {
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(to.url() + pathAndQuery))
+                .timeout(Duration.ofSeconds(5))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        io.bayesvlm.review.http.PeerRequests.headers("shared-test-secret", "POST", pathAndQuery, "alice", body)
+                .forEach(b::header);
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("at once").isLessThan(Duration.ofSeconds(1));
+        return r;
     }
 
     /**

@@ -48,6 +48,8 @@ class ReviewUiBrowserITCase {
     static final String HOSTILE_MODEL = "fashion<script>window.__pwned=3</script>";
     /** Shows as "catdog" where the right-to-left override acts. */
     static final String BIDI_CLASS = "cat\u202Egod";
+    /** 300 characters without a space. */
+    static final String LONG_CLASS = "long".repeat(75);
 
     @TempDir
     Path dir;
@@ -149,6 +151,10 @@ class ReviewUiBrowserITCase {
                 assertThat(result.path("toastShown").asBoolean())
                         .as("the undo toast")
                         .isTrue();
+                assertThat(result.path("pageWidth").asInt())
+                        .as("a 300-character class name wraps")
+                        .isLessThanOrEqualTo(result.path("windowWidth").asInt());
+                assertThat(result.path("darkBackground").asText()).isEqualTo("rgb(18, 21, 28)");
                 // uncertainty in words, the two classes the model is torn between pinned above the list
                 assertThat(result.path("plainSentence").asText())
                         .isEqualTo("The model is torn between " + HOSTILE_CLASS + " (50%) and coat (40%).");
@@ -206,7 +212,8 @@ class ReviewUiBrowserITCase {
                         "offline.png",
                         "escalated-item.png",
                         "history.png",
-                        "dashboard.png")) {
+                        "dashboard.png",
+                        "dark-review.png")) {
                     assertThat(Files.size(shots.resolve(png))).as(png).isGreaterThan(10_000);
                 }
 
@@ -249,6 +256,7 @@ class ReviewUiBrowserITCase {
             List<String> classes = new ArrayList<>(TestRequests.CLASSES);
             classes.add(HOSTILE_CLASS);
             classes.add(BIDI_CLASS);
+            classes.add(LONG_CLASS);
             ReviewRequest hostile = TestRequests.request(HOSTILE_ID, ReviewReason.UNCERTAIN, 0.8, png());
             hostile.setClasses(classes);
             hostile.setTopK(List.of(new ClassScore(HOSTILE_CLASS, 0.5, 2.0), new ClassScore("coat", 0.4, 1.0)));

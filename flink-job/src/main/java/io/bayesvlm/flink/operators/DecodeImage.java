@@ -29,6 +29,7 @@ public class DecodeImage extends DecodeOrDeadLetter<ImageEvent, DecodedImage> {
 
     private final String modelDir;
     private final ImageLimits limits;
+    private final double jpegOversample;
     private final EventTimeBounds eventTimes;
 
     private transient ImageLoader loader;
@@ -37,9 +38,20 @@ public class DecodeImage extends DecodeOrDeadLetter<ImageEvent, DecodedImage> {
     private transient Counter outOfRange;
 
     public DecodeImage(String modelDir, ImageLimits limits, RecordCodec<ImageEvent> codec, EventTimeBounds eventTimes) {
+        this(modelDir, limits, ImageDecoder.JPEG_OVERSAMPLE, codec, eventTimes);
+    }
+
+    /** {@code jpegOversample}: images.jpeg-oversample ({@link ImageDecoder#ImageDecoder(ImageLimits, boolean, double)}). */
+    public DecodeImage(
+            String modelDir,
+            ImageLimits limits,
+            double jpegOversample,
+            RecordCodec<ImageEvent> codec,
+            EventTimeBounds eventTimes) {
         super(codec);
         this.modelDir = modelDir;
         this.limits = limits;
+        this.jpegOversample = jpegOversample;
         this.eventTimes = eventTimes;
     }
 
@@ -50,10 +62,13 @@ public class DecodeImage extends DecodeOrDeadLetter<ImageEvent, DecodedImage> {
     public void open(OpenContext context) throws Exception {
         super.open(context);
         // Only model.json is needed here: decoding runs apart from the (heavier) inference operator.
-        loader = new ImageLoader(ModelSpec.load(Path.of(modelDir)).image(), limits);
+        loader = new ImageLoader(
+                ModelSpec.load(Path.of(modelDir)).image(), new ImageDecoder(limits, true, jpegOversample));
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
             if (ImageDecoder.nativeJpegAvailable()) {
-                LOG.info("JPEG decoding: libjpeg-turbo, at a reduced DCT scale");
+                LOG.info(
+                        "JPEG decoding: libjpeg-turbo, at a reduced DCT scale (images.jpeg-oversample {})",
+                        jpegOversample);
             } else {
                 LOG.warn(
                         "JPEG decoding: pure Java, several times slower per photo ({}): install libjpeg-turbo's"

@@ -220,11 +220,14 @@ final class QueueEndpoints {
 
     /**
      * A peer's pick of one of this instance's partitions. Only verified peers call it (they choose the claim number,
-     * which decides when an audit comes next); a partition this instance does not own is refused at once.
+     * which decides when an audit comes next); a partition the queue does not have is a bad request and one this
+     * instance does not own is refused, both at once.
      */
     Response localClaimNext(HttpExchange ex, Authenticator.Caller caller, byte[] body) throws IOException {
         Authenticator.requirePeer(caller);
-        int partition = Requests.intParam(ex, "partition", -1, 0, Integer.MAX_VALUE);
+        // a partition the topic does not have is a bad request (400), one another instance owns a retry (409)
+        int partitions = commands.partitionsFor(config.topics().commands()).size();
+        int partition = Requests.intParam(ex, "partition", -1, 0, partitions - 1);
         if (!stores.ownsPartition(partition)) {
             throw new HttpError(409, "partition " + partition + " of the queue is not this instance's; retry");
         }
