@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             RiskCommand.class,
             RelabelCommand.class,
+            FitFailureCommand.class,
+            FailureStudyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class BayesVlmCli {

@@ -36,7 +36,7 @@ public final class FailureTraining {
             double learningRate,
             double weightDecay,
             long seed) {
-        public static final Options DEFAULTS = new Options(32, 64, 32, 80, 64, 1e-3, 1e-4, 7);
+        public static final Options DEFAULTS = new Options(16, 32, 16, 30, 64, 1e-3, 0.03, 7);
 
         public Options withSeed(long s) {
             return new Options(attention, hidden1, hidden2, epochs, batchSize, learningRate, weightDecay, s);

@@ -124,6 +124,24 @@ public final class LaplaceHead {
         return classEmbeddings[c];
     }
 
+    /** The class prompts' text embedding means, each made unit length [K][d] (what a failure predictor attends over). */
+    public double[][] unitClassEmbeddings() {
+        double[][] out = new double[classEmbeddings.length][];
+        for (int c = 0; c < out.length; c++) {
+            double[] m = classEmbeddings[c].mean();
+            double n = 0;
+            for (double x : m) {
+                n += x * x;
+            }
+            n = Math.sqrt(n);
+            out[c] = new double[m.length];
+            for (int i = 0; i < m.length; i++) {
+                out[c][i] = m[i] / n;
+            }
+        }
+        return out;
+    }
+
     /** The image embedding's mean and per-dimension variance for one activation. */
     public ProbCosine.Embedding embedImage(float[] activation) {
         return ProbCosine.embed(imageProjection, imageAInv, imageBInvDiag, activation);

@@ -1,0 +1,42 @@
+package io.bayesvlm.cli;
+
+import io.bayesvlm.core.BayesVlmModel;
+import io.bayesvlm.core.data.Activations;
+import io.bayesvlm.core.failure.FailureInput;
+import io.bayesvlm.core.failure.FailureStudy;
+import io.bayesvlm.core.head.Prediction;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The head's predictions and the failure predictor's inputs for a data set's activations (finite ones only). */
+final class FailureInputs {
+    private FailureInputs() {}
+
+    /** Predictions and inputs of every image; {@code keep[i]} false where the head's output is not finite. */
+    static FailureStudy.Shifted of(String shift, BayesVlmModel m, Activations.Result act, boolean[] keep) {
+        List<Prediction> predictions = new ArrayList<>();
+        List<FailureInput> inputs = new ArrayList<>();
+        for (int i = 0; i < act.activations().length; i++) {
+            Prediction p = m.head().predict(act.activations()[i]);
+            if (!p.isFinite()) {
+                keep[i] = false;
+            }
+            predictions.add(p);
+            inputs.add(FailureInput.of(m.head().embedImage(act.activations()[i]), p));
+        }
+        return new FailureStudy.Shifted(shift, predictions, inputs);
+    }
+
+    /** Only the kept images. */
+    static FailureStudy.Shifted kept(FailureStudy.Shifted s, boolean[] keep) {
+        List<Prediction> p = new ArrayList<>();
+        List<FailureInput> in = new ArrayList<>();
+        for (int i = 0; i < keep.length; i++) {
+            if (keep[i]) {
+                p.add(s.predictions().get(i));
+                in.add(s.inputs().get(i));
+            }
+        }
+        return new FailureStudy.Shifted(s.shift(), p, in);
+    }
+}
