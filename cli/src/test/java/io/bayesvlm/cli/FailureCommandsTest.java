@@ -1,0 +1,87 @@
+package io.bayesvlm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bayesvlm.core.BayesVlmModel;
+import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.failure.FailurePredictor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code fit-failure} and {@code failure-study} on the built-in model and its 2,000 sample test images. */
+class FailureCommandsTest {
+    static final Path ROOT = RiskCommandTest.ROOT;
+
+    @TempDir
+    Path dir;
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
+        return BayesVlmCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void fitFailureWritesAPredictorTheModelLoads() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path file = dir.resolve("failure.npz");
+        int exit = run(
+                out,
+                err,
+                "fit-failure",
+                "--model",
+                ROOT.resolve("models/fashion-clip").toString(),
+                "--device",
+                "cpu",
+                "--data",
+                ROOT.resolve("models/fashion-mnist-sample").toString(),
+                "--out",
+                file.toString(),
+                "--epochs",
+                "3");
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("trained on 2000 images").contains("wrong predictions");
+        try (BayesVlmModel m = BayesVlmModel.load(
+                ROOT.resolve("models/fashion-clip"),
+                ScoringOptions.DEFAULTS.withDevice(io.bayesvlm.core.model.DeviceSpec.parse("cpu")))) {
+            FailurePredictor p = FailurePredictor.load(file, m.head().unitClassEmbeddings());
+            assertThat(p.numClasses()).isEqualTo(m.spec().classIds().size());
+        }
+        assertThat(run(new StringWriter(), err, "fit-failure", "--model", "x", "--data", "y", "--epochs", "0"))
+                .isNotZero();
+    }
+
+    @Test
+    void failureStudyReportsEveryScoreAndTheLearnedOneAgainstMutualInfo() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = run(
+                out,
+                err,
+                "failure-study",
+                "--model",
+                ROOT.resolve("models/fashion-clip").toString(),
+                "--device",
+                "cpu",
+                "--data",
+                ROOT.resolve("models/fashion-mnist-sample").toString(),
+                "--splits",
+                "2",
+                "--bootstrap",
+                "50",
+                "--shift",
+                "noise",
+                "--training",
+                "8,16,8,3,0.01");
+        assertThat(exit).as(err.toString()).isZero();
+        String report = out.toString();
+        assertThat(report)
+                .contains("| score | none | noise |")
+                .contains("| mutual_info |")
+                .contains("| learned |");
+        assertThat(report)
+                .containsPattern("\\| learned − mutual_info, 95% interval \\| [+-]0\\.\\d{3} \\[[+-]0\\.\\d{3}");
+    }
+}
