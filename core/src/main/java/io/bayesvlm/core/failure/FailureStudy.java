@@ -217,8 +217,8 @@ public final class FailureStudy {
                 means(aurocs),
                 means(fprs),
                 aurocDiff,
-                meansByAlpha(reviews),
-                meansByAlpha(errors),
+                means(reviews),
+                means(errors),
                 reviewDiff);
     }
 
@@ -314,18 +314,9 @@ public final class FailureStudy {
         return Arrays.stream(v).filter(Double::isFinite).average().orElse(Double.NaN);
     }
 
-    private static Map<String, Map<String, Double>> means(Map<String, Map<String, double[]>> m) {
-        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-        m.forEach((k, v) -> {
-            Map<String, Double> inner = new LinkedHashMap<>();
-            v.forEach((s, arr) -> inner.put(s, mean(arr)));
-            out.put(k, inner);
-        });
-        return out;
-    }
-
-    private static Map<Double, Map<String, Double>> meansByAlpha(Map<Double, Map<String, double[]>> m) {
-        Map<Double, Map<String, Double>> out = new LinkedHashMap<>();
+    /** The mean over splits of each score's figures, per shift or per α. */
+    private static <K> Map<K, Map<String, Double>> means(Map<K, Map<String, double[]>> m) {
+        Map<K, Map<String, Double>> out = new LinkedHashMap<>();
         m.forEach((k, v) -> {
             Map<String, Double> inner = new LinkedHashMap<>();
             v.forEach((s, arr) -> inner.put(s, mean(arr)));
