@@ -4,6 +4,8 @@ import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
+import io.bayesvlm.core.failure.FailureInput;
+import io.bayesvlm.core.failure.FailurePredictor;
 import io.bayesvlm.core.head.Prediction;
 import io.bayesvlm.core.head.Predictive;
 import io.bayesvlm.core.head.UncertaintyScore;
@@ -64,6 +66,13 @@ final class RiskCommand implements Callable<Integer> {
     @Option(names = "--grid", defaultValue = "200", description = "Candidate thresholds (default: ${DEFAULT-VALUE}).")
     int grid;
 
+    @Option(
+            names = "--failure",
+            paramLabel = "FILE",
+            description = "A learned failure predictor (fit-failure) to report as the score 'learned'; default:"
+                    + " MODEL/failure.npz when there is one. It must not have been trained on these images.")
+    java.nio.file.Path failure;
+
     @Spec
     CommandSpec spec;
 
@@ -79,13 +88,23 @@ final class RiskCommand implements Callable<Integer> {
             LabelledImages images = dataset.open(ms.classIds(), model.limits());
             Activations.Result act =
                     Activations.all(m, images, ImageShift.NONE, 1, model.seed, new Progress(err, "risk"));
+            java.nio.file.Path failureFile =
+                    failure != null ? failure : model.model().resolve(FailurePredictor.FILE);
+            FailurePredictor learned = failure != null || java.nio.file.Files.exists(failureFile)
+                    ? FailurePredictor.load(failureFile, m.head().unitClassEmbeddings())
+                    : null;
             List<Prediction> predictions = new ArrayList<>();
             List<Integer> labels = new ArrayList<>();
+            List<Double> learnedConfidence = new ArrayList<>();
             for (int i = 0; i < act.activations().length; i++) {
                 Prediction p = m.head().predict(act.activations()[i]);
                 if (p.isFinite()) {
                     predictions.add(p);
                     labels.add(act.labels()[i]);
+                    if (learned != null) {
+                        learnedConfidence.add(
+                                learned.confidence(FailureInput.of(m.head().embedImage(act.activations()[i]), p)));
+                    }
                 }
             }
             int n = predictions.size();
@@ -120,33 +139,63 @@ final class RiskCommand implements Callable<Integer> {
                         wrong[i] = (bayes ? p.predicted() : io.bayesvlm.core.head.Uncertainty.argmax(p.mapProbs()))
                                 != labels.get(i);
                     }
-                    for (double alpha : alphas) {
-                        HeldOutRisk.Row r = HeldOutRisk.evaluate(
-                                part(conf, calibration, true),
-                                part(wrong, calibration, true),
-                                part(conf, calibration, false),
-                                part(wrong, calibration, false),
-                                alpha,
-                                delta,
-                                grid);
-                        out.printf(
-                                "| %s | %s | %.3f | %s | %s | %.3f | %s | %d |%n",
-                                bayes ? "BayesVLM probit" : "MAP (CLIP)",
-                                s.jsonName(),
-                                alpha,
-                                r.threshold() == Double.POSITIVE_INFINITY
-                                        ? "none (review all)"
-                                        : String.format("%.4g", s.valueAtConfidence(r.threshold())),
-                                Double.isNaN(r.upperBound()) ? "-" : String.format("%.4f", r.upperBound()),
-                                r.reviewRate(),
-                                Double.isNaN(r.autoError()) ? "-" : String.format("%.4f", r.autoError()),
-                                r.auto());
-                    }
+                    rows(
+                            out,
+                            bayes ? "BayesVLM probit" : "MAP (CLIP)",
+                            s.jsonName(),
+                            s::valueAtConfidence,
+                            conf,
+                            wrong,
+                            calibration);
                 }
+            }
+            if (learned != null) {
+                // the learned score is a confidence already (1 − the predicted chance of a wrong prediction)
+                double[] conf = learnedConfidence.stream()
+                        .mapToDouble(Double::doubleValue)
+                        .toArray();
+                boolean[] wrong = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    wrong[i] = predictions.get(i).predicted() != labels.get(i);
+                }
+                rows(out, "BayesVLM probit", "learned", c -> c, conf, wrong, calibration);
             }
             out.flush();
         }
         return 0;
+    }
+
+    /** One table row per alpha: the threshold chosen on the calibration part, the figures of the test part. */
+    private void rows(
+            PrintWriter out,
+            String method,
+            String score,
+            java.util.function.DoubleUnaryOperator valueAtConfidence,
+            double[] conf,
+            boolean[] wrong,
+            boolean[] calibration) {
+        for (double alpha : alphas) {
+            HeldOutRisk.Row r = HeldOutRisk.evaluate(
+                    part(conf, calibration, true),
+                    part(wrong, calibration, true),
+                    part(conf, calibration, false),
+                    part(wrong, calibration, false),
+                    alpha,
+                    delta,
+                    grid);
+            out.printf(
+                    "| %s | %s | %.3f | %s | %s | %.3f | %s | %d |%n",
+                    method,
+                    score,
+                    alpha,
+                    r.threshold() == Double.POSITIVE_INFINITY
+                            ? "none (review all)"
+                            : String.format("%.4g", valueAtConfidence.applyAsDouble(r.threshold())),
+                    Double.isNaN(r.upperBound()) ? "-" : String.format("%.4f", r.upperBound()),
+                    r.reviewRate(),
+                    Double.isNaN(r.autoError()) ? "-" : String.format("%.4f", r.autoError()),
+                    r.auto());
+        }
     }
 
     /** MAP's own score values (it has no logit variances): max_prob or margin of its probabilities. */

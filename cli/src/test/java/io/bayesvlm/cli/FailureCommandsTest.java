@@ -51,6 +51,25 @@ class FailureCommandsTest {
         }
         assertThat(run(new StringWriter(), err, "fit-failure", "--model", "x", "--data", "y", "--epochs", "0"))
                 .isNotZero();
+
+        // risk reports it as the score "learned" (here on the images it was trained on: only the table's shape)
+        StringWriter risk = new StringWriter();
+        assertThat(run(
+                        risk,
+                        err,
+                        "risk",
+                        "--model",
+                        ROOT.resolve("models/fashion-clip").toString(),
+                        "--device",
+                        "cpu",
+                        "--data",
+                        ROOT.resolve("models/fashion-mnist-sample").toString(),
+                        "--alpha",
+                        "0.05",
+                        "--failure",
+                        file.toString()))
+                .isZero();
+        assertThat(risk.toString()).containsPattern("\\| BayesVLM probit \\| learned \\| 0\\.050 \\|");
     }
 
     @Test
