@@ -48,6 +48,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     LabelledDataOptions dataset;
 
+    @Mixin
+    FailureOption failureOption;
+
     @Option(
             names = "--shift",
             split = ",",
@@ -99,6 +102,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>();
         StringBuilder report = new StringBuilder();
         try (BayesVlmModel m = BayesVlmModel.load(model.model(), model.scoring(Predictive.Mode.PROBIT))) {
+            io.bayesvlm.core.failure.FailurePredictor learned = failureOption.load(m, model.model());
             ModelSpec ms = m.spec();
             LabelledImages images = dataset.open(ms.classIds(), model.limits());
             Predictive mc = new Predictive(Predictive.Mode.MC, model.mcSamples, model.seed, ms.numClasses());
@@ -174,11 +178,23 @@ final class EvaluateCommand implements Callable<Integer> {
                     scaled.put(String.format("MAP (CLIP) + TS (N=%d, T=%.3f)", k, t.map()), r[0]);
                     scaled.put(String.format("BayesVLM probit + TS (N=%d, T=%.3f)", k, t.probit()), r[1]);
                 });
-                String section = section(shift, act, results, scaled);
+                FailurePrediction.Result learnedResult = learned == null ? null : learned(learned, m, act);
+                String section = section(shift, act, results, scaled, learnedResult);
                 report.append(section);
                 stdout.print(section);
                 stdout.flush();
                 Map<String, Object> shiftJson = toJson(act, results);
+                if (learnedResult != null) {
+                    shiftJson.put(
+                            "learned_failure_prediction",
+                            Map.of(
+                                    "auroc",
+                                    learnedResult.auroc(),
+                                    "fpr_at_95_tpr",
+                                    learnedResult.fprAt95Tpr(),
+                                    "aurc",
+                                    learnedResult.aurc()));
+                }
                 if (!scaled.isEmpty()) {
                     Map<String, Object> ts = new LinkedHashMap<>();
                     scaled.forEach((label, r) -> ts.put(label, calibrationJson(r)));
@@ -214,7 +230,8 @@ final class EvaluateCommand implements Callable<Integer> {
             ImageShift shift,
             Activations.Result act,
             Map<Evaluation.Method, Evaluation.MethodResult> results,
-            Map<String, Calibration.Report> scaled) {
+            Map<String, Calibration.Report> scaled,
+            FailurePrediction.Result learned) {
         StringBuilder s = new StringBuilder();
         int nonFinite = results.values().iterator().next().skippedNonFinite();
         s.append("### ")
@@ -243,7 +260,32 @@ final class EvaluateCommand implements Callable<Integer> {
                 .forEach((score, f) -> s.append(String.format(
                         "| %s | %s | %.4f | %.4f | %.4f |%n",
                         method.label(), score.jsonName(), f.auroc(), f.fprAt95Tpr(), f.aurc()))));
+        if (learned != null) {
+            s.append(String.format(
+                    "| %s | learned | %.4f | %.4f | %.4f |%n",
+                    Evaluation.Method.PROBIT.label(), learned.auroc(), learned.fprAt95Tpr(), learned.aurc()));
+        }
         return s.append('\n').toString();
+    }
+
+    /** The learned failure score's ranking of the probit head's right and wrong predictions (finite ones). */
+    private static FailurePrediction.Result learned(
+            io.bayesvlm.core.failure.FailurePredictor learned, BayesVlmModel m, Activations.Result act) {
+        List<Double> conf = new ArrayList<>();
+        List<Boolean> correct = new ArrayList<>();
+        for (int i = 0; i < act.activations().length; i++) {
+            io.bayesvlm.core.head.Prediction p = m.head().predict(act.activations()[i]);
+            if (p.isFinite()) {
+                conf.add(FailureOption.confidence(learned, m, act.activations()[i], p));
+                correct.add(p.predicted() == act.labels()[i]);
+            }
+        }
+        boolean[] ok = new boolean[correct.size()];
+        for (int i = 0; i < ok.length; i++) {
+            ok[i] = correct.get(i);
+        }
+        return FailurePrediction.evaluate(
+                conf.stream().mapToDouble(Double::doubleValue).toArray(), ok);
     }
 
     private static Map<String, Object> calibrationJson(Calibration.Report c) {

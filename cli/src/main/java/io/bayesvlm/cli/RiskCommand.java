@@ -4,7 +4,6 @@ import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
-import io.bayesvlm.core.failure.FailureInput;
 import io.bayesvlm.core.failure.FailurePredictor;
 import io.bayesvlm.core.head.Prediction;
 import io.bayesvlm.core.head.Predictive;
@@ -66,12 +65,8 @@ final class RiskCommand implements Callable<Integer> {
     @Option(names = "--grid", defaultValue = "200", description = "Candidate thresholds (default: ${DEFAULT-VALUE}).")
     int grid;
 
-    @Option(
-            names = "--failure",
-            paramLabel = "FILE",
-            description = "A learned failure predictor (fit-failure) to report as the score 'learned'; default:"
-                    + " MODEL/failure.npz when there is one. It must not have been trained on these images.")
-    java.nio.file.Path failure;
+    @Mixin
+    FailureOption failureOption;
 
     @Spec
     CommandSpec spec;
@@ -88,11 +83,7 @@ final class RiskCommand implements Callable<Integer> {
             LabelledImages images = dataset.open(ms.classIds(), model.limits());
             Activations.Result act =
                     Activations.all(m, images, ImageShift.NONE, 1, model.seed, new Progress(err, "risk"));
-            java.nio.file.Path failureFile =
-                    failure != null ? failure : model.model().resolve(FailurePredictor.FILE);
-            FailurePredictor learned = failure != null || java.nio.file.Files.exists(failureFile)
-                    ? FailurePredictor.load(failureFile, m.head().unitClassEmbeddings())
-                    : null;
+            FailurePredictor learned = failureOption.load(m, model.model());
             List<Prediction> predictions = new ArrayList<>();
             List<Integer> labels = new ArrayList<>();
             List<Double> learnedConfidence = new ArrayList<>();
@@ -102,8 +93,7 @@ final class RiskCommand implements Callable<Integer> {
                     predictions.add(p);
                     labels.add(act.labels()[i]);
                     if (learned != null) {
-                        learnedConfidence.add(
-                                learned.confidence(FailureInput.of(m.head().embedImage(act.activations()[i]), p)));
+                        learnedConfidence.add(FailureOption.confidence(learned, m, act.activations()[i], p));
                     }
                 }
             }

@@ -70,6 +70,21 @@ class FailureCommandsTest {
                         file.toString()))
                 .isZero();
         assertThat(risk.toString()).containsPattern("\\| BayesVLM probit \\| learned \\| 0\\.050 \\|");
+        StringWriter evaluate = new StringWriter();
+        assertThat(run(
+                        evaluate,
+                        err,
+                        "evaluate",
+                        "--model",
+                        ROOT.resolve("models/fashion-clip").toString(),
+                        "--device",
+                        "cpu",
+                        "--data",
+                        ROOT.resolve("models/fashion-mnist-sample").toString(),
+                        "--failure",
+                        file.toString()))
+                .isZero();
+        assertThat(evaluate.toString()).containsPattern("\\| learned \\| 0\\.\\d{4} \\| 0\\.\\d{4} \\|");
     }
 
     @Test
