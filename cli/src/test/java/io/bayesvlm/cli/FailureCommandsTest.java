@@ -18,6 +18,20 @@ class FailureCommandsTest {
     @TempDir
     Path dir;
 
+    /** A command on the built-in model and its sample images, on the CPU, with more arguments. */
+    private static String[] onBuiltIn(String command, String... more) {
+        java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of(
+                command,
+                "--model",
+                ROOT.resolve("models/fashion-clip").toString(),
+                "--device",
+                "cpu",
+                "--data",
+                ROOT.resolve("models/fashion-mnist-sample").toString()));
+        a.addAll(java.util.List.of(more));
+        return a.toArray(String[]::new);
+    }
+
     private static int run(StringWriter out, StringWriter err, String... args) {
         return BayesVlmCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
@@ -27,20 +41,7 @@ class FailureCommandsTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         Path file = dir.resolve("failure.npz");
-        int exit = run(
-                out,
-                err,
-                "fit-failure",
-                "--model",
-                ROOT.resolve("models/fashion-clip").toString(),
-                "--device",
-                "cpu",
-                "--data",
-                ROOT.resolve("models/fashion-mnist-sample").toString(),
-                "--out",
-                file.toString(),
-                "--epochs",
-                "3");
+        int exit = run(out, err, onBuiltIn("fit-failure", "--out", file.toString(), "--epochs", "3"));
         assertThat(exit).as(err.toString()).isZero();
         assertThat(out.toString()).contains("trained on 2000 images").contains("wrong predictions");
         try (BayesVlmModel m = BayesVlmModel.load(
@@ -54,35 +55,11 @@ class FailureCommandsTest {
 
         // risk reports it as the score "learned" (here on the images it was trained on: only the table's shape)
         StringWriter risk = new StringWriter();
-        assertThat(run(
-                        risk,
-                        err,
-                        "risk",
-                        "--model",
-                        ROOT.resolve("models/fashion-clip").toString(),
-                        "--device",
-                        "cpu",
-                        "--data",
-                        ROOT.resolve("models/fashion-mnist-sample").toString(),
-                        "--alpha",
-                        "0.05",
-                        "--failure",
-                        file.toString()))
+        assertThat(run(risk, err, onBuiltIn("risk", "--alpha", "0.05", "--failure", file.toString())))
                 .isZero();
         assertThat(risk.toString()).containsPattern("\\| BayesVLM probit \\| learned \\| 0\\.050 \\|");
         StringWriter evaluate = new StringWriter();
-        assertThat(run(
-                        evaluate,
-                        err,
-                        "evaluate",
-                        "--model",
-                        ROOT.resolve("models/fashion-clip").toString(),
-                        "--device",
-                        "cpu",
-                        "--data",
-                        ROOT.resolve("models/fashion-mnist-sample").toString(),
-                        "--failure",
-                        file.toString()))
+        assertThat(run(evaluate, err, onBuiltIn("evaluate", "--failure", file.toString())))
                 .isZero();
         assertThat(evaluate.toString()).containsPattern("\\| learned \\| 0\\.\\d{4} \\| 0\\.\\d{4} \\|");
     }
@@ -94,21 +71,16 @@ class FailureCommandsTest {
         int exit = run(
                 out,
                 err,
-                "failure-study",
-                "--model",
-                ROOT.resolve("models/fashion-clip").toString(),
-                "--device",
-                "cpu",
-                "--data",
-                ROOT.resolve("models/fashion-mnist-sample").toString(),
-                "--splits",
-                "2",
-                "--bootstrap",
-                "50",
-                "--shift",
-                "noise",
-                "--training",
-                "8,16,8,3,0.01");
+                onBuiltIn(
+                        "failure-study",
+                        "--splits",
+                        "2",
+                        "--bootstrap",
+                        "50",
+                        "--shift",
+                        "noise",
+                        "--training",
+                        "8,16,8,3,0.01"));
         assertThat(exit).as(err.toString()).isZero();
         String report = out.toString();
         assertThat(report)
