@@ -183,13 +183,14 @@ final class DemoReport {
         out.println("=== Summary ===");
         long d = decided.get();
         out.printf(
-                "events in %d (of which %d deliberately corrupt), decided %d, routed to review %d (%.1f%%), "
-                        + "audited %d, dead-lettered %d, labels sent %d, calibration alerts %d%n",
+                "events in %d (of which %d deliberately corrupt), decided %d, routed to review %d (%.1f%%) on the"
+                        + " score %s, audited %d, dead-lettered %d, labels sent %d, calibration alerts %d%n",
                 replay.produced.get(),
                 replay.producedBad.get(),
                 d,
                 reviewed.get(),
                 d == 0 ? 0.0 : 100.0 * reviewed.get() / d,
+                config.routing().score().jsonName(),
                 audited.get(),
                 deadLettered.get(),
                 labelsSent.get(),
