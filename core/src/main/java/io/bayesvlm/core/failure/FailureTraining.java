@@ -6,18 +6,24 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.bayesvlm.core.model.ImageEncoder;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Trains a {@link FailurePredictor} on DJL's PyTorch engine (its autograd and Adam): inputs of predictions whose
+ * Trains a {@link FailurePredictor} on DJL's PyTorch engine (its autograd; Adam on the Java side): inputs of predictions whose
  * correctness is known (labelled items), target 1 for a wrong prediction. The loss is ViLU's weighted binary
  * cross-entropy: per batch, the right predictions' term is weighted by log(1 + #wrong / #right), so that the rare
  * failures are not drowned by the many right predictions (with 10% wrong the two classes weigh about the same).
- * Seeded: the same inputs and options give the same predictor on one machine.
+ * Seeded.
+ *
+ * <p>Known engine problem, not solved: about one batch in a few thousand comes back from the engine's backward pass
+ * (libtorch on CPU, through DJL) with non-finite gradients for the attention's query and key projections only, while
+ * the forward pass, the loss and every other gradient are finite, and not reproducibly (the same seed trains cleanly
+ * on the next run). Ruled out: DJL's in-place Adam (updates now happen here), the softmax (written out, same), the
+ * input buffers (engine-owned copies, same). Such a batch is skipped (no update) rather than let one NaN spoil every
+ * weight; more than 1% of batches skipped stops the training with an error. Hence also: two runs on one machine may
+ * differ by the skipped batch.
  */
 public final class FailureTraining {
     private FailureTraining() {}
@@ -87,15 +93,17 @@ public final class FailureTraining {
         SplittableRandom rng = new SplittableRandom(o.seed());
         Engine engine = Engine.getEngine(ImageEncoder.ENGINE);
         try (NDManager m = engine.newBaseManager()) {
-            Params p = Params.init(m, d, nf, o, rng);
-            Optimizer adam = Optimizer.adam()
-                    .optLearningRateTracker(Tracker.fixed((float) o.learningRate()))
-                    .optWeightDecays((float) o.weightDecay())
-                    .build();
+            // The parameters live here, in Java; each batch puts them on the engine, which computes the loss and its
+            // gradients, and Adam updates them here: nothing is changed in place on the engine's side.
+            float[][] values = Params.initialValues(d, nf, o, rng);
+            long[][] shapes = Params.shapes(d, nf, o);
+            Adam adam = new Adam(values, o.learningRate(), o.weightDecay());
             int[] order = new int[n];
             for (int i = 0; i < n; i++) {
                 order[i] = i;
             }
+            int batches = 0;
+            int skipped = 0;
             for (int epoch = 0; epoch < o.epochs(); epoch++) {
                 shuffle(order, rng);
                 for (int from = 0; from < n; from += o.batchSize()) {
@@ -118,25 +126,48 @@ public final class FailureTraining {
                     }
                     float w = (float) rightWeight(wrongs, b - wrongs);
                     try (NDManager batch = m.newSubManager()) {
-                        NDArray yb = batch.create(y);
+                        Params p = Params.of(batch, values, shapes);
+                        for (NDArray a : p.all()) {
+                            a.setRequiresGradient(true);
+                        }
                         try (GradientCollector gc = engine.newGradientCollector()) {
                             NDArray logits = forward(
                                     batch.create(f, new Shape(b, nf)),
                                     batch.create(v, new Shape(b, d)),
                                     batch.create(flat(t), new Shape(k, d)),
                                     p);
-                            gc.backward(loss(logits, yb, w));
+                            gc.backward(loss(logits, batch.create(y), w));
                         }
-                        for (int i = 0; i < p.all().length; i++) {
-                            NDArray param = p.all()[i];
-                            NDArray grad = param.getGradient();
-                            adam.update(Params.NAMES[i], param, grad);
-                            grad.subi(grad); // PyTorch adds gradients up: start the next batch from zero
+                        float[][] grads = new float[values.length][];
+                        boolean finite = true;
+                        for (int i = 0; i < grads.length; i++) {
+                            grads[i] = p.all()[i].getGradient().toFloatArray();
+                            finite &= allFinite(grads[i]);
+                        }
+                        batches++;
+                        if (finite) {
+                            adam.step(grads);
+                        } else {
+                            skipped++; // see the class comment
                         }
                     }
                 }
             }
-            return p.predictor(t, mean, std);
+            if (skipped > batches / 100) {
+                throw new IllegalStateException("training failed: " + skipped + " of " + batches
+                        + " batches gave non-finite gradients (check the inputs)");
+            }
+            for (int i = 0; i < values.length; i++) {
+                for (float x : values[i]) {
+                    if (!Float.isFinite(x)) {
+                        throw new IllegalStateException("training diverged: parameter '" + Params.NAMES[i]
+                                + "' is not finite (lower the learning rate, or check the inputs)");
+                    }
+                }
+            }
+            try (NDManager last = m.newSubManager()) {
+                return Params.of(last, values, shapes).predictor(t, mean, std);
+            }
         }
     }
 
@@ -214,23 +245,44 @@ public final class FailureTraining {
             return new NDArray[] {wq, wk, wv, w1, b1, w2, b2, w3, b3};
         }
 
-        /** Glorot-uniform weights, zero biases, all with gradients attached. */
-        static Params init(NDManager m, int d, int nf, Options o, SplittableRandom rng) {
+        /** Glorot-uniform weights and zero biases, in the order of {@link #NAMES}. */
+        static float[][] initialValues(int d, int nf, Options o, SplittableRandom rng) {
             int h = o.attention();
-            Params p = new Params(
-                    glorot(m, d, h, rng),
-                    glorot(m, d, h, rng),
-                    glorot(m, d, h, rng),
-                    glorot(m, nf + h, o.hidden1(), rng),
-                    m.zeros(new Shape(o.hidden1())),
-                    glorot(m, o.hidden1(), o.hidden2(), rng),
-                    m.zeros(new Shape(o.hidden2())),
-                    glorot(m, o.hidden2(), 1, rng),
-                    m.zeros(new Shape(1)));
-            for (NDArray a : p.all()) {
-                a.setRequiresGradient(true);
+            return new float[][] {
+                glorot(d, h, rng),
+                glorot(d, h, rng),
+                glorot(d, h, rng),
+                glorot(nf + h, o.hidden1(), rng),
+                new float[o.hidden1()],
+                glorot(o.hidden1(), o.hidden2(), rng),
+                new float[o.hidden2()],
+                glorot(o.hidden2(), 1, rng),
+                new float[1]
+            };
+        }
+
+        static long[][] shapes(int d, int nf, Options o) {
+            int h = o.attention();
+            return new long[][] {
+                {d, h},
+                {d, h},
+                {d, h},
+                {nf + h, o.hidden1()},
+                {o.hidden1()},
+                {o.hidden1(), o.hidden2()},
+                {o.hidden2()},
+                {o.hidden2(), 1},
+                {1}
+            };
+        }
+
+        /** The parameters as engine arrays of a manager. */
+        static Params of(NDManager m, float[][] values, long[][] shapes) {
+            NDArray[] a = new NDArray[values.length];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = m.create(values[i], new Shape(shapes[i]));
             }
-            return p;
+            return new Params(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]);
         }
 
         static Params of(NDManager m, FailurePredictor pr) {
@@ -262,13 +314,13 @@ public final class FailureTraining {
                     b3.toFloatArray()[0]);
         }
 
-        private static NDArray glorot(NDManager m, int in, int out, SplittableRandom rng) {
+        private static float[] glorot(int in, int out, SplittableRandom rng) {
             double a = Math.sqrt(6.0 / (in + out));
             float[] w = new float[in * out];
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) ((2 * rng.nextDouble() - 1) * a);
             }
-            return m.create(w, new Shape(in, out));
+            return w;
         }
 
         private static float[][] rows(NDArray a) {
@@ -280,6 +332,55 @@ public final class FailureTraining {
             }
             return out;
         }
+    }
+
+    /**
+     * Adam (Kingma and Ba) with L2 weight decay added to the gradient, on the Java copies of the parameters: β₁ 0.9,
+     * β₂ 0.999, ε 1e-8, bias-corrected.
+     */
+    static final class Adam {
+        private final float[][] params;
+        private final double[][] m;
+        private final double[][] v;
+        private final double lr;
+        private final double wd;
+        private int t;
+
+        Adam(float[][] params, double lr, double wd) {
+            this.params = params;
+            this.lr = lr;
+            this.wd = wd;
+            this.m = new double[params.length][];
+            this.v = new double[params.length][];
+            for (int i = 0; i < params.length; i++) {
+                m[i] = new double[params[i].length];
+                v[i] = new double[params[i].length];
+            }
+        }
+
+        void step(float[][] grads) {
+            t++;
+            double c1 = 1 - Math.pow(0.9, t);
+            double c2 = 1 - Math.pow(0.999, t);
+            for (int i = 0; i < params.length; i++) {
+                float[] p = params[i];
+                for (int j = 0; j < p.length; j++) {
+                    double g = grads[i][j] + wd * p[j];
+                    m[i][j] = 0.9 * m[i][j] + 0.1 * g;
+                    v[i][j] = 0.999 * v[i][j] + 0.001 * g * g;
+                    p[j] -= (float) (lr * (m[i][j] / c1) / (Math.sqrt(v[i][j] / c2) + 1e-8));
+                }
+            }
+        }
+    }
+
+    private static boolean allFinite(float[] v) {
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static float[] flat(float[][] m) {
