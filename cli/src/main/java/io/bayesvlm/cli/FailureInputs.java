@@ -6,6 +6,7 @@ import io.bayesvlm.core.failure.FailureInput;
 import io.bayesvlm.core.failure.FailureStudy;
 import io.bayesvlm.core.head.Prediction;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The head's predictions and the failure predictor's inputs for a data set's activations (finite ones only). */
@@ -25,6 +26,37 @@ final class FailureInputs {
             inputs.add(FailureInput.of(m.head().embedImage(act.activations()[i]), p));
         }
         return new FailureStudy.Shifted(shift, predictions, inputs);
+    }
+
+    /**
+     * Training material for the predictor: the clean predictions of labelled images that have a finite output,
+     * each marked wrong or right against its label. Refuses material with nothing to learn from.
+     */
+    static FailureStudy.Pool labelled(BayesVlmModel m, Activations.Result act, String what) {
+        boolean[] keep = new boolean[act.activations().length];
+        Arrays.fill(keep, true);
+        FailureStudy.Shifted s = kept(of("none", m, act, keep), keep);
+        boolean[] wrong = new boolean[s.inputs().size()];
+        int wrongs = 0;
+        for (int i = 0, j = 0; i < keep.length; i++) {
+            if (keep[i]) {
+                wrong[j] = s.predictions().get(j).predicted() != act.labels()[i];
+                wrongs += wrong[j++] ? 1 : 0;
+            }
+        }
+        if (wrongs == 0 || wrongs == wrong.length) {
+            throw new IllegalArgumentException("the predictions on " + what + " are all "
+                    + (wrongs == 0 ? "right" : "wrong") + ": nothing to learn failures from");
+        }
+        return new FailureStudy.Pool(s.inputs(), wrong);
+    }
+
+    static int wrongs(FailureStudy.Pool p) {
+        int n = 0;
+        for (boolean w : p.wrong()) {
+            n += w ? 1 : 0;
+        }
+        return n;
     }
 
     /** Only the kept images. */

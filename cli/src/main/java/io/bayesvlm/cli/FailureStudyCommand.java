@@ -2,12 +2,14 @@ package io.bayesvlm.cli;
 
 import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.data.Activations;
+import io.bayesvlm.core.data.DataSets;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
 import io.bayesvlm.core.failure.FailureStudy;
 import io.bayesvlm.core.failure.FailureTraining;
 import io.bayesvlm.core.head.Predictive;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Spec;
             "The learned failure score (fit-failure) against max_prob, mutual_info, ... over seeded splits.",
             "",
             "Per split: half the images calibrate (a quarter trains the predictor, a quarter chooses every score's",
-            "threshold), half test. Failure AUROC and FPR95 per score, clean and shifted; review rate at each",
+            "threshold; with --train-data the predictor learns there and the whole half chooses), half test. Failure AUROC and FPR95 per score, clean and shifted; review rate at each",
             "--alpha on clean test images; learned minus mutual_info with paired bootstrap intervals. Markdown."
         })
 final class FailureStudyCommand implements Callable<Integer> {
@@ -72,6 +74,22 @@ final class FailureStudyCommand implements Callable<Integer> {
                     + " (default: the fit-failure defaults, 16,32,16,30,0.03).")
     List<Double> trainingOptions;
 
+    @Option(
+            names = "--train-data",
+            paramLabel = "PATH",
+            description = "Train the predictor on these labelled images (none of --data's) instead of a quarter of"
+                    + " each split; then the whole calibration half chooses the thresholds.")
+    Path trainData;
+
+    @Option(
+            names = "--train-split",
+            defaultValue = "test",
+            description = "IDX split of --train-data (default: ${DEFAULT-VALUE}).")
+    String trainSplit;
+
+    @Option(names = "--train-range", paramLabel = "FROM:TO", description = "Part of --train-data to train on.")
+    String trainRange;
+
     @Spec
     CommandSpec spec;
 
@@ -81,6 +99,10 @@ final class FailureStudyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (splits < 1 || bootstrap < 10) {
             throw new IllegalArgumentException("--splits must be at least 1 and --bootstrap at least 10");
+        }
+        if (trainData != null && sameImages()) {
+            throw new IllegalArgumentException("--train-data is --data with the same --split and range: the"
+                    + " predictor would be certified and tested on images it was trained on");
         }
         try (BayesVlmModel m = BayesVlmModel.load(model.model(), model.scoring(Predictive.Mode.PROBIT))) {
             LabelledImages images = dataset.open(m.spec().classIds(), model.limits());
@@ -111,6 +133,20 @@ final class FailureStudyCommand implements Callable<Integer> {
                     keptLabels[j++] = labels[i];
                 }
             }
+            FailureStudy.Pool pool = null;
+            if (trainData != null) {
+                String what = trainData + " (" + trainSplit + (trainRange == null ? "" : " " + trainRange) + ")";
+                LabelledImages elsewhere = DataSets.open(
+                        trainData, trainSplit, trainRange, m.spec().classIds(), model.limits());
+                pool = FailureInputs.labelled(
+                        m,
+                        Activations.all(
+                                m, elsewhere, ImageShift.NONE, 1, model.seed, new Progress(err, "training pool")),
+                        what);
+                poolDescription = String.format(
+                        "the predictor trained on %d images of %s (%d wrong), none of the study's; ",
+                        pool.wrong().length, what, FailureInputs.wrongs(pool));
+            }
             FailureStudy.Result r = FailureStudy.run(
                     kept,
                     keptLabels,
@@ -120,7 +156,8 @@ final class FailureStudyCommand implements Callable<Integer> {
                     delta,
                     splits,
                     bootstrap,
-                    model.seed);
+                    model.seed,
+                    pool);
             print(out, r, m, all);
         }
         return 0;
@@ -146,15 +183,27 @@ final class FailureStudyCommand implements Callable<Integer> {
                 d.seed());
     }
 
+    /** Whether --train-data names the same images as --data (a range of them partly overlapping is not caught). */
+    private boolean sameImages() {
+        return trainData
+                        .toAbsolutePath()
+                        .normalize()
+                        .equals(dataset.data.toAbsolutePath().normalize())
+                && trainSplit.equals(dataset.split)
+                && java.util.Objects.equals(trainRange, dataset.range);
+    }
+
+    private String poolDescription = "";
+
     private void print(PrintWriter out, FailureStudy.Result r, BayesVlmModel m, List<String> shiftsShown) {
         out.printf(
-                "Model `%s` on %s: %d images, %d seeded splits; per split on average %d train the predictor, %d choose"
+                "Model `%s` on %s: %d images, %d seeded splits; per split on average %s%d choose"
                         + " the thresholds, %d test; severity %d; delta %s.%n%n",
                 m.spec().name(),
                 dataset.describe(),
                 r.images(),
                 r.splits(),
-                r.trainItems(),
+                poolDescription.isEmpty() ? r.trainItems() + " train the predictor, " : poolDescription,
                 r.certifyItems(),
                 r.testItems(),
                 severity,

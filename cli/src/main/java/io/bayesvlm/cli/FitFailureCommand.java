@@ -4,16 +4,12 @@ import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.data.Activations;
 import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
-import io.bayesvlm.core.failure.FailureInput;
 import io.bayesvlm.core.failure.FailurePredictor;
 import io.bayesvlm.core.failure.FailureStudy;
 import io.bayesvlm.core.failure.FailureTraining;
 import io.bayesvlm.core.head.Predictive;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,44 +56,21 @@ final class FitFailureCommand implements Callable<Integer> {
             LabelledImages images = dataset.open(m.spec().classIds(), model.limits());
             Activations.Result act =
                     Activations.all(m, images, ImageShift.NONE, 1, model.seed, new Progress(err, "fit-failure"));
-            boolean[] keep = new boolean[act.activations().length];
-            Arrays.fill(keep, true);
-            FailureStudy.Shifted s = FailureInputs.of("none", m, act, keep);
-            List<FailureInput> inputs = new ArrayList<>();
-            List<Boolean> wrong = new ArrayList<>();
-            for (int i = 0; i < keep.length; i++) {
-                if (keep[i]) {
-                    inputs.add(s.inputs().get(i));
-                    wrong.add(s.predictions().get(i).predicted() != act.labels()[i]);
-                }
-            }
-            boolean[] w = new boolean[wrong.size()];
-            int wrongs = 0;
-            for (int i = 0; i < w.length; i++) {
-                w[i] = wrong.get(i);
-                wrongs += w[i] ? 1 : 0;
-            }
-            if (wrongs == 0 || wrongs == w.length) {
-                throw new IllegalArgumentException("the predictions on " + dataset.describe() + " are all "
-                        + (wrongs == 0 ? "right" : "wrong") + ": nothing to learn failures from");
-            }
-            FailureTraining.Options o = FailureTraining.Options.DEFAULTS;
-            o = new FailureTraining.Options(
-                    o.attention(),
-                    o.hidden1(),
-                    o.hidden2(),
-                    epochs,
-                    o.batchSize(),
-                    o.learningRate(),
-                    o.weightDecay(),
-                    model.seed);
+            FailureStudy.Pool pool = FailureInputs.labelled(m, act, dataset.describe());
+            FailureTraining.Options o =
+                    FailureTraining.Options.DEFAULTS.withSeed(model.seed).withEpochs(epochs);
             long t0 = System.nanoTime();
-            FailurePredictor p = FailureTraining.fit(inputs, w, m.head().unitClassEmbeddings(), o);
+            FailurePredictor p =
+                    FailureTraining.fit(pool.inputs(), pool.wrong(), m.head().unitClassEmbeddings(), o);
             Path file = out != null ? out : model.model().resolve(FailurePredictor.FILE);
             p.save(file);
             outw.printf(
                     "trained on %d images of %s (%d wrong predictions) in %.1f s; written to %s%n",
-                    w.length, dataset.describe(), wrongs, (System.nanoTime() - t0) / 1e9, file);
+                    pool.wrong().length,
+                    dataset.describe(),
+                    FailureInputs.wrongs(pool),
+                    (System.nanoTime() - t0) / 1e9,
+                    file);
             outw.flush();
         }
         return 0;

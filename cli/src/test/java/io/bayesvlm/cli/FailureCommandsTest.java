@@ -90,4 +90,28 @@ class FailureCommandsTest {
         assertThat(report)
                 .containsPattern("\\| learned − mutual_info, 95% interval \\| [+-]0\\.\\d{3} \\[[+-]0\\.\\d{3}");
     }
+
+    @Test
+    void failureStudyTrainsOnAPoolOfOtherImagesWhenGivenOne() {
+        String sample = ROOT.resolve("models/fashion-mnist-sample").toString();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] study = {"--splits", "1", "--bootstrap", "20", "--shift", "noise", "--training", "8,16,8,2,0.01"};
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(onBuiltIn("failure-study", study)));
+        args.addAll(java.util.List.of("--range", "0:1000", "--train-data", sample, "--train-range", "1000:2000"));
+        int exit = run(out, err, args.toArray(String[]::new));
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("1000 images, 1 seeded splits")
+                .containsPattern("the predictor trained on 1000 images of .*\\(test 1000:2000\\) \\(\\d+ wrong\\)")
+                .contains("| learned |");
+
+        // the study's own images as the pool: refused before anything is loaded
+        StringWriter refused = new StringWriter();
+        java.util.List<String> same = new java.util.ArrayList<>(java.util.List.of(onBuiltIn("failure-study", study)));
+        same.addAll(java.util.List.of("--train-data", sample));
+        assertThat(run(new StringWriter(), refused, same.toArray(String[]::new)))
+                .isNotZero();
+        assertThat(refused.toString()).contains("--train-data is --data");
+    }
 }

@@ -47,6 +47,27 @@ public final class FailureStudy {
             }
             return new Split(train, certify, test);
         }
+
+        /** The same test part; the training quarter joins the certifying one (the predictor learns elsewhere). */
+        Split allCertifying() {
+            List<Integer> all = new ArrayList<>(train);
+            all.addAll(certify);
+            all.sort(null);
+            return new Split(List.of(), all, test);
+        }
+    }
+
+    /**
+     * Labelled predictions kept apart from the study's images (another part of the data set) to train the predictor
+     * on instead of a quarter of them: then the whole calibration half chooses the thresholds, as in
+     * {@code bayesvlm risk}, and the test parts are the same as without a pool (same seed).
+     */
+    public record Pool(List<FailureInput> inputs, boolean[] wrong) {
+        public Pool {
+            if (inputs.size() != wrong.length) {
+                throw new IllegalArgumentException(inputs.size() + " inputs but " + wrong.length + " outcomes");
+            }
+        }
     }
 
     /** One shift's predictions of the same images, in the same order, with the image embeddings' inputs. */
@@ -87,7 +108,22 @@ public final class FailureStudy {
             int splits,
             int bootstrap,
             long seed) {
-        return run(shifts, labels, text, training, alphas, delta, splits, bootstrap, seed, FailureTraining::fit);
+        return run(shifts, labels, text, training, alphas, delta, splits, bootstrap, seed, null, FailureTraining::fit);
+    }
+
+    /** @param pool where the predictor learns, or null for a quarter of the images of each split */
+    public static Result run(
+            List<Shifted> shifts,
+            int[] labels,
+            double[][] text,
+            FailureTraining.Options training,
+            double[] alphas,
+            double delta,
+            int splits,
+            int bootstrap,
+            long seed,
+            Pool pool) {
+        return run(shifts, labels, text, training, alphas, delta, splits, bootstrap, seed, pool, FailureTraining::fit);
     }
 
     public static Result run(
@@ -100,6 +136,7 @@ public final class FailureStudy {
             int splits,
             int bootstrap,
             long seed,
+            Pool pool,
             Trainer trainer) {
         int n = labels.length;
         Shifted clean = shifts.get(0);
@@ -129,10 +166,13 @@ public final class FailureStudy {
         int testSize = 0;
         for (int split = 0; split < splits; split++) {
             Split parts = Split.of(n, new SplittableRandom(seed + split));
+            if (pool != null) {
+                parts = parts.allCertifying();
+            }
             List<Integer> train = parts.train();
             List<Integer> certify = parts.certify();
             List<Integer> test = parts.test();
-            trainSize += train.size();
+            trainSize += pool != null ? pool.inputs().size() : train.size();
             certifySize += certify.size();
             testSize += test.size();
             boolean[] wrong = new boolean[n];
@@ -145,8 +185,10 @@ public final class FailureStudy {
                 trainInputs.add(clean.inputs().get(train.get(j)));
                 trainWrong[j] = wrong[train.get(j)];
             }
-            FailurePredictor predictor =
-                    trainer.fit(trainInputs, trainWrong, text, training.withSeed(training.seed() + split));
+            FailureTraining.Options seeded = training.withSeed(training.seed() + split);
+            FailurePredictor predictor = pool != null
+                    ? trainer.fit(pool.inputs(), pool.wrong(), text, seeded)
+                    : trainer.fit(trainInputs, trainWrong, text, seeded);
             long[][] resamples = resamples(test.size(), bootstrap, new SplittableRandom(seed * 31 + split));
             for (Shifted s : shifts) {
                 boolean[] correct = new boolean[test.size()];

@@ -47,6 +47,10 @@ public final class FailureTraining {
         public Options withSeed(long s) {
             return new Options(attention, hidden1, hidden2, epochs, batchSize, learningRate, weightDecay, s);
         }
+
+        public Options withEpochs(int e) {
+            return new Options(attention, hidden1, hidden2, e, batchSize, learningRate, weightDecay, seed);
+        }
     }
 
     /** ViLU's weight on the right predictions' term of a batch. */

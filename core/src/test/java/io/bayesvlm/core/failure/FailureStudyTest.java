@@ -78,6 +78,7 @@ class FailureStudyTest {
                 splits,
                 20,
                 17,
+                null,
                 recording);
         assertThat(trainedOn).hasSize(splits);
         for (int split = 0; split < splits; split++) {
@@ -92,6 +93,38 @@ class FailureStudyTest {
                 assertThat(trained).doesNotContain(clean.inputs().get(i));
             }
         }
+    }
+
+    @Test
+    void withAPoolThePredictorLearnsOnlyThereAndTheWholeCalibrationHalfCertifies() {
+        FailurePredictorTest.Task all = FailurePredictorTest.task(900, 5);
+        FailurePredictorTest.Task t = all.slice(0, 600);
+        FailurePredictorTest.Task elsewhere = all.slice(600, 900);
+        FailureStudy.Pool pool = new FailureStudy.Pool(elsewhere.inputs(), elsewhere.wrong());
+        List<List<FailureInput>> trainedOn = new ArrayList<>();
+        FailureStudy.Trainer recording = (inputs, wrong, text, o) -> {
+            trainedOn.add(inputs);
+            return FailureTraining.fit(inputs, wrong, text, o);
+        };
+        FailureStudy.Result r = FailureStudy.run(
+                List.of(shifted("none", t)),
+                labels(t),
+                t.text(),
+                FailurePredictorTest.quick(3),
+                new double[] {0.05},
+                0.05,
+                2,
+                20,
+                17,
+                pool,
+                recording);
+        assertThat(trainedOn).hasSize(2).allSatisfy(in -> assertThat(in).isSameAs(pool.inputs()));
+        FailureStudy.Split without = FailureStudy.Split.of(600, new SplittableRandom(17));
+        FailureStudy.Split with = without.allCertifying();
+        assertThat(with.test()).isEqualTo(without.test());
+        assertThat(with.train()).isEmpty();
+        assertThat(with.certify()).hasSize(600 - without.test().size());
+        assertThat(r.trainItems()).isEqualTo(300);
     }
 
     @Test
