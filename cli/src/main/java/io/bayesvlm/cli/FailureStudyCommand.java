@@ -29,8 +29,9 @@ import picocli.CommandLine.Spec;
             "The learned failure score (fit-failure) against max_prob, mutual_info, ... over seeded splits.",
             "",
             "Per split: half the images calibrate (a quarter trains the predictor, a quarter chooses every score's",
-            "threshold; with --train-data the predictor learns there and the whole half chooses), half test. Failure AUROC and FPR95 per score, clean and shifted; review rate at each",
-            "--alpha on clean test images; learned minus mutual_info with paired bootstrap intervals. Markdown."
+            "threshold; with --train-data the predictor learns there and the whole half chooses), half test.",
+            "Failure AUROC and FPR95 per score, clean and shifted; review rate at each --alpha on clean test",
+            "images; learned minus mutual_info with paired bootstrap intervals. Markdown."
         })
 final class FailureStudyCommand implements Callable<Integer> {
 
