@@ -40,6 +40,18 @@ class ReviewConfigTest {
     }
 
     @Test
+    void theStreamThreadsRetryTransactionsPromptlyUnlessTheOperatorSaysOtherwise() throws Exception {
+        org.apache.kafka.streams.state.HostInfo self = new org.apache.kafka.streams.state.HostInfo("127.0.0.1", 8080);
+        // a commit per answer: a 100 ms backoff after CONCURRENT_TRANSACTIONS sat in the answers' p99
+        assertThat(ReviewService.streamsProperties(TestRequests.config(dir), self))
+                .containsEntry("producer.retry.backoff.ms", "5")
+                .containsEntry("processing.guarantee", "exactly_once_v2");
+        assertThat(ReviewService.streamsProperties(
+                        TestRequests.config(dir, "kafka.producer.retry.backoff.ms", "50"), self))
+                .containsEntry("producer.retry.backoff.ms", "50");
+    }
+
+    @Test
     void badValuesAreRefusedNamingTheOption() {
         String[][] cases = {
             {"queue.lease", "soon", "queue.lease"},
