@@ -1,6 +1,8 @@
 package io.bayesvlm.core;
 
 import io.bayesvlm.common.ErrorCode;
+import io.bayesvlm.core.failure.FailureInput;
+import io.bayesvlm.core.failure.FailurePredictor;
 import io.bayesvlm.core.head.BatchedHead;
 import io.bayesvlm.core.head.LaplaceHead;
 import io.bayesvlm.core.head.Prediction;
@@ -136,12 +138,45 @@ public final class BayesVlmModel implements AutoCloseable {
         return scoreInBatches(pixels.size(), (i, batch, offset) -> loader.normalise(pixels.get(i), batch, offset));
     }
 
+    /** Predictions, and each one's probability of being wrong under a learned failure predictor. */
+    public record WithFailure(List<Prediction> predictions, double[] failureProbability) {}
+
+    /**
+     * As {@link #scorePixels(List)}, with each prediction's P(wrong) under {@code failure} (the learned routing score),
+     * from the same encoder pass: the predictor reads the image embedding's mean, which the predictions do not carry.
+     */
+    public WithFailure scorePixels(List<byte[]> pixels, FailurePredictor failure) {
+        double[] pWrong = new double[pixels.size()];
+        int[] next = {0};
+        List<Prediction> predictions = scoreInBatches(
+                pixels.size(),
+                (i, batch, offset) -> loader.normalise(pixels.get(i), batch, offset),
+                (activations, batchPredictions) -> {
+                    for (int j = 0; j < activations.length; j++) {
+                        Prediction p = batchPredictions.get(j);
+                        pWrong[next[0]++] = p.isFinite()
+                                ? failure.failureProbability(FailureInput.of(head.imageMean(activations[j]), p))
+                                : Double.NaN;
+                    }
+                });
+        return new WithFailure(predictions, pWrong);
+    }
+
+    /** What else is done with a batch's activations and predictions. */
+    private interface BatchSeen {
+        void seen(float[][] activations, List<Prediction> predictions);
+    }
+
     /** Writes input {@code index}'s tensor into a batch at {@code offset}. */
     private interface BatchFiller {
         void fill(int index, float[] batch, int offset);
     }
 
     private List<Prediction> scoreInBatches(int count, BatchFiller filler) {
+        return scoreInBatches(count, filler, null);
+    }
+
+    private List<Prediction> scoreInBatches(int count, BatchFiller filler, BatchSeen seen) {
         List<Prediction> out = new ArrayList<>(count);
         int per = loader.tensorSize();
         int batchSize = options.batchSize();
@@ -151,7 +186,12 @@ public final class BayesVlmModel implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 filler.fill(start + i, batch, i * per);
             }
-            out.addAll(predictActivations(encoder.encode(batch, n)));
+            float[][] activations = encoder.encode(batch, n);
+            List<Prediction> predictions = predictActivations(activations);
+            if (seen != null) {
+                seen.seen(activations, predictions);
+            }
+            out.addAll(predictions);
         }
         return out;
     }

@@ -43,6 +43,44 @@ class DefaultModelTest {
     }
 
     @Test
+    void scoringWithAFailurePredictorGivesTheSamePredictionsAndItsProbabilityOfEach() throws Exception {
+        java.util.List<byte[]> pixels = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i += 10) {
+            pixels.add(model.loader().loadPixels(java.nio.file.Files.readAllBytes(Path.of(sample.name(i)))));
+        }
+        // a predictor on inputs the head computes for these images (what it learned does not matter here)
+        float[] tensors = new float[pixels.size() * model.loader().tensorSize()];
+        for (int i = 0; i < pixels.size(); i++) {
+            model.loader().normalise(pixels.get(i), tensors, i * model.loader().tensorSize());
+        }
+        float[][] act = model.activations(tensors, pixels.size());
+        java.util.List<io.bayesvlm.core.failure.FailureInput> inputs = new java.util.ArrayList<>();
+        boolean[] wrong = new boolean[act.length];
+        for (int i = 0; i < act.length; i++) {
+            inputs.add(io.bayesvlm.core.failure.FailureInput.of(
+                    model.head().embedImage(act[i]), model.head().predict(act[i])));
+            wrong[i] = i % 3 == 0;
+        }
+        io.bayesvlm.core.failure.FailurePredictor predictor = io.bayesvlm.core.failure.FailureTraining.fit(
+                inputs,
+                wrong,
+                model.head().unitClassEmbeddings(),
+                io.bayesvlm.core.failure.FailureTraining.Options.DEFAULTS.withEpochs(2));
+
+        BayesVlmModel.WithFailure w = model.scorePixels(pixels, predictor);
+        java.util.List<io.bayesvlm.core.head.Prediction> plain = model.scorePixels(pixels);
+        assertThat(w.predictions()).hasSize(plain.size());
+        for (int i = 0; i < plain.size(); i++) {
+            assertThat(w.predictions().get(i).probs())
+                    .containsExactly(plain.get(i).probs());
+            assertThat(w.failureProbability()[i])
+                    .isCloseTo(predictor.failureProbability(inputs.get(i)), org.assertj.core.data.Offset.offset(1e-9))
+                    .isBetween(0.0, 1.0);
+        }
+        assertThat(predictor.version()).matches("sha256:[0-9a-f]{16}").isEqualTo(predictor.version());
+    }
+
+    @Test
     void isFittedAndRecordsItsFit() throws IOException {
         Map<String, NpyArray> head = Npz.read(model.spec().file("head"));
         assertThat(head.get(LaplaceFitter.NUM_PAIRS).data()[0]).isEqualTo(55_000f);

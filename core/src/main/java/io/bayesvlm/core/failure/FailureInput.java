@@ -12,12 +12,17 @@ import io.bayesvlm.core.head.UncertaintyScore;
 public record FailureInput(double[] image, int predicted, double[] logitsMean, double[] logitsVar, double[] scores) {
 
     public static FailureInput of(ProbCosine.Embedding image, Prediction p) {
+        return of(image.mean(), p);
+    }
+
+    /** @param imageMean the image embedding's mean, any length (made unit length here) */
+    public static FailureInput of(double[] imageMean, Prediction p) {
         UncertaintyScore[] all = UncertaintyScore.values();
         double[] scores = new double[all.length];
         for (int i = 0; i < all.length; i++) {
             scores[i] = p.uncertainty().get(all[i]);
         }
-        return new FailureInput(unit(image.mean()), p.predicted(), p.logitsMean(), p.logitsVar(), scores);
+        return new FailureInput(unit(imageMean), p.predicted(), p.logitsMean(), p.logitsVar(), scores);
     }
 
     static double[] unit(double[] v) {

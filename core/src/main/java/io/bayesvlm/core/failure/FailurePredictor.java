@@ -77,6 +77,42 @@ public final class FailurePredictor {
         this.values = times(text, wv);
     }
 
+    /**
+     * This predictor's identity, as decisions routed by it record it: the first 16 hex digits of a SHA-256 over its
+     * weights (not the file's bytes, so saving it again does not change it).
+     */
+    public String version() {
+        if (version == null) {
+            version = digest();
+        }
+        return version;
+    }
+
+    private String version;
+
+    private String digest() {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4);
+        for (float[][] m : new float[][][] {text, wq, wk, wv, w1, w2}) {
+            for (float[] row : m) {
+                for (float v : row) {
+                    md.update(b.clear().putFloat(v).array());
+                }
+            }
+        }
+        for (float[] v : new float[][] {featureMean, featureStd, b1, b2, w3, {b3}}) {
+            for (float x : v) {
+                md.update(b.clear().putFloat(x).array());
+            }
+        }
+        return "sha256:" + java.util.HexFormat.of().formatHex(md.digest(), 0, 8);
+    }
+
     public int numClasses() {
         return text.length;
     }

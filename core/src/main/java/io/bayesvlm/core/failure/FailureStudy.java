@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
 public final class FailureStudy {
     private FailureStudy() {}
 
-    public static final String LEARNED = "learned";
+    public static final String LEARNED = io.bayesvlm.core.head.RoutingScore.LEARNED.jsonName();
     public static final String BASELINE = UncertaintyScore.MUTUAL_INFO.jsonName();
 
     /** Trains a predictor on a split's training items (a seam for tests: they check what it is given). */

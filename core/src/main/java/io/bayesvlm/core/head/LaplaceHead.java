@@ -142,6 +142,11 @@ public final class LaplaceHead {
         return out;
     }
 
+    /** The image embedding's mean alone (the projection; no variance) for one activation. */
+    public double[] imageMean(float[] activation) {
+        return ProbCosine.matVec(imageProjection, activation);
+    }
+
     /** The image embedding's mean and per-dimension variance for one activation. */
     public ProbCosine.Embedding embedImage(float[] activation) {
         return ProbCosine.embed(imageProjection, imageAInv, imageBInvDiag, activation);

@@ -5,7 +5,7 @@ package io.bayesvlm.core.head;
  * a high value means confident, for others uncertain. Routing and failure-prediction metrics use
  * {@link #uncertainty(double)} so that higher always means "less sure".
  */
-public enum UncertaintyScore {
+public enum UncertaintyScore implements RoutingScore {
     /** Largest predictive probability. High = confident. */
     MAX_PROB("max_prob", false),
     /** Entropy of the predictive distribution, nats. High = uncertain. */
@@ -27,15 +27,18 @@ public enum UncertaintyScore {
         this.higherIsUncertain = higherIsUncertain;
     }
 
+    @Override
     public String jsonName() {
         return jsonName;
     }
 
+    @Override
     public boolean higherIsUncertain() {
         return higherIsUncertain;
     }
 
     /** The score oriented so that larger means more uncertain. */
+    @Override
     public double uncertainty(double value) {
         return higherIsUncertain ? value : -value;
     }
@@ -45,11 +48,13 @@ public enum UncertaintyScore {
      * ({@code RiskControlledThreshold}, {@code HeldOutRisk}). Thresholds travel on the score's own scale and are
      * turned into a confidence here and back with {@link #valueAtConfidence}, nowhere else.
      */
+    @Override
     public double confidence(double value) {
         return -uncertainty(value);
     }
 
     /** The value on the score's own scale whose {@link #confidence} is {@code confidence}. */
+    @Override
     public double valueAtConfidence(double confidence) {
         return uncertainty(-confidence);
     }
