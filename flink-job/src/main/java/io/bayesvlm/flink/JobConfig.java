@@ -4,7 +4,7 @@ import static io.bayesvlm.flink.JobOptions.*;
 import static io.bayesvlm.flink.OptionReads.*;
 
 import io.bayesvlm.core.head.Predictive;
-import io.bayesvlm.core.head.UncertaintyScore;
+import io.bayesvlm.core.head.RoutingScore;
 import io.bayesvlm.core.image.ImageLimits;
 import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.risk.AuditDraw;
@@ -88,7 +88,7 @@ public record JobConfig(
 
     /** Routing policy. */
     public record RoutingOptions(
-            UncertaintyScore score,
+            RoutingScore score,
             Mode mode,
             double threshold,
             double targetReviewRate,
@@ -113,7 +113,7 @@ public record JobConfig(
 
         /** With the certification at its defaults. */
         public RoutingOptions(
-                UncertaintyScore score,
+                RoutingScore score,
                 Mode mode,
                 double threshold,
                 double targetReviewRate,
@@ -144,7 +144,7 @@ public record JobConfig(
 
         /** A threshold or target-rate policy (risk settings at their defaults, a random audit key). */
         public RoutingOptions(
-                UncertaintyScore score,
+                RoutingScore score,
                 boolean targetRate,
                 double threshold,
                 double targetReviewRate,
@@ -232,9 +232,9 @@ public record JobConfig(
                                 + " the only labels of automatic decisions, so without them nothing can be vouched for");
             }
         }
-        UncertaintyScore score;
+        RoutingScore score;
         try {
-            score = UncertaintyScore.fromName(get(c, ROUTING_SCORE));
+            score = RoutingScore.fromName(get(c, ROUTING_SCORE));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(ROUTING_SCORE.key() + ": " + e.getMessage());
         }

@@ -169,7 +169,9 @@ public final class JobOptions {
     public static final ConfigOption<String> ROUTING_SCORE = key("routing.score")
             .stringType()
             .defaultValue("max_prob")
-            .withDescription("max_prob | entropy | mutual_info | top_logit_std | margin | doctor.");
+            .withDescription("max_prob | entropy | mutual_info | top_logit_std | margin | doctor | learned. learned:"
+                    + " the failure predictor in the model directory (failure.npz, bin/bayesvlm fit-failure) gives each"
+                    + " image's probability of being wrong; decisions record its version (routing_predictor).");
     public static final ConfigOption<String> ROUTING_MODE = key("routing.mode")
             .stringType()
             .defaultValue("target-rate")

@@ -30,6 +30,24 @@ public final class JobPreflight {
         }
     }
 
+    /** routing.score=learned: the model directory's failure predictor is there, sound, and this model's. */
+    static void checkFailurePredictor(JobConfig config, io.bayesvlm.core.head.LaplaceHead head) {
+        java.nio.file.Path file =
+                java.nio.file.Path.of(config.modelDir()).resolve(io.bayesvlm.core.failure.FailurePredictor.FILE);
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new StartupException(
+                    JobOptions.ROUTING_SCORE.key() + "=learned needs the learned failure predictor"
+                            + " in the model directory, " + file + " (bin/bayesvlm fit-failure writes it)",
+                    null);
+        }
+        try {
+            io.bayesvlm.core.failure.FailurePredictor.load(file, head.unitClassEmbeddings());
+        } catch (RuntimeException | java.io.IOException e) {
+            throw new StartupException(
+                    JobOptions.ROUTING_SCORE.key() + "=learned: " + file + " is not usable: " + e.getMessage(), e);
+        }
+    }
+
     /** Parses and validates the configuration, then checks the model, the outputs' sizes, the registry and the broker. */
     public static JobConfig prepare(String[] args) {
         JobConfig config;
@@ -41,13 +59,17 @@ public final class JobPreflight {
             throw new StartupException("cannot read the configuration file: " + e, e);
         }
         io.bayesvlm.core.model.ModelSpec spec;
+        io.bayesvlm.core.head.LaplaceHead head;
         try {
             // Fail fast on a bad model here rather than in every subtask's open(), restarting forever.
             spec = io.bayesvlm.core.model.ModelSpec.load(java.nio.file.Path.of(config.modelDir()));
-            io.bayesvlm.core.BayesVlmModel.loadHead(spec, io.bayesvlm.core.ScoringOptions.DEFAULTS);
+            head = io.bayesvlm.core.BayesVlmModel.loadHead(spec, io.bayesvlm.core.ScoringOptions.DEFAULTS);
         } catch (RuntimeException | java.io.IOException e) {
             throw new StartupException(
                     "model.dir '" + config.modelDir() + "' is not a usable model: " + e.getMessage(), e);
+        }
+        if (config.routing().score() == io.bayesvlm.core.head.RoutingScore.LEARNED) {
+            checkFailurePredictor(config, head);
         }
         try {
             // Every output fits the producers' max.request.size, whatever the input (no record can loop restarts).

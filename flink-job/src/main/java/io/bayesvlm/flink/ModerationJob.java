@@ -10,6 +10,7 @@ import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.RiskCertificate;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.head.RoutingScore;
 import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.flink.kafka.KafkaEndpoints;
@@ -187,7 +188,10 @@ public final class ModerationJob {
                         "batched BayesVLM inference",
                         TypeInformation.of(ScoredImage.class),
                         new BatchedBayesInference(
-                                config.modelDir(), scoring, config.maxWait().toMillis()))
+                                config.modelDir(),
+                                scoring,
+                                config.maxWait().toMillis(),
+                                config.routing().score() == RoutingScore.LEARNED))
                 .uid("batched-inference");
         if (!chainDecodeWithInference(config)) {
             // Its own thread: reading, parsing and decoding the next images overlaps with the encoder's forward pass.

@@ -41,6 +41,29 @@ class JobStartupTest {
     }
 
     @Test
+    void routingOnTheLearnedScoreNeedsThisModelsFailurePredictor(@TempDir Path dir) throws Exception {
+        // the built-in model has none
+        assertThatThrownBy(() -> JobPreflight.prepare(new String[] {
+                    "--model.dir", ROOT.resolve("models/fashion-clip").toString(), "--routing.score", "learned"
+                }))
+                .isInstanceOf(JobPreflight.StartupException.class)
+                .hasMessageContaining("routing.score=learned needs the learned failure predictor")
+                .hasMessageContaining("fit-failure");
+        // one trained against other class embeddings (another model, another prompt set)
+        LearnedScoreFixture.modelWithPredictor(dir, false);
+        assertThatThrownBy(() -> JobPreflight.prepare(
+                        new String[] {"--model.dir", dir.toString(), "--routing.score", "learned"}))
+                .isInstanceOf(JobPreflight.StartupException.class)
+                .hasMessageContaining("routing.score=learned")
+                .hasMessageContaining("array 'text'");
+        // an unknown score names the learned one among the choices
+        assertThatThrownBy(() -> JobPreflight.prepare(new String[] {"--routing.score", "learnt"}))
+                .isInstanceOf(JobPreflight.StartupException.class)
+                .hasMessageContaining("routing.score")
+                .hasMessageContaining("learned or one of [max_prob");
+    }
+
+    @Test
     void aMissingModelIsRefusedTheSameWay(@TempDir Path dir) {
         assertThatThrownBy(() -> JobPreflight.prepare(new String[] {"--model.dir", dir.toString()}))
                 .isInstanceOf(JobPreflight.StartupException.class)

@@ -12,7 +12,12 @@ import io.bayesvlm.avro.LabelSource;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.RiskCertificate;
 import io.bayesvlm.avro.Routing;
+import io.bayesvlm.core.BayesVlmModel;
+import io.bayesvlm.core.ScoringOptions;
 import io.bayesvlm.core.data.SampleImages;
+import io.bayesvlm.core.failure.FailureInput;
+import io.bayesvlm.core.failure.FailurePredictor;
+import io.bayesvlm.core.model.DeviceSpec;
 import io.bayesvlm.flink.memory.InMemory;
 import io.bayesvlm.flink.memory.InMemory.CollectingSink;
 import io.bayesvlm.flink.operators.CalibrationReports;
@@ -222,6 +227,59 @@ class PipelineTest {
                 .isEqualTo(slides * (n - 1));
         assertThat(out.drift().stream().mapToLong(DriftReport::getDecisions).sum())
                 .isEqualTo(n);
+    }
+
+    @Test
+    void routingOnTheLearnedScoreUsesTheModelsFailurePredictorAndRecordsItsVersion(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        FailurePredictor predictor = LearnedScoreFixture.modelWithPredictor(dir, true);
+        int n = 40;
+        List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"))
+                .subList(0, n);
+        // each image's P(wrong), computed here through the head's single-item path
+        Map<String, Double> expected = new java.util.HashMap<>();
+        try (BayesVlmModel m = BayesVlmModel.load(dir, ScoringOptions.DEFAULTS.withDevice(DeviceSpec.CPU))) {
+            for (int i = 0; i < n; i++) {
+                float[] tensor = m.loader().load(Files.readAllBytes(items.get(i).file()));
+                float[] activation = m.activations(tensor, 1)[0];
+                expected.put(
+                        "e-" + i,
+                        predictor.failureProbability(FailureInput.of(
+                                m.head().embedImage(activation), m.head().predict(activation))));
+            }
+        }
+        double threshold = expected.values().stream().sorted().toList().get(n / 2);
+        JobConfig c = config(Map.of(
+                "model.dir",
+                dir.toString(),
+                "routing.score",
+                "learned",
+                "routing.threshold",
+                Double.toString(threshold),
+                "routing.audit-fraction",
+                "0"));
+
+        Outputs out = run(
+                c,
+                images(c, items),
+                List.of(label(c, "e-0", items.get(0).label(), 0)), // an in-memory source needs a record
+                feedbackWithoutThresholdOrTemperatures(c));
+
+        assertThat(out.deadLetters()).isEmpty();
+        assertThat(out.decisions()).hasSize(n).allSatisfy(d -> {
+            assertThat(d.getRoutingScore()).isEqualTo("learned");
+            assertThat(d.getRoutingPredictor()).isEqualTo(predictor.version());
+            assertThat(d.getRoutingValue())
+                    .as(d.getEventId())
+                    .isCloseTo(expected.get(d.getEventId()), org.assertj.core.data.Offset.offset(1e-4));
+            // P(wrong) is an uncertainty: above the threshold goes to people
+            assertThat(d.getRouting())
+                    .as(d.getEventId())
+                    .isEqualTo(d.getRoutingValue() > threshold ? Routing.REVIEW : Routing.AUTO);
+        });
+        assertThat(out.decisions()).extracting(Decision::getRouting).contains(Routing.AUTO, Routing.REVIEW);
+        assertThat(out.reviews())
+                .allSatisfy(r -> assertThat(r.getRoutingScore()).isEqualTo("learned"));
     }
 
     @ParameterizedTest

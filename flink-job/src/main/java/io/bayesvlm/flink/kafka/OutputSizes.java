@@ -90,6 +90,7 @@ public final class OutputSizes {
                 .setNumClasses(Integer.MAX_VALUE)
                 .setCalibrationVersion(Long.MAX_VALUE)
                 .setEventTimeOutOfRange(true)
+                .setRoutingPredictor("sha256:0123456789abcdef")
                 .build();
         sizes.add(size(
                 "decisions",

@@ -3,6 +3,7 @@ package io.bayesvlm.flink.operators;
 import io.bayesvlm.common.ErrorCode;
 import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.failure.FailurePredictor;
 import io.bayesvlm.core.head.Prediction;
 import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.model.DeviceSpec;
@@ -43,8 +44,12 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
     private final String modelDir;
     private final ScoringOptions options;
     private final long maxWaitMillis;
+    private final boolean learnedScore;
 
     private transient BayesVlmModel model;
+    /** routing.score=learned: the model directory's failure predictor, run on the same encoder pass. */
+    private transient FailurePredictor failure;
+
     private transient List<StreamRecord<DecodedImage>> buffer;
     private transient long timerAt;
     /** The latest watermark that arrived while images were buffered; forwarded right after they are. */
@@ -55,9 +60,15 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
     private transient Meter throughput;
 
     public BatchedBayesInference(String modelDir, ScoringOptions options, long maxWaitMillis) {
+        this(modelDir, options, maxWaitMillis, false);
+    }
+
+    /** @param learnedScore also compute each image's P(wrong) under MODEL/failure.npz (routing.score=learned) */
+    public BatchedBayesInference(String modelDir, ScoringOptions options, long maxWaitMillis, boolean learnedScore) {
         this.modelDir = modelDir;
         this.options = options;
         this.maxWaitMillis = maxWaitMillis;
+        this.learnedScore = learnedScore;
     }
 
     @Override
@@ -77,6 +88,12 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
                 model.spec().version(),
                 device,
                 gpus);
+        if (learnedScore) {
+            failure = FailurePredictor.load(
+                    Path.of(modelDir).resolve(FailurePredictor.FILE),
+                    model.head().unitClassEmbeddings());
+            LOG.info("subtask {} routes on the learned failure predictor {}", subtask, failure.version());
+        }
         buffer = new ArrayList<>(options.batchSize());
         timerAt = -1;
         batchSizes = getMetricGroup().histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
@@ -143,15 +160,29 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
             images.add(r.getValue());
         }
         long start = System.nanoTime();
-        List<Prediction> predictions = score(images);
+        BayesVlmModel.WithFailure scored = score(images);
+        List<Prediction> predictions = scored.predictions();
         inferenceMillis.update((System.nanoTime() - start) / 1_000_000);
         batchSizes.update(buffer.size());
         throughput.markEvent(buffer.size());
         for (int i = 0; i < buffer.size(); i++) {
             StreamRecord<DecodedImage> in = buffer.get(i);
             Prediction p = predictions.get(i);
-            if (p.isFinite()) {
-                output.collect(in.replace(scored(in.getValue(), p)));
+            double pWrong = scored.failureProbability()[i];
+            if (p.isFinite() && (failure == null || Double.isFinite(pWrong))) {
+                ScoredImage s = scored(in.getValue(), p);
+                if (failure != null) {
+                    s.failureProbability = pWrong;
+                    s.failurePredictor = failure.version();
+                }
+                output.collect(in.replace(s));
+            } else if (p.isFinite()) {
+                output.collect(
+                        DeadLetterOutput.TAG,
+                        in.replace(DeadLetterOutput.of(
+                                in.getValue(),
+                                ErrorCode.NON_FINITE_SCORE,
+                                "the learned failure predictor " + failure.version() + " gave " + pWrong)));
             } else {
                 // Never routed: an argmax over NaN picks a real class and some scores can look confident.
                 output.collect(
@@ -169,13 +200,18 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
         }
     }
 
-    /** The model's predictions for a batch, in order. */
-    protected List<Prediction> score(List<DecodedImage> images) {
+    /** The model's predictions for a batch, in order, with P(wrong) under the failure predictor (else NaN). */
+    protected BayesVlmModel.WithFailure score(List<DecodedImage> images) {
         List<byte[]> pixels = new ArrayList<>(images.size());
         for (DecodedImage d : images) {
             pixels.add(d.pixels);
         }
-        return model.scorePixels(pixels);
+        if (failure != null) {
+            return model.scorePixels(pixels, failure);
+        }
+        double[] none = new double[images.size()];
+        java.util.Arrays.fill(none, Double.NaN);
+        return new BayesVlmModel.WithFailure(model.scorePixels(pixels), none);
     }
 
     static ScoredImage scored(DecodedImage d, Prediction p) {

@@ -26,8 +26,7 @@ public final class CalibrationReports {
     private CalibrationReports() {}
 
     /** routing.mode=risk settings: the score routed on, alpha, delta and the audit fraction (the smallest propensity). */
-    public record RiskSpec(
-            io.bayesvlm.core.head.UncertaintyScore score, double alpha, double delta, double auditFraction)
+    public record RiskSpec(io.bayesvlm.core.head.RoutingScore score, double alpha, double delta, double auditFraction)
             implements java.io.Serializable {}
 
     /** Candidate thresholds of the risk procedure: quantiles of the window's confidences (no labels involved). */

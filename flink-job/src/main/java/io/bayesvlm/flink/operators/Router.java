@@ -6,6 +6,7 @@ import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.avro.UncertaintyScores;
+import io.bayesvlm.core.head.RoutingScore;
 import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.flink.JobConfig;
@@ -111,8 +112,8 @@ final class Router implements Serializable {
     }
 
     void route(ScoredImage s, Collector<Decision> out, Consumer<ReviewRequest> reviews) {
-        UncertaintyScore score = routing.score();
-        double value = s.uncertainty[score.ordinal()];
+        RoutingScore score = routing.score();
+        double value = s.valueOf(score);
         RoutingPolicy.Outcome outcome = policy.route(s.eventId, value);
         decided.inc();
         out.collect(decision(s, outcome, value));
@@ -147,6 +148,7 @@ final class Router implements Serializable {
                 .setRouting(outcome.routing())
                 .setRoutingScore(routing.score().jsonName())
                 .setRoutingValue(value)
+                .setRoutingPredictor(routing.score() == RoutingScore.LEARNED ? s.failurePredictor : null)
                 .setRoutingThreshold(outcome.threshold())
                 .setEventTimeOutOfRange(s.eventTimeOutOfRange)
                 .setProcessingLatencyMs(Math.max(0, System.currentTimeMillis() - s.readAtMillis))

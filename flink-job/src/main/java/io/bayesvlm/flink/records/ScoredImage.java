@@ -18,6 +18,17 @@ public class ScoredImage {
     public double[] logitsVar;
     /** The six uncertainty scores in {@link io.bayesvlm.core.head.UncertaintyScore} order. */
     public double[] uncertainty;
+    /** routing.score=learned: P(wrong) under the failure predictor, and that predictor's version; else NaN, null. */
+    public double failureProbability = Double.NaN;
+
+    public String failurePredictor;
 
     public ScoredImage() {}
+
+    /** This image's value of a routing score, on the score's own scale. */
+    public double valueOf(io.bayesvlm.core.head.RoutingScore score) {
+        return score == io.bayesvlm.core.head.RoutingScore.LEARNED
+                ? failureProbability
+                : uncertainty[((io.bayesvlm.core.head.UncertaintyScore) score).ordinal()];
+    }
 }

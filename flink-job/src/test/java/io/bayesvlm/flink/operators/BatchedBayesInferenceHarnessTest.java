@@ -59,8 +59,9 @@ class BatchedBayesInferenceHarnessTest {
         }
 
         @Override
-        protected List<Prediction> score(List<DecodedImage> images) {
-            List<Prediction> real = super.score(images);
+        protected io.bayesvlm.core.BayesVlmModel.WithFailure score(List<DecodedImage> images) {
+            io.bayesvlm.core.BayesVlmModel.WithFailure scored = super.score(images);
+            List<Prediction> real = scored.predictions();
             List<Prediction> out = new java.util.ArrayList<>(real.size());
             for (int i = 0; i < real.size(); i++) {
                 Prediction p = real.get(i);
@@ -71,7 +72,7 @@ class BatchedBayesInferenceHarnessTest {
                 }
                 out.add(p);
             }
-            return out;
+            return new io.bayesvlm.core.BayesVlmModel.WithFailure(out, scored.failureProbability());
         }
     }
 
