@@ -97,21 +97,8 @@ public final class FailureStudy {
     /**
      * @param shifts the clean predictions first ("none"), then each shift's, all of the same images
      * @param labels the true class of each image
+     * @param pool where the predictor learns, or null for a quarter of the images of each split
      */
-    public static Result run(
-            List<Shifted> shifts,
-            int[] labels,
-            double[][] text,
-            FailureTraining.Options training,
-            double[] alphas,
-            double delta,
-            int splits,
-            int bootstrap,
-            long seed) {
-        return run(shifts, labels, text, training, alphas, delta, splits, bootstrap, seed, null, FailureTraining::fit);
-    }
-
-    /** @param pool where the predictor learns, or null for a quarter of the images of each split */
     public static Result run(
             List<Shifted> shifts,
             int[] labels,

@@ -139,7 +139,8 @@ class FailureStudyTest {
                 0.05,
                 2,
                 50,
-                9);
+                9,
+                null);
         assertThat(r.auroc().get("none")).containsKeys("max_prob", "mutual_info", "learned");
         for (FailureStudy.Estimate e : r.aurocDifference().values()) {
             assertThat(e.lower()).isFinite().isLessThanOrEqualTo(e.upper());
