@@ -295,9 +295,7 @@ final class DemoReport {
                             (c.readAt() - startedAt) / 1000.0,
                             r.getEpoch(),
                             r.getState(),
-                            r.getThreshold() == null
-                                    ? ""
-                                    : String.format(" %s >= %.4f", r.getScore(), r.getThreshold()),
+                            r.getThreshold() == null ? "" : " " + automaticWhen(r.getScore(), r.getThreshold()),
                             r.getTested(),
                             r.getLabelCompleteness(),
                             r.getTested() == 0 && !r.getReason().equals("start") ? ", after " + r.getReason() : "");
@@ -354,6 +352,15 @@ final class DemoReport {
         }
     }
 
+    /**
+     * Which side of a threshold is decided automatically, on the score's own scale: max_prob >= t, but entropy or the
+     * learned P(wrong) <= t.
+     */
+    static String automaticWhen(String score, double threshold) {
+        boolean uncertainty = io.bayesvlm.core.head.RoutingScore.fromName(score).higherIsUncertain();
+        return String.format(java.util.Locale.ROOT, "%s %s %.4f", score, uncertainty ? "<=" : ">=", threshold);
+    }
+
     /** The threshold in force: the latest certificate's, or (routing.certify=window) the latest window's. */
     private String latestThreshold(JobConfig.RoutingOptions routing) {
         if (routing.certifySequence()) {
@@ -361,9 +368,8 @@ final class DemoReport {
             return c == null || c.getThreshold() == null
                     ? "none (everything reviewed)"
                     : String.format(
-                            "%s >= %.4f (certified on %d labels %s)",
-                            c.getScore(),
-                            c.getThreshold(),
+                            "%s (certified on %d labels %s)",
+                            automaticWhen(c.getScore(), c.getThreshold()),
                             c.getTested(),
                             c.getEpoch() == 0 ? "since the job started" : "since " + c.getSince());
         }
@@ -371,9 +377,8 @@ final class DemoReport {
         return last == null || last.getRisk() == null || last.getRisk().getThreshold() == null
                 ? "none (everything reviewed)"
                 : String.format(
-                        "%s >= %.4f (bound %.4f on %d labels)",
-                        routing.score().jsonName(),
-                        last.getRisk().getThreshold(),
+                        "%s (bound %.4f on %d labels)",
+                        automaticWhen(routing.score().jsonName(), last.getRisk().getThreshold()),
                         last.getRisk().getUpperBound(),
                         last.getRisk().getLabelsAtThreshold());
     }
