@@ -139,6 +139,93 @@ public final class CrossFitting {
         return Optional.of(s);
     }
 
+    private static final int STATE_FORMAT = 1;
+
+    /**
+     * Everything a restart needs (Flink state): the counters, the closed and the open window's labels, and the
+     * candidate with its training range; not the options, which the job supplies again.
+     */
+    public void write(java.io.DataOutput out) throws java.io.IOException {
+        out.writeInt(STATE_FORMAT);
+        out.writeLong(next);
+        out.writeLong(versions);
+        out.writeInt(closed.size());
+        for (Window w : closed) {
+            out.writeLong(w.from());
+            writeLabels(out, w.labels());
+        }
+        writeLabels(out, open);
+        out.writeBoolean(candidate != null);
+        if (candidate != null) {
+            out.writeLong(candidate.version());
+            out.writeLong(candidate.trainedFrom());
+            out.writeLong(candidate.trainedTo());
+            candidate.predictor().write(out);
+        }
+    }
+
+    /** A cross-fitting restored from {@link #write}, for a model whose unit class text embeddings are {@code text}. */
+    public static CrossFitting read(
+            java.io.DataInput in, double[][] text, Options options, FailureStudy.Trainer trainer)
+            throws java.io.IOException {
+        int format = in.readInt();
+        if (format != STATE_FORMAT) {
+            throw new java.io.IOException(
+                    "cross-fitting state format " + format + ", this version reads " + STATE_FORMAT);
+        }
+        CrossFitting c = new CrossFitting(text, options, trainer);
+        c.next = in.readLong();
+        c.versions = in.readLong();
+        int windows = in.readInt();
+        for (int i = 0; i < windows; i++) {
+            long from = in.readLong();
+            c.closed.addLast(new Window(from, readLabels(in)));
+        }
+        c.open = readLabels(in);
+        if (in.readBoolean()) {
+            long version = in.readLong();
+            long from = in.readLong();
+            long to = in.readLong();
+            c.candidate = new Candidate(version, FailurePredictor.read(in, text), from, to);
+        }
+        return c;
+    }
+
+    private static void writeLabels(java.io.DataOutput out, List<Label> labels) throws java.io.IOException {
+        out.writeInt(labels.size());
+        for (Label l : labels) {
+            FailureInput x = l.input();
+            out.writeInt(x.predicted());
+            out.writeBoolean(l.wrong());
+            out.writeDouble(l.weight());
+            for (double[] v : new double[][] {x.image(), x.logitsMean(), x.logitsVar(), x.scores()}) {
+                out.writeInt(v.length);
+                for (double d : v) {
+                    out.writeDouble(d);
+                }
+            }
+        }
+    }
+
+    private static List<Label> readLabels(java.io.DataInput in) throws java.io.IOException {
+        int n = in.readInt();
+        List<Label> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int predicted = in.readInt();
+            boolean wrong = in.readBoolean();
+            double weight = in.readDouble();
+            double[][] v = new double[4][];
+            for (int k = 0; k < v.length; k++) {
+                v[k] = new double[in.readInt()];
+                for (int j = 0; j < v[k].length; j++) {
+                    v[k][j] = in.readDouble();
+                }
+            }
+            out.add(new Label(new FailureInput(v[0], predicted, v[1], v[2], v[3]), wrong, weight));
+        }
+        return out;
+    }
+
     /** Labels received so far. */
     public long labels() {
         return next;

@@ -241,9 +241,16 @@ public final class FailurePredictor {
     // ---- the file
 
     public void save(Path file) throws IOException {
+        Npz.write(file, arrays(true));
+    }
+
+    /** The file's arrays; without {@code text} for the compact form (every reader has the model's). */
+    private Map<String, NpyArray> arrays(boolean withText) {
         Map<String, NpyArray> a = new LinkedHashMap<>();
         a.put("format", NpyArray.vector(FORMAT));
-        a.put("text", matrix(text));
+        if (withText) {
+            a.put("text", matrix(text));
+        }
         a.put("feature_mean", NpyArray.vector(featureMean));
         a.put("feature_std", NpyArray.vector(featureStd));
         a.put("wq", matrix(wq));
@@ -255,7 +262,65 @@ public final class FailurePredictor {
         a.put("b2", NpyArray.vector(b2));
         a.put("w3", NpyArray.vector(w3));
         a.put("b3", NpyArray.vector(b3));
-        Npz.write(file, a);
+        return a;
+    }
+
+    /**
+     * The compact form for Flink state and for records: every array of the file but {@code text}, each as its name,
+     * shape and float32 values. {@link #read} checks it as {@link #load} checks a file.
+     */
+    public void write(java.io.DataOutput out) throws IOException {
+        Map<String, NpyArray> a = arrays(false);
+        out.writeInt(a.size());
+        for (Map.Entry<String, NpyArray> e : a.entrySet()) {
+            out.writeUTF(e.getKey());
+            int[] shape = e.getValue().shape();
+            out.writeByte(shape.length);
+            for (int n : shape) {
+                out.writeInt(n);
+            }
+            for (float v : e.getValue().data()) {
+                out.writeFloat(v);
+            }
+        }
+    }
+
+    /** Reads {@link #write}'s form for a model whose unit class text embeddings are {@code modelText}. */
+    public static FailurePredictor read(java.io.DataInput in, double[][] modelText) throws IOException {
+        int count = in.readInt();
+        if (count < 0 || count > 64) {
+            throw new ModelFormatException("failure predictor: " + count + " arrays");
+        }
+        Map<String, NpyArray> a = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            String name = in.readUTF();
+            int rank = in.readUnsignedByte();
+            if (rank != 1 && rank != 2) {
+                throw new ModelFormatException("failure predictor: array '" + name + "' has rank " + rank);
+            }
+            int[] shape = new int[rank];
+            long size = 1;
+            for (int r = 0; r < rank; r++) {
+                shape[r] = in.readInt();
+                size *= shape[r];
+                if (shape[r] < 0 || size > Integer.MAX_VALUE / 4) {
+                    throw new ModelFormatException("failure predictor: array '" + name + "' has a bad shape");
+                }
+            }
+            float[] data = new float[(int) size];
+            for (int j = 0; j < data.length; j++) {
+                data[j] = in.readFloat();
+            }
+            a.put(name, rank == 1 ? NpyArray.vector(data) : NpyArray.matrix(shape[0], shape[1], data));
+        }
+        float[] flat = new float[modelText.length * modelText[0].length];
+        for (int c = 0; c < modelText.length; c++) {
+            for (int j = 0; j < modelText[0].length; j++) {
+                flat[c * modelText[0].length + j] = (float) modelText[c][j];
+            }
+        }
+        a.put("text", NpyArray.matrix(modelText.length, modelText[0].length, flat));
+        return check(a, Path.of("(failure predictor record)"), modelText);
     }
 
     /**
@@ -263,7 +328,10 @@ public final class FailurePredictor {
      * array present, finite and of the shape the others imply, and trained with this model's class embeddings.
      */
     public static FailurePredictor load(Path file, double[][] modelText) throws IOException {
-        Map<String, NpyArray> a = Npz.read(file);
+        return check(Npz.read(file), file, modelText);
+    }
+
+    private static FailurePredictor check(Map<String, NpyArray> a, Path file, double[][] modelText) {
         NpyArray format = require(a, "format", 1);
         if (format.data().length != 1 || format.data()[0] != FORMAT) {
             throw new ModelFormatException(file + ": array 'format' is " + format + ", this version reads " + FORMAT);

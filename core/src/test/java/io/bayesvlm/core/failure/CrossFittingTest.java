@@ -164,6 +164,48 @@ class CrossFittingTest {
     }
 
     @Test
+    void restoredFromItsStateItGoesOnAsIfNeverStopped() throws Exception {
+        FailurePredictorTest.Task t = FailurePredictorTest.task(1300, 8);
+        CrossFitting.Options o = new CrossFitting.Options(200, 2, 0.05, 5, FailurePredictorTest.quick(2));
+        // the same trainer output for both runs: the engine's training is not bit-reproducible, the state must be
+        Map<Integer, FailurePredictor> trained = new java.util.HashMap<>();
+        FailureStudy.Trainer memo = (inputs, wrong, text, opts) -> trained.computeIfAbsent(
+                inputs.size() * 31 + (int) opts.seed(), k -> FailureTraining.fit(inputs, wrong, text, opts));
+        CrossFitting straight = new CrossFitting(t.text(), o, memo);
+        CrossFitting stopped = new CrossFitting(t.text(), o, memo);
+        List<CrossFitting.Selection> a = new ArrayList<>();
+        List<CrossFitting.Selection> b = new ArrayList<>();
+        for (int i = 0; i < 1300; i++) {
+            CrossFitting.Label l = new CrossFitting.Label(t.inputs().get(i), t.wrong()[i], 1 + (i % 3));
+            straight.add(l).ifPresent(a::add);
+            stopped.add(l).ifPresent(b::add);
+            if (i == 650 || i == 999) { // mid-window, and right as a window closes
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                stopped.write(new java.io.DataOutputStream(bytes));
+                stopped = CrossFitting.read(
+                        new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())),
+                        t.text(),
+                        o,
+                        memo);
+            }
+        }
+        assertThat(stopped.labels()).isEqualTo(1300);
+        assertThat(b).hasSameSizeAs(a);
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(b.get(i).score()).isEqualTo(a.get(i).score());
+            assertThat(b.get(i).candidateVersion()).isEqualTo(a.get(i).candidateVersion());
+            assertThat(b.get(i).heldOutReviewRate()).isEqualTo(a.get(i).heldOutReviewRate());
+            assertThat(b.get(i).judgedFrom()).isEqualTo(a.get(i).judgedFrom());
+        }
+        assertThatThrownBy(() -> CrossFitting.read(
+                        new java.io.DataInputStream(new java.io.ByteArrayInputStream(new byte[] {0, 0, 0, 9})),
+                        t.text(),
+                        o,
+                        memo))
+                .hasMessageContaining("format 9");
+    }
+
+    @Test
     void badOptionsAndWeightsAreRefused() {
         FailureTraining.Options o = FailurePredictorTest.quick(1);
         assertThatThrownBy(() -> new CrossFitting.Options(5, 3, 0.05, 5, o)).hasMessageContaining("windowLabels");

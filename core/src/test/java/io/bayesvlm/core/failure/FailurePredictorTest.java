@@ -231,4 +231,38 @@ class FailurePredictorTest {
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("'text'");
     }
+
+    @Test
+    void theCompactFormRoundTripsWithoutTheTextAndIsCheckedLikeAFile() throws Exception {
+        Task t = task(300, 4);
+        FailurePredictor p = FailureTraining.fit(t.inputs(), t.wrong(), t.text(), quick(3));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        p.write(new java.io.DataOutputStream(bytes));
+        byte[] b = bytes.toByteArray();
+        // no text: smaller than the K x d floats the text alone would take plus the rest
+        assertThat(b.length).isLessThan(4 * (p.numClasses() * p.embeddingDim()) + 4 * 20_000);
+        FailurePredictor back =
+                FailurePredictor.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b)), t.text());
+        assertThat(back.version()).isEqualTo(p.version());
+        for (FailureInput in : t.inputs().subList(0, 20)) {
+            assertThat(back.failureProbability(in)).isEqualTo(p.failureProbability(in));
+        }
+        // truncated: an error, not a half predictor
+        byte[] cut = java.util.Arrays.copyOf(b, b.length / 2);
+        assertThatThrownBy(() -> FailurePredictor.read(
+                        new java.io.DataInputStream(new java.io.ByteArrayInputStream(cut)), t.text()))
+                .isInstanceOf(java.io.IOException.class);
+        // a bit flipped into a NaN is refused naming the array (b3: the last value written)
+        byte[] nan = b.clone();
+        java.nio.ByteBuffer.wrap(nan).putFloat(nan.length - 4, Float.NaN);
+        assertThatThrownBy(() -> FailurePredictor.read(
+                        new java.io.DataInputStream(new java.io.ByteArrayInputStream(nan)), t.text()))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("'b3'");
+        // the text is the reader's own: read for a model of other shapes, the arrays do not fit and are refused
+        double[][] fewer = java.util.Arrays.copyOf(t.text(), K - 1);
+        assertThatThrownBy(() ->
+                        FailurePredictor.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(b)), fewer))
+                .isInstanceOf(ModelFormatException.class);
+    }
 }
