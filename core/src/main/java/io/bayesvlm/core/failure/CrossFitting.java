@@ -81,6 +81,7 @@ public final class CrossFitting {
      * @param judgedTo one past its last label
      * @param candidateVersion the version judged (0: none was ready)
      * @param candidateTrainedFrom the labels that version was trained on: [from, to)
+     * @param judged that version's predictor (null: none was ready), chosen or not
      */
     public record Selection(
             String score,
@@ -91,7 +92,8 @@ public final class CrossFitting {
             long judgedTo,
             long candidateVersion,
             long candidateTrainedFrom,
-            long candidateTrainedTo) {}
+            long candidateTrainedTo,
+            FailurePredictor judged) {}
 
     private record Window(long from, List<Label> labels) {
         long to() {
@@ -278,7 +280,8 @@ public final class CrossFitting {
                 w.to(),
                 c == null ? 0 : c.version(),
                 c == null ? 0 : c.trainedFrom(),
-                c == null ? 0 : c.trainedTo());
+                c == null ? 0 : c.trainedTo(),
+                c == null ? null : c.predictor());
     }
 
     private void train() {
