@@ -2,9 +2,12 @@ package io.bayesvlm.cli;
 
 import io.bayesvlm.core.BayesVlmModel;
 import io.bayesvlm.core.data.Activations;
+import io.bayesvlm.core.data.ImageShift;
+import io.bayesvlm.core.data.LabelledImages;
 import io.bayesvlm.core.failure.FailureInput;
 import io.bayesvlm.core.failure.FailureStudy;
 import io.bayesvlm.core.head.Prediction;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,7 +35,8 @@ final class FailureInputs {
      * Training material for the predictor: the clean predictions of labelled images that have a finite output,
      * each marked wrong or right against its label. Refuses material with nothing to learn from.
      */
-    static FailureStudy.Pool labelled(BayesVlmModel m, Activations.Result act, String what) {
+    static FailureStudy.Pool labelled(BayesVlmModel m, LabelledImages images, long seed, PrintWriter err, String what) {
+        Activations.Result act = Activations.all(m, images, ImageShift.NONE, 1, seed, new Progress(err, what));
         boolean[] keep = new boolean[act.activations().length];
         Arrays.fill(keep, true);
         FailureStudy.Shifted s = kept(of("none", m, act, keep), keep);

@@ -135,16 +135,13 @@ final class FailureStudyCommand implements Callable<Integer> {
                 }
             }
             FailureStudy.Pool pool = null;
+            String trainedOn = null;
             if (trainData != null) {
-                String what = trainData + " (" + trainSplit + (trainRange == null ? "" : " " + trainRange) + ")";
+                String what = LabelledDataOptions.describe(trainData, trainSplit, trainRange);
                 LabelledImages elsewhere = DataSets.open(
                         trainData, trainSplit, trainRange, m.spec().classIds(), model.limits());
-                pool = FailureInputs.labelled(
-                        m,
-                        Activations.all(
-                                m, elsewhere, ImageShift.NONE, 1, model.seed, new Progress(err, "training pool")),
-                        what);
-                poolDescription = String.format(
+                pool = FailureInputs.labelled(m, elsewhere, model.seed, err, what);
+                trainedOn = String.format(
                         "the predictor trained on %d images of %s (%d wrong), none of the study's; ",
                         pool.wrong().length, what, FailureInputs.wrongs(pool));
             }
@@ -159,7 +156,7 @@ final class FailureStudyCommand implements Callable<Integer> {
                     bootstrap,
                     model.seed,
                     pool);
-            print(out, r, m, all);
+            print(out, r, m, all, trainedOn);
         }
         return 0;
     }
@@ -194,9 +191,9 @@ final class FailureStudyCommand implements Callable<Integer> {
                 && java.util.Objects.equals(trainRange, dataset.range);
     }
 
-    private String poolDescription = "";
-
-    private void print(PrintWriter out, FailureStudy.Result r, BayesVlmModel m, List<String> shiftsShown) {
+    /** @param trainedOn where the predictor learned, when not on a quarter of each split (else null) */
+    private void print(
+            PrintWriter out, FailureStudy.Result r, BayesVlmModel m, List<String> shiftsShown, String trainedOn) {
         out.printf(
                 "Model `%s` on %s: %d images, %d seeded splits; per split on average %s%d choose"
                         + " the thresholds, %d test; severity %d; delta %s.%n%n",
@@ -204,7 +201,7 @@ final class FailureStudyCommand implements Callable<Integer> {
                 dataset.describe(),
                 r.images(),
                 r.splits(),
-                poolDescription.isEmpty() ? r.trainItems() + " train the predictor, " : poolDescription,
+                trainedOn == null ? r.trainItems() + " train the predictor, " : trainedOn,
                 r.certifyItems(),
                 r.testItems(),
                 severity,

@@ -1,8 +1,6 @@
 package io.bayesvlm.cli;
 
 import io.bayesvlm.core.BayesVlmModel;
-import io.bayesvlm.core.data.Activations;
-import io.bayesvlm.core.data.ImageShift;
 import io.bayesvlm.core.data.LabelledImages;
 import io.bayesvlm.core.failure.FailurePredictor;
 import io.bayesvlm.core.failure.FailureStudy;
@@ -54,9 +52,7 @@ final class FitFailureCommand implements Callable<Integer> {
         }
         try (BayesVlmModel m = BayesVlmModel.load(model.model(), model.scoring(Predictive.Mode.PROBIT))) {
             LabelledImages images = dataset.open(m.spec().classIds(), model.limits());
-            Activations.Result act =
-                    Activations.all(m, images, ImageShift.NONE, 1, model.seed, new Progress(err, "fit-failure"));
-            FailureStudy.Pool pool = FailureInputs.labelled(m, act, dataset.describe());
+            FailureStudy.Pool pool = FailureInputs.labelled(m, images, model.seed, err, dataset.describe());
             FailureTraining.Options o =
                     FailureTraining.Options.DEFAULTS.withSeed(model.seed).withEpochs(epochs);
             long t0 = System.nanoTime();

@@ -30,6 +30,10 @@ final class LabelledDataOptions {
 
     /** e.g. "models/sample (test 0:500)". */
     String describe() {
+        return describe(data, split, range);
+    }
+
+    static String describe(Path data, String split, String range) {
         return data + " (" + split + (range == null ? "" : " " + range) + ")";
     }
 }

@@ -111,6 +111,8 @@ public final class CrossFitting {
     private long next;
     private long versions;
     private Candidate candidate;
+    private long trainingFailures;
+    private String lastTrainingFailure;
 
     public CrossFitting(double[][] text, Options options) {
         this(text, options, FailureTraining::fit);
@@ -228,6 +230,15 @@ public final class CrossFitting {
         return out;
     }
 
+    /** Trainings that failed, each leaving the previous candidate in place; and why the last one did. */
+    public long trainingFailures() {
+        return trainingFailures;
+    }
+
+    public String lastTrainingFailure() {
+        return lastTrainingFailure;
+    }
+
     /** Labels received so far. */
     public long labels() {
         return next;
@@ -302,7 +313,16 @@ public final class CrossFitting {
             wrong[inputs.size()] = all.get(i).wrong();
             inputs.add(all.get(i).input());
         }
-        FailurePredictor p = trainer.fit(inputs, wrong, text, options.training().withSeed(version));
+        FailurePredictor p;
+        try {
+            p = trainer.fit(inputs, wrong, text, options.training().withSeed(version));
+        } catch (RuntimeException e) {
+            // A training that fails (the engine's gradients not finite too often) must not fail the stream: replayed
+            // after a restart it would fail again. The last candidate stays; it saw only earlier labels.
+            trainingFailures++;
+            lastTrainingFailure = e.toString();
+            return;
+        }
         versions = version;
         candidate = new Candidate(
                 version, p, closed.peekFirst().from(), closed.peekLast().to());

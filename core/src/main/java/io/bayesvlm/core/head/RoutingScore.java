@@ -37,12 +37,15 @@ public interface RoutingScore extends Serializable {
         if (n.equals(LEARNED.jsonName())) {
             return LEARNED;
         }
-        try {
-            return UncertaintyScore.fromName(name);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    e.getMessage().replace("expected one of [", "expected learned or one of ["));
+        for (UncertaintyScore s : UncertaintyScore.values()) {
+            if (s.jsonName().equals(n)) {
+                return s;
+            }
         }
+        throw new IllegalArgumentException("unknown routing score '" + name + "'; expected learned or one of "
+                + java.util.Arrays.stream(UncertaintyScore.values())
+                        .map(UncertaintyScore::jsonName)
+                        .toList());
     }
 
     /** The single learned score. An enum, so it stays a singleton through Java serialization. */

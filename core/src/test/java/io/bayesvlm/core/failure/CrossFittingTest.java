@@ -206,6 +206,32 @@ class CrossFittingTest {
     }
 
     @Test
+    void aTrainingThatFailsKeepsThePreviousCandidateAndTheStreamGoesOn() {
+        FailurePredictorTest.Task t = FailurePredictorTest.task(800, 12);
+        int[] calls = {0};
+        FailureStudy.Trainer failsSecondTime = (inputs, wrong, text, o) -> {
+            if (++calls[0] == 2) {
+                throw new IllegalStateException("more than half the batches had non-finite gradients");
+            }
+            return FailureTraining.fit(inputs, wrong, text, o);
+        };
+        CrossFitting cf = new CrossFitting(
+                t.text(), new CrossFitting.Options(200, 2, 0.05, 5, FailurePredictorTest.quick(2)), failsSecondTime);
+        List<CrossFitting.Selection> selections = new ArrayList<>();
+        for (int i = 0; i < 800; i++) {
+            cf.add(new CrossFitting.Label(t.inputs().get(i), t.wrong()[i], 1)).ifPresent(selections::add);
+        }
+        assertThat(cf.trainingFailures()).isEqualTo(1);
+        assertThat(cf.lastTrainingFailure()).contains("non-finite");
+        // window 3 is judged by version 1 again (version 2's training failed), still on labels it never saw
+        assertThat(selections)
+                .extracting(CrossFitting.Selection::candidateVersion)
+                .containsExactly(0L, 1L, 1L, 2L);
+        assertThat(selections.get(2).candidateTrainedTo())
+                .isLessThanOrEqualTo(selections.get(2).judgedFrom());
+    }
+
+    @Test
     void badOptionsAndWeightsAreRefused() {
         FailureTraining.Options o = FailurePredictorTest.quick(1);
         assertThatThrownBy(() -> new CrossFitting.Options(5, 3, 0.05, 5, o)).hasMessageContaining("windowLabels");

@@ -98,6 +98,8 @@ public class RefitFailurePredictor extends ProcessFunction<LabelledFailure, Fail
             restored = null;
         }
         otherModels = getRuntimeContext().getMetricGroup().counter("failureLabelsOfOtherModels");
+        getRuntimeContext().getMetricGroup().gauge("failureTrainingFailures", (org.apache.flink.metrics.Gauge<Long>)
+                () -> fitting.trainingFailures());
     }
 
     @Override
@@ -106,7 +108,16 @@ public class RefitFailurePredictor extends ProcessFunction<LabelledFailure, Fail
             otherModels.inc();
             return;
         }
-        fitting.add(l.label()).ifPresent(s -> {
+        long failedBefore = fitting.trainingFailures();
+        java.util.Optional<io.bayesvlm.core.failure.CrossFitting.Selection> selection = fitting.add(l.label());
+        if (fitting.trainingFailures() > failedBefore) {
+            LOG.warn(
+                    "failure predictor for {}: training after {} labels failed, the previous candidate stays: {}",
+                    modelKey,
+                    fitting.labels(),
+                    fitting.lastTrainingFailure());
+        }
+        selection.ifPresent(s -> {
             FailureSelection f = FailureSelection.of(modelKey, fitting.labels(), s);
             LOG.info(
                     "failure predictor for {} after {} labels: routing score {} (candidate {} judged on labels {}..{};"
