@@ -28,6 +28,8 @@ final class DemoReport {
         long reviewed;
         long auto;
         long autoWrong;
+        /** Automatic decisions and the wrong ones among them, by the threshold they were routed with. */
+        final Map<Double, long[]> autoByThreshold = new java.util.HashMap<>();
         /** Decisions recalibrated with temperatures fitted on a window that ended before them (held out). */
         final RunningCalibration heldOutBayes;
 
@@ -71,6 +73,11 @@ final class DemoReport {
 
     final AtomicReference<RiskCertificate> lastCertificate = new AtomicReference<>();
 
+    /** The event time each epoch began at, and the epoch each certified threshold was issued in. */
+    private final Map<Long, Long> epochSince = new java.util.HashMap<>();
+
+    private final Map<Double, Long> thresholdEpoch = new java.util.HashMap<>();
+
     static final int MAX_WARNINGS_LISTED = 50;
 
     DemoReport(int bins) {
@@ -101,10 +108,12 @@ final class DemoReport {
             if (d.getRouting() == Routing.REVIEW) {
                 p.reviewed++;
             } else {
+                boolean wrong = Uncertainty.argmax(probs) != label;
                 p.auto++;
-                if (Uncertainty.argmax(probs) != label) {
-                    p.autoWrong++;
-                }
+                p.autoWrong += wrong ? 1 : 0;
+                long[] byThreshold = p.autoByThreshold.computeIfAbsent(d.getRoutingThreshold(), t -> new long[2]);
+                byThreshold[0]++;
+                byThreshold[1] += wrong ? 1 : 0;
             }
             if (heldOut) {
                 p.heldOutBayes.add(probs, label);
@@ -128,6 +137,12 @@ final class DemoReport {
     /** A risk certificate: kept when the threshold or the epoch changed. */
     void certificate(RiskCertificate c) {
         RiskCertificate before = lastCertificate.getAndSet(c);
+        synchronized (this) {
+            epochSince.putIfAbsent(c.getEpoch(), c.getSince().toEpochMilli());
+            if (c.getThreshold() != null) {
+                thresholdEpoch.putIfAbsent(c.getThreshold(), c.getEpoch());
+            }
+        }
         if (before == null
                 || before.getEpoch() != c.getEpoch()
                 || !java.util.Objects.equals(before.getThreshold(), c.getThreshold())) {
@@ -286,6 +301,9 @@ final class DemoReport {
                                         error,
                                         error <= routing.maxAutoError() + twoSe ? "within" : "ABOVE",
                                         routing.maxAutoError() + twoSe));
+                if (name.equals(Replay.DRIFTED) && routing.certifySequence() && p.auto > 0) {
+                    transition(out, p, driftStartedAt);
+                }
             }
             synchronized (this) {
                 for (Certificate c : certificates) {
@@ -350,6 +368,29 @@ final class DemoReport {
                             : String.format("after %.1f s", (firstEceAlertAt.get() - driftStartedAt) / 1000.0),
                     driftWarnings.get());
         }
+    }
+
+    /**
+     * The drifted phase's automatic decisions split by where their certificate was earned: before the drift (decided
+     * between the drift and its withdrawal, outside what the guarantee covers) or on data from after it.
+     */
+    private synchronized void transition(PrintStream out, Phase p, long driftStartedAt) {
+        long[] before = new long[2];
+        long[] after = new long[2];
+        for (Map.Entry<Double, long[]> e : p.autoByThreshold.entrySet()) {
+            Long epoch = thresholdEpoch.get(e.getKey());
+            Long since = epoch == null ? null : epochSince.get(epoch);
+            long[] into = since != null && since >= driftStartedAt ? after : before;
+            into[0] += e.getValue()[0];
+            into[1] += e.getValue()[1];
+        }
+        out.printf(
+                "           of them on a certificate earned before the drift (until its withdrawal) %d, error %s;"
+                        + " on certificates earned after it %d, error %s%n",
+                before[0],
+                before[0] == 0 ? "-" : String.format("%.3f", (double) before[1] / before[0]),
+                after[0],
+                after[0] == 0 ? "-" : String.format("%.3f", (double) after[1] / after[0]));
     }
 
     /**
