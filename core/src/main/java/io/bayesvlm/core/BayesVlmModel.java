@@ -146,20 +146,32 @@ public final class BayesVlmModel implements AutoCloseable {
      * from the same encoder pass: the predictor reads the image embedding's mean, which the predictions do not carry.
      */
     public WithFailure scorePixels(List<byte[]> pixels, FailurePredictor failure) {
+        WithEmbeddings scored = scorePixelsWithEmbeddings(pixels);
         double[] pWrong = new double[pixels.size()];
+        for (int i = 0; i < pWrong.length; i++) {
+            Prediction p = scored.predictions().get(i);
+            pWrong[i] =
+                    p.isFinite() ? failure.failureProbability(FailureInput.of(scored.imageMeans()[i], p)) : Double.NaN;
+        }
+        return new WithFailure(scored.predictions(), pWrong);
+    }
+
+    /** Predictions, and each image embedding's mean (what a failure predictor reads besides the prediction). */
+    public record WithEmbeddings(List<Prediction> predictions, double[][] imageMeans) {}
+
+    /** As {@link #scorePixels(List)}, with each image embedding's mean from the same encoder pass. */
+    public WithEmbeddings scorePixelsWithEmbeddings(List<byte[]> pixels) {
+        double[][] means = new double[pixels.size()][];
         int[] next = {0};
         List<Prediction> predictions = scoreInBatches(
                 pixels.size(),
                 (i, batch, offset) -> loader.normalise(pixels.get(i), batch, offset),
                 (activations, batchPredictions) -> {
-                    for (int j = 0; j < activations.length; j++) {
-                        Prediction p = batchPredictions.get(j);
-                        pWrong[next[0]++] = p.isFinite()
-                                ? failure.failureProbability(FailureInput.of(head.imageMean(activations[j]), p))
-                                : Double.NaN;
+                    for (float[] a : activations) {
+                        means[next[0]++] = head.imageMean(a);
                     }
                 });
-        return new WithFailure(predictions, pWrong);
+        return new WithEmbeddings(predictions, means);
     }
 
     /** What else is done with a batch's activations and predictions. */

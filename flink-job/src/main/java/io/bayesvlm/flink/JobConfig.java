@@ -56,8 +56,13 @@ public record JobConfig(
         EventTimeBounds eventTimes,
         Outputs outputs,
         Duration checkpointTimeout,
+        FailureOptions failure,
         Map<String, String> flinkOptions)
         implements Serializable {
+
+    /** failure.*: the learned failure predictor refitted online (docs/failure-predictor.md). */
+    public record FailureOptions(boolean learn, int windowLabels, int trainingWindows, int minWrong)
+            implements Serializable {}
 
     /**
      * Size limits of what the job writes: the producers' max.request.size, the largest image inlined in a review
@@ -75,10 +80,20 @@ public record JobConfig(
             String calibration,
             String drift,
             String certificates,
-            String deadLetters)
+            String deadLetters,
+            String failureSelections)
             implements Serializable {
         public List<String> all() {
-            return List.of(images, decisions, reviews, labels, calibration, drift, certificates, deadLetters);
+            return List.of(
+                    images,
+                    decisions,
+                    reviews,
+                    labels,
+                    calibration,
+                    drift,
+                    certificates,
+                    deadLetters,
+                    failureSelections);
         }
     }
 
@@ -261,9 +276,11 @@ public record JobConfig(
                 nonBlank(c, TOPIC_CALIBRATION),
                 nonBlank(c, TOPIC_DRIFT),
                 nonBlank(c, TOPIC_CERTIFICATES),
-                nonBlank(c, TOPIC_DEAD_LETTERS));
+                nonBlank(c, TOPIC_DEAD_LETTERS),
+                nonBlank(c, TOPIC_FAILURE_SELECTIONS));
         if (Set.copyOf(topics.all()).size() != topics.all().size()) {
-            throw new IllegalArgumentException("topics.* must name eight different topics, got " + topics.all());
+            throw new IllegalArgumentException(
+                    "topics.* must name " + topics.all().size() + " different topics, got " + topics.all());
         }
         int inferenceParallelism = minusOneOrPositive(c, INFERENCE_PARALLELISM);
         return new JobConfig(
@@ -323,6 +340,11 @@ public record JobConfig(
                 new EventTimeBounds(nonNegative(c, MAX_PAST), nonNegative(c, MAX_FUTURE)),
                 outputs(c),
                 checkpointTimeout,
+                new FailureOptions(
+                        get(c, FAILURE_LEARN),
+                        atLeast(c, FAILURE_WINDOW_LABELS, 10),
+                        atLeast(c, FAILURE_TRAINING_WINDOWS, 1),
+                        atLeast(c, FAILURE_MIN_WRONG, 1)),
                 FlinkSettings.forwarded(c));
     }
 

@@ -113,6 +113,11 @@ public final class JobOptions {
                     + " risk, routing.certify sequence).");
     public static final ConfigOption<String> TOPIC_DEAD_LETTERS =
             key("topics.dead-letters").stringType().defaultValue("dead-letters");
+    public static final ConfigOption<String> TOPIC_FAILURE_SELECTIONS = key("topics.failure-selections")
+            .stringType()
+            .defaultValue("failure-selections")
+            .withDescription("Output: FailureSelection per closed window of design labels (failure.learn): the"
+                    + " learned failure predictor judged against the fixed scores; compacted, key model.");
     /** Every topic option, e.g. to give a test or benchmark run its own topics. */
     public static final List<ConfigOption<String>> TOPICS = List.of(
             TOPIC_IMAGES,
@@ -122,7 +127,8 @@ public final class JobOptions {
             TOPIC_CALIBRATION,
             TOPIC_DRIFT,
             TOPIC_CERTIFICATES,
-            TOPIC_DEAD_LETTERS);
+            TOPIC_DEAD_LETTERS,
+            TOPIC_FAILURE_SELECTIONS);
 
     // Model and inference
     public static final ConfigOption<String> MODEL_DIR = key("model.dir")
@@ -369,6 +375,28 @@ public final class JobOptions {
             .withDescription("Default parallelism of the job; -1: Flink's parallelism.default (the cluster's"
                     + " configuration, flink run -p, the operator's spec.job.parallelism; 1 for bin/bayesvlm job).");
 
+    // The learned failure predictor, refitted online from design labels (docs/failure-predictor.md)
+    public static final ConfigOption<Boolean> FAILURE_LEARN = key("failure.learn")
+            .booleanType()
+            .defaultValue(false)
+            .withDescription("Learn a failure predictor from the labels of reviewed and audited decisions"
+                    + " (weighted 1 / propensity), cross-fitted in windows: each candidate is judged on the window"
+                    + " after its training against the six fixed scores, and the result written to"
+                    + " topics.failure-selections. Sends each image embedding's mean along with its prediction.");
+    public static final ConfigOption<Integer> FAILURE_WINDOW_LABELS = key("failure.window-labels")
+            .intType()
+            .defaultValue(1000)
+            .withDescription("Design labels per cross-fitting window: a candidate is judged on one window and the"
+                    + " next is trained when it closes.");
+    public static final ConfigOption<Integer> FAILURE_TRAINING_WINDOWS = key("failure.training-windows")
+            .intType()
+            .defaultValue(3)
+            .withDescription("How many of the latest windows a candidate is trained on.");
+    public static final ConfigOption<Integer> FAILURE_MIN_WRONG = key("failure.min-wrong")
+            .intType()
+            .defaultValue(20)
+            .withDescription("Wrong predictions the training windows must hold before a candidate is trained.");
+
     /** All options, for validation of unknown keys and for the README table. */
     public static final List<ConfigOption<?>> ALL = List.of(
             BOOTSTRAP_SERVERS,
@@ -395,6 +423,7 @@ public final class JobOptions {
             TOPIC_DRIFT,
             TOPIC_CERTIFICATES,
             TOPIC_DEAD_LETTERS,
+            TOPIC_FAILURE_SELECTIONS,
             MODEL_DIR,
             DEVICE,
             BATCH_SIZE,
@@ -447,5 +476,9 @@ public final class JobOptions {
             MAX_REQUEST_SIZE,
             REVIEW_INLINE_IMAGE_MAX,
             DEAD_LETTER_MAX_VALUE,
-            CHECKPOINT_TIMEOUT);
+            CHECKPOINT_TIMEOUT,
+            FAILURE_LEARN,
+            FAILURE_WINDOW_LABELS,
+            FAILURE_TRAINING_WINDOWS,
+            FAILURE_MIN_WRONG);
 }

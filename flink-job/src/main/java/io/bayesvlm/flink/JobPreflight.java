@@ -102,7 +102,8 @@ public final class JobPreflight {
                         config.topics().calibration(),
                         config.topics().drift(),
                         config.topics().certificates(),
-                        config.topics().deadLetters()),
+                        config.topics().deadLetters(),
+                        config.topics().failureSelections()),
                 wait);
         if (!broker.reachable()) {
             throw new StartupException(
@@ -149,6 +150,7 @@ public final class JobPreflight {
         outputs.put(c.topics().drift(), DriftReport.getClassSchema());
         outputs.put(c.topics().certificates(), io.bayesvlm.avro.RiskCertificate.getClassSchema());
         outputs.put(c.topics().deadLetters(), DeadLetter.getClassSchema());
+        outputs.put(c.topics().failureSelections(), io.bayesvlm.avro.FailureSelection.getClassSchema());
         return RegistryPreflight.check(c.registry(), outputs);
     }
 }

@@ -25,11 +25,14 @@ import io.bayesvlm.flink.operators.DesignSample;
 import io.bayesvlm.flink.operators.DriftMoments;
 import io.bayesvlm.flink.operators.DriftWarning;
 import io.bayesvlm.flink.operators.EceAlert;
+import io.bayesvlm.flink.operators.JoinFailureInputs;
 import io.bayesvlm.flink.operators.JoinLabels;
 import io.bayesvlm.flink.operators.LateLabels;
 import io.bayesvlm.flink.operators.ParseCertificate;
 import io.bayesvlm.flink.operators.ParseFeedback;
 import io.bayesvlm.flink.operators.ParseLabel;
+import io.bayesvlm.flink.operators.PublishFailureSelection;
+import io.bayesvlm.flink.operators.RefitFailurePredictor;
 import io.bayesvlm.flink.operators.RollingCalibration;
 import io.bayesvlm.flink.operators.RouteByUncertainty;
 import io.bayesvlm.flink.records.CalibrationFeedback;
@@ -86,7 +89,8 @@ public final class ModerationJob {
             Sink<CalibrationReport> calibration,
             Sink<DriftReport> drift,
             Sink<RiskCertificate> certificates,
-            Sink<DeadLetter> deadLetters) {}
+            Sink<DeadLetter> deadLetters,
+            Sink<io.bayesvlm.avro.FailureSelection> failureSelections) {}
 
     private ModerationJob() {}
 
@@ -134,6 +138,10 @@ public final class ModerationJob {
                 .sinkTo(sinks.certificates())
                 .name("certificates sink")
                 .uid("certificates-sink");
+        learnFailures(decided.decisions(), calibrated.labelled(), config)
+                .sinkTo(sinks.failureSelections())
+                .name("failure-selections sink")
+                .uid("failure-selections-sink");
         List<DataStream<DeadLetter>> refused = new ArrayList<>(decided.refused());
         refused.addAll(calibrated.refused());
         deadLetters(refused, config)
@@ -145,10 +153,14 @@ public final class ModerationJob {
     /** The decisions (review requests on their side output), and the dead letters of the operators on the way. */
     record Decided(SingleOutputStreamOperator<Decision> decisions, List<DataStream<DeadLetter>> refused) {}
 
-    /** The calibration reports, the risk certificates, and the dead letters of the operators on the way. */
+    /**
+     * The calibration reports, the risk certificates, the labels joined with their decisions, and the dead letters of
+     * the operators on the way.
+     */
     record Calibrated(
             DataStream<CalibrationReport> reports,
             DataStream<RiskCertificate> certificates,
+            DataStream<LabelledDecision> labelled,
             List<DataStream<DeadLetter>> refused) {}
 
     /** Images → decode and validate → event time → batched BayesVLM inference → routing with calibration feedback. */
@@ -191,7 +203,8 @@ public final class ModerationJob {
                                 config.modelDir(),
                                 scoring,
                                 config.maxWait().toMillis(),
-                                config.routing().score() == RoutingScore.LEARNED))
+                                config.routing().score() == RoutingScore.LEARNED,
+                                config.failure().learn()))
                 .uid("batched-inference");
         if (!chainDecodeWithInference(config)) {
             // Its own thread: reading, parsing and decoding the next images overlaps with the encoder's forward pass.
@@ -333,6 +346,7 @@ public final class ModerationJob {
         return new Calibrated(
                 reports,
                 certify(decisions, joined, drift, routing),
+                joined,
                 List.of(labels.getSideOutput(DeadLetterOutput.TAG), joined.getSideOutput(DeadLetterOutput.TAG), late));
     }
 
@@ -360,6 +374,39 @@ public final class ModerationJob {
                 .process(new CertifyThreshold(routing))
                 .name("certify threshold")
                 .uid("certify-threshold");
+    }
+
+    /**
+     * failure.learn: the learned failure predictor, refitted from the first labels of decisions that went to people
+     * (the router's observations met with the joined labels, weighted 1 / propensity), cross-fitted in windows by one
+     * instance for the job's model, each closed window's judgement published. Without it the observations never come
+     * and nothing is written: the graph stays the same.
+     */
+    static DataStream<io.bayesvlm.avro.FailureSelection> learnFailures(
+            SingleOutputStreamOperator<Decision> decisions, DataStream<LabelledDecision> labelled, JobConfig config) {
+        JobConfig.FailureOptions failure = config.failure();
+        return decisions
+                .getSideOutput(RouteByUncertainty.OBSERVATIONS)
+                .keyBy(o -> o.eventId)
+                .connect(labelled.keyBy(d -> d.eventId))
+                .process(new JoinFailureInputs(config.calibration().labelTtl()))
+                .name("join failure inputs")
+                .uid("join-failure-inputs")
+                .process(new RefitFailurePredictor(
+                        config.modelDir(),
+                        failure.windowLabels(),
+                        failure.trainingWindows(),
+                        config.routing().maxAutoError(),
+                        failure.minWrong()))
+                .name("refit failure predictor")
+                .uid("refit-failure-predictor")
+                // one cross-fitting per model: its windows are the model's labels in the order they came
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .map(new PublishFailureSelection(config.routing().maxAutoError()))
+                .name("failure selection record")
+                .uid("failure-selection-record")
+                .setParallelism(1);
     }
 
     /** Everything refused, bounded to fit its topic and counted per error code. */

@@ -66,7 +66,7 @@ class JobConfigTest {
         assertInvalid(Map.of("model.device", "tpu"), "model.device");
         assertInvalid(Map.of("calibration.window-slide", "20 min"), "calibration.window-slide");
         assertInvalid(Map.of("kafka.transaction-timeout", "5 s"), "kafka.transaction-timeout");
-        assertInvalid(Map.of("topics.decisions", "image-events"), "eight different topics");
+        assertInvalid(Map.of("topics.decisions", "image-events"), "9 different topics");
         assertInvalid(Map.of("routing.treshold", "0.5"), "unknown option 'routing.treshold'");
         assertInvalid(Map.of("inference.batch-size", "many"), "inference.batch-size");
         assertInvalid(Map.of("parallelism", "0"), "parallelism must be -1 or positive");

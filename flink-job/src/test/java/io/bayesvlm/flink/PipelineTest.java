@@ -57,7 +57,8 @@ class PipelineTest {
             List<CalibrationReport> calibration,
             List<DriftReport> drift,
             List<RiskCertificate> certificates,
-            List<DeadLetter> deadLetters) {}
+            List<DeadLetter> deadLetters,
+            List<io.bayesvlm.avro.FailureSelection> failureSelections) {}
 
     static JobConfig config(Map<String, String> extra) throws Exception {
         Map<String, String> m = ItConfig.options("127.0.0.1:9", "pipeline"); // no broker is ever contacted
@@ -80,6 +81,7 @@ class PipelineTest {
         CollectingSink<DriftReport> drift = InMemory.sink();
         CollectingSink<RiskCertificate> certificates = InMemory.sink();
         CollectingSink<DeadLetter> dead = InMemory.sink();
+        CollectingSink<io.bayesvlm.avro.FailureSelection> selections = InMemory.sink();
         ModerationJob.buildPipeline(
                 env,
                 new ModerationJob.Sources(
@@ -87,7 +89,7 @@ class PipelineTest {
                         InMemory.source(labels),
                         InMemory.source(feedback),
                         InMemory.source(certificateOfAnotherModel(c))),
-                new ModerationJob.Sinks(decisions, reviews, calibration, drift, certificates, dead),
+                new ModerationJob.Sinks(decisions, reviews, calibration, drift, certificates, dead, selections),
                 c);
         env.execute("pipeline-test");
         return new Outputs(
@@ -96,7 +98,8 @@ class PipelineTest {
                 calibration.written(),
                 drift.written(),
                 certificates.written(),
-                dead.written());
+                dead.written(),
+                selections.written());
     }
 
     /**
@@ -227,6 +230,7 @@ class PipelineTest {
                 .isEqualTo(slides * (n - 1));
         assertThat(out.drift().stream().mapToLong(DriftReport::getDecisions).sum())
                 .isEqualTo(n);
+        assertThat(out.failureSelections()).as("failure.learn is off").isEmpty();
     }
 
     @Test
@@ -280,6 +284,78 @@ class PipelineTest {
         assertThat(out.decisions()).extracting(Decision::getRouting).contains(Routing.AUTO, Routing.REVIEW);
         assertThat(out.reviews())
                 .allSatisfy(r -> assertThat(r.getRoutingScore()).isEqualTo("learned"));
+    }
+
+    /**
+     * failure.learn: every reviewed decision's label reaches the cross-fitting once (the router's observation met with
+     * the joined label), each closed window of labels publishes one selection, the first with no candidate yet, the
+     * later ones with the candidate trained on the windows before, and a predictor exactly when learned won.
+     */
+    @Test
+    void withFailureLearningEveryClosedWindowOfReviewLabelsPublishesASelection() throws Exception {
+        int n = 200;
+        int window = 40;
+        List<SampleImages.Item> items = SampleImages.items(ItConfig.ROOT.resolve("models/fashion-mnist-sample"))
+                .subList(0, n);
+        JobConfig c = config(Map.of(
+                "failure.learn", "true",
+                "failure.window-labels", Integer.toString(window),
+                "failure.min-wrong", "2",
+                // max_prob never reaches 1.01: everything goes to people and is labelled
+                "routing.mode", "threshold",
+                "routing.threshold", "1.01"));
+        List<RawRecord> labels = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            labels.add(label(c, "e-" + i, items.get(i).label(), i));
+        }
+
+        Outputs out = run(c, images(c, items), labels, feedbackWithoutThresholdOrTemperatures(c));
+
+        assertThat(out.decisions())
+                .hasSize(n)
+                .allSatisfy(d -> assertThat(d.getRouting()).isEqualTo(Routing.REVIEW));
+        List<io.bayesvlm.avro.FailureSelection> selections = out.failureSelections().stream()
+                .sorted(java.util.Comparator.comparingLong(io.bayesvlm.avro.FailureSelection::getLabels))
+                .toList();
+        assertThat(selections)
+                .extracting(io.bayesvlm.avro.FailureSelection::getLabels)
+                .containsExactly(40L, 80L, 120L, 160L, 200L);
+        double[][] text;
+        try (BayesVlmModel m = BayesVlmModel.load(
+                ItConfig.ROOT.resolve("models/fashion-clip"), ScoringOptions.DEFAULTS.withDevice(DeviceSpec.CPU))) {
+            text = m.head().unitClassEmbeddings();
+        }
+        List<String> fixed = java.util.Arrays.stream(io.bayesvlm.core.head.UncertaintyScore.values())
+                .map(io.bayesvlm.core.head.UncertaintyScore::jsonName)
+                .toList();
+        for (io.bayesvlm.avro.FailureSelection f : selections) {
+            String at = "selection after " + f.getLabels() + " labels";
+            assertThat(f.getModelName()).isEqualTo("fashion-clip");
+            assertThat(f.getAlpha()).isEqualTo(c.routing().maxAutoError());
+            assertThat(f.getJudgedTo() - f.getJudgedFrom()).as(at).isEqualTo(window);
+            assertThat(f.getHeldOutReviewRates().keySet()).as(at).containsAll(fixed);
+            assertThat(f.getHeldOutReviewRates().values())
+                    .as(at)
+                    .allSatisfy(r -> assertThat(r).isBetween(0.0, 1.0));
+            if (f.getLabels() == window) {
+                // nothing was trained before the first window closed: only the fixed scores are compared
+                assertThat(f.getCandidateVersion()).as(at).isNull();
+                assertThat(f.getHeldOutReviewRates()).as(at).doesNotContainKey("learned");
+            } else {
+                assertThat(f.getCandidateVersion()).as(at).startsWith("sha256:");
+                assertThat(f.getHeldOutReviewRates()).as(at).containsKey("learned");
+            }
+            if (f.getScore().equals("learned")) {
+                byte[] bytes = new byte[f.getPredictor().remaining()];
+                f.getPredictor().duplicate().get(bytes);
+                FailurePredictor p = FailurePredictor.read(
+                        new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)), text);
+                assertThat(p.version()).as(at).isEqualTo(f.getCandidateVersion());
+            } else {
+                assertThat(f.getScore()).as(at).isIn(fixed);
+                assertThat(f.getPredictor()).as(at).isNull();
+            }
+        }
     }
 
     @ParameterizedTest

@@ -25,6 +25,21 @@ public record FailureInput(double[] image, int predicted, double[] logitsMean, d
         return new FailureInput(unit(imageMean), p.predicted(), p.logitsMean(), p.logitsVar(), scores);
     }
 
+    /**
+     * From a prediction's parts, as a stream carries them.
+     *
+     * @param imageMean the image embedding's mean, any length (made unit length here)
+     * @param scores the six scores in {@link UncertaintyScore} order
+     */
+    public static FailureInput of(
+            float[] imageMean, int predicted, double[] logitsMean, double[] logitsVar, double[] scores) {
+        double[] mean = new double[imageMean.length];
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] = imageMean[i];
+        }
+        return new FailureInput(unit(mean), predicted, logitsMean, logitsVar, scores.clone());
+    }
+
     static double[] unit(double[] v) {
         double n = 0;
         for (double x : v) {

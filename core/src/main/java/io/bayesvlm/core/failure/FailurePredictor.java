@@ -285,6 +285,34 @@ public final class FailurePredictor {
         }
     }
 
+    /**
+     * Bytes of {@link #write}'s form for a predictor of {@code classes} classes of embedding width {@code dim} trained
+     * with {@code o}: what the job publishes per learned version, checked against the producers' size limit at start.
+     */
+    public static long compactBytes(int classes, int dim, FailureTraining.Options o) {
+        int n = 2 * dim + 2 * classes + SCORES;
+        FailurePredictor zero = new FailurePredictor(
+                new float[classes][dim],
+                new float[n],
+                new float[n],
+                new float[dim][o.attention()],
+                new float[dim][o.attention()],
+                new float[dim][o.attention()],
+                new float[n + o.attention()][o.hidden1()],
+                new float[o.hidden1()],
+                new float[o.hidden1()][o.hidden2()],
+                new float[o.hidden2()],
+                new float[o.hidden2()],
+                0f);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            zero.write(new java.io.DataOutputStream(bytes));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.size();
+    }
+
     /** Reads {@link #write}'s form for a model whose unit class text embeddings are {@code modelText}. */
     public static FailurePredictor read(java.io.DataInput in, double[][] modelText) throws IOException {
         int count = in.readInt();

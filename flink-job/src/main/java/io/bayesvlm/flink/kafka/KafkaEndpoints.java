@@ -106,7 +106,14 @@ public final class KafkaEndpoints {
                         new AvroRecordSerializer<>(
                                 c.topics().deadLetters(),
                                 RecordCodec.of(DeadLetter.class, c.registry()),
-                                DeadLetter::getEventId)));
+                                DeadLetter::getEventId)),
+                sink(
+                        c,
+                        "failure-selections",
+                        new AvroRecordSerializer<>(
+                                c.topics().failureSelections(),
+                                RecordCodec.of(io.bayesvlm.avro.FailureSelection.class, c.registry()),
+                                r -> ModelSpec.key(r.getModelName(), r.getModelVersion()))));
     }
 
     private static <T> Sink<T> sink(JobConfig c, String name, KafkaRecordSerializationSchema<T> schema) {

@@ -176,7 +176,47 @@ public final class OutputSizes {
                 .setReason(worstString(1024))
                 .build();
         sizes.add(size("drift reports", DriftReport.class, drift, modelKey, "(none)"));
+        if (c.failure().learn()) {
+            sizes.add(size(
+                    "failure selections",
+                    io.bayesvlm.avro.FailureSelection.class,
+                    failureSelection(spec),
+                    modelKey,
+                    JobOptions.FAILURE_LEARN.key() + " (off)"));
+        }
         return sizes;
+    }
+
+    /** A selection with the learned predictor in it: its weights grow with the classes and the embedding width. */
+    private static io.bayesvlm.avro.FailureSelection failureSelection(ModelSpec spec) {
+        int dim;
+        try {
+            dim = io.bayesvlm.core.BayesVlmModel.loadHead(spec, io.bayesvlm.core.ScoringOptions.DEFAULTS)
+                    .unitClassEmbeddings()[0]
+                    .length;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        long bytes = io.bayesvlm.core.failure.FailurePredictor.compactBytes(
+                spec.numClasses(), dim, io.bayesvlm.core.failure.FailureTraining.Options.DEFAULTS);
+        Map<String, Double> rates = new LinkedHashMap<>();
+        rates.put("learned", 0.5);
+        for (UncertaintyScore u : UncertaintyScore.values()) {
+            rates.put(u.jsonName(), 0.5);
+        }
+        return io.bayesvlm.avro.FailureSelection.newBuilder()
+                .setModelName(spec.name())
+                .setModelVersion(spec.version())
+                .setIssuedAt(Instant.now())
+                .setLabels(Long.MAX_VALUE)
+                .setAlpha(0.5)
+                .setScore("top_logit_std")
+                .setCandidateVersion("sha256:0123456789abcdef")
+                .setJudgedFrom(Long.MAX_VALUE)
+                .setJudgedTo(Long.MAX_VALUE)
+                .setHeldOutReviewRates(rates)
+                .setPredictor(ByteBuffer.wrap(new byte[(int) Math.min(bytes, Integer.MAX_VALUE - 16)]))
+                .build();
     }
 
     /**

@@ -45,6 +45,7 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
     private final ScoringOptions options;
     private final long maxWaitMillis;
     private final boolean learnedScore;
+    private final boolean embeddings;
 
     private transient BayesVlmModel model;
     /** routing.score=learned: the model directory's failure predictor, run on the same encoder pass. */
@@ -60,15 +61,20 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
     private transient Meter throughput;
 
     public BatchedBayesInference(String modelDir, ScoringOptions options, long maxWaitMillis) {
-        this(modelDir, options, maxWaitMillis, false);
+        this(modelDir, options, maxWaitMillis, false, false);
     }
 
-    /** @param learnedScore also compute each image's P(wrong) under MODEL/failure.npz (routing.score=learned) */
-    public BatchedBayesInference(String modelDir, ScoringOptions options, long maxWaitMillis, boolean learnedScore) {
+    /**
+     * @param learnedScore also compute each image's P(wrong) under MODEL/failure.npz (routing.score=learned)
+     * @param embeddings send each image embedding's mean along (failure.learn: what the failure predictor learns from)
+     */
+    public BatchedBayesInference(
+            String modelDir, ScoringOptions options, long maxWaitMillis, boolean learnedScore, boolean embeddings) {
         this.modelDir = modelDir;
         this.options = options;
         this.maxWaitMillis = maxWaitMillis;
         this.learnedScore = learnedScore;
+        this.embeddings = embeddings;
     }
 
     @Override
@@ -160,7 +166,7 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
             images.add(r.getValue());
         }
         long start = System.nanoTime();
-        BayesVlmModel.WithFailure scored = score(images);
+        Scored scored = score(images);
         List<Prediction> predictions = scored.predictions();
         inferenceMillis.update((System.nanoTime() - start) / 1_000_000);
         batchSizes.update(buffer.size());
@@ -174,6 +180,9 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
                 if (failure != null) {
                     s.failureProbability = pWrong;
                     s.failurePredictor = failure.version();
+                }
+                if (embeddings) {
+                    s.imageMean = toFloats(scored.imageMeans()[i]);
                 }
                 output.collect(in.replace(s));
             } else if (p.isFinite()) {
@@ -200,18 +209,40 @@ public class BatchedBayesInference extends AbstractStreamOperator<ScoredImage>
         }
     }
 
-    /** The model's predictions for a batch, in order, with P(wrong) under the failure predictor (else NaN). */
-    protected BayesVlmModel.WithFailure score(List<DecodedImage> images) {
+    /**
+     * A batch's predictions in order, each one's P(wrong) under the failure predictor (NaN without one), and each image
+     * embedding's mean (null unless they are sent along).
+     */
+    protected record Scored(List<Prediction> predictions, double[] failureProbability, double[][] imageMeans) {}
+
+    /** The model's predictions for a batch, from one encoder pass. */
+    protected Scored score(List<DecodedImage> images) {
         List<byte[]> pixels = new ArrayList<>(images.size());
         for (DecodedImage d : images) {
             pixels.add(d.pixels);
         }
-        if (failure != null) {
-            return model.scorePixels(pixels, failure);
+        double[] pWrong = new double[images.size()];
+        java.util.Arrays.fill(pWrong, Double.NaN);
+        if (failure == null && !embeddings) {
+            return new Scored(model.scorePixels(pixels), pWrong, null);
         }
-        double[] none = new double[images.size()];
-        java.util.Arrays.fill(none, Double.NaN);
-        return new BayesVlmModel.WithFailure(model.scorePixels(pixels), none);
+        BayesVlmModel.WithEmbeddings scored = model.scorePixelsWithEmbeddings(pixels);
+        for (int i = 0; failure != null && i < pWrong.length; i++) {
+            Prediction p = scored.predictions().get(i);
+            if (p.isFinite()) {
+                pWrong[i] =
+                        failure.failureProbability(io.bayesvlm.core.failure.FailureInput.of(scored.imageMeans()[i], p));
+            }
+        }
+        return new Scored(scored.predictions(), pWrong, scored.imageMeans());
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
     }
 
     static ScoredImage scored(DecodedImage d, Prediction p) {

@@ -49,6 +49,8 @@ public class RefitFailurePredictor extends ProcessFunction<LabelledFailure, Fail
     private final int minWrong;
 
     private transient String modelKey;
+    private transient String modelName;
+    private transient String modelVersion;
     private transient double[][] text;
     private transient CrossFitting fitting;
     private transient byte[] restored;
@@ -82,6 +84,8 @@ public class RefitFailurePredictor extends ProcessFunction<LabelledFailure, Fail
     public void open(OpenContext context) throws Exception {
         ModelSpec spec = ModelSpec.load(Path.of(modelDir));
         modelKey = ModelSpec.key(spec.name(), spec.version());
+        modelName = spec.name();
+        modelVersion = spec.version();
         text = BayesVlmModel.loadHead(spec, ScoringOptions.DEFAULTS).unitClassEmbeddings();
         fitting = new CrossFitting(text, options());
         if (restored != null) {
@@ -118,7 +122,7 @@ public class RefitFailurePredictor extends ProcessFunction<LabelledFailure, Fail
                     fitting.lastTrainingFailure());
         }
         selection.ifPresent(s -> {
-            FailureSelection f = FailureSelection.of(modelKey, fitting.labels(), s);
+            FailureSelection f = FailureSelection.of(modelName, modelVersion, fitting.labels(), s);
             LOG.info(
                     "failure predictor for {} after {} labels: routing score {} (candidate {} judged on labels {}..{};"
                             + " held-out review rates {})",

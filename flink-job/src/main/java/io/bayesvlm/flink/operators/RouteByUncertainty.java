@@ -4,6 +4,7 @@ import io.bayesvlm.avro.Decision;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.flink.JobConfig;
 import io.bayesvlm.flink.records.CalibrationFeedback;
+import io.bayesvlm.flink.records.FailureObservation;
 import io.bayesvlm.flink.records.ScoredImage;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -31,6 +32,8 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<ReviewRequest> REVIEWS = new OutputTag<>("review-requests") {};
+    /** failure.learn: what the failure predictor reads of each decision that goes to people. */
+    public static final OutputTag<FailureObservation> OBSERVATIONS = new OutputTag<>("failure-observations") {};
 
     public static final MapStateDescriptor<String, CalibrationFeedback> LATEST =
             new MapStateDescriptor<>("vouched-threshold", Types.STRING, TypeInformation.of(CalibrationFeedback.class));
@@ -87,7 +90,7 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
             }
             restoredApplied = true;
         }
-        router.route(s, out, r -> ctx.output(REVIEWS, r));
+        router.route(s, out, r -> ctx.output(REVIEWS, r), o -> ctx.output(OBSERVATIONS, o));
     }
 
     @Override

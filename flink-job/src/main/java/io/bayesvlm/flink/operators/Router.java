@@ -10,6 +10,7 @@ import io.bayesvlm.core.head.RoutingScore;
 import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.flink.JobConfig;
+import io.bayesvlm.flink.records.FailureObservation;
 import io.bayesvlm.flink.records.ScoredImage;
 import io.bayesvlm.serde.ImageClaimCheck;
 import java.io.Serializable;
@@ -111,7 +112,15 @@ final class Router implements Serializable {
         return routing;
     }
 
-    void route(ScoredImage s, Collector<Decision> out, Consumer<ReviewRequest> reviews) {
+    /**
+     * Routes one image: its decision to {@code out}; for one that goes to people, a review request and (when the
+     * embedding was sent along, failure.learn) what the failure predictor will learn from once its label is back.
+     */
+    void route(
+            ScoredImage s,
+            Collector<Decision> out,
+            Consumer<ReviewRequest> reviews,
+            Consumer<FailureObservation> observations) {
         RoutingScore score = routing.score();
         double value = s.valueOf(score);
         RoutingPolicy.Outcome outcome = policy.route(s.eventId, value);
@@ -121,6 +130,13 @@ final class Router implements Serializable {
             boolean uncertain = outcome.routing() == Routing.REVIEW;
             (uncertain ? reviewed : audited).inc();
             reviews.accept(review(s, uncertain, uncertain ? score.uncertainty(value) : 0));
+            if (s.imageMean != null) {
+                observations.accept(FailureObservation.of(
+                        s.eventId,
+                        modelKey(),
+                        io.bayesvlm.core.failure.FailureInput.of(
+                                s.imageMean, s.predicted, s.logitsMean, s.logitsVar, s.uncertainty)));
+            }
         }
     }
 

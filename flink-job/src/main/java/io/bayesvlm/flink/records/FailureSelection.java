@@ -14,6 +14,9 @@ import java.util.Map;
  */
 public class FailureSelection {
     public String modelKey;
+
+    public String modelName;
+    public String modelVersion;
     /** Design labels received so far for this model (the judged window ends here). */
     public long labels;
 
@@ -31,9 +34,11 @@ public class FailureSelection {
 
     public FailureSelection() {}
 
-    public static FailureSelection of(String modelKey, long labels, CrossFitting.Selection s) {
+    public static FailureSelection of(String modelName, String modelVersion, long labels, CrossFitting.Selection s) {
         FailureSelection f = new FailureSelection();
-        f.modelKey = modelKey;
+        f.modelKey = io.bayesvlm.core.model.ModelSpec.key(modelName, modelVersion);
+        f.modelName = modelName;
+        f.modelVersion = modelVersion;
         f.labels = labels;
         f.score = s.score();
         f.candidate = s.candidateVersion();

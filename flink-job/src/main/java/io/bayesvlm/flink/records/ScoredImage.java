@@ -22,6 +22,8 @@ public class ScoredImage {
     public double failureProbability = Double.NaN;
 
     public String failurePredictor;
+    /** failure.learn: the image embedding's mean, what the failure predictor learns from; else null. */
+    public float[] imageMean;
 
     public ScoredImage() {}
 

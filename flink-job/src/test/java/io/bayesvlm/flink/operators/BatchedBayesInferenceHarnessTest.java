@@ -59,8 +59,8 @@ class BatchedBayesInferenceHarnessTest {
         }
 
         @Override
-        protected io.bayesvlm.core.BayesVlmModel.WithFailure score(List<DecodedImage> images) {
-            io.bayesvlm.core.BayesVlmModel.WithFailure scored = super.score(images);
+        protected Scored score(List<DecodedImage> images) {
+            Scored scored = super.score(images);
             List<Prediction> real = scored.predictions();
             List<Prediction> out = new java.util.ArrayList<>(real.size());
             for (int i = 0; i < real.size(); i++) {
@@ -72,7 +72,7 @@ class BatchedBayesInferenceHarnessTest {
                 }
                 out.add(p);
             }
-            return new io.bayesvlm.core.BayesVlmModel.WithFailure(out, scored.failureProbability());
+            return new Scored(out, scored.failureProbability(), scored.imageMeans());
         }
     }
 
