@@ -61,7 +61,7 @@ public record JobConfig(
         implements Serializable {
 
     /** failure.*: the learned failure predictor refitted online (docs/failure-predictor.md). */
-    public record FailureOptions(boolean learn, int windowLabels, int trainingWindows, int minWrong)
+    public record FailureOptions(boolean learn, boolean auto, int windowLabels, int trainingWindows, int minWrong)
             implements Serializable {}
 
     /**
@@ -148,6 +148,21 @@ public record JobConfig(
                     riskDelta,
                     audit,
                     Certification.defaults());
+        }
+
+        /** The same policy on another score (routing.score=auto switches to the score a certificate is on). */
+        public RoutingOptions withScore(RoutingScore other) {
+            return new RoutingOptions(
+                    other,
+                    mode,
+                    threshold,
+                    targetReviewRate,
+                    quantileWindow,
+                    auditFraction,
+                    maxAutoError,
+                    riskDelta,
+                    audit,
+                    certification);
         }
 
         /** How the review threshold is set. */
@@ -248,10 +263,22 @@ public record JobConfig(
             }
         }
         RoutingScore score;
+        boolean auto = get(c, ROUTING_SCORE).equals("auto");
         try {
-            score = RoutingScore.fromName(get(c, ROUTING_SCORE));
+            score = RoutingScore.fromName(auto ? get(c, FAILURE_START_SCORE) : get(c, ROUTING_SCORE));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(ROUTING_SCORE.key() + ": " + e.getMessage());
+            throw new IllegalArgumentException((auto ? FAILURE_START_SCORE.key() : ROUTING_SCORE.key()) + ": "
+                    + e.getMessage() + (auto ? "" : " or auto"));
+        }
+        if (auto
+                && (score == RoutingScore.LEARNED
+                        || !mode.equals("risk")
+                        || !get(c, CERTIFY).equals("sequence"))) {
+            throw new IllegalArgumentException(
+                    score == RoutingScore.LEARNED
+                            ? FAILURE_START_SCORE.key() + " must be a fixed score (routing.score auto learns its own)"
+                            : ROUTING_SCORE.key() + "=auto switches scores only on certified thresholds: it needs "
+                                    + ROUTING_MODE.key() + "=risk and " + CERTIFY.key() + "=sequence");
         }
         String device = get(c, DEVICE);
         try {
@@ -341,7 +368,8 @@ public record JobConfig(
                 outputs(c),
                 checkpointTimeout,
                 new FailureOptions(
-                        get(c, FAILURE_LEARN),
+                        auto || get(c, FAILURE_LEARN),
+                        auto,
                         atLeast(c, FAILURE_WINDOW_LABELS, 10),
                         atLeast(c, FAILURE_TRAINING_WINDOWS, 1),
                         atLeast(c, FAILURE_MIN_WRONG, 1)),

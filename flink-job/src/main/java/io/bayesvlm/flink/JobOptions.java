@@ -175,9 +175,13 @@ public final class JobOptions {
     public static final ConfigOption<String> ROUTING_SCORE = key("routing.score")
             .stringType()
             .defaultValue("max_prob")
-            .withDescription("max_prob | entropy | mutual_info | top_logit_std | margin | doctor | learned. learned:"
-                    + " the failure predictor in the model directory (failure.npz, bin/bayesvlm fit-failure) gives each"
-                    + " image's probability of being wrong; decisions record its version (routing_predictor).");
+            .withDescription("max_prob | entropy | mutual_info | top_logit_std | margin | doctor | learned | auto."
+                    + " learned: the failure predictor in the model directory (failure.npz, bin/bayesvlm fit-failure)"
+                    + " gives each image's probability of being wrong; decisions record its version"
+                    + " (routing_predictor). auto (routing.mode risk, routing.certify sequence; implies failure.learn):"
+                    + " start on failure.start-score, and switch to the score the online cross-fitting selects, the"
+                    + " learned one included, once a threshold on it is certified on the same design labels and would"
+                    + " decide at least as much automatically.");
     public static final ConfigOption<String> ROUTING_MODE = key("routing.mode")
             .stringType()
             .defaultValue("target-rate")
@@ -392,6 +396,10 @@ public final class JobOptions {
             .intType()
             .defaultValue(3)
             .withDescription("How many of the latest windows a candidate is trained on.");
+    public static final ConfigOption<String> FAILURE_START_SCORE = key("failure.start-score")
+            .stringType()
+            .defaultValue("max_prob")
+            .withDescription("routing.score auto: the fixed score routing starts on, until another one is certified.");
     public static final ConfigOption<Integer> FAILURE_MIN_WRONG = key("failure.min-wrong")
             .intType()
             .defaultValue(20)
@@ -480,5 +488,6 @@ public final class JobOptions {
             FAILURE_LEARN,
             FAILURE_WINDOW_LABELS,
             FAILURE_TRAINING_WINDOWS,
-            FAILURE_MIN_WRONG);
+            FAILURE_MIN_WRONG,
+            FAILURE_START_SCORE);
 }

@@ -38,6 +38,7 @@ import io.bayesvlm.flink.operators.RouteByUncertainty;
 import io.bayesvlm.flink.records.CalibrationFeedback;
 import io.bayesvlm.flink.records.CertificationInput;
 import io.bayesvlm.flink.records.DecodedImage;
+import io.bayesvlm.flink.records.FailureSelection;
 import io.bayesvlm.flink.records.LabelledDecision;
 import io.bayesvlm.flink.records.RawRecord;
 import io.bayesvlm.flink.records.ReceivedLabel;
@@ -127,21 +128,25 @@ public final class ModerationJob {
                 .uid("review-requests-sink");
         DataStream<DriftReport> drift = warnOfDrift(decided.decisions(), config);
         drift.sinkTo(sinks.drift()).name("drift sink").uid("drift-sink");
-        Calibrated calibrated = calibrate(env, decided.decisions(), sources.labels(), drift, config);
+        Calibrated calibrated = calibrate(env, decided.decisions(), sources.labels(), config);
         calibrated
                 .reports()
                 .sinkTo(sinks.calibration())
                 .name("calibration sink")
                 .uid("calibration-sink");
-        calibrated
-                .certificates()
-                .sinkTo(sinks.certificates())
-                .name("certificates sink")
-                .uid("certificates-sink");
-        learnFailures(decided.decisions(), calibrated.labelled(), config)
+        DataStream<FailureSelection> selections = learnFailures(decided.decisions(), calibrated.labelled(), config);
+        selections
+                .map(new PublishFailureSelection(config.routing().maxAutoError()))
+                .name("failure selection record")
+                .uid("failure-selection-record")
+                .setParallelism(1)
                 .sinkTo(sinks.failureSelections())
                 .name("failure-selections sink")
                 .uid("failure-selections-sink");
+        certify(decided.decisions(), calibrated.labelled(), drift, selections, config)
+                .sinkTo(sinks.certificates())
+                .name("certificates sink")
+                .uid("certificates-sink");
         List<DataStream<DeadLetter>> refused = new ArrayList<>(decided.refused());
         refused.addAll(calibrated.refused());
         deadLetters(refused, config)
@@ -153,13 +158,9 @@ public final class ModerationJob {
     /** The decisions (review requests on their side output), and the dead letters of the operators on the way. */
     record Decided(SingleOutputStreamOperator<Decision> decisions, List<DataStream<DeadLetter>> refused) {}
 
-    /**
-     * The calibration reports, the risk certificates, the labels joined with their decisions, and the dead letters of
-     * the operators on the way.
-     */
+    /** The calibration reports, the labels joined with their decisions, and the dead letters on the way. */
     record Calibrated(
             DataStream<CalibrationReport> reports,
-            DataStream<RiskCertificate> certificates,
             DataStream<LabelledDecision> labelled,
             List<DataStream<DeadLetter>> refused) {}
 
@@ -235,7 +236,8 @@ public final class ModerationJob {
                         config.routing(),
                         config.calibration().recalibrate(),
                         config.reviewTopK(),
-                        inlineImageMaxBytes(config)))
+                        inlineImageMaxBytes(config),
+                        config.failure().auto()))
                 .name("route by uncertainty")
                 .uid("route-by-uncertainty")
                 // Routing, Avro encoding and the sinks run in their own thread, leaving the inference thread to the
@@ -272,15 +274,11 @@ public final class ModerationJob {
                 .uid("drift-warning");
     }
 
-    /**
-     * Labels joined with the decisions waiting for them → rolling calibration per model → ECE alert; and the
-     * certificate of risk mode: the design sample's decisions and labels, and the label-free warnings, per model.
-     */
+    /** Labels joined with the decisions waiting for them → rolling calibration per model → ECE alert. */
     static Calibrated calibrate(
             StreamExecutionEnvironment env,
             DataStream<Decision> decisions,
             Source<RawRecord, ?, ?> labelSource,
-            DataStream<DriftReport> drift,
             JobConfig config) {
         SingleOutputStreamOperator<ReceivedLabel> labels = env.fromSource(
                         labelSource, WatermarkStrategy.noWatermarks(), "labels source")
@@ -345,33 +343,46 @@ public final class ModerationJob {
                 .uid("late-labels");
         return new Calibrated(
                 reports,
-                certify(decisions, joined, drift, routing),
                 joined,
                 List.of(labels.getSideOutput(DeadLetterOutput.TAG), joined.getSideOutput(DeadLetterOutput.TAG), late));
     }
 
     /**
      * routing.certify=sequence: the certified threshold per model ({@link CertifyThreshold}), from the design sample's
-     * decisions and labels and the label-free warnings. In other modes its inputs are empty: the graph stays the same.
+     * decisions and labels and the label-free warnings; with routing.score=auto the design sample as the router
+     * observed it and the cross-fitting's selections too (a candidate score certified alongside the one in force). In
+     * other modes its inputs are empty: the graph stays the same.
      */
     static DataStream<RiskCertificate> certify(
-            DataStream<Decision> decisions,
+            SingleOutputStreamOperator<Decision> decisions,
             DataStream<LabelledDecision> labelled,
             DataStream<DriftReport> drift,
-            JobConfig.RoutingOptions routing) {
+            DataStream<FailureSelection> selections,
+            JobConfig config) {
+        JobConfig.RoutingOptions routing = config.routing();
+        boolean auto = config.failure().auto();
         DataStream<CertificationInput> decided = decisions
-                .flatMap(new DesignSample.Decided(routing))
+                .flatMap(new DesignSample.Decided(routing, auto))
                 .name("design sample decided")
                 .uid("design-sample-decided");
-        DataStream<CertificationInput> labels = labelled.flatMap(new DesignSample.Labelled(routing))
+        DataStream<CertificationInput> observed = decisions
+                .getSideOutput(RouteByUncertainty.OBSERVATIONS)
+                .flatMap(new DesignSample.Observed(routing, auto))
+                .name("design sample observed")
+                .uid("design-sample-observed");
+        DataStream<CertificationInput> labels = labelled.flatMap(new DesignSample.Labelled(routing, auto))
                 .name("design sample labelled")
                 .uid("design-sample-labelled");
         DataStream<CertificationInput> warnings = drift.flatMap(new DesignSample.Warnings(routing))
                 .name("drift warnings")
                 .uid("drift-warnings-to-certify");
-        return decided.union(labels, warnings)
+        DataStream<CertificationInput> candidates = selections
+                .flatMap(new DesignSample.Selections(auto))
+                .name("failure selections to certify")
+                .uid("failure-selections-to-certify");
+        return decided.union(observed, labels, warnings, candidates)
                 .keyBy(in -> in.modelKey)
-                .process(new CertifyThreshold(routing))
+                .process(new CertifyThreshold(routing, config.modelDir(), auto))
                 .name("certify threshold")
                 .uid("certify-threshold");
     }
@@ -382,7 +393,7 @@ public final class ModerationJob {
      * instance for the job's model, each closed window's judgement published. Without it the observations never come
      * and nothing is written: the graph stays the same.
      */
-    static DataStream<io.bayesvlm.avro.FailureSelection> learnFailures(
+    static DataStream<FailureSelection> learnFailures(
             SingleOutputStreamOperator<Decision> decisions, DataStream<LabelledDecision> labelled, JobConfig config) {
         JobConfig.FailureOptions failure = config.failure();
         return decisions
@@ -402,11 +413,7 @@ public final class ModerationJob {
                 .uid("refit-failure-predictor")
                 // one cross-fitting per model: its windows are the model's labels in the order they came
                 .setParallelism(1)
-                .setMaxParallelism(1)
-                .map(new PublishFailureSelection(config.routing().maxAutoError()))
-                .name("failure selection record")
-                .uid("failure-selection-record")
-                .setParallelism(1);
+                .setMaxParallelism(1);
     }
 
     /** Everything refused, bounded to fit its topic and counted per error code. */

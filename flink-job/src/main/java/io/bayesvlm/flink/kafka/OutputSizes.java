@@ -177,18 +177,27 @@ public final class OutputSizes {
                 .build();
         sizes.add(size("drift reports", DriftReport.class, drift, modelKey, "(none)"));
         if (c.failure().learn()) {
+            long weights = predictorBytes(spec);
             sizes.add(size(
                     "failure selections",
                     io.bayesvlm.avro.FailureSelection.class,
-                    failureSelection(spec),
+                    failureSelection(spec, weights),
                     modelKey,
                     JobOptions.FAILURE_LEARN.key() + " (off)"));
+            if (c.failure().auto()) {
+                sizes.add(size(
+                        "risk certificates",
+                        io.bayesvlm.avro.RiskCertificate.class,
+                        learnedCertificate(spec, weights),
+                        modelKey,
+                        JobOptions.ROUTING_SCORE.key() + " (a fixed score)"));
+            }
         }
         return sizes;
     }
 
-    /** A selection with the learned predictor in it: its weights grow with the classes and the embedding width. */
-    private static io.bayesvlm.avro.FailureSelection failureSelection(ModelSpec spec) {
+    /** The learned predictor's weights in their compact form: they grow with the classes and the embedding width. */
+    private static long predictorBytes(ModelSpec spec) {
         int dim;
         try {
             dim = io.bayesvlm.core.BayesVlmModel.loadHead(spec, io.bayesvlm.core.ScoringOptions.DEFAULTS)
@@ -197,8 +206,36 @@ public final class OutputSizes {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        long bytes = io.bayesvlm.core.failure.FailurePredictor.compactBytes(
+        return io.bayesvlm.core.failure.FailurePredictor.compactBytes(
                 spec.numClasses(), dim, io.bayesvlm.core.failure.FailureTraining.Options.DEFAULTS);
+    }
+
+    /** routing.score=auto: a certificate on the learned score carries its predictor. */
+    private static io.bayesvlm.avro.RiskCertificate learnedCertificate(ModelSpec spec, long bytes) {
+        return io.bayesvlm.avro.RiskCertificate.newBuilder()
+                .setModelName(spec.name())
+                .setModelVersion(spec.version())
+                .setScore("learned")
+                .setAlpha(0.5)
+                .setDelta(0.5)
+                .setEpoch(Long.MAX_VALUE)
+                .setState("CERTIFIED")
+                .setThreshold(0.5)
+                .setSince(Instant.now())
+                .setTested(Long.MAX_VALUE)
+                .setErrors(Long.MAX_VALUE)
+                .setMissing(Long.MAX_VALUE)
+                .setLabelCompleteness(0.5)
+                .setReason(worstString(512))
+                .setIssuedAt(Instant.now())
+                .setSequence(Long.MAX_VALUE)
+                .setPredictor("sha256:0123456789abcdef")
+                .setPredictorWeights(ByteBuffer.wrap(new byte[(int) Math.min(bytes, Integer.MAX_VALUE - 16)]))
+                .build();
+    }
+
+    /** A selection with the learned predictor in it. */
+    private static io.bayesvlm.avro.FailureSelection failureSelection(ModelSpec spec, long bytes) {
         Map<String, Double> rates = new LinkedHashMap<>();
         rates.put("learned", 0.5);
         for (UncertaintyScore u : UncertaintyScore.values()) {

@@ -1,12 +1,25 @@
 package io.bayesvlm.flink.operators;
 
 import io.bayesvlm.avro.RiskCertificate;
+import io.bayesvlm.core.BayesVlmModel;
+import io.bayesvlm.core.ScoringOptions;
+import io.bayesvlm.core.failure.FailurePredictor;
+import io.bayesvlm.core.head.RoutingScore;
+import io.bayesvlm.core.head.UncertaintyScore;
+import io.bayesvlm.core.model.ModelSpec;
 import io.bayesvlm.core.risk.CertifiedAutomation;
 import io.bayesvlm.flink.JobConfig;
+import io.bayesvlm.flink.records.CertificationArms;
 import io.bayesvlm.flink.records.CertificationInput;
+import io.bayesvlm.flink.records.FailureObservation;
+import io.bayesvlm.flink.records.FailureSelection;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -17,6 +30,8 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The certified threshold of routing.mode=risk with routing.certify=sequence, per model (keyed by the model key): the
@@ -32,11 +47,23 @@ import org.apache.flink.util.Collector;
  */
 public class CertifyThreshold extends KeyedProcessFunction<String, CertificationInput, RiskCertificate> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CertifyThreshold.class);
 
     static final int PROGRESS_EVERY = 100;
 
     private final JobConfig.RoutingOptions routing;
+    /** routing.score=auto, and the model whose class embeddings a candidate predictor is read against. */
+    private final boolean auto;
+
+    private final String modelDir;
     private transient ValueState<CertifiedAutomation> state;
+    /** auto: the candidate's certification, run on the same design labels; and which scores both are on. */
+    private transient ValueState<CertifiedAutomation> shadowState;
+
+    private transient ValueState<CertificationArms> armsState;
+    private transient double[][] classText;
+    /** auto: predictors read from the arms' weights, by version (a few at most). */
+    private transient Map<String, FailurePredictor> predictors;
     /**
      * [certificates written, tested labels at the last one, missing labels at the last one, issued_at of the last
      * one]. Checkpoints from before the fourth entry restore with three.
@@ -44,14 +71,34 @@ public class CertifyThreshold extends KeyedProcessFunction<String, Certification
     private transient ValueState<long[]> written;
 
     public CertifyThreshold(JobConfig.RoutingOptions routing) {
+        this(routing, null, false);
+    }
+
+    /**
+     * @param auto routing.score=auto: certify a candidate score alongside the one in force and switch to it once its
+     *     certified threshold decides at least as much automatically
+     * @param modelDir the job's model (auto: a learned candidate is read against its class embeddings)
+     */
+    public CertifyThreshold(JobConfig.RoutingOptions routing, String modelDir, boolean auto) {
         this.routing = routing;
+        this.modelDir = modelDir;
+        this.auto = auto;
     }
 
     @Override
-    public void open(OpenContext context) {
+    public void open(OpenContext context) throws IOException {
         state = getRuntimeContext()
                 .getState(new ValueStateDescriptor<>("certification", CertificationSerializer.INSTANCE));
         written = getRuntimeContext().getState(new ValueStateDescriptor<>("certificates-written", long[].class));
+        shadowState = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("candidate-certification", CertificationSerializer.INSTANCE));
+        armsState =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("certification-arms", CertificationArms.class));
+        if (auto) {
+            ModelSpec spec = ModelSpec.load(Path.of(modelDir));
+            classText = BayesVlmModel.loadHead(spec, ScoringOptions.DEFAULTS).unitClassEmbeddings();
+            predictors = new HashMap<>();
+        }
     }
 
     private long labelWait() {
@@ -75,20 +122,58 @@ public class CertifyThreshold extends KeyedProcessFunction<String, Certification
         long now = ctx.timerService().currentProcessingTime();
         CertifiedAutomation c = certification();
         boolean first = written.value() == null;
+        CertificationArms arms = auto ? arms() : null;
+        CertifiedAutomation shadow = auto ? shadow(first) : null;
         boolean withdrawn = false;
         switch (in.kind) {
             case CertificationInput.DECIDED -> c.decided(in.eventId, in.eventTime, in.confidence, now);
-            case CertificationInput.LABELLED -> c.labelled(in.eventId, in.wrong, now);
-            case CertificationInput.WARNING -> withdrawn = c.withdraw(in.eventTime, in.reason);
+            case CertificationInput.LABELLED -> {
+                c.labelled(in.eventId, in.wrong, now);
+                if (shadow != null) {
+                    shadow.labelled(in.eventId, in.wrong, now);
+                }
+            }
+            case CertificationInput.WARNING -> {
+                withdrawn = c.withdraw(in.eventTime, in.reason);
+                if (shadow != null) {
+                    shadow.withdraw(in.eventTime, in.reason);
+                }
+            }
+            case CertificationInput.OBSERVED -> {
+                if (arms != null) {
+                    double confidence = confidence(arms.score, arms.predictor, arms.weights, in.observation);
+                    c.decided(in.eventId, in.eventTime, confidence, now);
+                    double candidate = Double.NaN;
+                    if (shadow != null) {
+                        candidate =
+                                confidence(arms.shadowScore, arms.shadowPredictor, arms.shadowWeights, in.observation);
+                        shadow.decided(in.eventId, in.eventTime, candidate, now);
+                    }
+                    arms.remember(confidence, candidate);
+                }
+            }
+            case CertificationInput.SELECTION -> {
+                if (arms != null) {
+                    shadow = select(arms, shadow, in.selection);
+                }
+            }
             default -> throw new IllegalArgumentException("unknown certification input " + in.kind);
         }
         List<CertifiedAutomation.Status> changes = c.advance(now);
+        if (shadow != null) {
+            shadow.advance(now);
+            if (promote(arms, c, shadow)) {
+                c = shadow;
+                shadow = null;
+                withdrawn = true; // a certificate on the new score at once
+            }
+        }
         if (first || withdrawn || !changes.isEmpty() || progressed(c)) {
             // the first one supersedes whatever an earlier run of the job left on the topic
-            emit(ctx.getCurrentKey(), c.status(), now, out);
+            emit(ctx.getCurrentKey(), c.status(), arms, now, out);
         }
-        state.update(c);
-        if (c.pendingItems() > 0) {
+        save(c, shadow, arms);
+        if (c.pendingItems() > 0 || (shadow != null && shadow.pendingItems() > 0)) {
             ctx.timerService().registerProcessingTimeTimer((now / 1000 + 1) * 1000);
         }
     }
@@ -96,13 +181,145 @@ public class CertifyThreshold extends KeyedProcessFunction<String, Certification
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RiskCertificate> out) throws Exception {
         CertifiedAutomation c = certification();
-        if (!c.advance(timestamp).isEmpty() || progressed(c)) {
-            emit(ctx.getCurrentKey(), c.status(), timestamp, out);
+        CertificationArms arms = auto ? arms() : null;
+        CertifiedAutomation shadow = auto ? shadow(false) : null;
+        boolean changed = !c.advance(timestamp).isEmpty();
+        if (shadow != null) {
+            shadow.advance(timestamp);
+            if (promote(arms, c, shadow)) {
+                c = shadow;
+                shadow = null;
+                changed = true;
+            }
         }
-        state.update(c);
-        if (c.pendingItems() > 0) {
+        if (changed || progressed(c)) {
+            emit(ctx.getCurrentKey(), c.status(), arms, timestamp, out);
+        }
+        save(c, shadow, arms);
+        if (c.pendingItems() > 0 || (shadow != null && shadow.pendingItems() > 0)) {
             ctx.timerService().registerProcessingTimeTimer(timestamp + 1000);
         }
+    }
+
+    private void save(CertifiedAutomation c, CertifiedAutomation shadow, CertificationArms arms) throws IOException {
+        state.update(c);
+        if (auto) {
+            shadowState.update(shadow);
+            armsState.update(arms);
+        }
+    }
+
+    /** auto: which scores are certified; the start score until a candidate was switched to. */
+    private CertificationArms arms() throws IOException {
+        CertificationArms a = armsState.value();
+        return a != null ? a : CertificationArms.start(routing.score().jsonName());
+    }
+
+    /** auto: the candidate's certification (none after the main one started over under new settings). */
+    private CertifiedAutomation shadow(boolean startedOver) throws IOException {
+        CertifiedAutomation s = shadowState.value();
+        double arl = routing.certification().changeDetectorArl();
+        return startedOver || s == null || !s.hasSettings(routing.maxAutoError(), routing.riskDelta(), arl, labelWait())
+                ? null
+                : s;
+    }
+
+    /**
+     * A selection of the cross-fitting: the score it selected becomes the candidate certified alongside, unless it is
+     * the score in force (then no candidate is needed) or already the candidate (a newer learned version would throw
+     * away the candidate's progress: it is kept, and tried again if it loses).
+     */
+    private CertifiedAutomation select(CertificationArms arms, CertifiedAutomation shadow, FailureSelection sel) {
+        boolean learned = sel.score.equals(RoutingScore.LEARNED.jsonName());
+        if (learned && sel.predictor == null) {
+            return shadow; // (the cross-fitting sends the weights whenever learned wins)
+        }
+        if (sel.score.equals(arms.score) && (!learned || sel.candidateVersion.equals(arms.predictor))) {
+            arms.shadowScore = null;
+            arms.shadowPredictor = null;
+            arms.shadowWeights = null;
+            return null;
+        }
+        if (shadow != null && sel.score.equals(arms.shadowScore)) {
+            return shadow;
+        }
+        arms.shadowScore = sel.score;
+        arms.shadowPredictor = learned ? sel.candidateVersion : null;
+        arms.shadowWeights = learned ? sel.predictor : null;
+        arms.shadowReason = String.format(
+                java.util.Locale.ROOT,
+                "selected %s%s after %d design labels (held-out review rate at alpha %.3f against %.3f for %s)",
+                sel.score,
+                learned ? " " + sel.candidateVersion : "",
+                sel.labels,
+                sel.reviewRate(sel.score),
+                sel.reviewRate(arms.score),
+                arms.score);
+        arms.forgetRecent();
+        LOG.info("certification of {} for {} starts alongside {}", sel.score, sel.modelKey, arms.score);
+        return new CertifiedAutomation(
+                routing.maxAutoError(),
+                routing.riskDelta(),
+                routing.certification().changeDetectorArl(),
+                labelWait());
+    }
+
+    /**
+     * Whether to switch to the candidate: once a threshold on it is certified, and it decides at least as much
+     * automatically as the one in force (on the latest design items, at least {@value #MIN_COMPARED} of them), or
+     * none is in force.
+     */
+    private boolean promote(CertificationArms arms, CertifiedAutomation c, CertifiedAutomation shadow) {
+        if (shadow.status().state() != CertifiedAutomation.State.CERTIFIED) {
+            return false;
+        }
+        boolean inForce = c.status().state() == CertifiedAutomation.State.CERTIFIED;
+        double[] shares = arms.automatedShares(c.threshold(), shadow.threshold());
+        if (inForce && (shares[0] < MIN_COMPARED || shares[2] < shares[1])) {
+            return false;
+        }
+        LOG.info(
+                "switching routing from {} to {} ({} of {} recent design items automatic against {})",
+                arms.score,
+                arms.shadowScore,
+                shares[2],
+                (long) shares[0],
+                shares[1]);
+        arms.score = arms.shadowScore;
+        arms.predictor = arms.shadowPredictor;
+        arms.weights = arms.shadowWeights;
+        arms.reason = arms.shadowReason;
+        arms.shadowScore = null;
+        arms.shadowPredictor = null;
+        arms.shadowWeights = null;
+        arms.shadowReason = null;
+        arms.forgetRecent();
+        return true;
+    }
+
+    static final int MIN_COMPARED = 50;
+
+    /** A design item's confidence under a score (higher = surer); NaN when a learned one cannot be computed. */
+    private double confidence(String scoreName, String version, byte[] weights, FailureObservation o) {
+        RoutingScore score = RoutingScore.fromName(scoreName);
+        if (score != RoutingScore.LEARNED) {
+            return score.confidence(o.scores[((UncertaintyScore) score).ordinal()]);
+        }
+        FailurePredictor p = predictors.get(version);
+        if (p == null) {
+            try {
+                p = FailurePredictor.read(
+                        new java.io.DataInputStream(new java.io.ByteArrayInputStream(weights)), classText);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("the candidate predictor {} cannot be read: its items are not certified", version, e);
+                return Double.NaN;
+            }
+            if (predictors.size() >= 4) {
+                predictors.clear();
+            }
+            predictors.put(version, p);
+        }
+        return score.confidence(p.failureProbability(o.input()));
     }
 
     private boolean progressed(CertifiedAutomation c) throws IOException {
@@ -111,8 +328,10 @@ public class CertifyThreshold extends KeyedProcessFunction<String, Certification
                 && (c.status().tested() >= w[1] + PROGRESS_EVERY || c.status().imputed() > w[2]);
     }
 
-    private void emit(String key, CertifiedAutomation.Status s, long now, Collector<RiskCertificate> out)
+    private void emit(
+            String key, CertifiedAutomation.Status s, CertificationArms arms, long now, Collector<RiskCertificate> out)
             throws IOException {
+        RoutingScore score = arms == null ? routing.score() : RoutingScore.fromName(arms.score);
         long[] w = written.value() == null ? new long[4] : written.value();
         // issued_at strictly increases per model whatever the host clocks do: after a restart on a TaskManager whose
         // clock is behind, a withdrawal must still be the latest certificate, not rank below the last one before it
@@ -121,18 +340,20 @@ public class CertifyThreshold extends KeyedProcessFunction<String, Certification
         out.collect(RiskCertificate.newBuilder()
                 .setModelName(key.substring(0, slash))
                 .setModelVersion(key.substring(slash + 1))
-                .setScore(routing.score().jsonName())
+                .setScore(score.jsonName())
                 .setAlpha(routing.maxAutoError())
                 .setDelta(routing.riskDelta())
                 .setEpoch(s.epoch())
                 .setState(s.state().name())
-                .setThreshold(Double.isFinite(s.threshold()) ? routing.score().valueAtConfidence(s.threshold()) : null)
+                .setThreshold(Double.isFinite(s.threshold()) ? score.valueAtConfidence(s.threshold()) : null)
                 .setSince(Instant.ofEpochMilli(Math.max(0, s.since())))
                 .setTested(s.tested())
                 .setErrors(s.errors())
                 .setMissing(s.imputed())
                 .setLabelCompleteness(s.completeness())
-                .setReason(s.reason())
+                .setReason(arms != null && arms.reason != null && s.epoch() == 0 ? arms.reason : s.reason())
+                .setPredictor(arms == null ? null : arms.predictor)
+                .setPredictorWeights(arms == null || arms.weights == null ? null : ByteBuffer.wrap(arms.weights))
                 .setIssuedAt(Instant.ofEpochMilli(issuedAt))
                 .setSequence(w[0])
                 .build());

@@ -38,11 +38,17 @@ public class ParseCertificate extends DecodeOrDeadLetter<RiskCertificate, Calibr
                             + " events.max-future (" + maxAheadMs + " ms): not applied");
             return;
         }
-        out.collect(CalibrationFeedback.certificate(
+        CalibrationFeedback f = CalibrationFeedback.certificate(
                 io.bayesvlm.core.model.ModelSpec.key(c.getModelName(), c.getModelVersion()),
                 c.getIssuedAt().toEpochMilli(),
                 c.getSequence(),
                 c.getScore(),
-                c.getThreshold() == null ? Double.NaN : c.getThreshold()));
+                c.getThreshold() == null ? Double.NaN : c.getThreshold());
+        f.predictor = c.getPredictor();
+        if (c.getPredictorWeights() != null) {
+            f.predictorWeights = new byte[c.getPredictorWeights().remaining()];
+            c.getPredictorWeights().duplicate().get(f.predictorWeights);
+        }
+        out.collect(f);
     }
 }

@@ -52,7 +52,18 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
             boolean recalibrate,
             int topK,
             long inlineImageMaxBytes) {
-        this.router = new Router(modelDir, routing, topK, inlineImageMaxBytes);
+        this(modelDir, routing, recalibrate, topK, inlineImageMaxBytes, false);
+    }
+
+    /** @param auto routing.score=auto: route on the score (and predictor) of the latest certificate */
+    public RouteByUncertainty(
+            String modelDir,
+            JobConfig.RoutingOptions routing,
+            boolean recalibrate,
+            int topK,
+            long inlineImageMaxBytes,
+            boolean auto) {
+        this.router = new Router(modelDir, routing, topK, inlineImageMaxBytes, auto);
         this.recalibrate = recalibrate;
     }
 
@@ -96,7 +107,8 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
     @Override
     public void processBroadcastElement(CalibrationFeedback u, Context ctx, Collector<Decision> out) throws Exception {
         // (a threshold for another routing score or model, from an earlier configuration, says nothing about this one)
-        boolean forThis = router.routing().score().jsonName().equals(u.score);
+        // (with routing.score=auto every score is this job's: the certifier chooses it)
+        boolean forThis = router.auto() || router.routing().score().jsonName().equals(u.score);
         if (u.certificate) {
             if (router.routing().certifySequence()
                     && forThis
@@ -132,6 +144,10 @@ public class RouteByUncertainty extends BroadcastProcessFunction<ScoredImage, Ca
     }
 
     private void applyRisk(CalibrationFeedback u) {
-        router.policy().vouch(u.threshold);
+        if (router.auto() && u.certificate) {
+            router.certificate(u.score, u.predictor, u.predictorWeights, u.threshold);
+        } else {
+            router.policy().vouch(u.threshold);
+        }
     }
 }

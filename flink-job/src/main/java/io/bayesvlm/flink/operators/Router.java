@@ -6,6 +6,7 @@ import io.bayesvlm.avro.ReviewReason;
 import io.bayesvlm.avro.ReviewRequest;
 import io.bayesvlm.avro.Routing;
 import io.bayesvlm.avro.UncertaintyScores;
+import io.bayesvlm.core.failure.FailurePredictor;
 import io.bayesvlm.core.head.RoutingScore;
 import io.bayesvlm.core.head.UncertaintyScore;
 import io.bayesvlm.core.model.ModelSpec;
@@ -38,12 +39,15 @@ import org.apache.flink.util.Collector;
  */
 final class Router implements Serializable {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Router.class);
 
     private final String modelDir;
     private final JobConfig.RoutingOptions routing;
     private final int topK;
     /** Largest image inlined in a review request; -1: never (always a claim check). */
     private final long inlineImageMaxBytes;
+    /** routing.score=auto: the score (and predictor) routed on is the latest certificate's. */
+    private final boolean auto;
 
     private transient RoutingPolicy policy;
     private transient ListState<Double> history;
@@ -59,11 +63,19 @@ final class Router implements Serializable {
     private transient double temperatureBayes;
     private transient double temperatureMap;
 
-    Router(String modelDir, JobConfig.RoutingOptions routing, int topK, long inlineImageMaxBytes) {
+    /** The score routed on: routing.score, or (auto) the latest certificate's, with its predictor when learned. */
+    private transient RoutingScore score;
+
+    private transient FailurePredictor predictor;
+    /** auto: the model's unit class embeddings, which a certificate's predictor is read against. */
+    private transient double[][] classText;
+
+    Router(String modelDir, JobConfig.RoutingOptions routing, int topK, long inlineImageMaxBytes, boolean auto) {
         this.modelDir = modelDir;
         this.routing = routing;
         this.topK = topK;
         this.inlineImageMaxBytes = inlineImageMaxBytes;
+        this.auto = auto;
     }
 
     void open(RuntimeContext context) throws Exception {
@@ -72,6 +84,12 @@ final class Router implements Serializable {
         classIds = spec.classIds();
         modelName = spec.name();
         modelVersion = spec.version();
+        score = routing.score();
+        predictor = null;
+        if (auto) {
+            classText = io.bayesvlm.core.BayesVlmModel.loadHead(spec, io.bayesvlm.core.ScoringOptions.DEFAULTS)
+                    .unitClassEmbeddings();
+        }
         var group = context.getMetricGroup();
         decided = group.counter("decisions");
         reviewed = group.counter("reviewRequested");
@@ -108,6 +126,66 @@ final class Router implements Serializable {
         return policy;
     }
 
+    boolean auto() {
+        return auto;
+    }
+
+    /**
+     * routing.score=auto: from now on route on a certificate's score at its threshold (NaN: review everything); on
+     * the learned score with the predictor the certificate carries. A predictor that cannot be read against this
+     * model, or whose weights are not the version named, leaves every item to people until the next certificate.
+     */
+    void certificate(String scoreName, String version, byte[] weights, double threshold) {
+        RoutingScore next;
+        try {
+            next = RoutingScore.fromName(scoreName);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("certificate on an unknown score '{}': everything is reviewed", scoreName);
+            policy.vouch(Double.NaN);
+            return;
+        }
+        if (next == RoutingScore.LEARNED
+                && (predictor == null || !predictor.version().equals(version))) {
+            predictor = readPredictor(version, weights);
+        }
+        if (next != score) {
+            policy = new RoutingPolicy(routing.withScore(next));
+        }
+        score = next;
+        policy.vouch(threshold);
+    }
+
+    private FailurePredictor readPredictor(String version, byte[] weights) {
+        if (weights == null) {
+            LOG.warn("certificate on learned predictor {} without its weights: everything is reviewed", version);
+            return null;
+        }
+        try {
+            FailurePredictor p = FailurePredictor.read(
+                    new java.io.DataInputStream(new java.io.ByteArrayInputStream(weights)), classText);
+            if (!p.version().equals(version)) {
+                LOG.warn("certificate names predictor {} but carries {}: everything is reviewed", version, p.version());
+                return null;
+            }
+            return p;
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("certificate's predictor {} cannot be read for this model: everything is reviewed", version, e);
+            return null;
+        }
+    }
+
+    /** This image's value of the score routed on (auto, learned: P(wrong) under the certificate's predictor). */
+    private double valueOf(ScoredImage s) {
+        if (!auto || score != RoutingScore.LEARNED) {
+            return s.valueOf(score);
+        }
+        if (predictor == null || s.imageMean == null) {
+            return Double.NaN; // routed to people (RoutingPolicy)
+        }
+        return predictor.failureProbability(io.bayesvlm.core.failure.FailureInput.of(
+                s.imageMean, s.predicted, s.logitsMean, s.logitsVar, s.uncertainty));
+    }
+
     JobConfig.RoutingOptions routing() {
         return routing;
     }
@@ -121,8 +199,7 @@ final class Router implements Serializable {
             Collector<Decision> out,
             Consumer<ReviewRequest> reviews,
             Consumer<FailureObservation> observations) {
-        RoutingScore score = routing.score();
-        double value = s.valueOf(score);
+        double value = valueOf(s);
         RoutingPolicy.Outcome outcome = policy.route(s.eventId, value);
         decided.inc();
         out.collect(decision(s, outcome, value));
@@ -134,6 +211,8 @@ final class Router implements Serializable {
                 observations.accept(FailureObservation.of(
                         s.eventId,
                         modelKey(),
+                        s.eventTime,
+                        outcome.routing().name(),
                         io.bayesvlm.core.failure.FailureInput.of(
                                 s.imageMean, s.predicted, s.logitsMean, s.logitsVar, s.uncertainty)));
             }
@@ -162,9 +241,12 @@ final class Router implements Serializable {
                         .setDoctor(s.uncertainty[UncertaintyScore.DOCTOR.ordinal()])
                         .build())
                 .setRouting(outcome.routing())
-                .setRoutingScore(routing.score().jsonName())
+                .setRoutingScore(score.jsonName())
                 .setRoutingValue(value)
-                .setRoutingPredictor(routing.score() == RoutingScore.LEARNED ? s.failurePredictor : null)
+                .setRoutingPredictor(
+                        score != RoutingScore.LEARNED
+                                ? null
+                                : auto ? (predictor == null ? null : predictor.version()) : s.failurePredictor)
                 .setRoutingThreshold(outcome.threshold())
                 .setEventTimeOutOfRange(s.eventTimeOutOfRange)
                 .setProcessingLatencyMs(Math.max(0, System.currentTimeMillis() - s.readAtMillis))
@@ -196,7 +278,7 @@ final class Router implements Serializable {
                 .setModelVersion(modelVersion)
                 .setClasses(classIds)
                 .setUncertainty(uncertaintyByName(s.uncertainty))
-                .setRoutingScore(routing.score().jsonName())
+                .setRoutingScore(score.jsonName())
                 .build();
     }
 

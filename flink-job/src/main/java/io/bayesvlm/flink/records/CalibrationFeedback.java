@@ -23,6 +23,13 @@ public class CalibrationFeedback {
     public long sequence;
     /** A certificate's model key (name/version): another model's certificate says nothing about this one. */
     public String modelKey;
+    /**
+     * A certificate on the learned score (routing.score=auto): the version of the predictor its threshold is for, and
+     * that predictor's weights (the certificate is self-contained: the certificates topic is compacted); else null.
+     */
+    public String predictor;
+
+    public byte[] predictorWeights;
     /** Whether the report had temperatures, and them. */
     public boolean recalibrated;
 

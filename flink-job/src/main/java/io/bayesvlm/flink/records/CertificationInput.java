@@ -8,6 +8,10 @@ public class CertificationInput {
     public static final int DECIDED = 0;
     public static final int LABELLED = 1;
     public static final int WARNING = 2;
+    /** routing.score=auto: a design-sample item as the failure predictor sees it (any score's confidence follows). */
+    public static final int OBSERVED = 3;
+    /** routing.score=auto: the cross-fitting judged a window and selected a score. */
+    public static final int SELECTION = 4;
 
     public int kind;
     public String modelKey;
@@ -21,6 +25,10 @@ public class CertificationInput {
     public boolean wrong;
     /** WARNING: which statistics moved. */
     public String reason;
+    /** OBSERVED. */
+    public FailureObservation observation;
+    /** SELECTION. */
+    public FailureSelection selection;
 
     public CertificationInput() {}
 
@@ -40,6 +48,24 @@ public class CertificationInput {
         in.modelKey = modelKey;
         in.eventId = eventId;
         in.wrong = wrong;
+        return in;
+    }
+
+    public static CertificationInput observed(FailureObservation o) {
+        CertificationInput in = new CertificationInput();
+        in.kind = OBSERVED;
+        in.modelKey = o.modelKey;
+        in.eventId = o.eventId;
+        in.eventTime = o.eventTime;
+        in.observation = o;
+        return in;
+    }
+
+    public static CertificationInput selection(FailureSelection s) {
+        CertificationInput in = new CertificationInput();
+        in.kind = SELECTION;
+        in.modelKey = s.modelKey;
+        in.selection = s;
         return in;
     }
 

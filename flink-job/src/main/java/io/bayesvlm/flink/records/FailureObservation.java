@@ -12,6 +12,10 @@ public class FailureObservation {
     public String eventId;
     /** model name/version. */
     public String modelKey;
+    /** The decision's event time and routing (REVIEW or AUDIT): the certification's design sample is read from them. */
+    public long eventTime;
+
+    public String routing;
 
     public double[] image;
     public int predicted;
@@ -21,10 +25,13 @@ public class FailureObservation {
 
     public FailureObservation() {}
 
-    public static FailureObservation of(String eventId, String modelKey, FailureInput in) {
+    public static FailureObservation of(
+            String eventId, String modelKey, long eventTime, String routing, FailureInput in) {
         FailureObservation o = new FailureObservation();
         o.eventId = eventId;
         o.modelKey = modelKey;
+        o.eventTime = eventTime;
+        o.routing = routing;
         o.image = in.image();
         o.predicted = in.predicted();
         o.logitsMean = in.logitsMean();

@@ -37,6 +37,8 @@ class JoinFailureInputsHarnessTest {
         return FailureObservation.of(
                 id,
                 "m/1",
+                0L,
+                "REVIEW",
                 new FailureInput(
                         new double[] {0.6, 0.8},
                         predicted,

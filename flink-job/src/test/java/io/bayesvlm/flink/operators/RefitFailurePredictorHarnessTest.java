@@ -34,7 +34,11 @@ class RefitFailurePredictorHarnessTest {
         double maxProb = rng.nextDouble();
         double[] scores = {maxProb, 1 - maxProb, 0.1, 0.2, maxProb / 2, 1 - maxProb};
         FailureObservation o = FailureObservation.of(
-                "e" + rng.nextInt(), modelKey, new FailureInput(image, rng.nextInt(10), mean, var, scores));
+                "e" + rng.nextInt(),
+                modelKey,
+                0L,
+                "REVIEW",
+                new FailureInput(image, rng.nextInt(10), mean, var, scores));
         return LabelledFailure.of(o, rng.nextDouble() > maxProb + 0.3, rng.nextBoolean() ? 1 : 20);
     }
 
