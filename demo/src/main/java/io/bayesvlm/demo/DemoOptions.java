@@ -25,6 +25,7 @@ record DemoOptions(
         boolean registry,
         Reviewer reviewer,
         int reviewPort,
+        Map<String, String> relabel,
         Map<String, String> jobOverrides) {
 
     /**
@@ -47,7 +48,8 @@ record DemoOptions(
             "bad-fraction",
             "registry",
             "reviewer",
-            "review-port");
+            "review-port",
+            "relabel");
 
     /** What {@code bin/bayesvlm demo --help} prints. */
     static final String USAGE = String.join(
@@ -68,6 +70,9 @@ record DemoOptions(
             "                       --registry.url URL uses your own registry instead",
             "  --reviewer WHO       simulated | human | both (default simulated)",
             "  --review-port P      the review service's port (default 8090; 0 picks a free one)",
+            "  --relabel A=B[,C=D]  a taxonomy change the model cannot see: every image of class A is labelled B",
+            "                       (by the simulated reviewers, and as the truth of the summary) from the start;",
+            "                       with --routing.score auto the learned failure predictor can find it",
             "  --config FILE        options from a file (key: value lines), overridden by the command line",
             "  --help               this text",
             "",
@@ -91,7 +96,29 @@ record DemoOptions(
                 Reviewer.valueOf(o.oneOf("reviewer", "simulated", "simulated", "human", "both")
                         .toUpperCase(Locale.ROOT)),
                 o.intAtLeast("review-port", 8090, 0),
+                relabel(o.string("relabel", "")),
                 Map.copyOf(job));
+    }
+
+    /** {@code A=B,C=D} → {A: B, C: D}; the classes are checked against the replayed sample's by {@link Replay}. */
+    static Map<String, String> relabel(String spec) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String pair : spec.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            String[] ab = pair.split("=", -1);
+            if (ab.length != 2
+                    || ab[0].isBlank()
+                    || ab[1].isBlank()
+                    || ab[0].strip().equals(ab[1].strip())) {
+                throw new IllegalArgumentException(
+                        "--relabel: expected pairs of two different classes A=B separated by commas, got '" + pair
+                                + "'");
+            }
+            m.put(ab[0].strip(), ab[1].strip());
+        }
+        return Map.copyOf(m);
     }
 
     private static List<String> shiftIds() {

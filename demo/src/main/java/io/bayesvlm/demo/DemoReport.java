@@ -73,6 +73,9 @@ final class DemoReport {
 
     final AtomicReference<RiskCertificate> lastCertificate = new AtomicReference<>();
 
+    /** Decisions and reviews by the score (and learned predictor) that routed them, in the order first seen. */
+    private final Map<String, long[]> byScore = new java.util.LinkedHashMap<>();
+
     /** The event time each epoch began at, and the epoch each certified threshold was issued in. */
     private final Map<Long, Long> epochSince = new java.util.HashMap<>();
 
@@ -87,6 +90,12 @@ final class DemoReport {
     /** A decision; {@code truth} is null for events the demo does not know the label of. */
     void decision(Decision d, Replay.Truth truth) {
         decided.incrementAndGet();
+        String routedBy = d.getRoutingScore() + (d.getRoutingPredictor() == null ? "" : " " + d.getRoutingPredictor());
+        synchronized (this) {
+            long[] counts = byScore.computeIfAbsent(routedBy, k -> new long[2]);
+            counts[0]++;
+            counts[1] += d.getRouting() == Routing.REVIEW ? 1 : 0;
+        }
         if (d.getRouting() == Routing.REVIEW) {
             reviewed.incrementAndGet();
         } else if (d.getRouting() == Routing.AUDIT) {
@@ -205,14 +214,19 @@ final class DemoReport {
                 d,
                 reviewed.get(),
                 d == 0 ? 0.0 : 100.0 * reviewed.get() / d,
-                config.routing().score().jsonName(),
+                config.failure().auto()
+                        ? "auto (from " + config.routing().score().jsonName() + ")"
+                        : config.routing().score().jsonName(),
                 audited.get(),
                 deadLettered.get(),
                 labelsSent.get(),
                 alerts.get());
         out.printf(
-                "drift: %s, severity %d, in the second half%n%n",
-                options.drift().id(), options.severity());
+                "drift: %s, severity %d, in the second half%s%n",
+                options.drift().id(),
+                options.severity(),
+                options.relabel().isEmpty() ? "" : "; relabelled from the start: " + options.relabel());
+        out.printf("routed by: %s%n%n", routedBy());
         out.println("phase     decided  accuracy  ECE MAP  ECE BayesVLM  NLL MAP  NLL BayesVLM  review rate");
         for (String name : List.of(Replay.CLEAN, Replay.DRIFTED)) {
             Phase p = phases.get(name);
@@ -245,7 +259,7 @@ final class DemoReport {
                     ".%nIn the drifted phase BayesVLM's ECE is %.3f against MAP's %.3f.%n",
                     drifted.bayes.ece(), drifted.map.ece());
         }
-        riskAndDrift(out, config, replay.driftStartedAt.get());
+        riskAndDrift(out, config, options, replay.driftStartedAt.get());
         CalibrationReport r = lastReport.get();
         if (r != null) {
             out.printf(
@@ -264,7 +278,7 @@ final class DemoReport {
     }
 
     /** The guarantee, what it delivered per phase against the replay's truth, and how fast each signal saw the drift. */
-    private void riskAndDrift(PrintStream out, JobConfig config, long driftStartedAt) {
+    private void riskAndDrift(PrintStream out, JobConfig config, DemoOptions options, long driftStartedAt) {
         JobConfig.RoutingOptions routing = config.routing();
         if (routing.risk()) {
             out.printf(
@@ -301,7 +315,10 @@ final class DemoReport {
                                         error,
                                         error <= routing.maxAutoError() + twoSe ? "within" : "ABOVE",
                                         routing.maxAutoError() + twoSe));
-                if (name.equals(Replay.DRIFTED) && routing.certifySequence() && p.auto > 0) {
+                if (name.equals(Replay.DRIFTED)
+                        && options.drift() != io.bayesvlm.core.data.ImageShift.NONE
+                        && routing.certifySequence()
+                        && p.auto > 0) {
                     transition(out, p, driftStartedAt);
                 }
             }
@@ -313,7 +330,10 @@ final class DemoReport {
                             (c.readAt() - startedAt) / 1000.0,
                             r.getEpoch(),
                             r.getState(),
-                            r.getThreshold() == null ? "" : " " + automaticWhen(r.getScore(), r.getThreshold()),
+                            r.getThreshold() == null
+                                    ? ""
+                                    : " " + automaticWhen(r.getScore(), r.getThreshold())
+                                            + (r.getPredictor() == null ? "" : " (" + r.getPredictor() + ")"),
                             r.getTested(),
                             r.getLabelCompleteness(),
                             r.getTested() == 0 && !r.getReason().equals("start") ? ", after " + r.getReason() : "");
@@ -368,6 +388,14 @@ final class DemoReport {
                             : String.format("after %.1f s", (firstEceAlertAt.get() - driftStartedAt) / 1000.0),
                     driftWarnings.get());
         }
+    }
+
+    /** Each score (learned: with its version) that routed decisions: how many, and the share it sent to review. */
+    private synchronized String routedBy() {
+        List<String> parts = new java.util.ArrayList<>();
+        byScore.forEach((score, c) -> parts.add(String.format(
+                java.util.Locale.ROOT, "%s %d decisions (%.1f%% reviewed)", score, c[0], 100.0 * c[1] / c[0])));
+        return parts.isEmpty() ? "-" : String.join("; ", parts);
     }
 
     /**

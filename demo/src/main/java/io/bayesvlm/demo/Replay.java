@@ -95,6 +95,14 @@ public final class Replay {
 
     void run(KafkaProducer<byte[], byte[]> producer, JobConfig config, long start) throws Exception {
         List<SampleImages.Item> items = SampleImages.items(samples);
+        java.util.Set<String> classes = new java.util.TreeSet<>();
+        items.forEach(i -> classes.add(i.label()));
+        options.relabel().forEach((from, to) -> {
+            if (!classes.contains(from) || !classes.contains(to)) {
+                throw new IllegalArgumentException(
+                        "--relabel " + from + "=" + to + ": the replayed classes are " + classes);
+            }
+        });
         RecordCodec<ImageEvent> codec = RecordCodec.of(ImageEvent.class, config.registry());
         long end = start + options.durationSeconds() * 1000L;
         long half = start + options.durationSeconds() * 500L;
@@ -122,7 +130,7 @@ public final class Replay {
             } else {
                 image = SampleImages.png(
                         item.file(), drifted ? options.drift() : ImageShift.NONE, options.severity(), n);
-                truth.put(id, new Truth(item.label(), phase));
+                truth.put(id, new Truth(options.relabel().getOrDefault(item.label(), item.label()), phase));
             }
             byte[] value = codec.encode(config.topics().images(), event(id, System.currentTimeMillis(), "demo", image));
             producer.send(new ProducerRecord<>(config.topics().images(), id.getBytes(StandardCharsets.UTF_8), value));

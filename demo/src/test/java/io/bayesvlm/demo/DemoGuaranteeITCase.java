@@ -2,12 +2,8 @@ package io.bayesvlm.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -35,26 +31,8 @@ class DemoGuaranteeITCase {
 
     @Test
     void theDefaultDemoKeepsItsGuaranteeInBothPhasesAndStillAutomates() throws Exception {
-        Path root =
-                Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
-        Path log = dir.resolve("demo.log");
-        Process demo = new ProcessBuilder(io.bayesvlm.embedded.ChildJvm.command(
-                        DemoMain.class,
-                        List.of("-Dbayesvlm.home=" + root, "-Dai.djl.pytorch.num_threads=1"),
-                        List.of("--review-port", "0")))
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        try {
-            assertThat(demo.waitFor(8, TimeUnit.MINUTES)).as("the demo ends").isTrue();
-        } finally {
-            demo.destroyForcibly();
-        }
-        List<String> lines = read(log);
+        List<String> lines = DemoRun.run(dir);
         String all = String.join("\n", lines);
-        System.out.println(all.substring(Math.max(0, all.indexOf("=== Summary"))));
-        assertThat(demo.exitValue()).as(all).isZero();
         int phases = 0;
         for (String line : lines) {
             Matcher m = PHASE.matcher(line);
@@ -90,9 +68,5 @@ class DemoGuaranteeITCase {
         assertThat(all).containsPattern("Label-free warnings: \\d+ in all, \\d+ of them in the clean phase");
         assertThat(all).contains("label-free warning, window ending at");
         assertThat(all).contains("people's load:");
-    }
-
-    private static List<String> read(Path log) throws IOException {
-        return Files.readAllLines(log, StandardCharsets.UTF_8);
     }
 }

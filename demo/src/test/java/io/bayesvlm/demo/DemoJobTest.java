@@ -17,7 +17,7 @@ class DemoJobTest {
 
     @Test
     void theCommittedJobConfigurationIsValidAndOverridable() throws Exception {
-        assertThat(DemoJob.defaults()).containsEntry("routing.mode", "risk").containsEntry("drift.window-size", "2 s");
+        assertThat(DemoJob.defaults()).containsEntry("routing.mode", "risk").containsEntry("drift.window-size", "1 s");
         Path root =
                 Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
         JobConfig c = DemoJob.config(
@@ -28,6 +28,6 @@ class DemoJobTest {
                 Map.of("routing.max-auto-error", "0.1"));
         assertThat(c.routing().risk()).isTrue();
         assertThat(c.routing().maxAutoError()).isEqualTo(0.1);
-        assertThat(c.drift().referenceWindows()).isEqualTo(10);
+        assertThat(c.drift().referenceWindows()).isEqualTo(20);
     }
 }
