@@ -144,7 +144,7 @@ public class CertifyThreshold extends KeyedProcessFunction<String, Certification
                     double confidence = confidence(arms.score, arms.predictor, arms.weights, in.observation);
                     c.decided(in.eventId, in.eventTime, confidence, now);
                     double candidate = Double.NaN;
-                    if (shadow != null) {
+                    if (shadow != null && in.eventTime > arms.shadowFrom) {
                         candidate =
                                 confidence(arms.shadowScore, arms.shadowPredictor, arms.shadowWeights, in.observation);
                         shadow.decided(in.eventId, in.eventTime, candidate, now);
@@ -246,6 +246,7 @@ public class CertifyThreshold extends KeyedProcessFunction<String, Certification
         arms.shadowScore = sel.score;
         arms.shadowPredictor = learned ? sel.candidateVersion : null;
         arms.shadowWeights = learned ? sel.predictor : null;
+        arms.shadowFrom = sel.labelledUpTo;
         arms.shadowReason = String.format(
                 java.util.Locale.ROOT,
                 "selected %s%s after %d design labels (held-out review rate at alpha %.3f against %.3f for %s)",

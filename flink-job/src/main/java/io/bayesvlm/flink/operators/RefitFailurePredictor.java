@@ -53,6 +53,12 @@ public class RefitFailurePredictor extends ProcessFunction<LabelledFailure, Fail
     private transient String modelVersion;
     private transient double[][] text;
     private transient CrossFitting fitting;
+    /**
+     * The latest event time of any decision whose label came here: every candidate was trained on labels of
+     * decisions at or before it, so a certification of a candidate must use only later ones.
+     */
+    private transient long labelledUpTo;
+
     private transient byte[] restored;
     private transient ListState<byte[]> state;
     private transient Counter otherModels;
@@ -88,10 +94,12 @@ public class RefitFailurePredictor extends ProcessFunction<LabelledFailure, Fail
         modelVersion = spec.version();
         text = BayesVlmModel.loadHead(spec, ScoringOptions.DEFAULTS).unitClassEmbeddings();
         fitting = new CrossFitting(text, options());
+        labelledUpTo = Long.MIN_VALUE;
         if (restored != null) {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(restored));
             String key = in.readUTF();
             if (key.equals(modelKey)) {
+                labelledUpTo = in.readLong();
                 fitting = CrossFitting.read(in, text, options(), io.bayesvlm.core.failure.FailureTraining::fit);
             } else {
                 LOG.info(
@@ -112,6 +120,7 @@ public class RefitFailurePredictor extends ProcessFunction<LabelledFailure, Fail
             otherModels.inc();
             return;
         }
+        labelledUpTo = Math.max(labelledUpTo, l.observation.eventTime);
         long failedBefore = fitting.trainingFailures();
         java.util.Optional<io.bayesvlm.core.failure.CrossFitting.Selection> selection = fitting.add(l.label());
         if (fitting.trainingFailures() > failedBefore) {
@@ -123,6 +132,7 @@ public class RefitFailurePredictor extends ProcessFunction<LabelledFailure, Fail
         }
         selection.ifPresent(s -> {
             FailureSelection f = FailureSelection.of(modelName, modelVersion, fitting.labels(), s);
+            f.labelledUpTo = labelledUpTo;
             LOG.info(
                     "failure predictor for {} after {} labels: routing score {} (candidate {} judged on labels {}..{};"
                             + " held-out review rates {})",
@@ -144,6 +154,7 @@ public class RefitFailurePredictor extends ProcessFunction<LabelledFailure, Fail
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeUTF(modelKey);
+            out.writeLong(labelledUpTo);
             fitting.write(out);
             entries.add(bytes.toByteArray());
         } else if (restored != null) {

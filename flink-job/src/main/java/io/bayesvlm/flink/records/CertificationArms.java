@@ -22,6 +22,8 @@ public class CertificationArms {
     public String shadowPredictor;
     public byte[] shadowWeights;
     public String shadowReason;
+    /** The candidate is certified only on design items decided after this event time (none it was trained on). */
+    public long shadowFrom = Long.MIN_VALUE;
 
     /** Ring of the confidences of the latest design items under the arm in force and under the candidate. */
     public double[] recent = new double[0];

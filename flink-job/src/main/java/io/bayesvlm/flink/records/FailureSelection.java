@@ -25,6 +25,12 @@ public class FailureSelection {
     public long candidate;
 
     public String candidateVersion;
+    /**
+     * The latest event time of a decision whose label had reached the cross-fitting when this was written: the
+     * candidate was trained on none later, so its certification uses only decisions after it.
+     */
+    public long labelledUpTo = Long.MIN_VALUE;
+
     public long judgedFrom;
     public long judgedTo;
     public String[] scores;

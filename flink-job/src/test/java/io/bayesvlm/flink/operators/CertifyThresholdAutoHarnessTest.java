@@ -148,6 +148,39 @@ class CertifyThresholdAutoHarnessTest {
         }
     }
 
+    /**
+     * The cross-fitting trained its candidate on labels of decisions up to the selection's labelledUpTo: the
+     * candidate's certification uses none of them, only design items decided after it.
+     */
+    @Test
+    void aCandidateIsNeverCertifiedOnDecisionsWhoseLabelsItCouldHaveBeenTrainedOn() throws Exception {
+        int n = 1700;
+        double[] maxProb = new double[n];
+        double[] margin = new double[n];
+        for (int i = 0; i < n; i++) {
+            maxProb[i] = 0.5 + 0.5 * ((i * 53) % 100) / 100.0;
+            margin[i] = ((i * 37) % 100) / 100.0;
+        }
+        IntPredicate wrong = i -> margin[i] < 0.25;
+        List<FailureObservation> items = fixedItems(n, maxProb, margin);
+        try (var h = harness()) {
+            feed(h, items, wrong, 0, 10);
+            FailureSelection sel = selection("margin", 1000, null);
+            sel.labelledUpTo = 800; // event time = index
+            h.processElement(new StreamRecord<>(CertificationInput.selection(sel)));
+            // 790 items the candidate would certify on within a few hundred (previous test), but may not use
+            feed(h, items, wrong, 10, 801);
+            assertThat(h.extractOutputValues())
+                    .allSatisfy(c -> assertThat(c.getScore()).isEqualTo("max_prob"));
+            feed(h, items, wrong, 801, n);
+            RiskCertificate first = h.extractOutputValues().stream()
+                    .filter(c -> c.getScore().equals("margin"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no switch to margin after the trained-on items"));
+            assertThat(first.getTested()).isLessThanOrEqualTo(n - 801);
+        }
+    }
+
     @Test
     void neverSwitchesToACandidateThatWouldDecideLessAutomatically() throws Exception {
         int n = 1500;
