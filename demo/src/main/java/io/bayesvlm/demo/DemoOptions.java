@@ -60,7 +60,7 @@ record DemoOptions(
             "MiniCluster, the review service with its web UI, a replay of Fashion-MNIST images (clean, then drifted)",
             "and simulated reviewers. Ctrl-C stops it cleanly, summary included.",
             "",
-            "  --duration S         seconds of replay (default 90, at least 10)",
+            "  --duration S         seconds of replay (default 120, at least 10)",
             "  --rate R             image events per second (default 100)",
             "  --drift SHIFT        the second half's shift: " + String.join(", ", shiftIds()) + " (default blur)",
             "  --severity N         strength of the shift (default 2)",
@@ -86,7 +86,7 @@ record DemoOptions(
         // A registry of your own (--registry.url ...) replaces the embedded one.
         boolean embeddedRegistry = o.bool("registry", true) && !job.containsKey("registry.url");
         return new DemoOptions(
-                o.intAtLeast("duration", 90, 10),
+                o.intAtLeast("duration", 120, 10),
                 Checks.positive("rate", o.number("rate", 100)),
                 ImageShift.fromId(o.oneOf("drift", "blur", shiftIds().toArray(String[]::new))),
                 o.intAtLeast("severity", 2, 1),
