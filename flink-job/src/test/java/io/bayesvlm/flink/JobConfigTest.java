@@ -133,6 +133,25 @@ class JobConfigTest {
                 "registry.auth=bearer needs registry.api=confluent");
     }
 
+    @Test
+    void autoRoutingNeedsCertifiedThresholdsAndStartsOnAFixedScore() {
+        JobConfig auto = JobConfig.from(Configuration.fromMap(
+                Map.of("routing.score", "auto", "routing.mode", "risk", "failure.start-score", "mutual_info")));
+        assertThat(auto.failure().auto()).isTrue();
+        assertThat(auto.failure().learn()).as("auto learns").isTrue();
+        assertThat(auto.routing().score().jsonName()).isEqualTo("mutual_info");
+        assertThat(JobConfig.defaults().failure().learn()).isFalse();
+        assertInvalid(
+                Map.of("routing.score", "auto"), "routing.score=auto switches scores only on certified thresholds");
+        assertInvalid(
+                Map.of("routing.score", "auto", "routing.mode", "risk", "routing.certify", "window"),
+                "routing.certify=sequence");
+        assertInvalid(
+                Map.of("routing.score", "auto", "routing.mode", "risk", "failure.start-score", "learned"),
+                "failure.start-score must be a fixed score");
+        assertInvalid(Map.of("failure.window-labels", "5"), "failure.window-labels must be at least 10");
+    }
+
     private static void assertInvalid(Map<String, String> values, String message) {
         assertThatThrownBy(() -> JobConfig.from(Configuration.fromMap(values))).hasMessageContaining(message);
     }
