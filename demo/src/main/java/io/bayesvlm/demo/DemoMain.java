@@ -104,6 +104,7 @@ public final class DemoMain {
     }
 
     void run() throws Exception {
+        Replay.checkRelabel(options, root);
         EmbeddedRegistry registry = null;
         if (options.registry()) {
             OUT.println("Starting the schema registry (Apicurio Registry, child process) ...");

@@ -71,6 +71,18 @@ public final class Replay {
                 .build();
     }
 
+    /** Refuses a --relabel that names a class the replay does not have, before anything is started. */
+    static void checkRelabel(DemoOptions options, Path root) throws java.io.IOException {
+        java.util.Set<String> classes = new java.util.TreeSet<>();
+        SampleImages.items(root.resolve("models/fashion-mnist-sample")).forEach(i -> classes.add(i.label()));
+        options.relabel().forEach((from, to) -> {
+            if (!classes.contains(from) || !classes.contains(to)) {
+                throw new IllegalStateException(
+                        "--relabel " + from + "=" + to + ": the replayed classes are " + classes);
+            }
+        });
+    }
+
     String phase() {
         return phase;
     }
@@ -95,14 +107,6 @@ public final class Replay {
 
     void run(KafkaProducer<byte[], byte[]> producer, JobConfig config, long start) throws Exception {
         List<SampleImages.Item> items = SampleImages.items(samples);
-        java.util.Set<String> classes = new java.util.TreeSet<>();
-        items.forEach(i -> classes.add(i.label()));
-        options.relabel().forEach((from, to) -> {
-            if (!classes.contains(from) || !classes.contains(to)) {
-                throw new IllegalArgumentException(
-                        "--relabel " + from + "=" + to + ": the replayed classes are " + classes);
-            }
-        });
         RecordCodec<ImageEvent> codec = RecordCodec.of(ImageEvent.class, config.registry());
         long end = start + options.durationSeconds() * 1000L;
         long half = start + options.durationSeconds() * 500L;
