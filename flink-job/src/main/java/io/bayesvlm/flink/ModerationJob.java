@@ -411,9 +411,9 @@ public final class ModerationJob {
                         failure.minWrong()))
                 .name("refit failure predictor")
                 .uid("refit-failure-predictor")
-                // one cross-fitting per model: its windows are the model's labels in the order they came
-                .setParallelism(1)
-                .setMaxParallelism(1);
+                // one cross-fitting per model: its windows are the model's labels in the order they came (a fixed
+                // parallelism, not a max parallelism of 1, which a savepoint of a job with another would not map to)
+                .setParallelism(1);
     }
 
     /** Everything refused, bounded to fit its topic and counted per error code. */
