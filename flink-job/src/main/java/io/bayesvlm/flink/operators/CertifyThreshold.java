@@ -44,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * (nothing is serialized per record) and a checkpoint holds it exactly. A certification restored under other
  * settings (alpha, delta, the label wait, the detector's level) starts over: its certificate was for other terms.
  * After a restart, items whose wait ran out while the job was down count as missing: conservative.
+ *
+ * <p>routing.score=auto: the design sample arrives as the router observed it, and the cross-fitting's selections
+ * too. The selected score, when it is not the one in force, is certified alongside on the same design labels (a
+ * second certification: the design sample is uniform under any score), on items decided after every label its
+ * selection had seen; once a threshold on it is certified and would decide at least as much automatically, the
+ * certificates switch to it, the learned predictor's weights included.
  */
 public class CertifyThreshold extends KeyedProcessFunction<String, CertificationInput, RiskCertificate> {
     private static final long serialVersionUID = 1L;
