@@ -187,4 +187,86 @@ class RouteByUncertaintyFeedbackHarnessTest {
             assertThat(x.getRoutingThreshold()).isEqualTo(0.8);
         }
     }
+    /** A certificate on another score than the start one (routing.score=auto), with a predictor's weights. */
+    static CalibrationFeedback autoCertificate(
+            String key, long issuedAt, String score, double threshold, String version, byte[] weights) {
+        CalibrationFeedback f = CalibrationFeedback.certificate(key, issuedAt, 0, score, threshold);
+        f.predictor = version;
+        f.predictorWeights = weights;
+        return f;
+    }
+
+    /**
+     * routing.score=auto: the router follows the latest certificate's score, computes the learned one itself with the
+     * predictor the certificate carries, and reviews everything when that predictor is damaged, for another model, or
+     * not the version the certificate names (a lying or corrupted certificate never decides automatically).
+     */
+    @Test
+    void onAutoTheCertificatesScoreRoutesAndAPredictorThatCannotBeReadReviewsEverything() throws Exception {
+        String key = modelKey();
+        double[][] text = io.bayesvlm.core.BayesVlmModel.loadHead(
+                        io.bayesvlm.core.model.ModelSpec.load(
+                                java.nio.file.Path.of(RouteByUncertaintyHarnessTest.MODEL)),
+                        io.bayesvlm.core.ScoringOptions.DEFAULTS)
+                .unitClassEmbeddings();
+        int d = text[0].length;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(11);
+        java.util.List<io.bayesvlm.core.failure.FailureInput> inputs = new java.util.ArrayList<>();
+        boolean[] wrong = new boolean[100];
+        for (int i = 0; i < wrong.length; i++) {
+            double[] image = new double[d];
+            for (int j = 0; j < d; j++) {
+                image[j] = rng.nextDouble() - 0.5;
+            }
+            double[] mean = new double[text.length];
+            double[] var = new double[text.length];
+            java.util.Arrays.fill(var, 0.5);
+            inputs.add(new io.bayesvlm.core.failure.FailureInput(
+                    image, i % text.length, mean, var, new double[] {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}));
+            wrong[i] = i % 3 == 0;
+        }
+        io.bayesvlm.core.failure.FailurePredictor p = io.bayesvlm.core.failure.FailureTraining.fit(
+                inputs, wrong, text, io.bayesvlm.core.failure.FailureTraining.Options.DEFAULTS.withEpochs(2));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        p.write(new java.io.DataOutputStream(bytes));
+        byte[] weights = bytes.toByteArray();
+
+        io.bayesvlm.flink.records.ScoredImage x = RouteByUncertaintyHarnessTest.scored("x", 0.6);
+        x.imageMean = new float[d];
+        for (int j = 0; j < d; j++) {
+            x.imageMean[j] = (float) (rng.nextDouble() - 0.5);
+        }
+        double pWrong = p.failureProbability(io.bayesvlm.core.failure.FailureInput.of(
+                x.imageMean, x.predicted, x.logitsMean, x.logitsVar, x.uncertainty));
+        byte[] damaged = java.util.Arrays.copyOf(weights, weights.length / 2);
+        byte[] otherVersion = weights.clone();
+        otherVersion[otherVersion.length - 1] ^= 1; // b3, the last float: another predictor
+
+        try (var h = ProcessFunctionTestHarnesses.forBroadcastProcessFunction(
+                new RouteByUncertainty(RouteByUncertaintyHarnessTest.MODEL, sequence(), false, 2, -1L, true),
+                RouteByUncertainty.LATEST)) {
+            h.processBroadcastElement(
+                    new StreamRecord<>(autoCertificate(key, 1_000, "learned", pWrong + 1e-6, p.version(), weights), 1));
+            h.processElement(new StreamRecord<>(x, 2));
+            h.processBroadcastElement(
+                    new StreamRecord<>(autoCertificate(key, 2_000, "learned", 1.0, "sha256:damaged", damaged), 3));
+            h.processElement(new StreamRecord<>(x, 4));
+            h.processBroadcastElement(
+                    new StreamRecord<>(autoCertificate(key, 3_000, "learned", 1.0, p.version(), otherVersion), 5));
+            h.processElement(new StreamRecord<>(x, 6));
+            h.processBroadcastElement(new StreamRecord<>(autoCertificate(key, 4_000, "max_prob", 0.5, null, null), 7));
+            h.processElement(new StreamRecord<>(x, 8));
+
+            java.util.List<Decision> out = h.extractOutputValues();
+            assertThat(out)
+                    .extracting(Decision::getRouting)
+                    .containsExactly(Routing.AUTO, Routing.REVIEW, Routing.REVIEW, Routing.AUTO);
+            assertThat(out.get(0).getRoutingScore()).isEqualTo("learned");
+            assertThat(out.get(0).getRoutingPredictor()).isEqualTo(p.version());
+            assertThat(out.get(0).getRoutingValue()).isCloseTo(pWrong, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(out.get(1).getRoutingPredictor()).isNull();
+            assertThat(out.get(3).getRoutingScore()).isEqualTo("max_prob");
+            assertThat(out.get(3).getRoutingPredictor()).isNull();
+        }
+    }
 }
