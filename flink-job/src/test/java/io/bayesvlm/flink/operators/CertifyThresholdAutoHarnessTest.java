@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -179,6 +180,74 @@ class CertifyThresholdAutoHarnessTest {
                     .orElseThrow(() -> new AssertionError("no switch to margin after the trained-on items"));
             assertThat(first.getTested()).isLessThanOrEqualTo(n - 801);
         }
+    }
+
+    /** A fresh auto-routing operator restored from a snapshot, open. */
+    static KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate> restore(
+            OperatorSubtaskState snapshot) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate>(
+                new KeyedProcessOperator<>(new CertifyThreshold(routing(), RouteByUncertaintyHarnessTest.MODEL, true)),
+                in -> in.modelKey,
+                Types.STRING);
+        h.setup();
+        h.initializeState(snapshot);
+        h.open();
+        return h;
+    }
+
+    /**
+     * A restart while a candidate is being certified alongside the score in force, and another after the switch:
+     * the candidate, its progress on the design labels and the recent confidences it is compared on come back from
+     * the checkpoint, so the certificates are exactly those of a run without restarts.
+     */
+    @Test
+    void restartsWhileACandidateIsCertifiedAndAfterTheSwitchChangeNoCertificate() throws Exception {
+        int n = 900;
+        double[] maxProb = new double[n];
+        double[] margin = new double[n];
+        for (int i = 0; i < n; i++) {
+            maxProb[i] = 0.5 + 0.5 * ((i * 53) % 100) / 100.0;
+            margin[i] = ((i * 37) % 100) / 100.0;
+        }
+        IntPredicate wrong = i -> margin[i] < 0.25;
+        List<FailureObservation> items = fixedItems(n, maxProb, margin);
+        List<RiskCertificate> straight;
+        int switchedAt;
+        try (var h = harness()) {
+            feed(h, items, wrong, 0, 200);
+            h.processElement(new StreamRecord<>(CertificationInput.selection(selection("margin", 1000, null))));
+            feed(h, items, wrong, 200, n);
+            straight = h.extractOutputValues();
+            switchedAt = (int) straight.stream()
+                    .filter(c -> c.getScore().equals("margin"))
+                    .findFirst()
+                    .orElseThrow()
+                    .getIssuedAt()
+                    .toEpochMilli();
+        }
+        // the first restart lands after the selection and before the candidate is certified; the second after it
+        int firstRestart = 250;
+        int secondRestart = switchedAt + 50;
+        assertThat(switchedAt).isBetween(firstRestart + 1, n - 100);
+        List<RiskCertificate> restarted = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            feed(h, items, wrong, 0, 200);
+            h.processElement(new StreamRecord<>(CertificationInput.selection(selection("margin", 1000, null))));
+            feed(h, items, wrong, 200, firstRestart);
+            snapshot = h.snapshot(1, firstRestart);
+            restarted.addAll(h.extractOutputValues());
+        }
+        try (var h = restore(snapshot)) {
+            feed(h, items, wrong, firstRestart, secondRestart);
+            snapshot = h.snapshot(2, secondRestart);
+            restarted.addAll(h.extractOutputValues());
+        }
+        try (var h = restore(snapshot)) {
+            feed(h, items, wrong, secondRestart, n);
+            restarted.addAll(h.extractOutputValues());
+        }
+        assertThat(restarted).isEqualTo(straight);
     }
 
     @Test
