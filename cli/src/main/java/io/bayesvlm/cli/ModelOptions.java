@@ -50,8 +50,15 @@ final class ModelOptions {
             description = "Largest accepted width or height (default: 16384).")
     int maxSide = ImageLimits.DEFAULTS.maxSide();
 
+    @Option(
+            names = "--max-expansion",
+            paramLabel = "RATIO",
+            description = "Largest ratio of the pixel data a PNG, GIF, BMP or WebP header declares to the file's size,"
+                    + " above 16 MiB of pixel data (default: 100).")
+    double maxExpansion = ImageLimits.DEFAULTS.maxExpansion();
+
     ImageLimits limits() {
-        return new ImageLimits(maxBytes, maxPixels, maxSide);
+        return new ImageLimits(maxBytes, maxPixels, maxSide, maxExpansion);
     }
 
     Path model() {

@@ -12,6 +12,11 @@ public enum ErrorCode {
     TOO_MANY_BYTES,
     /** The header declares more pixels (or a larger side) than the limit: refused before decoding. */
     TOO_MANY_PIXELS,
+    /**
+     * The header declares far more pixel data than the encoded bytes could honestly hold (a PNG, GIF, BMP or WebP
+     * whose decoding would inflate a small file into hundreds of megabytes): refused before decoding.
+     */
+    DECOMPRESSION_BOMB,
     /** The bytes are not PNG, JPEG, GIF, BMP or WebP. */
     UNSUPPORTED_FORMAT,
     /** The bytes claim a supported format but do not decode (corrupt or truncated). */

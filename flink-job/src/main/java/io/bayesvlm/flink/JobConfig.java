@@ -325,7 +325,11 @@ public record JobConfig(
                 predictive.equals("mc") ? Predictive.Mode.MC : Predictive.Mode.PROBIT,
                 atLeast(c, MC_SAMPLES, 1),
                 inferenceParallelism,
-                new ImageLimits(atLeastLong(c, MAX_BYTES, 1), atLeastLong(c, MAX_PIXELS, 1), atLeast(c, MAX_SIDE, 1)),
+                new ImageLimits(
+                        atLeastLong(c, MAX_BYTES, 1),
+                        atLeastLong(c, MAX_PIXELS, 1),
+                        atLeast(c, MAX_SIDE, 1),
+                        atLeastDouble(c, MAX_EXPANSION, 1)),
                 atLeastDouble(c, JPEG_OVERSAMPLE, 1),
                 new RoutingOptions(
                         score,

@@ -163,6 +163,11 @@ public final class JobOptions {
             key("images.max-pixels").longType().defaultValue(40_000_000L);
     public static final ConfigOption<Integer> MAX_SIDE =
             key("images.max-side").intType().defaultValue(16_384);
+    public static final ConfigOption<Double> MAX_EXPANSION = key("images.max-expansion")
+            .doubleType()
+            .defaultValue(io.bayesvlm.core.image.ImageLimits.DEFAULT_MAX_EXPANSION)
+            .withDescription("A PNG, GIF, BMP or WebP whose header declares more than this many times its encoded size"
+                    + " in pixel data (above 16 MiB of it) is a dead letter (DECOMPRESSION_BOMB) before decoding.");
     public static final ConfigOption<Double> JPEG_OVERSAMPLE = key("images.jpeg-oversample")
             .doubleType()
             .defaultValue(io.bayesvlm.core.image.ImageDecoder.JPEG_OVERSAMPLE)
@@ -443,6 +448,7 @@ public final class JobOptions {
             JPEG_OVERSAMPLE,
             MAX_PIXELS,
             MAX_SIDE,
+            MAX_EXPANSION,
             ROUTING_SCORE,
             ROUTING_MODE,
             ROUTING_THRESHOLD,

@@ -59,6 +59,7 @@ class JobConfigTest {
     void invalidValuesNameTheOption() {
         assertInvalid(Map.of("inference.batch-size", "0"), "inference.batch-size must be at least 1");
         assertInvalid(Map.of("images.jpeg-oversample", "0.5"), "images.jpeg-oversample must be a number of at least 1");
+        assertInvalid(Map.of("images.max-expansion", "0.5"), "images.max-expansion must be a number of at least 1");
         assertInvalid(Map.of("calibration.correction-window", "-1 s"), "calibration.correction-window");
         assertInvalid(Map.of("routing.score", "confidence"), "routing.score");
         assertInvalid(Map.of("routing.mode", "sometimes"), "routing.mode must be one of");

@@ -190,6 +190,7 @@ public final class ImageDecoder {
                         format + " header declares an empty image (" + width + "x" + height + ")");
             }
             checkDimensions(format, width, height);
+            checkExpansion(format, bytes, width, height);
             JpegMarkers markers = format == Format.JPEG ? JpegMarkers.of(bytes) : null;
             if (markers != null && !markers.endsAfterScan(bytes)) {
                 throw new ImageRejectedException(
@@ -267,6 +268,56 @@ public final class ImageDecoder {
                             "%s header declares %dx%d = %d pixels; limits are %d pixels and %d per side",
                             format, width, height, width * height, limits.maxPixels(), limits.maxSide()));
         }
+    }
+
+    /**
+     * Refuses a PNG, GIF, BMP or WebP whose header declares far more pixel data than its size: the work of inflating
+     * (or LZW-, RLE- or VP8L-decoding) grows with the pixel data, not with the file, so a small file within the pixel
+     * limit can still cost a quarter of a second. JPEG is left out: its decoding cost follows its bytes (entropy
+     * decoding), and a reduced-scale decode never produces the declared pixels.
+     */
+    private void checkExpansion(Format format, byte[] bytes, long width, long height) throws ImageRejectedException {
+        long data = switch (format) {
+            case PNG -> pngDataBytes(bytes, width, height);
+            case GIF -> width * height;
+            case BMP -> width * height * 3;
+            case WEBP -> width * height * 4;
+            case JPEG -> 0;
+        };
+        if (data > ImageLimits.EXPANSION_FLOOR && data > limits.maxExpansion() * bytes.length) {
+            throw new ImageRejectedException(
+                    ErrorCode.DECOMPRESSION_BOMB,
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%s header declares %dx%d, %d bytes of pixel data from %d encoded bytes (%.0f times);"
+                                    + " the limit is %.0f times above %d bytes",
+                            format,
+                            width,
+                            height,
+                            data,
+                            bytes.length,
+                            (double) data / bytes.length,
+                            limits.maxExpansion(),
+                            ImageLimits.EXPANSION_FLOOR));
+        }
+    }
+
+    /**
+     * The inflated size of a PNG's image data: a filter byte and the packed samples of each row, from the IHDR's bit
+     * depth and colour type (the chunk the PNG signature is followed by; its absence is left to the decoder).
+     */
+    static long pngDataBytes(byte[] png, long width, long height) {
+        if (png.length < 26) {
+            return 0;
+        }
+        int bitDepth = png[24] & 0xFF;
+        int channels = switch (png[25] & 0xFF) {
+            case 2 -> 3; // RGB
+            case 4 -> 2; // grey and alpha
+            case 6 -> 4; // RGBA
+            default -> 1; // grey, palette
+        };
+        return height * (1 + (width * channels * bitDepth + 7) / 8);
     }
 
     /** The largest step that leaves at least {@link #SUBSAMPLE_ABOVE} times the target on both sides (1: none). */

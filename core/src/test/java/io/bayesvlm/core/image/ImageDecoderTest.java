@@ -67,6 +67,51 @@ class ImageDecoderTest {
     }
 
     @Test
+    void pngPixelDataIsReadFromTheHeader() throws IOException {
+        // a filter byte per row, then the packed samples
+        assertThat(ImageDecoder.pngDataBytes(TestImages.blackPng(100, 10, 16, 2), 100, 10))
+                .isEqualTo(10 * (1 + 600));
+        assertThat(ImageDecoder.pngDataBytes(TestImages.blackPng(100, 10, 8, 6), 100, 10))
+                .isEqualTo(10 * (1 + 400));
+        assertThat(ImageDecoder.pngDataBytes(TestImages.blackPng(100, 10, 1, 0), 100, 10))
+                .isEqualTo(10 * (1 + 13));
+    }
+
+    /**
+     * Within the pixel limit, a PNG that declares a hundred times more pixel data than its size (above 16 MiB of it)
+     * is refused from its header; a small blank one, an honest large one and the same bomb under a lifted limit
+     * decode.
+     */
+    @Test
+    void aPngDeclaringFarMorePixelDataThanItsSizeIsABomb() throws Exception {
+        byte[] bomb = TestImages.blackPng(6000, 6000, 8, 0); // 36 MB of grey samples
+        assertThat(bomb.length).isLessThan(360_000);
+        assertRejected(bomb, ErrorCode.DECOMPRESSION_BOMB, "6000x6000, 36006000 bytes of pixel data from \\d+ encoded");
+        // below the floor, a blank image is no threat whatever its ratio
+        assertThat(decoder.decode(TestImages.blackPng(2000, 2000, 8, 2), 224, 224)
+                        .getWidth())
+                .isPositive();
+        // above the floor, an honest one: faint noise compresses about as well as a photo
+        BufferedImage noise = new BufferedImage(2400, 2400, BufferedImage.TYPE_INT_RGB);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        for (int y = 0; y < 2400; y++) {
+            for (int x = 0; x < 2400; x++) {
+                noise.setRGB(x, y, rng.nextInt(16) << 16 | rng.nextInt(16) << 8 | rng.nextInt(16));
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(noise, "png", out);
+        assertThat(ImageDecoder.pngDataBytes(out.toByteArray(), 2400, 2400)).isGreaterThan(ImageLimits.EXPANSION_FLOOR);
+        assertThat(decoder.decode(out.toByteArray(), 224, 224).getWidth()).isPositive();
+        // an operator may lift the limit
+        ImageDecoder lifted = new ImageDecoder(new ImageLimits(16L << 20, 40_000_000L, 16_384, 1e9));
+        assertThat(lifted.decode(bomb, 224, 224).getWidth()).isPositive();
+        assertThatThrownBy(() -> new ImageLimits(1, 1, 1, 0.5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max-expansion");
+    }
+
+    @Test
     void byteLimitIsEnforced() throws IOException {
         byte[] bytes = Files.readAllBytes(Fixture.image("rgb0.png"));
         ImageDecoder small = new ImageDecoder(new ImageLimits(100, 1000, 100));
@@ -103,7 +148,8 @@ class ImageDecoderTest {
         byte[] png = TestImages.blackPng(6000, 6000, 16, 2);
         ImageLoader loader = new ImageLoader(
                 new ModelSpec.ImageSpec(224, 224, 3, new float[] {0, 0, 0}, new float[] {1, 1, 1}),
-                new ImageLimits(16L << 20, 40_000_000L, 16_384));
+                // an operator who lifts the expansion limit (this file is a bomb by it) still gets bounded memory
+                new ImageLimits(16L << 20, 40_000_000L, 16_384, 1e9));
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();

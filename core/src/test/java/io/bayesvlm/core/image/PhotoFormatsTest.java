@@ -181,6 +181,11 @@ class PhotoFormatsTest {
                 },
                 new Object[] {"60000x60000 PNG header", TestImages.pngHeader(60_000, 60_000), ErrorCode.TOO_MANY_PIXELS
                 },
+                new Object[] {
+                    "6000x6000 16-bit RGB PNG of 216 MB in under 1 MB",
+                    TestImages.blackPng(6000, 6000, 16, 2),
+                    ErrorCode.DECOMPRESSION_BOMB
+                },
                 new Object[] {"a photo cut in half", Arrays.copyOf(photo, photo.length / 2), ErrorCode.CORRUPT_IMAGE},
                 new Object[] {"a photo cut after its header", Arrays.copyOf(photo, 700), ErrorCode.CORRUPT_IMAGE});
         for (Object[] h : hostile) {
