@@ -173,7 +173,7 @@ public final class JobOptions {
             .defaultValue(io.bayesvlm.core.image.ImageDecoder.JPEG_OVERSAMPLE)
             .withDescription("With libjpeg-turbo, a JPEG is decoded at the smallest of its M/8 scales that leaves this"
                     + " many times the model's input, then resized: 2 moved no prediction of the fidelity test;"
-                    + " 1 (Pillow's draft rule) costs about 30% less CPU per photo but changed 3% of its predicted"
+                    + " 1 (Pillow's draft rule) costs about 5% less CPU per photo but changed 3% of its predicted"
                     + " classes (docs/performance.md, \"Real photos\").");
 
     // Routing

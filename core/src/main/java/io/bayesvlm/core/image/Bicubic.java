@@ -201,6 +201,105 @@ final class Bicubic {
         return result;
     }
 
+    /**
+     * One 8-bit plane ({@code width} × {@code height}, standing for an extent as in {@link #resize8}) resized and
+     * cropped like {@link #resize8}, but with the vertical pass first: it then runs along rows, over contiguous
+     * samples the JIT vectorises, and the horizontal pass only over the cropped rows. Same weights and fixed-point
+     * arithmetic, the intermediate rounded to 8 bits in the other order; the result keeps {@link #FRACTION_BITS}
+     * fraction bits for the colour conversion that follows (a JPEG's Y, Cb and Cr planes).
+     */
+    static int[] resizePlane(
+            byte[] plane,
+            int width,
+            int height,
+            double extentWidth,
+            double extentHeight,
+            int outWidth,
+            int outHeight,
+            int left,
+            int top,
+            int cropWidth,
+            int cropHeight) {
+        Weights wx = width == outWidth && extentWidth == width
+                ? null
+                : weights(extentWidth, width, outWidth, left, cropWidth);
+        Weights wy = height == outHeight && extentHeight == height
+                ? null
+                : weights(extentHeight, height, outHeight, top, cropHeight);
+        int colFrom = wx == null ? left : wx.start[0];
+        int colTo = rowsTo(wx, left, cropWidth, width);
+        int cols = colTo - colFrom;
+        int half = 1 << (PRECISION_BITS - 1);
+        // the samples the passes read, widened once to ints (int multiply-adds over arrays are what the JIT vectorises)
+        int rowFrom = wy == null ? top : wy.start[0];
+        int rowTo = rowsTo(wy, top, cropHeight, height);
+        int[] samples = new int[(rowTo - rowFrom) * cols];
+        for (int y = rowFrom, o = 0; y < rowTo; y++) {
+            int in = y * width + colFrom;
+            for (int x = 0; x < cols; x++, o++) {
+                samples[o] = plane[in + x] & 0xFF;
+            }
+        }
+        // the vertical pass: the cropped rows, over the columns the horizontal pass reads, stored transposed
+        // (column-major) so that the horizontal pass also runs over contiguous samples
+        int[] columns = new int[cols * cropHeight];
+        int[] sums = new int[cols];
+        int[][] ky = wy == null ? null : fixedPoint(wy);
+        for (int y = 0; y < cropHeight; y++) {
+            if (ky == null) {
+                System.arraycopy(samples, (top + y - rowFrom) * cols, sums, 0, cols);
+            } else {
+                java.util.Arrays.fill(sums, half);
+                int[] k = ky[y];
+                for (int i = 0; i < k.length; i++) {
+                    int ki = k[i];
+                    int in = (wy.start[y] + i - rowFrom) * cols;
+                    for (int x = 0; x < cols; x++) {
+                        sums[x] += ki * samples[in + x];
+                    }
+                }
+                for (int x = 0; x < cols; x++) {
+                    sums[x] = clip8(sums[x]);
+                }
+            }
+            for (int x = 0; x < cols; x++) {
+                columns[x * cropHeight + y] = sums[x];
+            }
+        }
+        int[] result = new int[cropWidth * cropHeight];
+        int[][] kx = wx == null ? null : fixedPoint(wx);
+        int[] column = new int[cropHeight];
+        for (int x = 0; x < cropWidth; x++) {
+            if (kx == null) {
+                System.arraycopy(columns, (left + x - colFrom) * cropHeight, column, 0, cropHeight);
+                for (int y = 0; y < cropHeight; y++) {
+                    column[y] <<= FRACTION_BITS;
+                }
+            } else {
+                java.util.Arrays.fill(column, 1 << (PRECISION_BITS - FRACTION_BITS - 1));
+                int[] k = kx[x];
+                for (int i = 0; i < k.length; i++) {
+                    int ki = k[i];
+                    int in = (wx.start[x] + i - colFrom) * cropHeight;
+                    for (int y = 0; y < cropHeight; y++) {
+                        column[y] += ki * columns[in + y];
+                    }
+                }
+                for (int y = 0; y < cropHeight; y++) {
+                    int v = column[y] >> (PRECISION_BITS - FRACTION_BITS);
+                    column[y] = v < 0 ? 0 : Math.min(v, 255 << FRACTION_BITS);
+                }
+            }
+            for (int y = 0; y < cropHeight; y++) {
+                result[y * cropWidth + x] = column[y];
+            }
+        }
+        return result;
+    }
+
+    /** Fraction bits {@link #resizePlane} keeps in its results (its values are 0 .. 255 · 2^FRACTION_BITS). */
+    static final int FRACTION_BITS = 4;
+
     /** The weights as PIL's 8-bit path rounds them: to the nearest multiple of 2^−22, halves away from zero. */
     private static int[][] fixedPoint(Weights w) {
         int[][] k = new int[w.coeffs.length][];

@@ -120,7 +120,8 @@ public final class ImageDecoder {
      * How many times the model's input a JPEG's DCT-domain reduction must leave (on the side the resize maps to the
      * target). 1 is Pillow's draft rule (the smallest scale that covers the input) and the fastest; it moved the
      * built-in model's predicted class for 3% of the fidelity set's photos. 2 changed none and moves 224-pixel inputs
-     * less than saving the photo again at JPEG quality 85 does, for about 30% more CPU (docs/performance.md).
+     * at most as far as saving the photo again at JPEG quality 85 does (11 levels against 12), for about 5% more CPU
+     * (docs/performance.md).
      */
     public static final double JPEG_OVERSAMPLE = 2.0;
 
@@ -141,7 +142,11 @@ public final class ImageDecoder {
      * A decoded image and the upright size it stands for: {@code image} is that size decoded at {@code scale} (sides
      * rounded up), or the image itself when the scale is 1.
      */
-    public record Decoded(BufferedImage image, int width, int height, double scale) {}
+    public record Decoded(BufferedImage image, int width, int height, double scale, YuvImage planes) {
+        public Decoded(BufferedImage image, int width, int height, double scale) {
+            this(image, width, height, scale, null);
+        }
+    }
 
     /** Decodes the first frame of an encoded image, or explains why it cannot. */
     public BufferedImage decode(byte[] bytes) throws ImageRejectedException {
@@ -162,6 +167,20 @@ public final class ImageDecoder {
      * needs to sample a reduced JPEG on the full image's grid.
      */
     public Decoded decodeForTarget(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
+        return decode(bytes, targetWidth, targetHeight, false);
+    }
+
+    /**
+     * {@link #decodeForTarget} for {@link ImagePreprocessor#pixels(Decoded)} alone: a YCbCr JPEG on the native path
+     * comes as its planes ({@link Decoded#planes()}, no image), so chroma is resized at its own resolution and only
+     * the model's pixels are colour-converted.
+     */
+    public Decoded decodeForPixels(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
+        return decode(bytes, targetWidth, targetHeight, true);
+    }
+
+    private Decoded decode(byte[] bytes, int targetWidth, int targetHeight, boolean planes)
+            throws ImageRejectedException {
         if (bytes == null || bytes.length == 0) {
             throw new ImageRejectedException(ErrorCode.EMPTY_INPUT, "empty input (0 bytes)");
         }
@@ -173,7 +192,7 @@ public final class ImageDecoder {
                     "not a PNG, JPEG, GIF, BMP or WebP image (unrecognised leading bytes " + hex(bytes, 8) + ")");
         }
         if (format == Format.JPEG && nativeJpeg) {
-            return decodeJpeg(bytes, targetWidth, targetHeight);
+            return decodeJpeg(bytes, targetWidth, targetHeight, planes);
         }
         ImageReader reader = null;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -224,7 +243,8 @@ public final class ImageDecoder {
      * A JPEG through libjpeg-turbo: header and limits first, then decoded at the smallest scale of 1/8, 2/8, ... 8/8
      * that leaves the oversampling factor times what the resize needs, then turned upright (EXIF orientation).
      */
-    private Decoded decodeJpeg(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
+    private Decoded decodeJpeg(byte[] bytes, int targetWidth, int targetHeight, boolean planes)
+            throws ImageRejectedException {
         try (TurboJpeg.Jpeg jpeg = new TurboJpeg.Jpeg(bytes)) {
             TurboJpeg.Header header = jpeg.header();
             if (header.width() <= 0 || header.height() <= 0) {
@@ -241,6 +261,21 @@ public final class ImageDecoder {
                     swap ? header.width() : header.height(),
                     targetWidth,
                     targetHeight);
+            int uprightWidth = swap ? header.height() : header.width();
+            int uprightHeight = swap ? header.width() : header.height();
+            // planes only where every plane is reduced (chroma at least as dense as the output): upsampling chroma
+            // is libjpeg's triangle filter's job, which PIL's decode uses and small images depend on
+            double resize = Math.max((double) targetWidth / uprightWidth, (double) targetHeight / uprightHeight);
+            boolean chromaCovers =
+                    header.planar() && eighths / 8.0 >= resize * Math.max(header.chromaWide(), header.chromaTall());
+            if (planes && chromaCovers) {
+                YuvImage yuv = YuvImage.upright(
+                        jpeg.decodePlanes(header, eighths),
+                        header.chromaWide(),
+                        header.chromaTall(),
+                        markers.orientation());
+                return new Decoded(null, uprightWidth, uprightHeight, eighths / 8.0, yuv);
+            }
             BufferedImage image = jpeg.decode(header, eighths, markers.adobe());
             return new Decoded(
                     Orientation.apply(image, markers.orientation()),

@@ -39,7 +39,12 @@ public final class ImageLoader {
      * normalised where they are scored ({@link #normalise}); a quarter of the tensor's size, for shipping.
      */
     public byte[] loadPixels(byte[] encoded) throws ImageRejectedException {
-        return preprocessor.pixels(decoder.decodeForTarget(encoded, image.width(), image.height()));
+        // colour models take a JPEG as its planes (chroma resized at its own resolution); a one-channel model needs
+        // only luminance, which the converted image gives exactly as PIL's "L" and at the same cost
+        return preprocessor.pixels(
+                image.channels() == 3
+                        ? decoder.decodeForPixels(encoded, image.width(), image.height())
+                        : decoder.decodeForTarget(encoded, image.width(), image.height()));
     }
 
     /** {@link #loadPixels} output to the model's input tensor, written into {@code out} at {@code offset}. */

@@ -51,6 +51,9 @@ public final class ImagePreprocessor {
      * (not a grid shifted and stretched by the rounded-up reduced size, as Pillow's draft mode has it).
      */
     public byte[] pixels(ImageDecoder.Decoded decoded) {
+        if (decoded.planes() != null) {
+            return pixels(decoded.planes(), decoded);
+        }
         BufferedImage image = decoded.image();
         int channels = spec.channels();
         int w = image.getWidth();
@@ -79,10 +82,60 @@ public final class ImagePreprocessor {
     }
 
     /**
+     * A JPEG's planes to the model's pixels: each plane resized at its own resolution onto the same output grid (a
+     * chroma sample spans {@code chromaWide} × {@code chromaTall} luma samples), then the H × W results converted to
+     * RGB. A one-channel model takes the luma plane itself (JPEG's Y is ITU-R 601 luminance, as PIL's "L"). Differs
+     * from converting first by the rounding of the two passes and by clamping: at most a few levels.
+     */
+    private byte[] pixels(YuvImage yuv, ImageDecoder.Decoded decoded) {
+        int hw = spec.height() * spec.width();
+        int[] y = resizePlane(yuv.y(), yuv.width(), yuv.height(), 1, 1, decoded);
+        if (spec.channels() != 3) {
+            byte[] grey = YuvImage.toGrey(y);
+            byte[] out = new byte[tensorSize()];
+            for (int c = 0; c < spec.channels(); c++) {
+                System.arraycopy(grey, 0, out, c * hw, hw);
+            }
+            return out;
+        }
+        int[] cb = resizePlane(
+                yuv.cb(), yuv.chromaWidth(), yuv.chromaHeight(), yuv.chromaWide(), yuv.chromaTall(), decoded);
+        int[] cr = resizePlane(
+                yuv.cr(), yuv.chromaWidth(), yuv.chromaHeight(), yuv.chromaWide(), yuv.chromaTall(), decoded);
+        return YuvImage.toRgb(y, cb, cr);
+    }
+
+    /**
      * Interleaved 8-bit pixels (RGB, BGR when {@code bgr}, or grey) resized to cover H × W and centre-cropped, as
      * CHW planes in RGB order ({@link Bicubic#resize8}: PIL's arithmetic).
      */
     private byte[] resizeAndCrop(byte[] interleaved, int channels, boolean bgr, ImageDecoder.Decoded decoded) {
+        byte[] planes = resizeAndCrop(
+                interleaved,
+                channels,
+                decoded.image().getWidth(),
+                decoded.image().getHeight(),
+                decoded);
+        if (bgr) {
+            int hw = spec.height() * spec.width();
+            byte[] blue = java.util.Arrays.copyOfRange(planes, 0, hw);
+            System.arraycopy(planes, 2 * hw, planes, 0, hw);
+            System.arraycopy(blue, 0, planes, 2 * hw, hw);
+        }
+        return planes;
+    }
+
+    /** A JPEG plane: {@link Bicubic#resizePlane}, the vertical pass first. */
+    private int[] resizePlane(byte[] plane, int width, int height, int wide, int tall, ImageDecoder.Decoded decoded) {
+        Geometry g = geometry(decoded, wide, tall);
+        return Bicubic.resizePlane(
+                plane, width, height, g.extentW, g.extentH, g.newW, g.newH, g.left, g.top, spec.width(), spec.height());
+    }
+
+    /** Where the output grid lies on samples at {@code 1 / (wide, tall)} of the decoded resolution. */
+    private record Geometry(double extentW, double extentH, int newW, int newH, int left, int top) {}
+
+    private Geometry geometry(ImageDecoder.Decoded decoded, int wide, int tall) {
         int h = spec.height();
         int w = spec.width();
         int srcW = decoded.width();
@@ -93,27 +146,25 @@ public final class ImagePreprocessor {
         // Centre crop; torchvision rounds the offset half-to-even.
         int top = (int) Math.rint((newH - h) / 2.0);
         int left = (int) Math.rint((newW - w) / 2.0);
-        double decodedScale = decoded.scale();
-        byte[] planes = Bicubic.resize8(
-                interleaved,
+        return new Geometry(srcW * decoded.scale() / wide, srcH * decoded.scale() / tall, newW, newH, left, top);
+    }
+
+    /** The image's interleaved samples resized to cover H × W on the full picture's grid and centre-cropped. */
+    private byte[] resizeAndCrop(byte[] samples, int channels, int width, int height, ImageDecoder.Decoded decoded) {
+        Geometry g = geometry(decoded, 1, 1);
+        return Bicubic.resize8(
+                samples,
                 channels,
-                decoded.image().getWidth(),
-                decoded.image().getHeight(),
-                srcW * decodedScale,
-                srcH * decodedScale,
-                newW,
-                newH,
-                left,
-                top,
-                w,
-                h);
-        if (bgr) {
-            int hw = h * w;
-            byte[] blue = java.util.Arrays.copyOfRange(planes, 0, hw);
-            System.arraycopy(planes, 2 * hw, planes, 0, hw);
-            System.arraycopy(blue, 0, planes, 2 * hw, hw);
-        }
-        return planes;
+                width,
+                height,
+                g.extentW,
+                g.extentH,
+                g.newW,
+                g.newH,
+                g.left,
+                g.top,
+                spec.width(),
+                spec.height());
     }
 
     /** One 8-bit value per pixel: grey samples (scaled from their bit depth), or the luminance of the colours. */

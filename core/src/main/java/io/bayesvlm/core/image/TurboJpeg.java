@@ -26,6 +26,7 @@ final class TurboJpeg {
     private static final int TJPF_BGR = 1;
     private static final int TJPF_GRAY = 6;
     private static final int TJPF_CMYK = 11;
+    private static final int TJCS_YCBCR = 1;
     private static final int TJCS_GRAY = 2;
     private static final int TJCS_CMYK = 3;
     private static final int TJCS_YCCK = 4;
@@ -56,8 +57,27 @@ final class TurboJpeg {
         return UNAVAILABLE;
     }
 
-    /** A JPEG's header: its size and colour space (TJCS_*), read without decoding pixels. */
-    record Header(int width, int height, int colorspace) {
+    /** A JPEG's header: its size, chroma subsampling (TJSAMP_*) and colour space (TJCS_*), read without decoding. */
+    record Header(int width, int height, int subsampling, int colorspace) {
+        /**
+         * A YCbCr JPEG whose chroma is subsampled by whole factors of 1 or 2 on each side (4:4:4, 4:2:2, 4:2:0,
+         * 4:4:0: TJSAMP 0, 1, 2, 4): what {@link Jpeg#decodePlanes} takes.
+         */
+        boolean planar() {
+            return colorspace == TJCS_YCBCR
+                    && (subsampling == 0 || subsampling == 1 || subsampling == 2 || subsampling == 4);
+        }
+
+        /** How many luma columns one chroma sample spans (for {@link #planar()} headers). */
+        int chromaWide() {
+            return subsampling == 1 || subsampling == 2 ? 2 : 1;
+        }
+
+        /** How many luma rows one chroma sample spans (for {@link #planar()} headers). */
+        int chromaTall() {
+            return subsampling == 2 || subsampling == 4 ? 2 : 1;
+        }
+
         boolean grey() {
             return colorspace == TJCS_GRAY;
         }
@@ -95,7 +115,7 @@ final class TurboJpeg {
             if (tjDecompressHeader3(handle, bytes, size, w, h, subsampling, colorspace) != 0) {
                 throw corrupt(handle);
             }
-            return new Header(w[0], h[0], colorspace[0]);
+            return new Header(w[0], h[0], subsampling[0], colorspace[0]);
         }
 
         /**
@@ -127,11 +147,74 @@ final class TurboJpeg {
             return image;
         }
 
+        /**
+         * Decodes a {@link Header#planar()} JPEG at {@code eighths}/8 of its size into its Y, Cb and Cr planes, each
+         * at its own resolution (chroma left subsampled): no chroma upsampling and no colour conversion of the
+         * decoded pixels, which the resize then does on the model's few.
+         */
+        Planes decodePlanes(Header header, int eighths) throws ImageRejectedException {
+            int w = scaled(header.width(), eighths);
+            int h = scaled(header.height(), eighths);
+            int cw = ceilDiv(w, header.chromaWide());
+            int ch = ceilDiv(h, header.chromaTall());
+            int[] strides = new int[3];
+            Memory[] planes = new Memory[3];
+            // JNA's direct mapping takes no Pointer[]: the array of plane pointers is built in native memory
+            try (Memory pointers = new Memory(3L * Native.POINTER_SIZE)) {
+                for (int c = 0; c < 3; c++) {
+                    strides[c] = tjPlaneWidth(c, w, header.subsampling());
+                    planes[c] = new Memory((long) strides[c] * tjPlaneHeight(c, h, header.subsampling()));
+                    pointers.setPointer((long) c * Native.POINTER_SIZE, planes[c]);
+                }
+                int flags = TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS;
+                if (tjDecompressToYUVPlanes(handle, bytes, size, pointers, w, strides, h, flags) != 0) {
+                    throw corrupt(handle);
+                }
+                return new Planes(
+                        read(planes[0], strides[0], w, h),
+                        read(planes[1], strides[1], cw, ch),
+                        read(planes[2], strides[2], cw, ch),
+                        w,
+                        h,
+                        cw,
+                        ch);
+            } finally {
+                for (Memory m : planes) {
+                    if (m != null) {
+                        m.close();
+                    }
+                }
+            }
+        }
+
+        /** A plane's {@code w} × {@code h} samples without the row padding libjpeg-turbo leaves. */
+        private static byte[] read(Memory plane, int stride, int w, int h) {
+            byte[] out = new byte[w * h];
+            if (stride == w) {
+                plane.read(0, out, 0, out.length);
+            } else {
+                for (int y = 0; y < h; y++) {
+                    plane.read((long) y * stride, out, y * w, w);
+                }
+            }
+            return out;
+        }
+
         @Override
         public void close() {
             tjDestroy(handle);
             bytes.close();
         }
+    }
+
+    /**
+     * A JPEG's Y, Cb and Cr planes as decoded: luma {@code width} × {@code height}, each chroma plane
+     * {@code chromaWidth} × {@code chromaHeight}, row-major, full-range (JFIF) 8-bit samples.
+     */
+    record Planes(byte[] y, byte[] cb, byte[] cr, int width, int height, int chromaWidth, int chromaHeight) {}
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     /** The side {@code side} decoded at {@code eighths}/8: libjpeg rounds up. */
@@ -179,6 +262,20 @@ final class TurboJpeg {
             int height,
             int pixelFormat,
             int flags);
+
+    private static native int tjDecompressToYUVPlanes(
+            Pointer handle,
+            Pointer jpeg,
+            NativeLong size,
+            Pointer planes,
+            int width,
+            int[] strides,
+            int height,
+            int flags);
+
+    private static native int tjPlaneWidth(int component, int width, int subsampling);
+
+    private static native int tjPlaneHeight(int component, int height, int subsampling);
 
     private static native String tjGetErrorStr2(Pointer handle);
 

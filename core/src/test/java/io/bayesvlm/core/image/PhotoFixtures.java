@@ -39,6 +39,11 @@ public final class PhotoFixtures {
      * stored pixel (xs, ys) shows picture pixel (x, y).
      */
     public static BufferedImage stored(int w, int h, int o) {
+        return stored(w, h, o, (x, y) -> quadrant(x, y, w, h));
+    }
+
+    /** {@link #stored(int, int, int)} of any upright picture (its RGB at x, y). */
+    public static BufferedImage stored(int w, int h, int o, java.util.function.IntBinaryOperator picture) {
         boolean swap = o >= 5;
         int sw = swap ? h : w;
         int sh = swap ? w : h;
@@ -55,7 +60,7 @@ public final class PhotoFixtures {
                     case 7 -> new int[] {w - 1 - ys, h - 1 - xs}; // right, bottom
                     default -> new int[] {ys, h - 1 - xs}; // 8: row 0 left, column 0 bottom
                 };
-                img.setRGB(xs, ys, quadrant(p[0], p[1], w, h));
+                img.setRGB(xs, ys, picture.applyAsInt(p[0], p[1]));
             }
         }
         return img;
@@ -66,14 +71,33 @@ public final class PhotoFixtures {
     }
 
     public static byte[] jpeg(BufferedImage image, float quality) throws IOException {
+        return jpeg(image, quality, 2, 2);
+    }
+
+    /**
+     * A YCbCr JPEG whose luma is sampled {@code wide} × {@code tall} times as densely as its chroma (1, 1: 4:4:4;
+     * 2, 1: 4:2:2; 2, 2: 4:2:0, the JDK writer's default; 1, 2: 4:4:0).
+     */
+    public static byte[] jpeg(BufferedImage image, float quality, int wide, int tall) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ImageWriteParam param = writer.getDefaultWriteParam();
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
         param.setCompressionQuality(quality);
+        javax.imageio.metadata.IIOMetadata metadata =
+                writer.getDefaultImageMetadata(javax.imageio.ImageTypeSpecifier.createFromRenderedImage(image), param);
+        String format = "javax_imageio_jpeg_image_1.0";
+        org.w3c.dom.Node tree = metadata.getAsTree(format);
+        org.w3c.dom.NodeList components = ((org.w3c.dom.Element) tree).getElementsByTagName("componentSpec");
+        for (int i = 0; i < components.getLength(); i++) {
+            org.w3c.dom.Element c = (org.w3c.dom.Element) components.item(i);
+            c.setAttribute("HsamplingFactor", Integer.toString(i == 0 ? wide : 1));
+            c.setAttribute("VsamplingFactor", Integer.toString(i == 0 ? tall : 1));
+        }
+        metadata.setFromTree(format, tree);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
             writer.setOutput(stream);
-            writer.write(null, new IIOImage(image, null, null), param);
+            writer.write(null, new IIOImage(image, null, metadata), param);
         } finally {
             writer.dispose();
         }

@@ -3,6 +3,7 @@ package io.bayesvlm.demo.bench;
 import io.bayesvlm.core.image.ImageDecoder;
 import io.bayesvlm.core.image.ImageLimits;
 import io.bayesvlm.core.image.ImageLoader;
+import io.bayesvlm.core.image.ImagePreprocessor;
 import io.bayesvlm.core.image.ImageRejectedException;
 import io.bayesvlm.core.model.ModelSpec;
 import java.io.IOException;
@@ -74,7 +75,7 @@ public final class PhotoBenchmark {
                     Locale.ROOT,
                     "%-38s %22.1f %21.1f%n",
                     "  of which decoding",
-                    cpuMsPerPhoto(b -> decoder.decode(b, 224, 224).getWidth(), photos, repeats),
+                    cpuMsPerPhoto(b -> decoder.decodeForPixels(b, 224, 224).width(), photos, repeats),
                     cpuMsPerPhoto(b -> decoder.decode(b, 28, 28).getWidth(), photos, repeats));
         }
         pillow(files, repeats);
@@ -89,13 +90,16 @@ public final class PhotoBenchmark {
      * 85 moves them by; and the CPU each factor takes.
      */
     static void fidelity(List<byte[]> photos, ModelSpec.ImageSpec spec, int repeats) throws Exception {
-        ImageLoader reference = new ImageLoader(spec, new ImageDecoder(ImageLimits.DEFAULTS, true, 1e9));
+        // the reference: a full-size decode to RGB, then the resize (not the planes the fast path resizes)
+        ImageDecoder fullSize = new ImageDecoder(ImageLimits.DEFAULTS, true, 1e9);
+        ImagePreprocessor preprocessor = new ImagePreprocessor(spec);
         List<byte[]> truth = new ArrayList<>();
         List<byte[]> resaved = new ArrayList<>();
         ImageDecoder full = new ImageDecoder(ImageLimits.DEFAULTS, true);
         for (byte[] photo : photos) {
-            truth.add(reference.loadPixels(photo));
-            resaved.add(reference.loadPixels(jpeg(full.decode(photo), 0.85f)));
+            truth.add(preprocessor.pixels(fullSize.decodeForTarget(photo, spec.width(), spec.height())));
+            byte[] again = jpeg(full.decode(photo), 0.85f);
+            resaved.add(preprocessor.pixels(fullSize.decodeForTarget(again, spec.width(), spec.height())));
         }
         System.out.println(
                 "fidelity at 224x224 against a full-size decode: mean / largest |difference| in 8-bit levels");
