@@ -121,12 +121,8 @@ final class Bicubic {
             int top,
             int cropWidth,
             int cropHeight) {
-        Weights wx = width == outWidth && extentWidth == width
-                ? null
-                : weights(extentWidth, width, outWidth, left, cropWidth);
-        Weights wy = height == outHeight && extentHeight == height
-                ? null
-                : weights(extentHeight, height, outHeight, top, cropHeight);
+        Weights wx = weightsIfResized(extentWidth, width, outWidth, left, cropWidth);
+        Weights wy = weightsIfResized(extentHeight, height, outHeight, top, cropHeight);
         int[][] kx = wx == null ? null : fixedPoint(wx);
         int rowFrom = wy == null ? top : wy.start[0];
         int rowTo = rowsTo(wy, top, cropHeight, height);
@@ -220,12 +216,8 @@ final class Bicubic {
             int top,
             int cropWidth,
             int cropHeight) {
-        Weights wx = width == outWidth && extentWidth == width
-                ? null
-                : weights(extentWidth, width, outWidth, left, cropWidth);
-        Weights wy = height == outHeight && extentHeight == height
-                ? null
-                : weights(extentHeight, height, outHeight, top, cropHeight);
+        Weights wx = weightsIfResized(extentWidth, width, outWidth, left, cropWidth);
+        Weights wy = weightsIfResized(extentHeight, height, outHeight, top, cropHeight);
         int colFrom = wx == null ? left : wx.start[0];
         int colTo = rowsTo(wx, left, cropWidth, width);
         int cols = colTo - colFrom;
@@ -331,6 +323,11 @@ final class Bicubic {
             rowTo = Math.min(rowTo, height);
         }
         return rowTo;
+    }
+
+    /** {@link #weights}, or null where the side keeps its size (nothing to resample). */
+    private static Weights weightsIfResized(double inExtent, int inSize, int outSize, int first, int count) {
+        return inSize == outSize && inExtent == inSize ? null : weights(inExtent, inSize, outSize, first, count);
     }
 
     /**

@@ -52,12 +52,17 @@ class CertifyThresholdAutoHarnessTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate> harness()
             throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate>(
+        var h = unopened();
+        h.open();
+        return h;
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate> unopened()
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new CertifyThreshold(routing(), RouteByUncertaintyHarnessTest.MODEL, true)),
                 in -> in.modelKey,
                 Types.STRING);
-        h.open();
-        return h;
     }
 
     /** One design item: its six scores (max_prob, ..., margin, doctor) and, for a learned candidate, its embedding. */
@@ -114,17 +119,26 @@ class CertifyThresholdAutoHarnessTest {
         return items;
     }
 
-    @Test
-    void switchesToACandidateOnceItIsCertifiedWhereTheScoreInForceCertifiesNothing() throws Exception {
-        int n = 900;
+    /** Design items whose max_prob says nothing about the errors while the margin sees them all. */
+    record MarginSeesTheErrors(List<FailureObservation> items, IntPredicate wrong) {}
+
+    /** n items, a quarter of them wrong: those with margins under 0.25. */
+    static MarginSeesTheErrors marginSeesTheErrors(int n) {
         double[] maxProb = new double[n];
         double[] margin = new double[n];
         for (int i = 0; i < n; i++) {
-            maxProb[i] = 0.5 + 0.5 * ((i * 53) % 100) / 100.0; // says nothing about the errors
+            maxProb[i] = 0.5 + 0.5 * ((i * 53) % 100) / 100.0;
             margin[i] = ((i * 37) % 100) / 100.0;
         }
-        IntPredicate wrong = i -> margin[i] < 0.25; // a quarter wrong, all with small margins
-        List<FailureObservation> items = fixedItems(n, maxProb, margin);
+        return new MarginSeesTheErrors(fixedItems(n, maxProb, margin), i -> margin[i] < 0.25);
+    }
+
+    @Test
+    void switchesToACandidateOnceItIsCertifiedWhereTheScoreInForceCertifiesNothing() throws Exception {
+        int n = 900;
+        MarginSeesTheErrors m = marginSeesTheErrors(n);
+        List<FailureObservation> items = m.items();
+        IntPredicate wrong = m.wrong();
         try (var h = harness()) {
             feed(h, items, wrong, 0, 200);
             assertThat(h.extractOutputValues()).isNotEmpty().allSatisfy(c -> {
@@ -156,14 +170,9 @@ class CertifyThresholdAutoHarnessTest {
     @Test
     void aCandidateIsNeverCertifiedOnDecisionsWhoseLabelsItCouldHaveBeenTrainedOn() throws Exception {
         int n = 1700;
-        double[] maxProb = new double[n];
-        double[] margin = new double[n];
-        for (int i = 0; i < n; i++) {
-            maxProb[i] = 0.5 + 0.5 * ((i * 53) % 100) / 100.0;
-            margin[i] = ((i * 37) % 100) / 100.0;
-        }
-        IntPredicate wrong = i -> margin[i] < 0.25;
-        List<FailureObservation> items = fixedItems(n, maxProb, margin);
+        MarginSeesTheErrors m = marginSeesTheErrors(n);
+        List<FailureObservation> items = m.items();
+        IntPredicate wrong = m.wrong();
         try (var h = harness()) {
             feed(h, items, wrong, 0, 10);
             FailureSelection sel = selection("margin", 1000, null);
@@ -185,10 +194,7 @@ class CertifyThresholdAutoHarnessTest {
     /** A fresh auto-routing operator restored from a snapshot, open. */
     static KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate> restore(
             OperatorSubtaskState snapshot) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<String, CertificationInput, RiskCertificate>(
-                new KeyedProcessOperator<>(new CertifyThreshold(routing(), RouteByUncertaintyHarnessTest.MODEL, true)),
-                in -> in.modelKey,
-                Types.STRING);
+        var h = unopened();
         h.setup();
         h.initializeState(snapshot);
         h.open();
@@ -203,14 +209,9 @@ class CertifyThresholdAutoHarnessTest {
     @Test
     void restartsWhileACandidateIsCertifiedAndAfterTheSwitchChangeNoCertificate() throws Exception {
         int n = 900;
-        double[] maxProb = new double[n];
-        double[] margin = new double[n];
-        for (int i = 0; i < n; i++) {
-            maxProb[i] = 0.5 + 0.5 * ((i * 53) % 100) / 100.0;
-            margin[i] = ((i * 37) % 100) / 100.0;
-        }
-        IntPredicate wrong = i -> margin[i] < 0.25;
-        List<FailureObservation> items = fixedItems(n, maxProb, margin);
+        MarginSeesTheErrors m = marginSeesTheErrors(n);
+        List<FailureObservation> items = m.items();
+        IntPredicate wrong = m.wrong();
         List<RiskCertificate> straight;
         int switchedAt;
         try (var h = harness()) {
