@@ -325,7 +325,7 @@ public final class ImageDecoder {
                     String.format(
                             java.util.Locale.ROOT,
                             "%s header declares %dx%d, %d bytes of pixel data from %d encoded bytes (%.0f times);"
-                                    + " the limit is %.0f times above %d bytes",
+                                    + " the limit is %.0f times the encoded size beyond %d bytes of pixel data",
                             format,
                             width,
                             height,
