@@ -81,6 +81,23 @@ class JpegPlanesTest {
         }
     }
 
+    /** A photo cut in half is refused on this path too, cheaply, and the next one decodes. */
+    @Test
+    void aTruncatedPhotoIsRefusedAsCorrupt() throws Exception {
+        ImageLoader loader = new ImageLoader(RGB224, ImageLimits.DEFAULTS, true);
+        byte[] photo = PhotoFixtures.jpeg(PhotoFixtures.stored(1600, 1200, 1));
+        loader.loadPixels(photo); // warm
+        byte[] cut = java.util.Arrays.copyOf(photo, photo.length / 2);
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long start = threads.getCurrentThreadCpuTime();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> loader.loadPixels(cut))
+                .isInstanceOfSatisfying(
+                        ImageRejectedException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.bayesvlm.common.ErrorCode.CORRUPT_IMAGE));
+        assertThat((threads.getCurrentThreadCpuTime() - start) / 1e6).isLessThan(50);
+        assertQuadrants(loader.loadPixels(photo), 224, 224, "after the truncated photo");
+    }
+
     /** The CHW output shows the upright picture's quadrants where they belong (the centre crop keeps all four). */
     static void assertQuadrants(byte[] chw, int w, int h, String what) {
         int[][] probes = {
