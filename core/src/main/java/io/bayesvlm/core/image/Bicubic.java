@@ -221,72 +221,161 @@ final class Bicubic {
         int colFrom = wx == null ? left : wx.start[0];
         int colTo = rowsTo(wx, left, cropWidth, width);
         int cols = colTo - colFrom;
-        int half = 1 << (PRECISION_BITS - 1);
-        // the samples the passes read, widened once to ints (int multiply-adds over arrays are what the JIT vectorises)
+        int[][] ky = wy == null ? null : fixedPoint(wy);
+        int[][] kx = wx == null ? null : fixedPoint(wx);
+        // Every array a pass reads or writes is indexed from 0 in its inner loop: that is the form C2 (JDK 17)
+        // vectorises (with an offset into a larger array, or bytes widened on the fly, it stays scalar, several times
+        // slower). So the input rows are widened to one int array each, and the transposes are explicit copies.
         int rowFrom = wy == null ? top : wy.start[0];
         int rowTo = rowsTo(wy, top, cropHeight, height);
-        int[] samples = new int[(rowTo - rowFrom) * cols];
-        for (int y = rowFrom, o = 0; y < rowTo; y++) {
-            int in = y * width + colFrom;
-            for (int x = 0; x < cols; x++, o++) {
-                samples[o] = plane[in + x] & 0xFF;
+        Scratch scratch = SCRATCH.get();
+        int[][] rows = scratch.rows(rowTo - rowFrom, cols);
+        for (int y = rowFrom; y < rowTo; y++) {
+            int[] row = rows[y - rowFrom];
+            for (int x = 0, in = y * width + colFrom; x < cols; x++) {
+                row[x] = plane[in + x] & 0xFF;
             }
         }
-        // the vertical pass: the cropped rows, over the columns the horizontal pass reads, stored transposed
-        // (column-major) so that the horizontal pass also runs over contiguous samples
-        int[] columns = new int[cols * cropHeight];
-        int[] sums = new int[cols];
-        int[][] ky = wy == null ? null : fixedPoint(wy);
-        for (int y = 0; y < cropHeight; y++) {
-            if (ky == null) {
-                System.arraycopy(samples, (top + y - rowFrom) * cols, sums, 0, cols);
-            } else {
-                java.util.Arrays.fill(sums, half);
-                int[] k = ky[y];
-                for (int i = 0; i < k.length; i++) {
-                    int ki = k[i];
-                    int in = (wy.start[y] + i - rowFrom) * cols;
-                    for (int x = 0; x < cols; x++) {
-                        sums[x] += ki * samples[in + x];
-                    }
-                }
-                for (int x = 0; x < cols; x++) {
-                    sums[x] = clip8(sums[x]);
+        // the vertical pass: the cropped rows over the columns the horizontal pass reads, stored transposed (one
+        // array per column) so that the horizontal pass also runs over contiguous samples; BLOCK rows at a time
+        int[][] columns = scratch.columns(cols, cropHeight);
+        int[][] block = scratch.block(BLOCK + 1, Math.max(cols, cropHeight));
+        int[] sums = block[BLOCK];
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int y0 = 0; y0 < cropHeight; y0 += BLOCK) {
+            int n = Math.min(BLOCK, cropHeight - y0);
+            for (int b = 0; b < n; b++) {
+                int y = y0 + b;
+                if (ky == null) {
+                    System.arraycopy(rows[top + y - rowFrom], 0, block[b], 0, cols);
+                } else {
+                    taps(rows, wy.start[y] - rowFrom, ky[y], sums, block[b], cols, half, PRECISION_BITS, 255);
                 }
             }
             for (int x = 0; x < cols; x++) {
-                columns[x * cropHeight + y] = sums[x];
+                int[] column = columns[x];
+                for (int b = 0; b < n; b++) {
+                    column[y0 + b] = block[b][x];
+                }
             }
         }
+        // the horizontal pass over the columns, BLOCK output columns at a time, transposed back
         int[] result = new int[cropWidth * cropHeight];
-        int[][] kx = wx == null ? null : fixedPoint(wx);
-        int[] column = new int[cropHeight];
-        for (int x = 0; x < cropWidth; x++) {
-            if (kx == null) {
-                System.arraycopy(columns, (left + x - colFrom) * cropHeight, column, 0, cropHeight);
-                for (int y = 0; y < cropHeight; y++) {
-                    column[y] <<= FRACTION_BITS;
-                }
-            } else {
-                java.util.Arrays.fill(column, 1 << (PRECISION_BITS - FRACTION_BITS - 1));
-                int[] k = kx[x];
-                for (int i = 0; i < k.length; i++) {
-                    int ki = k[i];
-                    int in = (wx.start[x] + i - colFrom) * cropHeight;
+        int shift = PRECISION_BITS - FRACTION_BITS;
+        for (int x0 = 0; x0 < cropWidth; x0 += BLOCK) {
+            int n = Math.min(BLOCK, cropWidth - x0);
+            for (int b = 0; b < n; b++) {
+                int x = x0 + b;
+                if (kx == null) {
+                    int[] column = columns[left + x - colFrom];
                     for (int y = 0; y < cropHeight; y++) {
-                        column[y] += ki * columns[in + y];
+                        block[b][y] = column[y] << FRACTION_BITS;
                     }
-                }
-                for (int y = 0; y < cropHeight; y++) {
-                    int v = column[y] >> (PRECISION_BITS - FRACTION_BITS);
-                    column[y] = v < 0 ? 0 : Math.min(v, 255 << FRACTION_BITS);
+                } else {
+                    taps(
+                            columns,
+                            wx.start[x] - colFrom,
+                            kx[x],
+                            sums,
+                            block[b],
+                            cropHeight,
+                            1 << (shift - 1),
+                            shift,
+                            255 << FRACTION_BITS);
                 }
             }
-            for (int y = 0; y < cropHeight; y++) {
-                result[y * cropWidth + x] = column[y];
+            for (int b = 0; b < n; b++) {
+                int[] column = block[b];
+                for (int y = 0, out = x0 + b; y < cropHeight; y++, out += cropWidth) {
+                    result[out] = column[y];
+                }
             }
         }
         return result;
+    }
+
+    /** Output rows (or columns) computed together before one transposing copy: 16 ints are a 64-byte cache line. */
+    private static final int BLOCK = 16;
+
+    /**
+     * {@link #resizePlane}'s working arrays, kept per thread between calls: the widened rows of a photo's luma alone
+     * are over a megabyte, whose allocation and zeroing cost as much as the vertical pass. Up to {@link #KEPT} ints
+     * are kept; a larger image gets arrays of its own.
+     */
+    private static final class Scratch {
+        private int[][] rows = new int[0][];
+        private int[][] columns = new int[0][];
+        private int[][] block = new int[0][];
+
+        int[][] rows(int count, int length) {
+            int[][] lines = fit(rows, count, length);
+            return kept(lines) ? rows = lines : lines;
+        }
+
+        int[][] columns(int count, int length) {
+            int[][] lines = fit(columns, count, length);
+            return kept(lines) ? columns = lines : lines;
+        }
+
+        int[][] block(int count, int length) {
+            int[][] lines = fit(block, count, length);
+            return kept(lines) ? block = lines : lines;
+        }
+
+        /** {@code have} if it holds at least {@code count} arrays of at least {@code length} ints, else larger ones. */
+        private static int[][] fit(int[][] have, int count, int length) {
+            int haveLength = have.length == 0 ? 0 : have[0].length;
+            if (have.length >= count && haveLength >= length) {
+                return have;
+            }
+            return new int[Math.max(count, have.length)][Math.max(length, haveLength)];
+        }
+
+        private static boolean kept(int[][] lines) {
+            return (long) lines.length * lines[0].length <= KEPT;
+        }
+    }
+
+    private static final long KEPT = 1 << 22;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * One output line of a pass: {@code count} sums over {@code k.length} input lines from {@code lines[first]},
+     * starting at {@code start} in {@code sums}, shifted right by {@code shift} and clamped to 0..{@code max} into
+     * {@code out}. Four taps per sweep,
+     * so each sum is read and written a quarter as often; integer sums are exact, so the order does not change them.
+     */
+    private static void taps(
+            int[][] lines, int first, int[] k, int[] sums, int[] out, int count, int start, int shift, int max) {
+        java.util.Arrays.fill(sums, 0, count, start);
+        int i = 0;
+        for (; i + 3 < k.length; i += 4) {
+            int k0 = k[i];
+            int k1 = k[i + 1];
+            int k2 = k[i + 2];
+            int k3 = k[i + 3];
+            int[] l0 = lines[first + i];
+            int[] l1 = lines[first + i + 1];
+            int[] l2 = lines[first + i + 2];
+            int[] l3 = lines[first + i + 3];
+            for (int x = 0; x < count; x++) {
+                sums[x] += k0 * l0[x] + k1 * l1[x] + k2 * l2[x] + k3 * l3[x];
+            }
+        }
+        for (; i < k.length; i++) {
+            int ki = k[i];
+            int[] l = lines[first + i];
+            for (int x = 0; x < count; x++) {
+                sums[x] += ki * l[x];
+            }
+        }
+        for (int x = 0; x < count; x++) {
+            // clamped to 0..max with shifts and masks, which C2 vectorises (Math.min and max it does not)
+            int v = sums[x] >> shift;
+            v &= ~(v >> 31);
+            int over = (max - v) >> 31;
+            out[x] = (v & ~over) | (max & over);
+        }
     }
 
     /** Fraction bits {@link #resizePlane} keeps in its results (its values are 0 .. 255 · 2^FRACTION_BITS). */

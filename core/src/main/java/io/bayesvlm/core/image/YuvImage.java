@@ -41,23 +41,32 @@ record YuvImage(
         byte[] rgb = new byte[3 * n];
         int f = Bicubic.FRACTION_BITS;
         int offset = 128 << f;
+        int shift = SCALE + f;
+        int half = 1 << (shift - 1);
         for (int i = 0; i < n; i++) {
-            // samples with f fraction bits: the sums keep them, one rounding at the end
-            long l = (long) y[i] << SCALE;
+            // samples with f fraction bits: the sums keep them, one rounding at the end; ints suffice (at most
+            // 4080 · 2^16 + 1.772 · 2^16 · 2048 < 2^31) and are twice as fast as longs
+            int l = (y[i] << SCALE) + half;
             int b = cb[i] - offset;
             int r = cr[i] - offset;
-            rgb[i] = clamp(l + (long) CR_R * r, f);
-            rgb[n + i] = clamp(l - (long) CB_G * b - (long) CR_G * r, f);
-            rgb[2 * n + i] = clamp(l + (long) CB_B * b, f);
+            rgb[i] = clamp8((l + CR_R * r) >> shift);
+            rgb[n + i] = clamp8((l - CB_G * b - CR_G * r) >> shift);
+            rgb[2 * n + i] = clamp8((l + CB_B * b) >> shift);
         }
         return rgb;
+    }
+
+    /** 0 below 0, 255 above 255, without branches. */
+    private static byte clamp8(int v) {
+        int positive = v & ~(v >> 31);
+        return (byte) (positive | ((255 - positive) >> 31));
     }
 
     /** Grey samples with {@link Bicubic#FRACTION_BITS} fraction bits, rounded to 8 bits. */
     static byte[] toGrey(int[] y) {
         byte[] out = new byte[y.length];
         for (int i = 0; i < y.length; i++) {
-            out[i] = clamp((long) y[i] << SCALE, Bicubic.FRACTION_BITS);
+            out[i] = clamp8((y[i] + (1 << (Bicubic.FRACTION_BITS - 1))) >> Bicubic.FRACTION_BITS);
         }
         return out;
     }
@@ -70,12 +79,5 @@ record YuvImage(
 
     private static int fix(double x) {
         return (int) (x * (1 << SCALE) + 0.5);
-    }
-
-    /** A value with SCALE + {@code fraction} fraction bits, rounded half up and clamped to 0..255. */
-    private static byte clamp(long v, int fraction) {
-        int shift = SCALE + fraction;
-        long r = (v + (1L << (shift - 1))) >> shift;
-        return (byte) (r < 0 ? 0 : Math.min(r, 255));
     }
 }
