@@ -1,7 +1,10 @@
 """The Pillow anchor of the photo benchmark (bin/bayesvlm bench-photos): CPU seconds of this process to turn each
-photo into model-ready pixels (RGB, shortest side resized to SIZE with bicubic, centre crop), once with a full
-decode and once with Pillow's draft mode (libjpeg's DCT-domain downscale to the smallest scale >= SIZE).
-Prints one line per mode: `<mode> <photos> <cpu seconds>`. Usage: pillow_anchor.py SIZE REPEATS FILE..."""
+photo into model-ready pixels (RGB, shortest side resized to SIZE with bicubic, centre crop), with a full decode
+("full") or with Pillow's draft mode ("draft": libjpeg's DCT-domain downscale to the smallest scale >= SIZE).
+
+It runs rounds on request, so that the benchmark can interleave them with its own and both see the machine in the
+same state: each line on stdin names a mode; the answer is one line `<mode> <photos> <cpu seconds>` for REPEATS
+passes over the files. Usage: pillow_anchor.py SIZE REPEATS FILE... (modes on stdin, one per line)"""
 import sys
 import time
 
@@ -23,12 +26,15 @@ def model_ready(path, size, draft):
 
 def main():
     size, repeats, files = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
-    for mode, draft in (("full", False), ("draft", True)):
-        model_ready(files[0], size, draft)  # warm up the codecs
+    for line in sys.stdin:
+        mode = line.strip()
+        if mode not in ("full", "draft"):
+            print("unknown mode " + mode, flush=True)
+            continue
         start = time.process_time()
         for _ in range(repeats):
             for f in files:
-                model_ready(f, size, draft)
+                model_ready(f, size, mode == "draft")
         print(mode, repeats * len(files), time.process_time() - start, flush=True)
 
 

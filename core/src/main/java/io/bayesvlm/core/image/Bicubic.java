@@ -216,6 +216,35 @@ final class Bicubic {
             int top,
             int cropWidth,
             int cropHeight) {
+        return resizePlane(
+                plane,
+                width,
+                height,
+                extentWidth,
+                extentHeight,
+                outWidth,
+                outHeight,
+                left,
+                top,
+                cropWidth,
+                cropHeight,
+                new int[cropWidth * cropHeight]);
+    }
+
+    /** {@link #resizePlane} into {@code result} (at least {@code cropWidth × cropHeight} long). */
+    static int[] resizePlane(
+            byte[] plane,
+            int width,
+            int height,
+            double extentWidth,
+            double extentHeight,
+            int outWidth,
+            int outHeight,
+            int left,
+            int top,
+            int cropWidth,
+            int cropHeight,
+            int[] result) {
         Weights wx = weightsIfResized(extentWidth, width, outWidth, left, cropWidth);
         Weights wy = weightsIfResized(extentHeight, height, outHeight, top, cropHeight);
         int colFrom = wx == null ? left : wx.start[0];
@@ -260,7 +289,6 @@ final class Bicubic {
             }
         }
         // the horizontal pass over the columns, BLOCK output columns at a time, transposed back
-        int[] result = new int[cropWidth * cropHeight];
         int shift = PRECISION_BITS - FRACTION_BITS;
         for (int x0 = 0; x0 < cropWidth; x0 += BLOCK) {
             int n = Math.min(BLOCK, cropWidth - x0);
@@ -306,6 +334,7 @@ final class Bicubic {
         private int[][] rows = new int[0][];
         private int[][] columns = new int[0][];
         private int[][] block = new int[0][];
+        private final int[][] results = new int[3][0];
 
         int[][] rows(int count, int length) {
             int[][] lines = fit(rows, count, length);
@@ -334,6 +363,18 @@ final class Bicubic {
         private static boolean kept(int[][] lines) {
             return (long) lines.length * lines[0].length <= KEPT;
         }
+    }
+
+    /**
+     * This thread's result array number {@code slot} (0 to 2) of at least {@code size} ints, for a caller that is done
+     * with it before the thread resizes into that slot again (the three planes of one image, converted at once).
+     */
+    static int[] reusedResult(int slot, int size) {
+        Scratch scratch = SCRATCH.get();
+        if (scratch.results[slot].length < size) {
+            scratch.results[slot] = new int[size];
+        }
+        return scratch.results[slot];
     }
 
     private static final long KEPT = 1 << 22;

@@ -167,7 +167,7 @@ public final class ImageDecoder {
      * needs to sample a reduced JPEG on the full image's grid.
      */
     public Decoded decodeForTarget(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
-        return decode(bytes, targetWidth, targetHeight, false);
+        return decode(bytes, targetWidth, targetHeight, false, false);
     }
 
     /**
@@ -176,10 +176,18 @@ public final class ImageDecoder {
      * the model's pixels are colour-converted.
      */
     public Decoded decodeForPixels(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
-        return decode(bytes, targetWidth, targetHeight, true);
+        return decode(bytes, targetWidth, targetHeight, true, false);
     }
 
-    private Decoded decode(byte[] bytes, int targetWidth, int targetHeight, boolean planes)
+    /**
+     * {@link #decodeForPixels} for a caller done with the planes before this thread decodes again (the loader, which
+     * resizes them at once): a JPEG's planes are then decoded into arrays the thread reuses.
+     */
+    Decoded decodeForPixelsOnce(byte[] bytes, int targetWidth, int targetHeight) throws ImageRejectedException {
+        return decode(bytes, targetWidth, targetHeight, true, true);
+    }
+
+    private Decoded decode(byte[] bytes, int targetWidth, int targetHeight, boolean planes, boolean reusePlanes)
             throws ImageRejectedException {
         if (bytes == null || bytes.length == 0) {
             throw new ImageRejectedException(ErrorCode.EMPTY_INPUT, "empty input (0 bytes)");
@@ -192,7 +200,7 @@ public final class ImageDecoder {
                     "not a PNG, JPEG, GIF, BMP or WebP image (unrecognised leading bytes " + hex(bytes, 8) + ")");
         }
         if (format == Format.JPEG && nativeJpeg) {
-            return decodeJpeg(bytes, targetWidth, targetHeight, planes);
+            return decodeJpeg(bytes, targetWidth, targetHeight, planes, reusePlanes);
         }
         ImageReader reader = null;
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -243,7 +251,7 @@ public final class ImageDecoder {
      * A JPEG through libjpeg-turbo: header and limits first, then decoded at the smallest scale of 1/8, 2/8, ... 8/8
      * that leaves the oversampling factor times what the resize needs, then turned upright (EXIF orientation).
      */
-    private Decoded decodeJpeg(byte[] bytes, int targetWidth, int targetHeight, boolean planes)
+    private Decoded decodeJpeg(byte[] bytes, int targetWidth, int targetHeight, boolean planes, boolean reusePlanes)
             throws ImageRejectedException {
         try (TurboJpeg.Jpeg jpeg = new TurboJpeg.Jpeg(bytes)) {
             TurboJpeg.Header header = jpeg.header();
@@ -270,7 +278,7 @@ public final class ImageDecoder {
                     header.planar() && eighths / 8.0 >= resize * Math.max(header.chromaWide(), header.chromaTall());
             if (planes && chromaCovers) {
                 YuvImage yuv = YuvImage.upright(
-                        jpeg.decodePlanes(header, eighths),
+                        jpeg.decodePlanes(header, eighths, reusePlanes),
                         header.chromaWide(),
                         header.chromaTall(),
                         markers.orientation());

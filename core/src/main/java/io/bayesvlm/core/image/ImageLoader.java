@@ -43,7 +43,7 @@ public final class ImageLoader {
         // only luminance, which the converted image gives exactly as PIL's "L" and at the same cost
         return preprocessor.pixels(
                 image.channels() == 3
-                        ? decoder.decodeForPixels(encoded, image.width(), image.height())
+                        ? decoder.decodeForPixelsOnce(encoded, image.width(), image.height())
                         : decoder.decodeForTarget(encoded, image.width(), image.height()));
     }
 

@@ -89,9 +89,9 @@ public final class ImagePreprocessor {
      */
     private byte[] pixels(YuvImage yuv, ImageDecoder.Decoded decoded) {
         int hw = spec.height() * spec.width();
-        int[] y = resizePlane(yuv.y(), yuv.width(), yuv.height(), 1, 1, decoded);
+        int[] y = resizePlane(yuv.y(), yuv.width(), yuv.height(), 1, 1, decoded, 0);
         if (spec.channels() != 3) {
-            byte[] grey = YuvImage.toGrey(y);
+            byte[] grey = YuvImage.toGrey(y, hw);
             byte[] out = new byte[tensorSize()];
             for (int c = 0; c < spec.channels(); c++) {
                 System.arraycopy(grey, 0, out, c * hw, hw);
@@ -99,10 +99,10 @@ public final class ImagePreprocessor {
             return out;
         }
         int[] cb = resizePlane(
-                yuv.cb(), yuv.chromaWidth(), yuv.chromaHeight(), yuv.chromaWide(), yuv.chromaTall(), decoded);
+                yuv.cb(), yuv.chromaWidth(), yuv.chromaHeight(), yuv.chromaWide(), yuv.chromaTall(), decoded, 1);
         int[] cr = resizePlane(
-                yuv.cr(), yuv.chromaWidth(), yuv.chromaHeight(), yuv.chromaWide(), yuv.chromaTall(), decoded);
-        return YuvImage.toRgb(y, cb, cr);
+                yuv.cr(), yuv.chromaWidth(), yuv.chromaHeight(), yuv.chromaWide(), yuv.chromaTall(), decoded, 2);
+        return YuvImage.toRgb(y, cb, cr, hw);
     }
 
     /**
@@ -125,11 +125,27 @@ public final class ImagePreprocessor {
         return planes;
     }
 
-    /** A JPEG plane: {@link Bicubic#resizePlane}, the vertical pass first. */
-    private int[] resizePlane(byte[] plane, int width, int height, int wide, int tall, ImageDecoder.Decoded decoded) {
+    /**
+     * A JPEG plane: {@link Bicubic#resizePlane}, the vertical pass first, into this thread's result array
+     * {@code slot} (the three are converted before the next image).
+     */
+    private int[] resizePlane(
+            byte[] plane, int width, int height, int wide, int tall, ImageDecoder.Decoded decoded, int slot) {
         Geometry g = geometry(decoded, wide, tall);
+        int hw = spec.width() * spec.height();
         return Bicubic.resizePlane(
-                plane, width, height, g.extentW, g.extentH, g.newW, g.newH, g.left, g.top, spec.width(), spec.height());
+                plane,
+                width,
+                height,
+                g.extentW,
+                g.extentH,
+                g.newW,
+                g.newH,
+                g.left,
+                g.top,
+                spec.width(),
+                spec.height(),
+                Bicubic.reusedResult(slot, hw));
     }
 
     /** Where the output grid lies on samples at {@code 1 / (wide, tall)} of the decoded resolution. */

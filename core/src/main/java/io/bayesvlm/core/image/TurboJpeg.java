@@ -152,7 +152,7 @@ final class TurboJpeg {
          * at its own resolution (chroma left subsampled): no chroma upsampling and no colour conversion of the
          * decoded pixels, which the resize then does on the model's few.
          */
-        Planes decodePlanes(Header header, int eighths) throws ImageRejectedException {
+        Planes decodePlanes(Header header, int eighths, boolean reuse) throws ImageRejectedException {
             int w = scaled(header.width(), eighths);
             int h = scaled(header.height(), eighths);
             int cw = ceilDiv(w, header.chromaWide());
@@ -171,9 +171,9 @@ final class TurboJpeg {
                     throw corrupt(handle);
                 }
                 return new Planes(
-                        read(planes[0], strides[0], w, h),
-                        read(planes[1], strides[1], cw, ch),
-                        read(planes[2], strides[2], cw, ch),
+                        read(planes[0], strides[0], w, h, reuse ? 0 : -1),
+                        read(planes[1], strides[1], cw, ch, reuse ? 1 : -1),
+                        read(planes[2], strides[2], cw, ch, reuse ? 2 : -1),
                         w,
                         h,
                         cw,
@@ -187,11 +187,14 @@ final class TurboJpeg {
             }
         }
 
-        /** A plane's {@code w} × {@code h} samples without the row padding libjpeg-turbo leaves. */
-        private static byte[] read(Memory plane, int stride, int w, int h) {
-            byte[] out = new byte[w * h];
+        /**
+         * A plane's {@code w} × {@code h} samples without the row padding libjpeg-turbo leaves: in a new array, or
+         * (slot 0 to 2) in this thread's array for that plane, which may be longer.
+         */
+        private static byte[] read(Memory plane, int stride, int w, int h, int slot) {
+            byte[] out = slot < 0 ? new byte[w * h] : reused(slot, w * h);
             if (stride == w) {
-                plane.read(0, out, 0, out.length);
+                plane.read(0, out, 0, w * h);
             } else {
                 for (int y = 0; y < h; y++) {
                     plane.read((long) y * stride, out, y * w, w);
@@ -208,8 +211,30 @@ final class TurboJpeg {
     }
 
     /**
+     * This thread's array for plane {@code slot}, at least {@code size} long. Reused because a photo's planes are
+     * most of the bytes a decode allocates (864 KB at 960 × 600), and a heap cycling through fresh memory pays for
+     * it in page faults as well as in zeroing; up to {@link #KEPT} bytes a plane are kept, larger planes get arrays
+     * of their own.
+     */
+    private static byte[] reused(int slot, int size) {
+        byte[][] planes = PLANES.get();
+        if (planes[slot].length >= size) {
+            return planes[slot];
+        }
+        byte[] fresh = new byte[size];
+        if (size <= KEPT) {
+            planes[slot] = fresh;
+        }
+        return fresh;
+    }
+
+    private static final int KEPT = 16 << 20;
+    private static final ThreadLocal<byte[][]> PLANES = ThreadLocal.withInitial(() -> new byte[3][0]);
+
+    /**
      * A JPEG's Y, Cb and Cr planes as decoded: luma {@code width} × {@code height}, each chroma plane
-     * {@code chromaWidth} × {@code chromaHeight}, row-major, full-range (JFIF) 8-bit samples.
+     * {@code chromaWidth} × {@code chromaHeight}, row-major, full-range (JFIF) 8-bit samples (the arrays may be
+     * longer).
      */
     record Planes(byte[] y, byte[] cb, byte[] cr, int width, int height, int chromaWidth, int chromaHeight) {}
 

@@ -37,7 +37,11 @@ record YuvImage(
      * planes that keep {@link Bicubic#FRACTION_BITS} fraction bits: one rounding, at the end; CHW planes out.
      */
     static byte[] toRgb(int[] y, int[] cb, int[] cr) {
-        int n = y.length;
+        return toRgb(y, cb, cr, y.length);
+    }
+
+    /** {@link #toRgb(int[], int[], int[])} of the first {@code n} samples of each plane. */
+    static byte[] toRgb(int[] y, int[] cb, int[] cr, int n) {
         byte[] rgb = new byte[3 * n];
         int f = Bicubic.FRACTION_BITS;
         int offset = 128 << f;
@@ -62,10 +66,10 @@ record YuvImage(
         return (byte) (positive | ((255 - positive) >> 31));
     }
 
-    /** Grey samples with {@link Bicubic#FRACTION_BITS} fraction bits, rounded to 8 bits. */
-    static byte[] toGrey(int[] y) {
-        byte[] out = new byte[y.length];
-        for (int i = 0; i < y.length; i++) {
+    /** The first {@code n} grey samples with {@link Bicubic#FRACTION_BITS} fraction bits, rounded to 8 bits. */
+    static byte[] toGrey(int[] y, int n) {
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
             out[i] = clamp8((y[i] + (1 << (Bicubic.FRACTION_BITS - 1))) >> Bicubic.FRACTION_BITS);
         }
         return out;

@@ -20,10 +20,11 @@ import java.util.Locale;
  * pixels (decode, EXIF orientation, resize, centre crop: {@link ImageLoader#loadPixels}), for a 224 × 224 RGB model
  * (ViT-B/32's input) and the built-in 28 × 28 grey one; this project's native path (libjpeg-turbo, scaled IDCT) and
  * its pure-Java fallback; and, as the anchor, Pillow with a full decode and with its {@code draft} mode (the same
- * DCT-domain downscale), in a Python process on the same files, one after the other in this run.
+ * DCT-domain downscale), in a Python process on the same files ({@link PillowAnchor}), its rounds taking turns with
+ * this project's native rounds for the 224 model, so that the two are compared with the machine in the same state.
  *
  * <p>CPU time is the whole process's (every thread: JIT and GC included on the Java side), single-threaded work,
- * the median of 5 rounds after a warm-up round. Without DIR: the 12 photos of Debian's {@code mate-backgrounds}
+ * the median of {@link #ROUNDS} rounds after a warm-up of at least 3 s of CPU. Without DIR: the 12 photos of Debian's {@code mate-backgrounds}
  * (its {@code nature} folder, 1680 × 1050 to 2560 × 1600 camera JPEGs), fetched with {@code apt-get download} into
  * {@code ~/.cache/bayesvlm} when not installed; Pillow likewise from Debian's {@code python3-pil}.
  */
@@ -31,7 +32,7 @@ public final class PhotoBenchmark {
 
     static final Path CACHE = Path.of(System.getProperty("user.home"), ".cache", "bayesvlm");
     static final String NATURE = "usr/share/backgrounds/mate/nature";
-    static final int ROUNDS = 5;
+    static final int ROUNDS = 7;
 
     public static void main(String[] args) throws Exception {
         Path dir = args.length > 0 ? Path.of(args[0]) : DebianPackages.photos();
@@ -57,6 +58,34 @@ public final class PhotoBenchmark {
         ModelSpec.ImageSpec vit = new ModelSpec.ImageSpec(
                 224, 224, 3, new float[] {0.481f, 0.458f, 0.408f}, new float[] {0.269f, 0.261f, 0.276f});
         ModelSpec.ImageSpec builtIn = new ModelSpec.ImageSpec(28, 28, 1, new float[] {0.5f}, new float[] {0.5f});
+        // The headline, paired: each round one pass of this project's native path for the 224 model, then one of
+        // Pillow's draft over the same files, so that both see the machine in the same state (short rounds: its speed
+        // drifts over seconds on a shared virtual machine). Pillow's full decode runs first, in rounds of its own: in a
+        // process that has run draft decodes, its full decodes cost twice as much (35 against 73 ms here).
+        int pairs = ROUNDS * repeats;
+        double[] ours = new double[pairs];
+        double[] draft = new double[pairs];
+        double[] full = new double[pairs];
+        boolean paired = false;
+        if (ImageDecoder.nativeJpegAvailable()) {
+            try (PillowAnchor pillow = PillowAnchor.start(files, 224, 1)) {
+                if (pillow != null) {
+                    ImageLoader forVit = new ImageLoader(vit, ImageLimits.DEFAULTS, true);
+                    Work work = b -> forVit.loadPixels(b)[0];
+                    warmUp(work, photos);
+                    pillow.round("full"); // Pillow's warm-up rounds
+                    for (int r = 0; r < pairs; r++) {
+                        full[r] = pillow.round("full");
+                    }
+                    pillow.round("draft");
+                    for (int r = 0; r < pairs; r++) {
+                        ours[r] = round(work, photos, 1);
+                        draft[r] = pillow.round("draft");
+                    }
+                    paired = true;
+                }
+            }
+        }
         System.out.println("path                                   224x224 RGB ms/photo   28x28 grey ms/photo");
         for (boolean nativeJpeg : new boolean[] {true, false}) {
             if (nativeJpeg && !ImageDecoder.nativeJpegAvailable()) {
@@ -68,7 +97,7 @@ public final class PhotoBenchmark {
                     Locale.ROOT,
                     "%-38s %22.1f %21.1f%n",
                     nativeJpeg ? "this project (libjpeg-turbo, scaled)" : "this project, pure-Java fallback",
-                    cpuMsPerPhoto(b -> forVit.loadPixels(b)[0], photos, repeats),
+                    nativeJpeg && paired ? median(ours) : cpuMsPerPhoto(b -> forVit.loadPixels(b)[0], photos, repeats),
                     cpuMsPerPhoto(b -> forBuiltIn.loadPixels(b)[0], photos, repeats));
             ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULTS, nativeJpeg);
             System.out.printf(
@@ -78,7 +107,22 @@ public final class PhotoBenchmark {
                     cpuMsPerPhoto(b -> decoder.decodeForPixels(b, 224, 224).width(), photos, repeats),
                     cpuMsPerPhoto(b -> decoder.decode(b, 28, 28).getWidth(), photos, repeats));
         }
-        pillow(files, repeats);
+        if (paired) {
+            System.out.printf(Locale.ROOT, "%-38s %22.1f%n", "Pillow full decode", median(full));
+            System.out.printf(Locale.ROOT, "%-38s %22.1f%n", "Pillow draft (DCT-domain downscale)", median(draft));
+            double[] ratios = new double[pairs];
+            for (int r = 0; r < pairs; r++) {
+                ratios[r] = ours[r] / draft[r];
+            }
+            Arrays.sort(ratios);
+            System.out.printf(
+                    Locale.ROOT,
+                    "this project / Pillow draft, round by round: median %.2f, quartiles %.2f and %.2f, %d rounds%n",
+                    median(ratios),
+                    ratios[pairs / 4],
+                    ratios[3 * pairs / 4],
+                    pairs);
+        }
         if (ImageDecoder.nativeJpegAvailable()) {
             fidelity(photos, vit, repeats);
         }
@@ -164,60 +208,57 @@ public final class PhotoBenchmark {
         return max;
     }
 
-    /** Median over {@link #ROUNDS} rounds of the process's CPU time per photo, after one warm-up round. */
     /** One photo to something whose first value keeps the work from being optimised away. */
     interface Work {
         int apply(byte[] photo) throws ImageRejectedException;
     }
 
+    /** Median over {@link #ROUNDS} rounds of the process's CPU time per photo, after {@link #warmUp}. */
     static double cpuMsPerPhoto(Work work, List<byte[]> photos, int repeats) throws ImageRejectedException {
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        warmUp(work, photos);
         double[] rounds = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            rounds[r] = round(work, photos, repeats);
+        }
+        return median(rounds);
+    }
+
+    /**
+     * Rounds over the photos until {@link #WARM_UP_NANOS} of CPU have passed (at least two): the JIT's compiler
+     * threads count in the process's CPU time, and a long-running job runs compiled code, so the measured rounds start
+     * once C2 has compiled the hot loops (after one round of the 48 photos it had not: 12.5 against 8.5 ms).
+     */
+    static void warmUp(Work work, List<byte[]> photos) throws ImageRejectedException {
+        long start = CPU.getProcessCpuTime();
+        for (int r = 0; r < 2 || CPU.getProcessCpuTime() - start < WARM_UP_NANOS; r++) {
+            round(work, photos, 1);
+        }
+    }
+
+    static final long WARM_UP_NANOS = 3_000_000_000L;
+
+    /** The process's CPU milliseconds per photo of one round: {@code repeats} passes over the photos. */
+    static double round(Work work, List<byte[]> photos, int repeats) throws ImageRejectedException {
         long sink = 0;
-        for (int r = -1; r < ROUNDS; r++) {
-            long start = os.getProcessCpuTime();
-            for (int k = 0; k < repeats; k++) {
-                for (byte[] photo : photos) {
-                    sink += work.apply(photo);
-                }
-            }
-            if (r >= 0) {
-                rounds[r] = (os.getProcessCpuTime() - start) / 1e6 / (repeats * photos.size());
+        long start = CPU.getProcessCpuTime();
+        for (int k = 0; k < repeats; k++) {
+            for (byte[] photo : photos) {
+                sink += work.apply(photo);
             }
         }
+        double ms = (CPU.getProcessCpuTime() - start) / 1e6 / (repeats * photos.size());
         if (sink == Long.MIN_VALUE) {
             System.out.print(""); // keeps the results alive
         }
-        Arrays.sort(rounds);
-        return rounds[ROUNDS / 2];
+        return ms;
     }
 
-    /** Pillow's figures from pillow_anchor.py, or a line saying why there are none. */
-    static void pillow(List<Path> files, int repeats) throws IOException, InterruptedException {
-        DebianPackages.Python python = DebianPackages.pillow();
-        if (python == null) {
-            System.out.println("Pillow anchor: no python3 with Pillow, and python3-pil could not be fetched");
-            return;
-        }
-        Path script = Path.of(System.getProperty("bayesvlm.home", "."), "demo/src/main/python/pillow_anchor.py");
-        List<String> command = new ArrayList<>(
-                List.of(python.executable(), script.toString(), "224", Integer.toString(repeats * ROUNDS)));
-        files.forEach(f -> command.add(f.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        python.environment().forEach(pb.environment()::put);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            System.out.println("Pillow anchor failed: " + out.strip());
-            return;
-        }
-        for (String line : out.strip().split("\n")) {
-            String[] f = line.trim().split(" ");
-            System.out.printf(
-                    Locale.ROOT,
-                    "%-38s %22.1f%n",
-                    "Pillow " + f[0] + (f[0].equals("draft") ? " (DCT-domain downscale)" : " decode"),
-                    Double.parseDouble(f[2]) * 1000 / Integer.parseInt(f[1]));
-        }
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
+
+    private static final com.sun.management.OperatingSystemMXBean CPU =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 }
