@@ -7,7 +7,6 @@ import io.bayesvlm.core.image.ImagePreprocessor;
 import io.bayesvlm.core.image.ImageRejectedException;
 import io.bayesvlm.core.model.ModelSpec;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -229,8 +228,8 @@ public final class PhotoBenchmark {
      * once C2 has compiled the hot loops (after one round of the 48 photos it had not: 12.5 against 8.5 ms).
      */
     static void warmUp(Work work, List<byte[]> photos) throws ImageRejectedException {
-        long start = CPU.getProcessCpuTime();
-        for (int r = 0; r < 2 || CPU.getProcessCpuTime() - start < WARM_UP_NANOS; r++) {
+        long start = ProcessCpu.nanos();
+        for (int r = 0; r < 2 || ProcessCpu.nanos() - start < WARM_UP_NANOS; r++) {
             round(work, photos, 1);
         }
     }
@@ -240,13 +239,13 @@ public final class PhotoBenchmark {
     /** The process's CPU milliseconds per photo of one round: {@code repeats} passes over the photos. */
     static double round(Work work, List<byte[]> photos, int repeats) throws ImageRejectedException {
         long sink = 0;
-        long start = CPU.getProcessCpuTime();
+        long start = ProcessCpu.nanos();
         for (int k = 0; k < repeats; k++) {
             for (byte[] photo : photos) {
                 sink += work.apply(photo);
             }
         }
-        double ms = (CPU.getProcessCpuTime() - start) / 1e6 / (repeats * photos.size());
+        double ms = (ProcessCpu.nanos() - start) / 1e6 / (repeats * photos.size());
         if (sink == Long.MIN_VALUE) {
             System.out.print(""); // keeps the results alive
         }
@@ -258,7 +257,4 @@ public final class PhotoBenchmark {
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
     }
-
-    private static final com.sun.management.OperatingSystemMXBean CPU =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 }
