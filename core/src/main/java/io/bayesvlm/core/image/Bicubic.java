@@ -202,36 +202,9 @@ final class Bicubic {
      * cropped like {@link #resize8}, but with the vertical pass first: it then runs along rows, over contiguous
      * samples the JIT vectorises, and the horizontal pass only over the cropped rows. Same weights and fixed-point
      * arithmetic, the intermediate rounded to 8 bits in the other order; the result keeps {@link #FRACTION_BITS}
-     * fraction bits for the colour conversion that follows (a JPEG's Y, Cb and Cr planes).
+     * fraction bits for the colour conversion that follows (a JPEG's Y, Cb and Cr planes). Written into
+     * {@code result} (at least {@code cropWidth × cropHeight} long), which is returned.
      */
-    static int[] resizePlane(
-            byte[] plane,
-            int width,
-            int height,
-            double extentWidth,
-            double extentHeight,
-            int outWidth,
-            int outHeight,
-            int left,
-            int top,
-            int cropWidth,
-            int cropHeight) {
-        return resizePlane(
-                plane,
-                width,
-                height,
-                extentWidth,
-                extentHeight,
-                outWidth,
-                outHeight,
-                left,
-                top,
-                cropWidth,
-                cropHeight,
-                new int[cropWidth * cropHeight]);
-    }
-
-    /** {@link #resizePlane} into {@code result} (at least {@code cropWidth × cropHeight} long). */
     static int[] resizePlane(
             byte[] plane,
             int width,
@@ -258,7 +231,7 @@ final class Bicubic {
         int rowFrom = wy == null ? top : wy.start[0];
         int rowTo = rowsTo(wy, top, cropHeight, height);
         Scratch scratch = SCRATCH.get();
-        int[][] rows = scratch.rows(rowTo - rowFrom, cols);
+        int[][] rows = scratch.lines(ROWS, rowTo - rowFrom, cols);
         for (int y = rowFrom; y < rowTo; y++) {
             int[] row = rows[y - rowFrom];
             for (int x = 0, in = y * width + colFrom; x < cols; x++) {
@@ -267,8 +240,8 @@ final class Bicubic {
         }
         // the vertical pass: the cropped rows over the columns the horizontal pass reads, stored transposed (one
         // array per column) so that the horizontal pass also runs over contiguous samples; BLOCK rows at a time
-        int[][] columns = scratch.columns(cols, cropHeight);
-        int[][] block = scratch.block(BLOCK + 1, Math.max(cols, cropHeight));
+        int[][] columns = scratch.lines(COLUMNS, cols, cropHeight);
+        int[][] block = scratch.lines(LINES, BLOCK + 1, Math.max(cols, cropHeight));
         int[] sums = block[BLOCK];
         int half = 1 << (PRECISION_BITS - 1);
         for (int y0 = 0; y0 < cropHeight; y0 += BLOCK) {
@@ -331,39 +304,32 @@ final class Bicubic {
      * are kept; a larger image gets arrays of its own.
      */
     private static final class Scratch {
-        private int[][] rows = new int[0][];
-        private int[][] columns = new int[0][];
-        private int[][] block = new int[0][];
+        private final int[][][] lines = {new int[0][], new int[0][], new int[0][]};
         private final int[][] results = new int[3][0];
 
-        int[][] rows(int count, int length) {
-            int[][] lines = fit(rows, count, length);
-            return kept(lines) ? rows = lines : lines;
-        }
-
-        int[][] columns(int count, int length) {
-            int[][] lines = fit(columns, count, length);
-            return kept(lines) ? columns = lines : lines;
-        }
-
-        int[][] block(int count, int length) {
-            int[][] lines = fit(block, count, length);
-            return kept(lines) ? block = lines : lines;
-        }
-
-        /** {@code have} if it holds at least {@code count} arrays of at least {@code length} ints, else larger ones. */
-        private static int[][] fit(int[][] have, int count, int length) {
+        /**
+         * At least {@code count} arrays of at least {@code length} ints: those kept for {@code use} ({@link #ROWS},
+         * {@link #COLUMNS} or {@link #LINES}), or larger ones, kept in turn when they hold at most {@link #KEPT}.
+         */
+        int[][] lines(int use, int count, int length) {
+            int[][] have = lines[use];
             int haveLength = have.length == 0 ? 0 : have[0].length;
             if (have.length >= count && haveLength >= length) {
                 return have;
             }
-            return new int[Math.max(count, have.length)][Math.max(length, haveLength)];
-        }
-
-        private static boolean kept(int[][] lines) {
-            return (long) lines.length * lines[0].length <= KEPT;
+            int[][] fresh = new int[Math.max(count, have.length)][Math.max(length, haveLength)];
+            if ((long) fresh.length * fresh[0].length <= KEPT) {
+                lines[use] = fresh;
+            }
+            return fresh;
         }
     }
+
+    /** What {@link Scratch#lines} holds: the widened input rows, the transposed columns, a block of output lines. */
+    private static final int ROWS = 0;
+
+    private static final int COLUMNS = 1;
+    private static final int LINES = 2;
 
     /**
      * This thread's result array number {@code slot} (0 to 2) of at least {@code size} ints, for a caller that is done

@@ -161,7 +161,8 @@ class BicubicPlaneTest {
                     left,
                     top,
                     cropWidth,
-                    cropHeight);
+                    cropHeight,
+                    new int[cropWidth * cropHeight]);
         }
 
         /** Output pixel by output pixel, from the definition. */
