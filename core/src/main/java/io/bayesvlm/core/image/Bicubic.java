@@ -1,5 +1,8 @@
 package io.bayesvlm.core.image;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Separable bicubic resampling of 8-bit planes, with the kernel widened when downscaling (antialiasing), as
  * PIL's {@code Image.resize(..., BICUBIC)} does, which is what CLIP-style preprocessing uses. The kernel is
@@ -218,19 +221,19 @@ final class Bicubic {
             int cropWidth,
             int cropHeight,
             int[] result) {
-        Weights wx = weightsIfResized(extentWidth, width, outWidth, left, cropWidth);
-        Weights wy = weightsIfResized(extentHeight, height, outHeight, top, cropHeight);
+        Scratch scratch = SCRATCH.get();
+        Axis wx = scratch.axis(extentWidth, width, outWidth, left, cropWidth);
+        Axis wy = scratch.axis(extentHeight, height, outHeight, top, cropHeight);
         int colFrom = wx == null ? left : wx.start[0];
-        int colTo = rowsTo(wx, left, cropWidth, width);
+        int colTo = wx == null ? left + cropWidth : wx.to;
         int cols = colTo - colFrom;
-        int[][] ky = wy == null ? null : fixedPoint(wy);
-        int[][] kx = wx == null ? null : fixedPoint(wx);
+        int[][] ky = wy == null ? null : wy.k;
+        int[][] kx = wx == null ? null : wx.k;
         // Every array a pass reads or writes is indexed from 0 in its inner loop: that is the form C2 (JDK 17)
         // vectorises (with an offset into a larger array, or bytes widened on the fly, it stays scalar, several times
         // slower). So the input rows are widened to one int array each, and the transposes are explicit copies.
         int rowFrom = wy == null ? top : wy.start[0];
-        int rowTo = rowsTo(wy, top, cropHeight, height);
-        Scratch scratch = SCRATCH.get();
+        int rowTo = wy == null ? top + cropHeight : wy.to;
         int[][] rows = scratch.lines(ROWS, rowTo - rowFrom, cols);
         for (int y = rowFrom; y < rowTo; y++) {
             int[] row = rows[y - rowFrom];
@@ -306,6 +309,27 @@ final class Bicubic {
     private static final class Scratch {
         private final int[][][] lines = {new int[0][], new int[0][], new int[0][]};
         private final int[][] results = new int[3][0];
+        private final Map<AxisKey, Axis> axes = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<AxisKey, Axis> eldest) {
+                return size() > AXES_KEPT;
+            }
+        };
+
+        /**
+         * One axis's weights in PIL's fixed point ({@link #weights}, {@link #fixedPoint}), null where the axis keeps
+         * its size; the last {@link #AXES_KEPT} geometries are kept, as a stream of photos comes in a few sizes
+         * (computing them was a fifth of the resize's CPU).
+         */
+        Axis axis(double extent, int size, int outSize, int first, int count) {
+            if (size == outSize && extent == size) {
+                return null;
+            }
+            return axes.computeIfAbsent(new AxisKey(extent, size, outSize, first, count), key -> {
+                Weights w = weights(extent, size, outSize, first, count);
+                return new Axis(w.start, fixedPoint(w), rowsTo(w, first, count, size));
+            });
+        }
 
         /**
          * At least {@code count} arrays of at least {@code length} ints: those kept for {@code use} ({@link #ROWS},
@@ -324,6 +348,13 @@ final class Bicubic {
             return fresh;
         }
     }
+
+    private static final int AXES_KEPT = 64;
+
+    private record AxisKey(double extent, int size, int outSize, int first, int count) {}
+
+    /** Per output index the first input index read and the weights; {@code to}: one past the last index read. */
+    private record Axis(int[] start, int[][] k, int to) {}
 
     /** What {@link Scratch#lines} holds: the widened input rows, the transposed columns, a block of output lines. */
     private static final int ROWS = 0;
