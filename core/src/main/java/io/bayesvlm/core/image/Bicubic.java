@@ -124,11 +124,12 @@ final class Bicubic {
             int top,
             int cropWidth,
             int cropHeight) {
-        Weights wx = weightsIfResized(extentWidth, width, outWidth, left, cropWidth);
-        Weights wy = weightsIfResized(extentHeight, height, outHeight, top, cropHeight);
-        int[][] kx = wx == null ? null : fixedPoint(wx);
+        Scratch scratch = SCRATCH.get();
+        Axis wx = scratch.axis(extentWidth, width, outWidth, left, cropWidth);
+        Axis wy = scratch.axis(extentHeight, height, outHeight, top, cropHeight);
+        int[][] kx = wx == null ? null : wx.k;
         int rowFrom = wy == null ? top : wy.start[0];
-        int rowTo = rowsTo(wy, top, cropHeight, height);
+        int rowTo = wy == null ? top + cropHeight : wy.to;
         int rowCount = rowTo - rowFrom;
         int plane = rowCount * cropWidth;
         // the horizontal pass, channel planes of the rows the vertical pass reads, values 0..255
@@ -177,7 +178,7 @@ final class Bicubic {
             }
             return result;
         }
-        int[][] ky = fixedPoint(wy);
+        int[][] ky = wy.k;
         int[] sums = new int[cropWidth];
         for (int c = 0; c < channels; c++) {
             int base = c * plane;
@@ -308,7 +309,6 @@ final class Bicubic {
      */
     private static final class Scratch {
         private final int[][][] lines = {new int[0][], new int[0][], new int[0][]};
-        private final int[][] results = new int[3][0];
         private final Map<AxisKey, Axis> axes = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<AxisKey, Axis> eldest) {
@@ -318,8 +318,8 @@ final class Bicubic {
 
         /**
          * One axis's weights in PIL's fixed point ({@link #weights}, {@link #fixedPoint}), null where the axis keeps
-         * its size; the last {@link #AXES_KEPT} geometries are kept, as a stream of photos comes in a few sizes
-         * (computing them was a fifth of the resize's CPU).
+         * its size (nothing to resample); the last {@link #AXES_KEPT} geometries are kept, as a stream of photos comes
+         * in a few sizes (computing them was a fifth of {@link #resizePlane}'s CPU).
          */
         Axis axis(double extent, int size, int outSize, int first, int count) {
             if (size == outSize && extent == size) {
@@ -362,26 +362,14 @@ final class Bicubic {
     private static final int COLUMNS = 1;
     private static final int LINES = 2;
 
-    /**
-     * This thread's result array number {@code slot} (0 to 2) of at least {@code size} ints, for a caller that is done
-     * with it before the thread resizes into that slot again (the three planes of one image, converted at once).
-     */
-    static int[] reusedResult(int slot, int size) {
-        Scratch scratch = SCRATCH.get();
-        if (scratch.results[slot].length < size) {
-            scratch.results[slot] = new int[size];
-        }
-        return scratch.results[slot];
-    }
-
     private static final long KEPT = 1 << 22;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * One output line of a pass: {@code count} sums over {@code k.length} input lines from {@code lines[first]},
      * starting at {@code start} in {@code sums}, shifted right by {@code shift} and clamped to 0..{@code max} into
-     * {@code out}. Four taps per sweep,
-     * so each sum is read and written a quarter as often; integer sums are exact, so the order does not change them.
+     * {@code out}. Four taps per sweep, so each sum is read and written a quarter as often; integer sums are exact,
+     * so the order does not change them.
      */
     private static void taps(
             int[][] lines, int first, int[] k, int[] sums, int[] out, int count, int start, int shift, int max) {
@@ -450,11 +438,6 @@ final class Bicubic {
             rowTo = Math.min(rowTo, height);
         }
         return rowTo;
-    }
-
-    /** {@link #weights}, or null where the side keeps its size (nothing to resample). */
-    private static Weights weightsIfResized(double inExtent, int inSize, int outSize, int first, int count) {
-        return inSize == outSize && inExtent == inSize ? null : weights(inExtent, inSize, outSize, first, count);
     }
 
     /**

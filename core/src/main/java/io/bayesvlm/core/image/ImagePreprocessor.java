@@ -126,8 +126,8 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * A JPEG plane: {@link Bicubic#resizePlane}, the vertical pass first, into this thread's result array
-     * {@code slot} (the three are converted before the next image).
+     * A JPEG plane: {@link Bicubic#resizePlane}, the vertical pass first, into this thread's int array
+     * {@code slot} ({@link ThreadArrays}: the three are converted before the next image).
      */
     private int[] resizePlane(
             byte[] plane, int width, int height, int wide, int tall, ImageDecoder.Decoded decoded, int slot) {
@@ -145,7 +145,7 @@ public final class ImagePreprocessor {
                 g.top,
                 spec.width(),
                 spec.height(),
-                Bicubic.reusedResult(slot, hw));
+                ThreadArrays.ints(slot, hw));
     }
 
     /** Where the output grid lies on samples at {@code 1 / (wide, tall)} of the decoded resolution. */

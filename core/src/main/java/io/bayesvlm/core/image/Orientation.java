@@ -26,7 +26,7 @@ final class Orientation {
         boolean swap = swapsSides(orientation);
         int outW = swap ? h : w;
         int outH = swap ? w : h;
-        byte[] out = new byte[in.length];
+        byte[] out = new byte[w * h * channels]; // not in.length: a reused plane array may be longer
         for (int y = 0; y < outH; y++) {
             for (int x = 0; x < outW; x++) {
                 int sx;

@@ -189,10 +189,10 @@ final class TurboJpeg {
 
         /**
          * A plane's {@code w} × {@code h} samples without the row padding libjpeg-turbo leaves: in a new array, or
-         * (slot 0 to 2) in this thread's array for that plane, which may be longer.
+         * (slot 0 to 2) in this thread's array for that slot ({@link ThreadArrays}), which may be longer.
          */
         private static byte[] read(Memory plane, int stride, int w, int h, int slot) {
-            byte[] out = slot < 0 ? new byte[w * h] : reused(slot, w * h);
+            byte[] out = slot < 0 ? new byte[w * h] : ThreadArrays.bytes(slot, w * h);
             if (stride == w) {
                 plane.read(0, out, 0, w * h);
             } else {
@@ -209,27 +209,6 @@ final class TurboJpeg {
             bytes.close();
         }
     }
-
-    /**
-     * This thread's array for plane {@code slot}, at least {@code size} long. Reused because a photo's planes are
-     * most of the bytes a decode allocates (864 KB at 960 × 600), and a heap cycling through fresh memory pays for
-     * it in page faults as well as in zeroing; up to {@link #KEPT} bytes a plane are kept, larger planes get arrays
-     * of their own.
-     */
-    private static byte[] reused(int slot, int size) {
-        byte[][] planes = PLANES.get();
-        if (planes[slot].length >= size) {
-            return planes[slot];
-        }
-        byte[] fresh = new byte[size];
-        if (size <= KEPT) {
-            planes[slot] = fresh;
-        }
-        return fresh;
-    }
-
-    private static final int KEPT = 16 << 20;
-    private static final ThreadLocal<byte[][]> PLANES = ThreadLocal.withInitial(() -> new byte[3][0]);
 
     /**
      * A JPEG's Y, Cb and Cr planes as decoded: luma {@code width} × {@code height}, each chroma plane

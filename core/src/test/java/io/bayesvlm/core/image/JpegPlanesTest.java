@@ -37,6 +37,26 @@ class JpegPlanesTest {
     }
 
     @Test
+    void theLoadersReusedArraysGiveWhatFreshOnesGiveAfterALargerPhotoAndWhenTurned() throws Exception {
+        // The loader decodes a colour JPEG's planes into arrays its thread keeps (ThreadArrays); after a larger photo
+        // they are longer than a smaller one needs, and a turned photo is rotated out of them: neither may leak.
+        ImageLoader loader = new ImageLoader(RGB224, ImageLimits.DEFAULTS, true);
+        ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULTS, true);
+        ImagePreprocessor fresh = new ImagePreprocessor(RGB224);
+        byte[] large = PhotoFixtures.jpeg(PhotoFixtures.stored(1920, 1200, 1, (x, y) -> picture(x, y, 1920, 1200)));
+        for (int o : new int[] {1, 6, 3, 8}) {
+            byte[] small = PhotoFixtures.withOrientation(
+                    PhotoFixtures.jpeg(
+                            PhotoFixtures.stored(700, 500, o, (x, y) -> picture(x, y, 700, 500)), 0.95f, 2, 2),
+                    o);
+            for (byte[] jpeg : new byte[][] {large, small, large}) {
+                byte[] expected = fresh.pixels(decoder.decodeForPixels(jpeg, 224, 224));
+                assertThat(loader.loadPixels(jpeg)).as("orientation %d", o).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void everyOrientationAndSubsamplingMatchesConvertingFirst() throws Exception {
         int w = 960;
         int h = 600;

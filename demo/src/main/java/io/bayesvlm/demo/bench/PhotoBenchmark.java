@@ -23,9 +23,10 @@ import java.util.Locale;
  * this project's native rounds for the 224 model, so that the two are compared with the machine in the same state.
  *
  * <p>CPU time is the whole process's (every thread: JIT and GC included on the Java side), single-threaded work,
- * the median of {@link #ROUNDS} rounds after a warm-up of at least 3 s of CPU. Without DIR: the 12 photos of Debian's {@code mate-backgrounds}
- * (its {@code nature} folder, 1680 × 1050 to 2560 × 1600 camera JPEGs), fetched with {@code apt-get download} into
- * {@code ~/.cache/bayesvlm} when not installed; Pillow likewise from Debian's {@code python3-pil}.
+ * the median of {@link #ROUNDS} rounds after a warm-up of at least 3 s of CPU, read to the nanosecond
+ * ({@link ProcessCpu}). Without DIR: the 12 photos of Debian's {@code mate-backgrounds} (its {@code nature} folder,
+ * 1680 × 1050 to 2560 × 1600 camera JPEGs), fetched with {@code apt-get download} into {@code ~/.cache/bayesvlm}
+ * when not installed; Pillow likewise from Debian's {@code python3-pil}.
  */
 public final class PhotoBenchmark {
 
