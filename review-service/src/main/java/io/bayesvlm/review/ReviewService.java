@@ -118,6 +118,9 @@ public final class ReviewService implements AutoCloseable {
         checkRegistry(c);
         try (Admin admin = Admin.create(c.clientProperties())) {
             ensureTopics(admin, c);
+            BrokerAdvice.transactionRetryBackoff(admin, Duration.ofSeconds(10))
+                    .flatMap(BrokerAdvice::forTransactionRetryBackoff)
+                    .ifPresent(LOG::warn);
         }
         // Small JSON answers are written as headers then body: without TCP_NODELAY, Nagle's algorithm and the
         // client's delayed ACK add ~40 ms to every request (read once, when the JDK's server first starts).

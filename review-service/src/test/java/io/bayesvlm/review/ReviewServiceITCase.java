@@ -123,6 +123,19 @@ class ReviewServiceITCase {
     }
 
     /**
+     * The startup advice reads the broker's transaction retry backoff from the real broker (the embedded one sets
+     * 1 ms, Kafka's image keeps the default 20 ms); {@link BrokerAdviceTest} has what is advised for each.
+     */
+    @Test
+    void theBrokersTransactionRetryBackoffIsReadForTheStartupAdvice() {
+        long expected = kafka.kind() == TestKafka.Kind.EMBEDDED ? 1 : 20;
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            assertThat(BrokerAdvice.transactionRetryBackoff(admin, Duration.ofSeconds(30)))
+                    .hasValue(expected);
+        }
+    }
+
+    /**
      * A review request whose image was too large to travel inline carries a claim check: the service reads the image
      * event from the image-events topic, serves the image when id and hash match, and refuses a tampered hash or a
      * reference to another topic.
